@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# One entry point for building, testing and running the appliance software.
+# Every subcommand installs what it needs on a fresh Debian machine (as root) and is idempotent.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+OUT=$ROOT/out
+CONFIG=${CONFIG:-Release}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+say() { printf '\n== %s\n' "$*"; }
+
+# Debian packages the tests and the demo use: socat (pty pairs for the LCD line), nftables,
+# iproute2 and ethtool (the Linux HAL and the network harness), dbus (a private bus for the
+# D-Bus tests), libpcap (SharpPcap captures), procps.
+APT_PACKAGES=(socat nftables iproute2 ethtool dbus libpcap0.8 procps tar gzip)
+
+ensure_apt() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "build.sh: missing Debian packages ${missing[*]} and not root: install them first" >&2
+    return 1
+  fi
+  say "installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_dotnet() {
+  command -v dotnet >/dev/null || { echo "build.sh: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
+}
+
+build() {
+  ensure_dotnet
+  say "restore and build ($CONFIG)"
+  dotnet build Appliance.sln -c "$CONFIG" -v quiet -nologo -clp:NoSummary
+}
+
+publish() {
+  ensure_dotnet
+  say "publish self-contained linux-x64 into $OUT/publish"
+  rm -rf "$OUT/publish"
+  for p in daemon/Applianced tools/appliancectl tools/lcdsim; do
+    [ -d "$p" ] || continue
+    dotnet publish "$p" -c Release -r linux-x64 --self-contained -o "$OUT/publish" -v quiet -nologo
+  done
+  ls -1 "$OUT/publish" | grep -E '^(applianced|appliancectl|lcdsim)$' || true
+}
+
+run_tests() {
+  ensure_apt
+  build
+  say "tests"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "!!! NOT ROOT: the network-harness tests (namespaces, nftables, captures) will be SKIPPED !!!" >&2
+  fi
+  local log=$OUT/test.log
+  mkdir -p "$OUT"
+  set +e
+  dotnet test Appliance.sln -c "$CONFIG" --no-build -nologo \
+    --logger "console;verbosity=normal" --blame-hang-timeout 5m 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  # One plain summary line for CI, summed over the test assemblies.
+  awk '/^ +Passed: [0-9]+$/ {p+=$2} /^ +Failed: [0-9]+$/ {f+=$2} /^ +Skipped: [0-9]+$/ {s+=$2}
+       END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+  return "$rc"
+}
+
+demo() {
+  ensure_apt
+  build
+  dotnet run --project tools/demo -c "$CONFIG" --no-build -- "$@"
+}
+
+bench() {
+  ensure_apt
+  build
+  dotnet run --project tools/bench -c "$CONFIG" --no-build -- "$@"
+}
+
+case "${1:-}" in
+  build) build ;;
+  test) run_tests ;;
+  demo) shift; demo "$@" ;;
+  publish) publish ;;
+  bench) shift; bench "$@" ;;
+  deps) ensure_apt ;;
+  image) shift; exec image/build-image.sh "$@" ;;
+  *) echo "usage: ./build.sh test|demo|build|publish|bench|image|deps" >&2; exit 1 ;;
+esac

@@ -1,0 +1,3 @@
+namespace Appliance.Hal;
+
+internal static class Placeholder;
