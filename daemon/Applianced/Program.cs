@@ -1,6 +1,54 @@
+using Appliance.Daemon.Hosting;
+using Appliance.Daemon.Node;
+using Appliance.Daemon.Store;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
 namespace Appliance.Daemon;
 
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static int Main(string[] args)
+    {
+        DaemonOptions options;
+        try
+        {
+            options = DaemonOptions.Parse(args);
+        }
+        catch (OptionsException e)
+        {
+            Console.Error.WriteLine($"applianced: {e.Message}\n{DaemonOptions.Usage}");
+            return 1;
+        }
+
+        Store.Store store;
+        try
+        {
+            store = Store.Store.Open(options.DataDir);
+        }
+        catch (StoreOpenException e)
+        {
+            Console.Error.WriteLine($"applianced: {e.Message}");
+            return 2;
+        }
+
+        var restart = new SelfRestart();
+        using (store)
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(4));
+            builder.Services.AddSingleton(options);
+            builder.Services.AddSingleton(store);
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton(restart);
+            builder.Services.AddSingleton<PeerNode>();
+            builder.Services.AddHostedService<PeerHostedService>();
+            using var host = builder.Build();
+            host.Run();
+        }
+        restart.ExecIfRequested();
+        return 0;
+    }
 }

@@ -1,0 +1,99 @@
+using System.Text.Json;
+
+namespace Appliance.Daemon.Hosting;
+
+/// <summary>
+/// What one applianced process runs with. Defaults are the appliance's own; tests and the demo
+/// override them so that several peers run side by side on one machine.
+/// </summary>
+public sealed record DaemonOptions
+{
+    public const string DefaultConfigFile = "/etc/appliance/applianced.json";
+
+    public string DataDir { get; init; } = "/var/lib/appliance";
+    public string ApiSocket { get; init; } = "/run/appliance/api.sock";
+    public string Hal { get; init; } = "linux";
+    public string? ConfigFile { get; init; }
+    /// <summary>Hardware serial override for the simulated identity.</summary>
+    public string? Serial { get; init; }
+    /// <summary>Serial device of the front panel; none means no panel.</summary>
+    public string? Lcd { get; init; }
+    /// <summary>Address the cluster listens on; defaults to the LAN1 address from the store.</summary>
+    public string? Bind { get; init; }
+    public int ReplicationPort { get; init; } = 4372;
+    public int RecoveryPort { get; init; } = 4371;
+    /// <summary>Test option: the software version this peer reports to others (R4 tests).</summary>
+    public string? ReportVersion { get; init; }
+    /// <summary>The LAN1 interface the Linux HAL manages.</summary>
+    public string Interface { get; init; } = "eth0";
+    public string ResolvConf { get; init; } = "/etc/resolv.conf";
+    public string TimesyncdConf { get; init; } = "/etc/systemd/timesyncd.conf.d/appliance.conf";
+    public long LogCapBytes { get; init; } = 4 << 20;
+
+    private static readonly Dictionary<string, Func<DaemonOptions, string, DaemonOptions>> Setters = new()
+    {
+        ["--data-dir"] = (o, v) => o with { DataDir = v },
+        ["--api-socket"] = (o, v) => o with { ApiSocket = v },
+        ["--hal"] = (o, v) => v is "simulated" or "linux" ? o with { Hal = v } : throw new OptionsException($"--hal must be 'simulated' or 'linux', not '{v}'"),
+        ["--config"] = (o, v) => o with { ConfigFile = v },
+        ["--serial"] = (o, v) => o with { Serial = v },
+        ["--lcd"] = (o, v) => o with { Lcd = v },
+        ["--bind"] = (o, v) => o with { Bind = v },
+        ["--replication-port"] = (o, v) => o with { ReplicationPort = Port("--replication-port", v) },
+        ["--recovery-port"] = (o, v) => o with { RecoveryPort = Port("--recovery-port", v) },
+        ["--report-version"] = (o, v) => o with { ReportVersion = v },
+        ["--interface"] = (o, v) => o with { Interface = v },
+        ["--resolv-conf"] = (o, v) => o with { ResolvConf = v },
+        ["--timesyncd-conf"] = (o, v) => o with { TimesyncdConf = v },
+    };
+
+    public static string Usage =>
+        "usage: applianced [--data-dir DIR] [--api-socket PATH] [--hal simulated|linux] [--config FILE]\n" +
+        "                  [--serial S] [--lcd DEVICE] [--bind ADDR] [--replication-port N] [--recovery-port N]\n" +
+        "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH]";
+
+    /// <summary>Command line over configuration file over defaults.</summary>
+    public static DaemonOptions Parse(string[] args)
+    {
+        var pairs = new List<(string Name, string Value)>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string value;
+            var eq = name.IndexOf('=');
+            if (name.StartsWith("--", StringComparison.Ordinal) && eq > 0) (name, value) = (name[..eq], name[(eq + 1)..]);
+            else if (i + 1 < args.Length) value = args[++i];
+            else throw new OptionsException($"option {name} needs a value");
+            if (!Setters.ContainsKey(name)) throw new OptionsException($"unknown option '{name}'");
+            pairs.Add((name, value));
+        }
+        var configFile = pairs.LastOrDefault(p => p.Name == "--config").Value;
+        var options = LoadFile(configFile ?? DefaultConfigFile, mustExist: configFile is not null);
+        foreach (var (name, value) in pairs) options = Setters[name](options, value);
+        return options;
+    }
+
+    private static DaemonOptions LoadFile(string path, bool mustExist)
+    {
+        if (!File.Exists(path))
+        {
+            return mustExist ? throw new OptionsException($"configuration file {path} does not exist") : new DaemonOptions();
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<DaemonOptions>(File.ReadAllText(path), new JsonSerializerOptions(JsonSerializerDefaults.Web)
+            {
+                UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+            }) ?? new DaemonOptions();
+        }
+        catch (JsonException e)
+        {
+            throw new OptionsException($"configuration file {path} is not valid: {e.Message}");
+        }
+    }
+
+    private static int Port(string name, string value) =>
+        int.TryParse(value, out var port) && port is > 0 and < 65536 ? port : throw new OptionsException($"{name} must be a TCP port 1-65535, not '{value}'");
+}
+
+public sealed class OptionsException(string message) : Exception(message);

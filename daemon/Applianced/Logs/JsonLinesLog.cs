@@ -1,0 +1,85 @@
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Appliance.Daemon.Logs;
+
+/// <summary>
+/// An append-only JSON-lines log capped in size: when the current file passes half the cap it
+/// becomes the previous file (the older previous one is dropped), so at most the cap is kept.
+/// Followers get every entry appended after they subscribe.
+/// </summary>
+public sealed class JsonLinesLog
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly string _path;
+    private readonly string _previous;
+    private readonly long _halfCap;
+    private readonly Lock _gate = new();
+    private readonly List<Channel<LogEntry>> _followers = [];
+
+    public string Name { get; }
+
+    public JsonLinesLog(string name, string directory, long capBytes)
+    {
+        Name = name;
+        Directory.CreateDirectory(directory);
+        _path = Path.Combine(directory, name + ".log.jsonl");
+        _previous = _path + ".1";
+        _halfCap = Math.Max(4096, capBytes / 2);
+    }
+
+    /// <summary>Raised for every appended entry (used to forward to remote syslog).</summary>
+    public event Action<LogEntry>? Appended;
+
+    public void Append(LogEntry entry)
+    {
+        var line = JsonSerializer.Serialize(entry, Json) + "\n";
+        lock (_gate)
+        {
+            if (File.Exists(_path) && new FileInfo(_path).Length + line.Length > _halfCap) File.Move(_path, _previous, overwrite: true);
+            File.AppendAllText(_path, line);
+            foreach (var f in _followers) f.Writer.TryWrite(entry);
+        }
+        Appended?.Invoke(entry);
+    }
+
+    public IReadOnlyList<LogEntry> Read(DateTimeOffset? since = null, int limit = 1000)
+    {
+        var entries = new List<LogEntry>();
+        lock (_gate)
+        {
+            foreach (var file in new[] { _previous, _path })
+            {
+                if (!File.Exists(file)) continue;
+                foreach (var line in File.ReadLines(file))
+                {
+                    if (line.Length == 0) continue;
+                    var e = TryParse(line);
+                    if (e is not null && (since is null || e.Time >= since)) entries.Add(e);
+                }
+            }
+        }
+        return entries.Count > limit ? entries[^limit..] : entries;
+    }
+
+    /// <summary>Entries appended from now on, until the token is cancelled.</summary>
+    public async IAsyncEnumerable<LogEntry> Follow([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var channel = Channel.CreateBounded<LogEntry>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
+        lock (_gate) _followers.Add(channel);
+        try
+        {
+            await foreach (var e in channel.Reader.ReadAllAsync(ct)) yield return e;
+        }
+        finally
+        {
+            lock (_gate) _followers.Remove(channel);
+        }
+    }
+
+    private static LogEntry? TryParse(string line)
+    {
+        try { return JsonSerializer.Deserialize<LogEntry>(line, Json); }
+        catch (JsonException) { return null; } // a torn last line after a crash is skipped
+    }
+}

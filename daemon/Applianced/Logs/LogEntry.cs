@@ -1,0 +1,17 @@
+using System.Text.Json.Serialization;
+
+namespace Appliance.Daemon.Logs;
+
+/// <summary>One line of the event log or the configuration log.</summary>
+public sealed record LogEntry
+{
+    public DateTimeOffset Time { get; init; } = DateTimeOffset.UtcNow;
+    /// <summary>Event log: info, warning, error. Configuration log: change, conflict.</summary>
+    public string Level { get; init; } = "info";
+    public string Message { get; init; } = "";
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? User { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Channel { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Field { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Old { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? New { get; init; }
+}

@@ -1,0 +1,32 @@
+using LiteDB;
+
+namespace Appliance.Daemon.Store;
+
+public sealed partial class Store
+{
+    public StoredRecord? Get(string scope, string section, string key)
+    {
+        var doc = _records.FindById(StoredRecord.MakeId(scope, section, key));
+        return doc is null ? null : RecordMapping.ToRecord(doc);
+    }
+
+    /// <summary>Live (not deleted) records of one section in one scope, ordered by key.</summary>
+    public IReadOnlyList<StoredRecord> List(string scope, string section) =>
+        ListWithTombstones(scope, section).Where(r => !r.Deleted).ToList();
+
+    public IReadOnlyList<StoredRecord> ListWithTombstones(string scope, string section) =>
+        _records.Find(Query.StartsWith("_id", $"{scope}/{section}/"))
+            .Select(RecordMapping.ToRecord).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+
+    /// <summary>Every record of one scope, tombstones included (for digests and snapshots).</summary>
+    public IEnumerable<StoredRecord> Scan(string? scopePrefix = null) =>
+        (scopePrefix is null ? _records.FindAll() : _records.Find(Query.StartsWith("_id", scopePrefix)))
+            .Select(RecordMapping.ToRecord);
+
+    public long RecordCount => _records.LongCount();
+
+    /// <summary>The scopes that hold peer-specific records of other peers.</summary>
+    public IReadOnlyList<string> PeerScopes() =>
+        _records.Query().Where("$.sc LIKE 'peer:%'").Select("$.sc").ToEnumerable()
+            .Select(v => v["sc"].AsString).Distinct().ToList();
+}

@@ -1,0 +1,126 @@
+using LiteDB;
+
+namespace Appliance.Daemon.Store;
+
+public sealed partial class Store
+{
+    /// <summary>
+    /// Commits local changes in one transaction: each gets a fresh version from this peer and an entry
+    /// in the operation log. Changes that would store what is already there are skipped.
+    /// </summary>
+    public CommitInfo Write(IReadOnlyList<Mutation> mutations)
+    {
+        CommitInfo info;
+        lock (_write)
+        {
+            var ops = new List<Operation>(mutations.Count);
+            var seq = _versionVector.GetValueOrDefault(PeerId);
+            _db.BeginTrans();
+            try
+            {
+                foreach (var m in mutations)
+                {
+                    var current = Get(m.Scope, m.Section, m.Key);
+                    if (current?.Value == m.Value && (current is not null || m.Value is null)) continue;
+                    var record = new StoredRecord(m.Scope, m.Section, m.Key, m.Value, new RecordVersion(Clock.Now(), PeerId));
+                    var op = new Operation(PeerId, ++seq, record, current?.Version ?? RecordVersion.None);
+                    _records.Upsert(RecordMapping.ToBson(record));
+                    _oplog.Insert(RecordMapping.ToBson(op));
+                    ops.Add(op);
+                }
+                if (ops.Count > 0) SaveVersion(PeerId, seq);
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
+            if (ops.Count > 0)
+            {
+                _versionVector[PeerId] = seq;
+                MakeDurable();
+            }
+            info = new CommitInfo(ops, ops.Select(o => o.Record).ToList(), [], Remote: false);
+        }
+        if (info.Operations.Count > 0) Committed?.Invoke(info);
+        return info;
+    }
+
+    /// <summary>
+    /// Applies operations received from peers in one transaction. Per origin, operations must arrive
+    /// in sequence: duplicates are skipped, and a gap stops that origin (the caller catches up from
+    /// the log). Each record keeps the highest (HLC, origin) version; losers are reported.
+    /// </summary>
+    public RemoteApplyResult ApplyRemote(IReadOnlyList<Operation> ops)
+    {
+        RemoteApplyResult result;
+        lock (_write)
+        {
+            var applied = new List<Operation>();
+            var changed = new List<StoredRecord>();
+            var conflicts = new List<Conflict>();
+            var gaps = new HashSet<string>();
+            var vv = new Dictionary<string, long>(_versionVector);
+            _db.BeginTrans();
+            try
+            {
+                foreach (var op in ops)
+                {
+                    var known = vv.GetValueOrDefault(op.Origin);
+                    if (op.Seq <= known || gaps.Contains(op.Origin)) continue;
+                    if (op.Seq != known + 1)
+                    {
+                        gaps.Add(op.Origin);
+                        continue;
+                    }
+                    Clock.Observe(op.Record.Version.Hlc);
+                    MergeRecord(op.Record, op.Prev, changed, conflicts);
+                    _oplog.Upsert(RecordMapping.ToBson(op));
+                    vv[op.Origin] = op.Seq;
+                    applied.Add(op);
+                }
+                foreach (var origin in applied.Select(o => o.Origin).Distinct()) SaveVersion(origin, vv[origin]);
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
+            if (applied.Count > 0)
+            {
+                foreach (var (origin, seq) in vv) _versionVector[origin] = seq;
+                MakeDurable();
+            }
+            result = new RemoteApplyResult(new CommitInfo(applied, changed, conflicts, Remote: true), gaps);
+        }
+        if (result.Commit.Operations.Count > 0) Committed?.Invoke(result.Commit);
+        return result;
+    }
+
+    /// <summary>Last-writer-wins merge of one incoming record; prev is the version its writer had seen.</summary>
+    private void MergeRecord(StoredRecord incoming, RecordVersion prev, List<StoredRecord> changed, List<Conflict> conflicts)
+    {
+        var current = Get(incoming.Scope, incoming.Section, incoming.Key);
+        if (current is null || incoming.Version > current.Version)
+        {
+            _records.Upsert(RecordMapping.ToBson(incoming));
+            changed.Add(incoming);
+            // The writer had not seen what we hold: two concurrent writes, ours lost.
+            if (current is not null && current.Version != prev) conflicts.Add(new Conflict(incoming, current));
+        }
+        else if (incoming.Version < current.Version)
+        {
+            conflicts.Add(new Conflict(current, incoming));
+        }
+    }
+
+    /// <summary>
+    /// LiteDB hands committed pages to a background writer and returns before they reach the file;
+    /// a checkpoint waits for that writer and flushes, so what we acknowledge survives a SIGKILL.
+    /// </summary>
+    private void MakeDurable() => _db.Checkpoint();
+}
+
+public sealed record RemoteApplyResult(CommitInfo Commit, IReadOnlySet<string> Gaps);

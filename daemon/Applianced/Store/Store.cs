@@ -1,0 +1,108 @@
+using LiteDB;
+
+namespace Appliance.Daemon.Store;
+
+/// <summary>
+/// The peer's store: one LiteDB file holding the replicated records, the operation log, the
+/// version vector and the local-only values. All writes go through one lock and one transaction
+/// per batch; readers never block on writers.
+/// </summary>
+public sealed partial class Store : IDisposable
+{
+    public const string FileName = "store.db";
+    private const string LockFileName = "applianced.lock";
+
+    private readonly LiteDatabase _db;
+    private readonly FileStream _lock;
+    private readonly ILiteCollection<BsonDocument> _records;
+    private readonly ILiteCollection<BsonDocument> _oplog;
+    private readonly ILiteCollection<BsonDocument> _meta;
+    private readonly ILiteCollection<BsonDocument> _local;
+    private readonly Lock _write = new();
+    private readonly Dictionary<string, long> _versionVector;
+
+    public HybridClock Clock { get; }
+    public string PeerId { get; }
+    public string DataDirectory { get; }
+    public string FilePath { get; }
+
+    /// <summary>Raised after every commit, on the committing thread, outside the write lock.</summary>
+    public event Action<CommitInfo>? Committed;
+
+    private Store(string dataDir, FileStream lockFile, LiteDatabase db, TimeProvider time)
+    {
+        DataDirectory = dataDir;
+        FilePath = Path.Combine(dataDir, FileName);
+        _lock = lockFile;
+        _db = db;
+        Clock = new HybridClock(time);
+        _records = db.GetCollection("records");
+        _oplog = db.GetCollection("oplog");
+        _meta = db.GetCollection("meta");
+        _local = db.GetCollection("local");
+        _versionVector = LoadVersionVector();
+        PeerId = GetLocal("peer-id") ?? CreatePeerId();
+        _records.EnsureIndex("h", "$.h");
+        var newest = _records.Find(Query.All("h", Query.Descending), limit: 1).FirstOrDefault();
+        if (newest is not null) Clock.Observe(newest["h"].AsInt64);
+    }
+
+    /// <summary>
+    /// Opens (or creates) the store in <paramref name="dataDir"/>. Refuses when another process holds
+    /// it and when the file is not a readable store; never deletes or rewrites a file it cannot read.
+    /// </summary>
+    public static Store Open(string dataDir, TimeProvider? time = null)
+    {
+        Directory.CreateDirectory(dataDir);
+        var lockFile = AcquireLock(dataDir);
+        var path = Path.Combine(dataDir, FileName);
+        try
+        {
+            var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+            try
+            {
+                return new Store(dataDir, lockFile, db, time ?? TimeProvider.System);
+            }
+            catch
+            {
+                db.Dispose();
+                throw;
+            }
+        }
+        catch (Exception e) when (e is LiteException or InvalidCastException or IOException or InvalidOperationException)
+        {
+            lockFile.Dispose();
+            throw new StoreOpenException(
+                $"cannot open the store file {path}: {e.Message}. The file was left as it is. " +
+                "Restore a backup (appliancectl backup restore) or move the file away to start with an empty store.", e);
+        }
+    }
+
+    private static FileStream AcquireLock(string dataDir)
+    {
+        var path = Path.Combine(dataDir, LockFileName);
+        try
+        {
+            // FileShare.None takes an exclusive flock on Linux, released by the kernel if we die.
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new StoreOpenException(
+                $"the store in {dataDir} is locked by another running applianced ({e.Message}); stop it first or use another --data-dir.", e);
+        }
+    }
+
+    private string CreatePeerId()
+    {
+        var id = Guid.NewGuid().ToString();
+        SetLocal("peer-id", id);
+        return id;
+    }
+
+    public void Dispose()
+    {
+        _db.Dispose();
+        _lock.Dispose();
+    }
+}
