@@ -69,7 +69,7 @@ public sealed partial class Store : IDisposable
                 throw;
             }
         }
-        catch (Exception e) when (e is LiteException or InvalidCastException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException) // LiteDB reports a damaged file with many exception types
         {
             lockFile.Dispose();
             throw new StoreOpenException(

@@ -1,0 +1,151 @@
+using System.Security.Cryptography;
+using Appliance.Daemon.Store;
+using Appliance.Tests.Support;
+using StoreClass = Appliance.Daemon.Store.Store;
+
+namespace Appliance.Tests.Store;
+
+public sealed class StoreTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static Mutation Set(string section, string key, string? value, string scope = Scopes.Cluster) => new(scope, section, key, value);
+
+    [Fact]
+    public void Writes_carry_increasing_versions_from_this_peer_and_survive_reopen()
+    {
+        string peerId;
+        using (var store = StoreClass.Open(_dir.Path))
+        {
+            peerId = store.PeerId;
+            store.Write([Set("bridges", "b1", "{\"a\":1}")]);
+            store.Write([Set("bridges", "b1", "{\"a\":2}")]);
+            var r = store.Get(Scopes.Cluster, "bridges", "b1")!;
+            Assert.Equal("{\"a\":2}", r.Value);
+            Assert.Equal(peerId, r.Version.Origin);
+            Assert.Equal(2, store.VersionVector()[peerId]);
+        }
+        using var reopened = StoreClass.Open(_dir.Path);
+        Assert.Equal(peerId, reopened.PeerId);
+        Assert.Equal("{\"a\":2}", reopened.Get(Scopes.Cluster, "bridges", "b1")!.Value);
+        var next = reopened.Write([Set("bridges", "b1", "{\"a\":3}")]).Operations.Single();
+        Assert.Equal(3, next.Seq);
+        Assert.True(next.Record.Version > next.Prev, "a write after reopen must get a newer version than what is stored");
+    }
+
+    [Fact]
+    public void Scopes_keep_records_apart_and_local_values_never_enter_the_records()
+    {
+        using var store = StoreClass.Open(_dir.Path);
+        var peer = Scopes.Peer(store.PeerId);
+        store.Write([Set("system", "", "{\"hostname\":\"a\"}", peer), Set("admin", "", "{\"user\":\"x\"}")]);
+        store.SetLocal("cluster-key", "secret");
+        Assert.Single(store.List(peer, "system"));
+        Assert.Empty(store.List(Scopes.Cluster, "system"));
+        Assert.Equal("secret", store.GetLocal("cluster-key"));
+        Assert.DoesNotContain(store.Scan(), r => r.Value?.Contains("secret") == true);
+    }
+
+    [Fact]
+    public void Delete_leaves_a_tombstone_with_a_newer_version_and_an_op()
+    {
+        using var store = StoreClass.Open(_dir.Path);
+        store.Write([Set("bridges", "b1", "{}")]);
+        var del = store.Write([Set("bridges", "b1", null)]).Operations.Single();
+        Assert.Empty(store.List(Scopes.Cluster, "bridges"));
+        var tomb = Assert.Single(store.ListWithTombstones(Scopes.Cluster, "bridges"));
+        Assert.True(tomb.Deleted);
+        Assert.Equal(del.Record.Version, tomb.Version);
+        Assert.Equal(2, store.ReadOps(store.PeerId, 0, 100).Count);
+    }
+
+    [Fact]
+    public void Unchanged_writes_are_skipped()
+    {
+        using var store = StoreClass.Open(_dir.Path);
+        store.Write([Set("bridges", "b1", "{}")]);
+        Assert.Empty(store.Write([Set("bridges", "b1", "{}")]).Operations);
+        Assert.Empty(store.Write([Set("bridges", "none", null)]).Operations);
+    }
+
+    [Fact]
+    public void Op_log_reads_everything_from_an_origin_after_a_sequence()
+    {
+        using var store = StoreClass.Open(_dir.Path);
+        for (var i = 0; i < 10; i++) store.Write([Set("conferences", $"c{i}", $"{{\"n\":{i}}}")]);
+        var ops = store.ReadOps(store.PeerId, 4, 3);
+        Assert.Equal([5L, 6L, 7L], ops.Select(o => o.Seq));
+        Assert.Equal("c4", ops[0].Record.Key);
+        Assert.Empty(store.ReadOps("someone-else", 0, 10));
+    }
+
+    [Fact]
+    public void Remote_ops_merge_last_writer_wins_identically_and_report_the_loser()
+    {
+        using var a = StoreClass.Open(_dir["a"]);
+        using var b = StoreClass.Open(_dir["b"]);
+        // Concurrent writes to one record on both peers.
+        var opA = a.Write([Set("admin", "", "{\"user\":\"alice\"}")]).Operations;
+        var opB = b.Write([Set("admin", "", "{\"user\":\"bob\"}")]).Operations;
+        var onA = a.ApplyRemote(opB);
+        var onB = b.ApplyRemote(opA);
+        var winner = a.Get(Scopes.Cluster, "admin", "")!;
+        Assert.Equal(winner, b.Get(Scopes.Cluster, "admin", ""));
+        // Both peers record the same loser, whichever it is.
+        var conflicts = onA.Commit.Conflicts.Concat(onB.Commit.Conflicts).ToList();
+        Assert.Equal(2, conflicts.Count);
+        Assert.All(conflicts, c => Assert.Equal(winner, c.Winner));
+        Assert.All(conflicts, c => Assert.NotEqual(winner.Value, c.Loser.Value));
+    }
+
+    [Fact]
+    public void Remote_ops_skip_duplicates_and_stop_at_a_gap()
+    {
+        using var a = StoreClass.Open(_dir["a"]);
+        using var b = StoreClass.Open(_dir["b"]);
+        var ops = Enumerable.Range(0, 5).SelectMany(i => a.Write([Set("conferences", $"c{i}", "{}")]).Operations).ToList();
+        b.ApplyRemote(ops.Take(2).ToList());
+        var result = b.ApplyRemote([ops[1], ops[3], ops[4]]);
+        Assert.Empty(result.Commit.Operations);
+        Assert.Contains(a.PeerId, result.Gaps);
+        Assert.Equal(2, b.VersionVector()[a.PeerId]);
+        b.ApplyRemote(ops.Skip(2).ToList());
+        Assert.Equal(5, b.VersionVector()[a.PeerId]);
+        Assert.Equal(5, b.List(Scopes.Cluster, "conferences").Count);
+    }
+
+    [Fact]
+    public void A_remote_tombstone_deletes_and_an_older_write_does_not_resurrect()
+    {
+        using var a = StoreClass.Open(_dir["a"]);
+        using var b = StoreClass.Open(_dir["b"]);
+        var create = a.Write([Set("bridges", "b1", "{}")]).Operations;
+        b.ApplyRemote(create);
+        var delete = a.Write([Set("bridges", "b1", null)]).Operations;
+        b.ApplyRemote(delete);
+        Assert.Empty(b.List(Scopes.Cluster, "bridges"));
+        Assert.True(b.Get(Scopes.Cluster, "bridges", "b1")!.Deleted);
+    }
+
+    [Fact]
+    public void A_second_open_of_the_same_data_dir_is_refused_clearly()
+    {
+        using var store = StoreClass.Open(_dir.Path);
+        var e = Assert.Throws<StoreOpenException>(() => StoreClass.Open(_dir.Path));
+        Assert.Contains("locked by another running applianced", e.Message);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_store_is_refused_and_left_untouched()
+    {
+        var path = Path.Combine(_dir.Path, StoreClass.FileName);
+        var garbage = RandomNumberGenerator.GetBytes(64 * 1024);
+        File.WriteAllBytes(path, garbage);
+        var e = Assert.Throws<StoreOpenException>(() => StoreClass.Open(_dir.Path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("restore a backup", e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(garbage, File.ReadAllBytes(path));
+    }
+}
