@@ -1,0 +1,71 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Appliance.Daemon.Cluster.Transport;
+
+/// <summary>
+/// What a peer says about itself first on every connection. The lead compares it (versions,
+/// edition, cluster id) and answers HelloReply or HelloReject; no data flows before that.
+/// </summary>
+public sealed record HelloMessage(
+    string PeerId,
+    string HostName,
+    string SoftwareVersion,
+    int ProtocolVersion,
+    string Edition,
+    string LicenceState,
+    string? ClusterId,
+    IReadOnlyList<string> Addresses,
+    IReadOnlyDictionary<string, long> VersionVector)
+{
+    public const int MaxEncodedSize = 64 * 1024;
+
+    /// <summary>JSON (UTF-8) with the addresses sorted ordinally, so equal hellos encode equally.</summary>
+    public byte[] Encode() =>
+        JsonSerializer.SerializeToUtf8Bytes(Normalized(), HelloJsonContext.Default.HelloMessage);
+
+    /// <summary>Parses a Hello payload; anything malformed is a <see cref="ProtocolViolationException"/>.</summary>
+    public static HelloMessage Decode(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length > MaxEncodedSize)
+            throw new ProtocolViolationException($"hello: {payload.Length} bytes, the limit is {MaxEncodedSize}");
+        HelloMessage? hello;
+        try
+        {
+            hello = JsonSerializer.Deserialize(payload, HelloJsonContext.Default.HelloMessage);
+        }
+        catch (JsonException e)
+        {
+            throw new ProtocolViolationException($"hello: invalid JSON: {e.Message}");
+        }
+        if (hello is null)
+            throw new ProtocolViolationException("hello: the payload is JSON null");
+        hello.Check();
+        return hello.Normalized();
+    }
+
+    private HelloMessage Normalized() => this with
+    {
+        Addresses = Addresses.Order(StringComparer.Ordinal).ToArray(),
+    };
+
+    private void Check()
+    {
+        if (string.IsNullOrWhiteSpace(PeerId))
+            throw new ProtocolViolationException("hello: peerId is empty");
+        if (ProtocolVersion < 1)
+            throw new ProtocolViolationException($"hello: protocolVersion {ProtocolVersion} is not a version");
+        if (ClusterId is { Length: 0 })
+            throw new ProtocolViolationException("hello: clusterId is empty (omit it or send null)");
+        if (Addresses.Any(a => a is null))
+            throw new ProtocolViolationException("hello: addresses contains null");
+    }
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(HelloMessage))]
+internal sealed partial class HelloJsonContext : JsonSerializerContext;
