@@ -1,0 +1,65 @@
+using Appliance.Daemon.Cluster.Transport;
+
+namespace Appliance.Daemon.Cluster;
+
+/// <summary>Cluster identity: forming creates an id, joining adopts one (R9), two ids never merge.</summary>
+public sealed partial class ClusterService
+{
+    private readonly Lock _identity = new();
+
+    private void Form()
+    {
+        var id = Guid.NewGuid().ToString();
+        Store.SetLocal(ClusterSettings.ClusterIdName, id);
+        Settings = Settings with { ClusterId = id };
+        Logs.Event($"cluster: formed cluster {id}");
+    }
+
+    /// <summary>
+    /// True when one side must first take the other's identity: a peer without a cluster id meets one
+    /// with an id, or neither has one yet (the lower address forms, the other then joins).
+    /// </summary>
+    internal static bool NeedsAdoption(HelloMessage local, HelloMessage remote) =>
+        local.ClusterId is null || remote.ClusterId is null;
+
+    internal void AdoptIfNeeded(HelloMessage local, HelloMessage remote)
+    {
+        lock (_identity)
+        {
+            if (Settings.ClusterId is not null || local.ClusterId is not null) return;
+            if (remote.ClusterId is null)
+            {
+                // Neither has an id: the peer with the lowest address forms, the others join it.
+                var own = _info.OwnAddress();
+                if (own is null || Settings.SortedPeers[0] != own) return;
+                Form();
+            }
+            else
+            {
+                Join(remote);
+            }
+        }
+        _ = RestartSessionsAsync();
+    }
+
+    private void Join(HelloMessage remote)
+    {
+        var copy = Path.Combine(Store.DataDirectory, "backups",
+            $"pre-join_{Time.GetUtcNow():yyyyMMdd_HHmmss}_{Store.PeerId[..8]}.db");
+        var published = Store.ResetForJoin(copy);
+        Store.SetLocal(ClusterSettings.ClusterIdName, remote.ClusterId);
+        Settings = Settings with { ClusterId = remote.ClusterId };
+        Logs.Event($"cluster: joined cluster {remote.ClusterId} through {remote.HostName}; this peer's shared configuration " +
+                   $"was replaced by the cluster's, its {published.Operations.Count} peer-specific records were kept; copy of the old store: {copy}");
+    }
+
+    /// <summary>R10: clearing the key and the peers takes this peer out; it keeps its data.</summary>
+    public async Task LeaveAsync()
+    {
+        Store.SetLocal(ClusterSettings.KeyName, null);
+        ClusterSettings.SavePeers(Store, []);
+        Store.SetLocal(ClusterSettings.ClusterIdName, null);
+        Logs.Event("cluster: left the cluster; this peer is standalone and keeps a copy of the data");
+        await ReconfigureAsync();
+    }
+}

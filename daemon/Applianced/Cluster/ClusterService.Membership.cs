@@ -1,0 +1,124 @@
+using System.Net;
+using Appliance.Daemon.Cluster.Transport;
+
+namespace Appliance.Daemon.Cluster;
+
+public sealed partial class ClusterService
+{
+    /// <summary>Brings listener, dialers and links in line with the settings. Safe to call any time.</summary>
+    public async Task ReconfigureAsync()
+    {
+        Settings = ClusterSettings.Load(Store);
+        var own = _info.OwnAddress();
+        if (!Settings.Clustered || own is null)
+        {
+            await StopAllAsync();
+            RaiseChanged();
+            return;
+        }
+        if (Settings.ClusterId is null && Settings.Peers.Count == 1 && Settings.Peers[0] == own) Form();
+
+        var endPoint = new IPEndPoint(IPAddress.Parse(own), _info.ReplicationPort);
+        if (!endPoint.Equals(_listening))
+        {
+            if (_listener is not null) await _listener.DisposeAsync();
+            _listener = _transport.Listen(endPoint, (ch, ct) => AcceptAsync(ch, ct));
+            _listening = endPoint;
+            Logs.Event($"cluster: listening on {endPoint}");
+        }
+        lock (_gate)
+        {
+            var wanted = Settings.Peers.Where(a => a != own).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in _links.Keys.Where(a => !wanted.Contains(a)).ToList())
+            {
+                _dialers.Remove(gone, out var cts);
+                cts?.Cancel();
+                _links.Remove(gone);
+            }
+            foreach (var address in wanted.Where(a => !_links.ContainsKey(a)))
+            {
+                var link = new PeerLink(address, Time);
+                link.Changed += RaiseChanged;
+                _links[address] = link;
+                var cts = new CancellationTokenSource();
+                _dialers[address] = cts;
+                _ = Task.Run(() => DialLoop(link, IPAddress.Parse(own), cts.Token));
+            }
+        }
+        RaiseChanged();
+    }
+
+    private async Task DialLoop(PeerLink link, IPAddress own, CancellationToken ct)
+    {
+        string? lastError = null;
+        while (!ct.IsCancellationRequested)
+        {
+            var sessions = _sessions.Token;
+            try
+            {
+                using var both = CancellationTokenSource.CreateLinkedTokenSource(ct, sessions);
+                await using var channel = await _transport.ConnectAsync(new IPEndPoint(IPAddress.Parse(link.Address), _info.ReplicationPort), both.Token, own);
+                lastError = null;
+                await new OutboundSession(this, link, channel).RunAsync(both.Token);
+            }
+            catch (KeyMismatchException)
+            {
+                link.Refused(PeerReasons.KeyMismatch, null);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                link.Down(outbound: true);
+                var error = $"{e.GetType().Name}: {e.Message}";
+                if (error != lastError && e is not OperationCanceledException)
+                    Logs.Event($"cluster: link to {link.Address}: {error}", "warning");
+                lastError = error;
+            }
+            try { await Task.Delay(link.Reason == PeerReasons.Joining ? TimeSpan.FromMilliseconds(50) : RetryDelay, Time, ct); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    private async Task AcceptAsync(PeerChannel channel, CancellationToken ct)
+    {
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(ct, _sessions.Token);
+        try
+        {
+            await new InboundSession(this, channel).RunAsync(both.Token);
+        }
+        catch (Exception e) when (e is ProtocolViolationException or IOException or TimeoutException or OperationCanceledException or System.Net.Sockets.SocketException)
+        {
+            if (e is ProtocolViolationException or TimeoutException)
+                Logs.Event($"cluster: connection from {channel.RemoteEndPoint}: {e.Message}", "warning");
+        }
+    }
+
+    private async Task StopAllAsync()
+    {
+        List<CancellationTokenSource> dialers;
+        lock (_gate)
+        {
+            dialers = _dialers.Values.ToList();
+            _dialers.Clear();
+            _links.Clear();
+        }
+        foreach (var d in dialers) await d.CancelAsync();
+        await RestartSessionsAsync();
+        if (_listener is not null) await _listener.DisposeAsync();
+        _listener = null;
+        _listening = null;
+    }
+
+    /// <summary>Closes every session so each link comes back with a fresh Hello (after a join or form).</summary>
+    private async Task RestartSessionsAsync()
+    {
+        var old = _sessions;
+        _sessions = new CancellationTokenSource();
+        await old.CancelAsync();
+    }
+
+    private void RaiseChanged()
+    {
+        ClusterAlarms.Update(this);
+        Changed?.Invoke();
+    }
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Appliance.Daemon.Cluster.Transport;
+using Appliance.Daemon.Node;
+
+namespace Appliance.Daemon.Cluster;
+
+/// <summary>
+/// Membership and replication of this peer: listens on the replication port of its own address,
+/// dials every other configured peer, keeps one <see cref="PeerLink"/> per address, forms and joins
+/// clusters (R9) and leaves them (R10), all live (R11).
+/// </summary>
+public sealed partial class ClusterService : IAsyncDisposable
+{
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(500);
+    public static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, PeerLink> _links = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CancellationTokenSource> _dialers = new(StringComparer.Ordinal);
+    private readonly ClusterNodeInfo _info;
+    private readonly PeerCertificate _certificate;
+    private readonly TlsTransport _transport;
+    private TransportListener? _listener;
+    private IPEndPoint? _listening;
+    private CancellationTokenSource _sessions = new();
+
+    internal Store.Store Store { get; }
+    internal NodeLogs Logs { get; }
+    internal TimeProvider Time { get; }
+    public ClusterSettings Settings { get; private set; }
+
+    /// <summary>Raised when any link changes state or the settings change (status screens, alarms).</summary>
+    public event Action? Changed;
+
+    public ClusterService(Store.Store store, NodeLogs logs, TimeProvider time, ClusterNodeInfo info)
+    {
+        Store = store;
+        Logs = logs;
+        Time = time;
+        _info = info;
+        Settings = ClusterSettings.Load(store);
+        _certificate = LoadOrCreateCertificate(store);
+        _transport = new TlsTransport(() => _certificate.Certificate,
+            () => ClusterSecret.Derive(Settings.Key ?? ""), log: m => Logs.Event(m, "warning"));
+    }
+
+    private static PeerCertificate LoadOrCreateCertificate(Store.Store store)
+    {
+        const string name = "cluster-certificate";
+        if (store.GetLocal(name) is { } pfx) return PeerCertificate.Load(Convert.FromBase64String(pfx));
+        var created = PeerCertificate.Create(store.PeerId);
+        store.SetLocal(name, Convert.ToBase64String(created.Export()));
+        return created;
+    }
+
+    public X509Certificate2 Certificate => _certificate.Certificate;
+    public IPEndPoint? ListeningOn => _listening;
+
+    public HelloMessage LocalHello()
+    {
+        var (edition, licence) = _info.Licence();
+        return new HelloMessage(Store.PeerId, _info.HostName(), _info.Version, ProtocolVersions.Current, edition, licence,
+            Settings.ClusterId, Settings.SortedPeers, Store.VersionVector());
+    }
+
+    public IReadOnlyList<PeerLink> Links
+    {
+        get { lock (_gate) return _links.Values.ToList(); }
+    }
+
+    internal PeerLink? LinkFor(string? remoteAddress, HelloMessage hello)
+    {
+        lock (_gate) return remoteAddress is not null && _links.TryGetValue(remoteAddress, out var link) ? link : null;
+    }
+
+    internal void LinkMeasured(PeerLink link) => ClusterAlarms.Measured(Logs.Alarms, link);
+
+    internal void RecoveryNeeded(PeerLink link, string origin, long peerHas, long oldestHeld) =>
+        Logs.Event($"peer {link.Address} lacks operations {peerHas + 1}..{oldestHeld - 1} of {origin} that the log no longer holds; recovery will fill them", "warning");
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAllAsync();
+        _certificate.Dispose();
+    }
+}
+
+/// <summary>What the cluster needs to know about this node that lives elsewhere (config, licences).</summary>
+public sealed record ClusterNodeInfo(string Version, Func<string> HostName, Func<string?> OwnAddress,
+    Func<(string Edition, string LicenceState)> Licence, int ReplicationPort);

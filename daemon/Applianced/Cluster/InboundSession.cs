@@ -1,0 +1,78 @@
+using System.Net;
+using Appliance.Daemon.Cluster.Transport;
+
+namespace Appliance.Daemon.Cluster;
+
+/// <summary>
+/// The peer's direction of a link: it dialed us; we check its Hello, then apply the operations it
+/// streams in batches (one transaction each) and answer heartbeats. A peer silent for 3 s is down.
+/// </summary>
+internal sealed class InboundSession(ClusterService cluster, PeerChannel channel)
+{
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var first = await channel.ReceiveAsync(ct).AsTask().WaitAsync(ClusterService.HelloTimeout, ct);
+        if (first is null) return;
+        if (first.Type != FrameType.Hello) throw new ProtocolViolationException($"expected Hello, got {FrameType.Describe(first.Type)}");
+        var remote = HelloMessage.Decode(first.Payload.Span);
+        var local = cluster.LocalHello();
+        var link = cluster.LinkFor(channel.RemoteEndPoint?.Address.ToString(), remote);
+        var refusal = link is null
+            ? (PeerReasons.PeerListMismatch, "this peer does not list you")
+            : HelloCheck.Compare(local, remote);
+        if (refusal is null && ClusterService.NeedsAdoption(local, remote)) refusal = (PeerReasons.Joining, null);
+        if (refusal is { } refused)
+        {
+            await channel.SendAsync(FrameType.HelloReject, Messages.Encode(new HelloAnswer(local, refused.Item1, refused.Item2)), ct);
+            link?.Refused(refused.Item1, refused.Item1 == PeerReasons.VersionMismatch ? remote.SoftwareVersion : refused.Item2);
+            if (refused.Item1 == PeerReasons.Joining) cluster.AdoptIfNeeded(local, remote);
+            return;
+        }
+        await channel.SendAsync(FrameType.HelloReply, Messages.Encode(new HelloAnswer(local, null, null)), ct);
+        link!.Up(outbound: false, remote.PeerId, remote.HostName, remote.SoftwareVersion);
+        try
+        {
+            await ReceiveLoop(link, ct);
+        }
+        finally
+        {
+            link.Down(outbound: false);
+        }
+    }
+
+    private async Task ReceiveLoop(PeerLink link, CancellationToken ct)
+    {
+        while (true)
+        {
+            Frame? frame;
+            try
+            {
+                frame = await channel.ReceiveAsync(ct).AsTask().WaitAsync(ClusterService.DeadAfter, ct);
+            }
+            catch (TimeoutException)
+            {
+                cluster.Logs.Event($"peer {link.Address} silent for {ClusterService.DeadAfter.TotalSeconds:0} s: closing its link", "warning");
+                return;
+            }
+            if (frame is null || frame.Type == FrameType.Goodbye) return;
+            link.Seen();
+            switch (frame.Type)
+            {
+                case FrameType.OpBatch:
+                    var batch = Messages.Decode<OpBatch>(frame);
+                    var result = cluster.Store.ApplyRemote(batch.Ops.Select(o => o.ToOperation()).ToList());
+                    if (result.Gaps.Count > 0)
+                        cluster.Logs.Event($"peer {link.Address} sent operations out of sequence for {string.Join(", ", result.Gaps)}; they wait for recovery", "warning");
+                    await channel.SendAsync(FrameType.Ack, Messages.Encode(new AckMessage(cluster.Store.VersionVector())), ct);
+                    break;
+                case FrameType.Heartbeat:
+                    var beat = Messages.Decode<HeartbeatMessage>(frame);
+                    var reply = beat with { Wall = cluster.Time.GetUtcNow().ToUnixTimeMilliseconds() };
+                    await channel.SendAsync(FrameType.HeartbeatAck, Messages.Encode(reply), ct);
+                    break;
+                default:
+                    throw new ProtocolViolationException($"unexpected {FrameType.Describe(frame.Type)} on the receiving side");
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Net;
+using System.Diagnostics;
+using Appliance.Daemon.Cluster.Transport;
+using Appliance.Daemon.Store;
+
+namespace Appliance.Daemon.Cluster;
+
+/// <summary>
+/// Our direction of one peer link: we dialed, we stream every operation the peer lacks (by its
+/// version vector, any origin, so a peer we cannot reach directly still catches up through
+/// another) and we send heartbeats. Never touches a socket: it only sees the channel.
+/// </summary>
+internal sealed class OutboundSession(ClusterService cluster, PeerLink link, PeerChannel channel)
+{
+    private const int MaxOpsPerBatch = 2000;
+    private readonly Signal _wake = new();
+    private readonly Dictionary<string, long> _sent = [];
+    private long _lastHeard = Stopwatch.GetTimestamp();
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var local = cluster.LocalHello();
+        await channel.SendAsync(FrameType.Hello, local.Encode(), ct);
+        var frame = await channel.ReceiveAsync(ct).AsTask().WaitAsync(ClusterService.HelloTimeout, ct)
+            ?? throw new IOException("peer closed the connection before answering Hello");
+        if (frame.Type is not (FrameType.HelloReply or FrameType.HelloReject))
+            throw new ProtocolViolationException($"expected HelloReply, got {FrameType.Describe(frame.Type)}");
+        var answer = Messages.Decode<HelloAnswer>(frame);
+        var refusal = answer.Reason is { } r ? (r, answer.Detail) : HelloCheck.Compare(local, answer.Hello);
+        if (refusal is null && ClusterService.NeedsAdoption(local, answer.Hello)) refusal = (PeerReasons.Joining, null);
+        if (refusal is { } refused)
+        {
+            link.Refused(refused.Item1, refused.Item2);
+            if (refused.Item1 == PeerReasons.Joining) cluster.AdoptIfNeeded(local, answer.Hello);
+            return;
+        }
+
+        foreach (var (origin, seq) in answer.Hello.VersionVector) _sent[origin] = seq;
+        link.Up(outbound: true, answer.Hello.PeerId, answer.Hello.HostName, answer.Hello.SoftwareVersion);
+        cluster.Store.Committed += OnCommitted;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            var tasks = new[] { SendLoop(stop.Token), HeartbeatLoop(stop.Token), ReadLoop(stop.Token) };
+            await Task.WhenAny(tasks);
+            await stop.CancelAsync();
+            await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+            foreach (var t in tasks) if (t.IsFaulted) await t; // surface the first failure to the dialer's log
+        }
+        finally
+        {
+            cluster.Store.Committed -= OnCommitted;
+            link.Down(outbound: true);
+        }
+    }
+
+    private void OnCommitted(CommitInfo _) => _wake.Set();
+
+    private async Task SendLoop(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var batch = CollectMissing();
+            if (batch.Count == 0)
+            {
+                await _wake.WaitAsync(TimeSpan.FromSeconds(1), ct);
+                continue;
+            }
+            await channel.SendAsync(FrameType.OpBatch, Messages.Encode(new OpBatch(batch)), ct);
+            foreach (var op in batch) _sent[op.O] = op.S;
+        }
+    }
+
+    private List<WireOp> CollectMissing()
+    {
+        var batch = new List<WireOp>();
+        foreach (var (origin, have) in cluster.Store.VersionVector())
+        {
+            var sent = _sent.GetValueOrDefault(origin);
+            if (have <= sent) continue;
+            var ops = cluster.Store.ReadOps(origin, sent, MaxOpsPerBatch - batch.Count);
+            if (ops.Count > 0 && ops[0].Seq != sent + 1)
+            {
+                // The log no longer holds what the peer needs: recovery (4371) must fill it.
+                cluster.RecoveryNeeded(link, origin, sent, ops[0].Seq);
+                continue;
+            }
+            batch.AddRange(ops.Select(WireOp.From));
+            if (batch.Count >= MaxOpsPerBatch) break;
+        }
+        return batch;
+    }
+
+    private async Task HeartbeatLoop(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var beat = new HeartbeatMessage(Stopwatch.GetTimestamp(), cluster.Time.GetUtcNow().ToUnixTimeMilliseconds());
+            await channel.SendAsync(FrameType.Heartbeat, Messages.Encode(beat), ct);
+            await Task.Delay(ClusterService.HeartbeatInterval, cluster.Time, ct);
+            if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastHeard)) > ClusterService.DeadAfter)
+                throw new TimeoutException($"peer {link.Address} silent for {ClusterService.DeadAfter.TotalSeconds:0} s");
+        }
+    }
+
+    private async Task ReadLoop(CancellationToken ct)
+    {
+        while (await channel.ReceiveAsync(ct) is { } frame)
+        {
+            Interlocked.Exchange(ref _lastHeard, Stopwatch.GetTimestamp());
+            switch (frame.Type)
+            {
+                case FrameType.HeartbeatAck:
+                    var ack = Messages.Decode<HeartbeatMessage>(frame);
+                    var rtt = Stopwatch.GetElapsedTime(ack.Sent);
+                    var now = cluster.Time.GetUtcNow().ToUnixTimeMilliseconds();
+                    link.Measured(rtt.TotalMilliseconds, ack.Wall - (now - rtt.TotalMilliseconds / 2));
+                    cluster.LinkMeasured(link);
+                    break;
+                case FrameType.Ack:
+                    link.Seen();
+                    break;
+                case FrameType.Goodbye:
+                    return;
+                default:
+                    throw new ProtocolViolationException($"unexpected {FrameType.Describe(frame.Type)} on the sending side");
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using LiteDB;
+
+namespace Appliance.Daemon.Store;
+
+public sealed partial class Store
+{
+    /// <summary>
+    /// Joining a cluster (R9): keep a copy of the whole store file, then drop the shared records, the
+    /// other peers' records and the operation log, and publish this peer's own records again as new
+    /// writes. The sequence of this origin carries on, so peers that knew it stay consistent.
+    /// </summary>
+    public CommitInfo ResetForJoin(string copyPath)
+    {
+        CommitInfo info;
+        lock (_write)
+        {
+            MakeDurable();
+            Directory.CreateDirectory(Path.GetDirectoryName(copyPath)!);
+            File.Copy(FilePath, copyPath, overwrite: false);
+            var own = Scan(Scopes.Peer(PeerId) + "/").Where(r => !r.Deleted).ToList();
+            var seq = _versionVector.GetValueOrDefault(PeerId);
+            var ops = new List<Operation>();
+            _db.BeginTrans();
+            try
+            {
+                _records.DeleteAll();
+                _oplog.DeleteAll();
+                _meta.DeleteMany(Query.StartsWith("_id", VersionPrefix));
+                foreach (var r in own)
+                {
+                    var record = r with { Version = new RecordVersion(Clock.Now(), PeerId) };
+                    var op = new Operation(PeerId, ++seq, record, RecordVersion.None);
+                    _records.Upsert(RecordMapping.ToBson(record));
+                    _oplog.Insert(RecordMapping.ToBson(op));
+                    ops.Add(op);
+                }
+                SaveVersion(PeerId, seq);
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
+            _versionVector.Clear();
+            _versionVector[PeerId] = seq;
+            MakeDurable();
+            info = new CommitInfo(ops, ops.Select(o => o.Record).ToList(), [], Remote: false);
+        }
+        Committed?.Invoke(info);
+        return info;
+    }
+}
