@@ -14,6 +14,8 @@ internal static class FieldValues
     {
         if (f.IsList)
             return ParseList(f, values.SelectMany(SplitListWords).ToList(), path, ctx);
+        if (values.Count == 0)
+            return f.DefaultValue(); // lets SetFields clear one field while changing another
         string text;
         if (f.Kind == FieldKind.String)
             text = string.Join(' ', values); // unquoted CLI words of a description

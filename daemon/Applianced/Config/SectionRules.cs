@@ -19,7 +19,7 @@ internal static class SectionRules
         {
             if ((address & ~mask) == 0)
                 throw r.Fail("address", addressText, $"is the network address of {subnet}");
-            if ((address | ~mask) == uint.MaxValue)
+            if ((address & ~mask) == ~mask)
                 throw r.Fail("address", addressText, $"is the broadcast address of {subnet}");
         }
         if (gatewayText is not null && Ipv4Parse(gatewayText, out var gateway))
@@ -34,7 +34,7 @@ internal static class SectionRules
             {
                 if ((gateway & ~mask) == 0)
                     throw r.Fail("gateway", gatewayText, $"is the network address of {subnet}");
-                if ((gateway | ~mask) == uint.MaxValue)
+                if ((gateway & ~mask) == ~mask)
                     throw r.Fail("gateway", gatewayText, $"is the broadcast address of {subnet}");
             }
         }
