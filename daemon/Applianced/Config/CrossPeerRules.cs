@@ -26,7 +26,7 @@ public static class CrossPeerRules
             var before = RuleContext.Text(old, field);
             var after = RuleContext.Text(@new, field);
             if (before is not null && before != after)
-                throw FieldValues.Fail($"ipv4.{field}", after ?? "",
+                throw FieldValues.Fail($"ipv4.{field}", after,
                     $"cannot replace {before} while this peer is clustered; only ipv4.additional can change (leave the cluster first)");
         }
     }

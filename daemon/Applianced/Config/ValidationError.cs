@@ -11,6 +11,16 @@ public sealed record ValidationError(string Field, string? Value, string Rule)
     public string Message => Value is null ? $"{Field}: {Rule}" : $"{Field}: \"{Value}\" {Rule}";
 
     public override string ToString() => Message;
+
+    /// <summary>The API's error object: {"kind":"validation","message","field","value","rule"}.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["kind"] = "validation",
+        ["message"] = Message,
+        ["field"] = Field,
+        ["value"] = Value,
+        ["rule"] = Rule,
+    };
 }
 
 /// <summary>Thrown by every config operation when a value is refused; nothing should be stored.</summary>

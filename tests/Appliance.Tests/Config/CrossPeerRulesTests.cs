@@ -108,4 +108,19 @@ public class CrossPeerRulesTests
         CrossPeerRules.ValidateIpv4Change(fresh, set, isClustered: true);
         CrossPeerRules.ValidateIpv4Change(set, set, isClustered: true);
     }
+
+    [Fact]
+    public void Unsetting_the_primary_address_of_a_clustered_peer_is_refused()
+    {
+        var old = ConfigOps.Set("ipv4", null, "address", ["198.18.0.10"]).Value;
+        var error = Refused(() => ConfigOps.Unset("ipv4", old, "address", new ConfigContext { IsClustered = true }), "ipv4.address");
+        Assert.Null(error.Value);
+    }
+
+    [Fact]
+    public void Validate_of_a_whole_value_applies_the_cross_peer_rules()
+    {
+        var mine = new JsonObject { ["address"] = "198.18.0.20", ["mask"] = "255.255.255.0" };
+        Refused(() => ConfigOps.Validate("ipv4", mine, Others), "ipv4.address");
+    }
 }

@@ -119,4 +119,16 @@ public class SchemaTests
         Assert.Equal("peer", ipv4["scope"]!.ToString());
         Assert.Equal("[\"address\",\"mask\",\"gateway\",\"additional\"]", ipv4["fields"]!.ToJsonString());
     }
+
+    [Fact]
+    public void Error_json_has_the_protocol_shape()
+    {
+        var ex = Assert.Throws<ConfigValidationException>(() => ConfigOps.Set("ethernet", null, "speed", ["fast"]));
+        var json = ex.Error.ToJson();
+        Assert.Equal("validation", json["kind"]!.ToString());
+        Assert.Equal("ethernet.speed", json["field"]!.ToString());
+        Assert.Equal("fast", json["value"]!.ToString());
+        Assert.StartsWith("is not one of: auto, 10half", json["rule"]!.ToString());
+        Assert.Equal(ex.Message, json["message"]!.ToString());
+    }
 }
