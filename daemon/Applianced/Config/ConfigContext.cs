@@ -1,0 +1,22 @@
+namespace Appliance.Daemon.Config;
+
+/// <summary>
+/// What validation needs to know beyond the section value itself. Everything is optional:
+/// rules whose input is missing are skipped (for example, no other peers means no R7 checks).
+/// </summary>
+public sealed record ConfigContext
+{
+    public static ConfigContext Default { get; } = new();
+
+    /// <summary>This peer's ipv4.address; cluster.peers must contain it (R1).</summary>
+    public string? OwnAddress { get; init; }
+
+    /// <summary>True when this peer is in a cluster: ipv4 address/mask/gateway are then frozen (R7).</summary>
+    public bool IsClustered { get; init; }
+
+    /// <summary>The other peers' peer-scoped sections, for the cross-peer rules (R7).</summary>
+    public IReadOnlyList<PeerView> OtherPeers { get; init; } = [];
+
+    /// <summary>tzdata directory for time.zone; tests may point it elsewhere.</summary>
+    public string ZoneInfoDir { get; init; } = "/usr/share/zoneinfo";
+}

@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+
+namespace Appliance.Daemon.Config;
+
+/// <summary>
+/// Every configuration section, by the name the CLI, API and LCD all use. Definitions live in
+/// ConfigSchema.Peer.cs (peer-specific, R6), ConfigSchema.Shared.cs (cluster-wide) and
+/// ConfigSchema.Local.cs (never replicated).
+/// </summary>
+public static partial class ConfigSchema
+{
+    private static readonly Lazy<IReadOnlyList<SectionDef>> Sections = new(() =>
+        [.. PeerSections(), .. SharedSections(), .. LocalSections()]);
+
+    /// <summary>All sections: peer-specific first, then shared, then local.</summary>
+    public static IReadOnlyList<SectionDef> All => Sections.Value;
+
+    public static bool TryGet(string name, out SectionDef section)
+    {
+        section = All.FirstOrDefault(s => s.Name.Equals(name, StringComparison.OrdinalIgnoreCase))!;
+        return section is not null;
+    }
+
+    /// <summary>The section, or a validation error listing the valid section names.</summary>
+    public static SectionDef Get(string name) =>
+        TryGet(name, out var section) ? section
+            : throw FieldValues.Fail("section", name,
+                $"is not a configuration section; valid sections: {string.Join(", ", All.Select(s => s.Name))}");
+
+    /// <summary>The result of the API's config.sections command.</summary>
+    public static JsonObject Describe()
+    {
+        var sections = new JsonArray();
+        foreach (var s in All)
+        {
+            sections.Add(new JsonObject
+            {
+                ["name"] = s.Name,
+                ["scope"] = s.Scope.ToString().ToLowerInvariant(),
+                ["collection"] = s.IsCollection,
+                ["help"] = s.Help,
+                ["fields"] = new JsonArray([.. s.Fields.Select(f => (JsonNode)f.Name)]),
+            });
+        }
+        return new JsonObject { ["sections"] = sections };
+    }
+
+    private static FieldDef Name() => new(SectionDef.NameField, FieldKind.Token) { Required = true, Help = "item name" };
+
+    private static FieldDef Enabled(bool on) => new("enabled", FieldKind.Bool) { Default = on, Required = true };
+}

@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+
+namespace Appliance.Daemon.Config;
+
+/// <summary>Rules between fields of one section (field syntax is already checked when these run).</summary>
+internal static class SectionRules
+{
+    public static void Ipv4(JsonObject v, RuleContext r)
+    {
+        var addressText = RuleContext.Text(v, "address");
+        var maskText = RuleContext.Text(v, "mask");
+        var gatewayText = RuleContext.Text(v, "gateway");
+        uint address = 0, mask = 0;
+        var haveAddress = addressText is not null && Ipv4Parse(addressText, out address);
+        var haveMask = maskText is not null && Ipv4Parse(maskText, out mask);
+        var subnet = $"{addressText}/{maskText}";
+
+        if (haveAddress && haveMask && Config.Ipv4.PrefixLength(mask) <= 30)
+        {
+            if ((address & ~mask) == 0)
+                throw r.Fail("address", addressText, $"is the network address of {subnet}");
+            if ((address & ~mask) == ~mask)
+                throw r.Fail("address", addressText, $"is the broadcast address of {subnet}");
+        }
+        if (gatewayText is not null && Ipv4Parse(gatewayText, out var gateway))
+        {
+            if (!haveAddress || !haveMask)
+                throw r.Fail("gateway", gatewayText, "needs ipv4.address and ipv4.mask set too");
+            if (gateway == address)
+                throw r.Fail("gateway", gatewayText, "is ipv4.address itself");
+            if ((gateway & mask) != (address & mask))
+                throw r.Fail("gateway", gatewayText, $"is not inside {subnet}");
+            if (Config.Ipv4.PrefixLength(mask) <= 30)
+            {
+                if ((gateway & ~mask) == 0)
+                    throw r.Fail("gateway", gatewayText, $"is the network address of {subnet}");
+                if ((gateway & ~mask) == ~mask)
+                    throw r.Fail("gateway", gatewayText, $"is the broadcast address of {subnet}");
+            }
+        }
+        foreach (var extra in RuleContext.List(v, "additional"))
+        {
+            if (extra == addressText)
+                throw r.Fail("additional", extra, "is ipv4.address itself");
+        }
+    }
+
+    public static void Snmp(JsonObject v, RuleContext r)
+    {
+        if (v["enabled"]?.GetValue<bool>() == true && RuleContext.Text(v, "community") is null)
+            throw r.Fail("community", null, "is required while snmp.enabled is true");
+    }
+
+    public static void Firewall(JsonObject v, RuleContext r)
+    {
+        var protocol = RuleContext.Text(v, "protocol");
+        var port = RuleContext.Text(v, "port");
+        if (protocol is "tcp" or "udp" && port is null)
+            throw r.Fail("port", null, $"is required for protocol {protocol}");
+        if (protocol is "icmp" or "any" && port is not null)
+            throw r.Fail("port", port, $"is not allowed for protocol {protocol} (tcp or udp only)");
+    }
+
+    public static void Cluster(JsonObject v, RuleContext r)
+    {
+        var key = RuleContext.Text(v, "key");
+        if (key is not null && key.Length < ConfigSchema.WeakKeyLength)
+            r.Warn($"cluster key is shorter than {ConfigSchema.WeakKeyLength} characters; a longer key is recommended");
+        var peers = RuleContext.List(v, "peers").ToList();
+        if (peers.Count == 3)
+            r.Warn(ConfigSchema.ThreePeerWarning);
+        var own = r.Config.OwnAddress;
+        if (peers.Count > 0 && own is not null && !peers.Contains(own))
+            throw r.Fail("peers", string.Join(' ', peers), $"does not include this peer's address {own} (ipv4.address)");
+    }
+
+    private static bool Ipv4Parse(string text, out uint value) => Config.Ipv4.TryParse(text, out value);
+}
