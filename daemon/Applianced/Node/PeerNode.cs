@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Appliance.Daemon.Api;
+using Appliance.Daemon.Cluster;
+using Appliance.Daemon.Config;
 using Appliance.Daemon.Hosting;
 
 namespace Appliance.Daemon.Node;
@@ -19,6 +21,8 @@ public sealed class PeerNode : IAsyncDisposable
     public Store.Store Store { get; }
     public NodeLogs Logs { get; }
     public ApiRouter Router { get; } = new();
+    public ConfigStore Config { get; }
+    public ClusterService Cluster { get; }
     public string Version { get; }
 
     /// <summary>Set by the host: stop the process and start it again with the same arguments.</summary>
@@ -32,7 +36,19 @@ public sealed class PeerNode : IAsyncDisposable
         Version = options.ReportVersion ?? SoftwareVersion.Current;
         Logs = new NodeLogs(options.DataDir, options.LogCapBytes, time);
         _api = new ApiServer(Router, Logs.Events);
+        Config = new ConfigStore(store, Logs);
+        // Edition and licence state come from the licence keys (R14) once they are installed.
+        Cluster = new ClusterService(store, Logs, time, new ClusterNodeInfo(Version, () => Config.HostName, OwnClusterAddress,
+            () => ("full", HelloCheck.Licensed), options.ReplicationPort));
+        var clusterCommands = new ClusterCommands(Cluster, Config, ConfigContext, OwnClusterAddress);
+        clusterCommands.Register(Router);
+        new ConfigCommands(Config, ConfigContext, clusterCommands).Register(Router);
         LogCommands.Register(Router, Logs);
+        new ReplicationLog(Config, Logs).Attach(store);
+        store.Committed += c =>
+        {
+            if (!c.Remote && c.Changed.Any(r => r.Scope == Config.OwnScope && r.Section == "ipv4")) _ = Cluster.ReconfigureAsync();
+        };
         Router.Add("status", _ => Status());
         Router.Add("restart", r =>
         {
@@ -42,17 +58,18 @@ public sealed class PeerNode : IAsyncDisposable
         });
     }
 
-    public Task StartAsync(CancellationToken ct)
+    public async Task StartAsync(CancellationToken ct)
     {
         Logs.Event($"applianced {Version} starting as peer {Store.PeerId} (data {_options.DataDir})");
         _api.Start(_options.ApiSocket);
+        await Cluster.ReconfigureAsync();
         Logs.Event($"ready: API on {_options.ApiSocket}");
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken ct)
     {
         Logs.Event("stopping");
+        await Cluster.DisposeAsync();
         await _api.DisposeAsync();
     }
 
@@ -63,12 +80,29 @@ public sealed class PeerNode : IAsyncDisposable
         ["peerId"] = Store.PeerId,
         ["version"] = Version,
         ["uptimeSeconds"] = (long)_uptime.Elapsed.TotalSeconds,
-        ["cluster"] = "standalone",
+        ["cluster"] = ClusterSummary(),
         ["alarms"] = Logs.Alarms.Active().Count,
         ["appliers"] = new JsonArray(),
     };
 
-    public string HostName => "appliance";
+    public string HostName => Config.HostName;
+
+    /// <summary>"standalone", or "2/2 active" counting this peer, as the LCD and status show it.</summary>
+    public string ClusterSummary()
+    {
+        if (!Cluster.Settings.Clustered) return "standalone";
+        var links = Cluster.Links;
+        return $"{links.Count(l => l.Active) + 1}/{links.Count + 1} active";
+    }
+
+    private string? OwnClusterAddress() => _options.Bind ?? Config.LanAddress;
+
+    private ConfigContext ConfigContext() => new()
+    {
+        OwnAddress = Config.LanAddress,
+        IsClustered = Cluster.Settings.Clustered,
+        OtherPeers = Config.OtherPeers(Cluster.Settings),
+    };
 
     public async ValueTask DisposeAsync() => await _api.DisposeAsync();
 }

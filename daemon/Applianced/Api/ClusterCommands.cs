@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using Appliance.Daemon.Cluster;
+using Appliance.Daemon.Config;
+using Appliance.Daemon.Node;
+
+namespace Appliance.Daemon.Api;
+
+/// <summary>cluster.*: the cluster settings (R1) and the per-peer status as this peer sees it (R2).</summary>
+internal sealed class ClusterCommands(ClusterService cluster, ConfigStore config, Func<ConfigContext> context, Func<string?> ownAddress)
+{
+    public void Register(ApiRouter router) => router
+        .Add("cluster.show", _ => Show())
+        .Add("cluster.setKey", (r, _) => Task.FromResult<JsonNode?>(SetField("key", [r.RequiredString("key")], r)))
+        .Add("cluster.setPeers", (r, _) => Task.FromResult<JsonNode?>(SetField("peers", r.StringList("addresses"), r)))
+        .Add("cluster.leave", async (r, _) =>
+        {
+            var old = Current();
+            await cluster.LeaveAsync();
+            config.Log("cluster", old, Current(), r, "cluster");
+            return new JsonObject { ["message"] = "this peer is standalone now and keeps its data" };
+        });
+
+    private JsonObject Current() => new()
+    {
+        ["key"] = cluster.Settings.Key,
+        ["peers"] = new JsonArray(cluster.Settings.Peers.Select(p => (JsonNode)p).ToArray()),
+    };
+
+    public JsonObject ShowValues() => new()
+    {
+        ["key"] = cluster.Settings.Key is null ? ConfigDisplay.NotSet : ConfigDisplay.Set,
+        ["peers"] = new JsonArray(cluster.Settings.Peers.Select(p => (JsonNode)p).ToArray()),
+        ["clusterId"] = cluster.Settings.ClusterId,
+    };
+
+    /// <summary>config set cluster.peers / cluster set-key / set-peers: validated by the model, then applied live (R11).</summary>
+    public JsonObject SetField(string? field, IReadOnlyList<string> values, ApiRequest r)
+    {
+        if (field is null) throw ApiException.BadArgs("name a field: cluster.key or cluster.peers");
+        if (field == "key" && r.Cmd != "cluster.setKey")
+            throw ApiException.BadArgs("the cluster key is set with 'cluster set-key', which reads it from a prompt or stdin, never from the command line");
+        var old = Current();
+        var result = values.Count == 0
+            ? ConfigOps.Unset("cluster", old, field, context() with { OwnAddress = ownAddress() })
+            : ConfigOps.Set("cluster", old, field, values, context() with { OwnAddress = ownAddress() });
+        if (field == "key") config.Store.SetLocal(ClusterSettings.KeyName, result.Value["key"]?.GetValue<string>());
+        else ClusterSettings.SavePeers(config.Store, result.Value["peers"]!.AsArray().Select(n => n!.GetValue<string>()).ToList());
+        config.Log("cluster", old, result.Value, r, $"cluster.{field}");
+        cluster.ReconfigureAsync().GetAwaiter().GetResult();
+        return new JsonObject
+        {
+            ["path"] = $"cluster.{field}",
+            ["new"] = ConfigDisplay.DisplayField("cluster", result.Value, field),
+            ["warnings"] = new JsonArray(result.Warnings.Select(w => (JsonNode)w).ToArray()),
+        };
+    }
+
+    private JsonObject Show()
+    {
+        var own = ownAddress();
+        var links = cluster.Links.ToDictionary(l => l.Address);
+        var peers = new JsonArray();
+        var index = 0;
+        foreach (var address in cluster.Settings.Peers)
+        {
+            index++;
+            links.TryGetValue(address, out var link);
+            peers.Add(new JsonObject
+            {
+                ["peer"] = $"Peer {index}",
+                ["address"] = address,
+                ["status"] = address == own ? "This system" : link?.Status() ?? "Unreachable (never seen)",
+                ["host"] = address == own ? config.HostName : link?.HostName ?? "",
+                ["rttMs"] = link?.RttMs is { } rtt ? Math.Round(rtt, 2) : null,
+            });
+        }
+        return new JsonObject
+        {
+            ["title"] = cluster.Settings.Clustered ? "cluster" : "cluster (standalone: no key or no peers set)",
+            ["clusterId"] = cluster.Settings.ClusterId ?? "",
+            ["key"] = cluster.Settings.Key is null ? ConfigDisplay.NotSet : ConfigDisplay.Set,
+            ["peers"] = peers,
+        };
+    }
+}

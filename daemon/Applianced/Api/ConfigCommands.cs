@@ -1,0 +1,118 @@
+using System.Text.Json.Nodes;
+using Appliance.Daemon.Config;
+using Appliance.Daemon.Node;
+
+namespace Appliance.Daemon.Api;
+
+/// <summary>config.*: every change is validated by the model before it is stored (DESIGN.md section 6).</summary>
+internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> context, ClusterCommands cluster)
+{
+    public void Register(ApiRouter router) => router
+        .Add("config.sections", _ => ConfigSchema.Describe())
+        .Add("config.show", Show)
+        .Add("config.get", Get)
+        .Add("config.set", (r, _) => Task.FromResult<JsonNode?>(Set(r)))
+        .Add("config.unset", Unset)
+        .Add("config.add", Add)
+        .Add("config.remove", Remove);
+
+    private JsonNode Show(ApiRequest r)
+    {
+        var name = r.OptionalString("section");
+        var peer = r.OptionalString("peer");
+        var peerId = peer is null ? null : config.FindPeer(peer) ?? throw new ApiException(ApiException.NotFound, $"no peer '{peer}' is known here", "peer", peer);
+        var defs = name is null ? ConfigSchema.All : [ConfigSchema.Get(name)];
+        var sections = new JsonArray();
+        foreach (var def in defs)
+        {
+            if (peerId is not null && def.Scope != ConfigScope.Peer) continue;
+            var entry = new JsonObject { ["section"] = def.Name, ["scope"] = def.Scope.ToString().ToLowerInvariant() };
+            if (peerId is not null) entry["peer"] = peer;
+            if (def.Name == "cluster") entry["values"] = cluster.ShowValues();
+            else if (def.IsCollection) entry["items"] = new JsonArray(config.Items(def.Name, peerId).Select(i => (JsonNode)ConfigDisplay.Display(def.Name, i)).ToArray());
+            else entry["values"] = ConfigDisplay.Display(def.Name, config.Read(def.Name, peerId));
+            sections.Add(entry);
+        }
+        return new JsonObject { ["sections"] = sections };
+    }
+
+    private JsonNode Get(ApiRequest r)
+    {
+        var path = ConfigPath.Parse(r.RequiredString("path"));
+        var section = path.Section.Name;
+        if (section == "cluster")
+            return new JsonObject { ["path"] = path.ToString(), ["value"] = path.Field is null ? cluster.ShowValues() : cluster.ShowValues()[path.Field]?.DeepClone() };
+        var value = path.Section.IsCollection
+            ? path.Item is null ? null : config.Item(section, path.Item) ?? throw NotFound(path)
+            : config.Read(section);
+        JsonNode? shown = path.Section.IsCollection && path.Item is null
+            ? new JsonArray(config.Items(section).Select(i => (JsonNode)ConfigDisplay.Display(section, i)).ToArray())
+            : path.Field is null ? ConfigDisplay.Display(section, value) : ConfigDisplay.DisplayField(section, value, path.Field);
+        return new JsonObject { ["path"] = path.ToString(), ["value"] = shown };
+    }
+
+    private JsonNode Set(ApiRequest r)
+    {
+        var path = ConfigPath.Parse(r.RequiredString("path"));
+        var values = r.StringList("values");
+        if (path.Section.Name == "cluster") return cluster.SetField(path.Field, values, r);
+        if (path.Field is null) throw ApiException.BadArgs($"'{path}' names no field: use SECTION.FIELD (or SECTION.ITEM.FIELD)");
+        var section = path.Section.Name;
+        var current = path.Section.IsCollection ? config.Item(section, path.Item!) ?? throw NotFound(path) : config.Read(section);
+        var result = ConfigOps.Set(section, current, path.Field, values, context());
+        return Apply(path, current, result, r);
+    }
+
+    private JsonNode Unset(ApiRequest r)
+    {
+        var path = ConfigPath.Parse(r.RequiredString("path"));
+        var section = path.Section.Name;
+        if (section == "cluster") return cluster.SetField(path.Field, [], r);
+        if (path.Section.IsCollection && path.Item is not null && path.Field is null) return Delete(section, path.Item, r);
+        if (path.Field is null) throw ApiException.BadArgs($"'{path}' names no field: use SECTION.FIELD");
+        var current = path.Section.IsCollection ? config.Item(section, path.Item!) ?? throw NotFound(path) : config.Read(section);
+        return Apply(path, current, ConfigOps.Unset(section, current, path.Field, context()), r);
+    }
+
+    private JsonNode Add(ApiRequest r)
+    {
+        var section = r.RequiredString("section");
+        var name = r.RequiredString("name");
+        var fields = (r.Args["fields"] as JsonObject ?? [])
+            .ToDictionary(kv => kv.Key, kv => kv.Value is JsonValue v && v.TryGetValue<string>(out var s) ? s : kv.Value?.ToJsonString() ?? "");
+        if (config.Item(section, name) is not null)
+            throw new ApiException(ApiException.Conflict, $"{section} already has an item '{name}'; change it with config set {section}.{name}.FIELD", section, name, "must be new");
+        var result = ConfigOps.CreateItem(section, name, fields, context());
+        config.Change(section, name, null, result.Value, r.User, r.Channel, $"{section}.{name}");
+        return new JsonObject { ["section"] = section, ["name"] = name, ["warnings"] = Warnings(result) };
+    }
+
+    private JsonNode Remove(ApiRequest r) => Delete(r.RequiredString("section"), r.RequiredString("name"), r);
+
+    private JsonObject Delete(string section, string name, ApiRequest r)
+    {
+        var def = ConfigSchema.Get(section);
+        if (!def.IsCollection) throw ApiException.BadArgs($"{section} is not a collection; use config unset {section}.FIELD");
+        var current = config.Item(section, name) ?? throw new ApiException(ApiException.NotFound, $"{section} has no item '{name}'", section, name);
+        config.Change(section, name, current, null, r.User, r.Channel, $"{section}.{name}");
+        return new JsonObject { ["section"] = section, ["name"] = name, ["removed"] = true };
+    }
+
+    private JsonObject Apply(ConfigPath path, JsonObject current, ConfigResult result, ApiRequest r)
+    {
+        var section = path.Section.Name;
+        config.Change(section, path.Item, current, result.Value, r.User, r.Channel, path.ToString());
+        return new JsonObject
+        {
+            ["path"] = path.ToString(),
+            ["old"] = ConfigDisplay.DisplayField(section, current, path.Field!),
+            ["new"] = ConfigDisplay.DisplayField(section, result.Value, path.Field!),
+            ["warnings"] = Warnings(result),
+        };
+    }
+
+    private static JsonArray Warnings(ConfigResult result) => new(result.Warnings.Select(w => (JsonNode)w).ToArray());
+
+    private static ApiException NotFound(ConfigPath path) =>
+        new(ApiException.NotFound, $"{path.Section.Name} has no item '{path.Item}'; add it with config add {path.Section.Name} {path.Item} FIELD=VALUE...", path.Section.Name, path.Item);
+}

@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+using Appliance.Daemon.Logs;
+using Appliance.Daemon.Store;
+
+namespace Appliance.Daemon.Node;
+
+/// <summary>
+/// Writes what arrives from peers into the configuration log (channel "peer"), and every lost
+/// last-writer-wins race with both values (secrets masked).
+/// </summary>
+internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
+{
+    private const int DetailLimit = 20;
+
+    public void Attach(Store.Store store) => store.Committed += OnCommitted;
+
+    private void OnCommitted(CommitInfo commit)
+    {
+        foreach (var c in commit.Conflicts)
+        {
+            logs.Config.Append(new LogEntry
+            {
+                Level = "conflict",
+                Channel = "peer",
+                Field = Name(c.Winner),
+                Old = Show(c.Loser),
+                New = Show(c.Winner),
+                Message = $"concurrent writes to {Name(c.Winner)}: kept the write of {c.Winner.Version.Origin}, dropped the one of {c.Loser.Version.Origin}",
+            });
+        }
+        if (!commit.Remote || commit.Changed.Count == 0) return;
+        if (commit.Changed.Count > DetailLimit)
+        {
+            logs.Config.Append(new LogEntry { Level = "change", Channel = "peer", Message = $"{commit.Changed.Count} records replicated from peers" });
+            return;
+        }
+        foreach (var r in commit.Changed)
+            logs.Config.Append(new LogEntry { Level = "change", Channel = "peer", User = r.Version.Origin, Field = Name(r), New = Show(r), Message = $"{Name(r)} replicated" });
+    }
+
+    private string Name(StoredRecord r)
+    {
+        var owner = r.Scope == Scopes.Cluster ? "" : r.Scope == config.OwnScope ? "" : $"[{r.Scope}] ";
+        return owner + (r.Key.Length == 0 ? r.Section : $"{r.Section}.{r.Key}");
+    }
+
+    private static string Show(StoredRecord r)
+    {
+        if (r.Value is null) return "(deleted)";
+        try { return ConfigStore.Describe(r.Section, JsonNode.Parse(r.Value)!.AsObject()); }
+        catch (Exception e) when (e is System.Text.Json.JsonException or Config.ConfigValidationException or InvalidOperationException)
+        {
+            return "(unreadable)";
+        }
+    }
+}
