@@ -1,0 +1,55 @@
+using System.Net;
+using System.Text;
+using Appliance.Daemon.Cluster.Transport;
+
+namespace Appliance.Tests.Cluster.Transport;
+
+public class HelloMessageTests
+{
+    private static HelloMessage Sample() => new(
+        PeerId: "peer-a",
+        HostName: "appliance-a",
+        SoftwareVersion: "1.0.0",
+        ProtocolVersion: ProtocolVersions.Current,
+        Edition: "standard",
+        LicenceState: "valid",
+        ClusterId: null,
+        Addresses: ["192.0.2.9", "192.0.2.10", "10.0.0.1"],
+        VersionVector: new Dictionary<string, long> { ["peer-a"] = 42, ["peer-b"] = 7 });
+
+    [Fact]
+    public void RoundTrip_SortsAddresses_KeepsEverythingElse()
+    {
+        var decoded = HelloMessage.Decode(Sample().Encode());
+        Assert.Equal("peer-a", decoded.PeerId);
+        Assert.Equal("appliance-a", decoded.HostName);
+        Assert.Equal(ProtocolVersions.V1, decoded.ProtocolVersion);
+        Assert.Null(decoded.ClusterId);
+        Assert.Equal(["10.0.0.1", "192.0.2.10", "192.0.2.9"], decoded.Addresses);
+        Assert.Equal(42, decoded.VersionVector["peer-a"]);
+        Assert.Equal(7, decoded.VersionVector["peer-b"]);
+        Assert.Equal(Sample().Encode(), (Sample() with { Addresses = ["10.0.0.1", "192.0.2.9", "192.0.2.10"] }).Encode());
+    }
+
+    [Fact]
+    public void Json_UsesCamelCaseNames()
+    {
+        var json = Encoding.UTF8.GetString((Sample() with { ClusterId = "c-1" }).Encode());
+        Assert.Contains("\"peerId\":\"peer-a\"", json);
+        Assert.Contains("\"clusterId\":\"c-1\"", json);
+        Assert.Contains("\"versionVector\":{", json);
+    }
+
+    [Theory]
+    [InlineData("not json", "invalid JSON")]
+    [InlineData("null", "JSON null")]
+    [InlineData("""{"peerId":"a"}""", "invalid JSON")]
+    [InlineData("""{"peerId":"","hostName":"h","softwareVersion":"1","protocolVersion":1,"edition":"e","licenceState":"l","clusterId":null,"addresses":[],"versionVector":{}}""", "peerId is empty")]
+    [InlineData("""{"peerId":"a","hostName":"h","softwareVersion":"1","protocolVersion":0,"edition":"e","licenceState":"l","clusterId":null,"addresses":[],"versionVector":{}}""", "protocolVersion 0")]
+    [InlineData("""{"peerId":"a","hostName":null,"softwareVersion":"1","protocolVersion":1,"edition":"e","licenceState":"l","clusterId":null,"addresses":[],"versionVector":{}}""", "invalid JSON")]
+    public void Malformed_IsViolation_SayingWhat(string json, string expected)
+    {
+        var e = Assert.Throws<ProtocolViolationException>(() => HelloMessage.Decode(Encoding.UTF8.GetBytes(json)));
+        Assert.Contains(expected, e.Message);
+    }
+}
