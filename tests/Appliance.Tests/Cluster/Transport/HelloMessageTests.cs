@@ -53,3 +53,39 @@ public class HelloMessageTests
         Assert.Contains(expected, e.Message);
     }
 }
+
+public class HelloExchangeTests
+{
+    private static readonly TimeSpan Unexpected = TimeSpan.FromSeconds(10);
+
+    private static HelloMessage Hello(string peerId) => new(peerId, peerId + "-host", "1.0.0", ProtocolVersions.Current,
+        "standard", "valid", "cluster-1", ["127.0.0.1"], new Dictionary<string, long> { [peerId] = 1 });
+
+    [Fact]
+    public async Task BothSidesLearnTheOthersHello()
+    {
+        var (client, server) = PeerChannel.CreatePair();
+        await using (client)
+        await using (server)
+        {
+            var fromServer = HelloExchange.ExchangeAsync(client, Hello("a"), CancellationToken.None);
+            var fromClient = HelloExchange.ExchangeAsync(server, Hello("b"), CancellationToken.None);
+            Assert.Equal("b", (await fromServer.WaitAsync(Unexpected)).PeerId);
+            Assert.Equal("a", (await fromClient.WaitAsync(Unexpected)).PeerId);
+        }
+    }
+
+    [Fact]
+    public async Task AnotherFrameFirst_IsViolation()
+    {
+        var (client, server) = PeerChannel.CreatePair();
+        await using (client)
+        await using (server)
+        {
+            await server.SendAsync(FrameType.Heartbeat, default, CancellationToken.None).WaitAsync(Unexpected);
+            var e = await Assert.ThrowsAsync<ProtocolViolationException>(
+                () => HelloExchange.ExchangeAsync(client, Hello("a"), CancellationToken.None).WaitAsync(Unexpected));
+            Assert.Contains("expected Hello first, got Heartbeat (0x20)", e.Message);
+        }
+    }
+}
