@@ -181,6 +181,24 @@ public class TlsTransportTests(ITestOutputHelper output) : TransportTestBase(out
     }
 
     [Fact]
+    public async Task ServerCertificate_RotatesThroughTheSelector()
+    {
+        var first = NewCertificate("server-peer");
+        var second = NewCertificate("server-peer");
+        var current = first;
+        var accepted = Channel.CreateUnbounded<PeerChannel>();
+        await using var listener = new TlsTransport(() => current.Certificate, () => Secret(), null, Log)
+            .Listen(new IPEndPoint(ServerAddress, 0), Capture(accepted));
+        var client = Transport(NewCertificate("client-peer"));
+
+        await using (var before = await client.ConnectAsync(listener.LocalEndPoint, Ct).WaitAsync(Unexpected))
+            Assert.Equal(first.Hash, before.RemoteCertificateHash);
+        current = second;
+        await using (var after = await client.ConnectAsync(listener.LocalEndPoint, Ct).WaitAsync(Unexpected))
+            Assert.Equal(second.Hash, after.RemoteCertificateHash);
+    }
+
+    [Fact]
     public async Task ConnectToClosedPort_FailsFast()
     {
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
