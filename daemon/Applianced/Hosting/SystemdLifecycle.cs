@@ -25,6 +25,7 @@ public sealed class SystemdLifecycle : IHostedService, IDisposable
     private int _ready;
     private int _stopping;
     private int _failuresLogged;
+    private int _disposed;
 
     /// <summary>Creates the lifecycle; it does nothing until started or told the daemon is ready.</summary>
     public SystemdLifecycle(ISystemdNotifier notifier, SystemdNotifySettings settings,
@@ -76,6 +77,9 @@ public sealed class SystemdLifecycle : IHostedService, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        // Disposed twice when also resolved as a hosted service through a factory.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
         _onStopping.Dispose();
         _stop.Cancel();
         _stop.Dispose();
