@@ -59,6 +59,10 @@ internal sealed class NtpSyncWatch : IAsyncDisposable
             {
                 return;
             }
+            catch (ObjectDisposedException)
+            {
+                return; // the DBusHostServices went first
+            }
             catch (Exception e) when (e is HostServiceUnavailableException or HostServiceCallException)
             {
                 // Bus or timedated away: keep the last value and try again next interval.
