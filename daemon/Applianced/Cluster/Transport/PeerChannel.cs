@@ -53,6 +53,9 @@ public sealed partial class PeerChannel : IAsyncDisposable
     /// <summary>The negotiated TLS version, or null on an in-memory pair.</summary>
     public SslProtocols? TlsProtocol { get; }
 
+    /// <summary>For testing: the stream under the framing, to inject malformed bytes.</summary>
+    internal Stream StreamForTesting => _stream;
+
     /// <summary>True once a protocol violation on this channel was logged.</summary>
     internal bool ViolationReported => Volatile.Read(ref _violationReported) != 0;
 

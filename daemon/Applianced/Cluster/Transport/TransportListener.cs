@@ -104,20 +104,25 @@ public sealed class TransportListener : IAsyncDisposable
     private async Task ServeAsync(Socket socket, CancellationToken ct)
     {
         var remote = socket.RemoteEndPoint;
-        PeerChannel channel;
+        PeerChannel? channel = null;
+        Exception? refusal = null;
         try
         {
             channel = await _transport.AuthenticateAsync(socket, isClient: false, ct).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            if (!ct.IsCancellationRequested)
-                _log($"cluster connection from {remote} to {LocalEndPoint} refused: {Describe(e)}");
-            return;
+            refusal = e;
         }
         finally
         {
             _pendingSlots.Release();
+        }
+        if (channel is null)
+        {
+            if (!ct.IsCancellationRequested)
+                _log($"cluster connection from {remote} to {LocalEndPoint} refused: {Describe(refusal!)}");
+            return;
         }
 
         // A handler blocked in ReceiveAsync without watching the token still ends on stop.
@@ -145,6 +150,7 @@ public sealed class TransportListener : IAsyncDisposable
         KeyMismatchException => e.Message,
         AuthenticationException => $"TLS failed: {e.Message}",
         ProtocolViolationException => $"protocol violation: {e.Message}",
+        IOException => $"connection lost: {e.Message}",
         _ => $"{e.GetType().Name}: {e.Message}",
     };
 

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using Appliance.Daemon.Cluster.Transport;
+using Xunit.Abstractions;
+
+namespace Appliance.Tests.Cluster.Transport;
+
+/// <summary>Timeouts on every await, a log sink per test, and the test's certificates.</summary>
+public abstract class TransportTestBase : IDisposable
+{
+    protected const string Key = "correct horse battery staple 42";
+    protected const string OtherKey = "incorrect donkey battery staple 7";
+    protected static readonly TimeSpan Unexpected = TimeSpan.FromSeconds(15);
+
+    private readonly CancellationTokenSource _cts = new(TimeSpan.FromSeconds(60));
+    private readonly List<IDisposable> _disposables = [];
+
+    protected TransportTestBase(ITestOutputHelper output) => Output = output;
+
+    protected ITestOutputHelper Output { get; }
+
+    protected CancellationToken Ct => _cts.Token;
+
+    protected ConcurrentQueue<string> LogLines { get; } = new();
+
+    protected void Log(string line)
+    {
+        LogLines.Enqueue(line);
+        try
+        {
+            Output.WriteLine(line);
+        }
+        catch (InvalidOperationException)
+        {
+            // A connection task may log after the test finished.
+        }
+    }
+
+    protected PeerCertificate NewCertificate(string peerId)
+    {
+        var certificate = PeerCertificate.Create(peerId);
+        _disposables.Add(certificate);
+        return certificate;
+    }
+
+    protected static ClusterSecret Secret(string key = Key) => ClusterSecret.Derive(key);
+
+    protected async Task WaitForLogAsync(string fragment)
+    {
+        var deadline = DateTime.UtcNow + Unexpected;
+        while (!LogLines.Any(l => l.Contains(fragment, StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no log line containing '{fragment}'; got: {string.Join(" | ", LogLines)}");
+            await Task.Delay(20, Ct);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in _disposables)
+            d.Dispose();
+        _cts.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
