@@ -45,8 +45,12 @@ public static class Program
             builder.Services.AddSingleton(restart);
             builder.Services.AddSingleton<PeerNode>();
             builder.Services.AddHostedService<PeerHostedService>();
+            builder.Services.AddApplianceSystemd();
             using var host = builder.Build();
-            host.Run();
+            host.Start();
+            // READY=1 only now: the store is open, the API listens and the cluster is configured.
+            host.Services.GetRequiredService<SystemdLifecycle>().NotifyReady();
+            host.WaitForShutdown();
         }
         restart.ExecIfRequested();
         return 0;
