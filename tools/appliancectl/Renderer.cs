@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+
+namespace Appliance.Ctl;
+
+/// <summary>Renders any result for people (PROTOCOL.md): scalars as aligned `key  value` lines,
+/// arrays of flat objects as aligned tables, anything deeper as indented blocks.</summary>
+internal sealed partial class Renderer(TextWriter output)
+{
+    private const string Gap = "  ";
+
+    public void Result(JsonObject result)
+    {
+        if (result["title"] is JsonValue title)
+        {
+            var text = Scalar(title);
+            output.WriteLine(text);
+            output.WriteLine(new string('-', text.Length));
+        }
+        var body = result.Where(p => p.Key is not ("title" or "warnings")).ToList();
+        // A result that is just one list (alarms, entries, checks) reads best as a bare table.
+        if (body is [{ Value: JsonArray only }] && only.Count > 0 && only.All(n => n is JsonObject))
+            List(only, 0);
+        else
+            Object(body, 0);
+    }
+
+    /// <summary>One follow-stream entry on one line, fields in the daemon's order.</summary>
+    public void Entry(JsonObject entry) =>
+        output.WriteLine(string.Join(Gap, entry.Select(p => IsScalar(p.Value) ? Scalar(p.Value) : p.Value!.ToJsonString())));
+
+    private void Object(IReadOnlyList<KeyValuePair<string, JsonNode?>> props, int indent)
+    {
+        var width = props.Where(p => IsScalar(p.Value)).Select(p => p.Key.Length).DefaultIfEmpty(0).Max();
+        var pad = new string(' ', indent);
+        foreach (var (key, value) in props)
+        {
+            if (IsScalar(value))
+            {
+                output.WriteLine((pad + key.PadRight(width) + Gap + Scalar(value)).TrimEnd());
+                continue;
+            }
+            output.WriteLine(pad + key + ":");
+            if (value is JsonObject obj)
+                Object(obj.ToList(), indent + 2);
+            else
+                List((JsonArray)value!, indent + 2);
+        }
+    }
+
+    private void List(JsonArray items, int indent)
+    {
+        var rows = items.OfType<JsonObject>().ToList();
+        if (rows.Count == items.Count && rows.All(r => r.All(p => IsScalar(p.Value))))
+        {
+            Table(rows, indent);
+            return;
+        }
+        var first = true;
+        foreach (var item in items)
+        {
+            if (!first)
+                output.WriteLine();
+            first = false;
+            if (item is JsonObject obj)
+                Object(obj.ToList(), indent);
+            else
+                output.WriteLine(new string(' ', indent) + (IsScalar(item) ? Scalar(item) : item!.ToJsonString()));
+        }
+    }
+
+    private void Table(List<JsonObject> rows, int indent)
+    {
+        var columns = rows[0].Select(p => p.Key).ToList();
+        var cells = rows.Select(r => columns.Select(c => r.TryGetPropertyValue(c, out var v) ? Scalar(v) : "-").ToArray()).ToList();
+        var widths = columns.Select((c, i) => Math.Max(c.Length, cells.Max(r => r[i].Length))).ToArray();
+        var pad = new string(' ', indent);
+        output.WriteLine(Line(pad, columns, widths));
+        foreach (var row in cells)
+            output.WriteLine(Line(pad, row, widths));
+    }
+
+    private static string Line(string pad, IReadOnlyList<string> cells, int[] widths) =>
+        (pad + string.Join(Gap, cells.Select((c, i) => c.PadRight(widths[i])))).TrimEnd();
+}
