@@ -17,9 +17,9 @@ internal sealed partial class Renderer(TextWriter output)
             output.WriteLine(new string('-', text.Length));
         }
         var body = result.Where(p => p.Key is not ("title" or "warnings")).ToList();
-        // A result that is just one list (alarms, entries, checks) reads best as a bare table.
-        if (body is [{ Value: JsonArray only }] && only.Count > 0 && only.All(n => n is JsonObject))
-            List(only, 0);
+        // A result that is just one table (alarms, entries, checks) reads best without a heading.
+        if (body is [{ Value: JsonArray only }] && IsTable(only))
+            Table(only.Cast<JsonObject>().ToList(), 0);
         else
             Object(body, 0);
     }
@@ -49,10 +49,9 @@ internal sealed partial class Renderer(TextWriter output)
 
     private void List(JsonArray items, int indent)
     {
-        var rows = items.OfType<JsonObject>().ToList();
-        if (rows.Count == items.Count && rows.All(r => r.All(p => IsScalar(p.Value))))
+        if (IsTable(items))
         {
-            Table(rows, indent);
+            Table(items.Cast<JsonObject>().ToList(), indent);
             return;
         }
         var first = true;
@@ -67,6 +66,9 @@ internal sealed partial class Renderer(TextWriter output)
                 output.WriteLine(new string(' ', indent) + (IsScalar(item) ? Scalar(item) : item!.ToJsonString()));
         }
     }
+
+    private static bool IsTable(JsonArray items) =>
+        items.Count > 0 && items.All(n => n is JsonObject row && row.All(p => IsScalar(p.Value)));
 
     private void Table(List<JsonObject> rows, int indent)
     {
