@@ -72,14 +72,18 @@ internal sealed partial class Renderer(TextWriter output)
 
     private void Table(List<JsonObject> rows, int indent)
     {
-        var columns = rows[0].Select(p => p.Key).ToList();
-        var cells = rows.Select(r => columns.Select(c => r.TryGetPropertyValue(c, out var v) ? Scalar(v) : "-").ToArray()).ToList();
+        // The first row's keys in order, then any key a later row adds: the daemon leaves out null
+        // fields (log entries), and a column must not vanish because the first row lacked it.
+        var columns = rows.SelectMany(r => r.Select(p => p.Key)).Distinct().ToList();
+        var cells = rows.Select(r => columns.Select(c => Cell(r[c])).ToArray()).ToList();
         var widths = columns.Select((c, i) => Math.Max(c.Length, cells.Max(r => r[i].Length))).ToArray();
         var pad = new string(' ', indent);
         output.WriteLine(Line(pad, columns, widths));
         foreach (var row in cells)
             output.WriteLine(Line(pad, row, widths));
     }
+
+    private static string Cell(JsonNode? value) => Scalar(value) is { Length: > 0 } text ? text : "-";
 
     private static string Line(string pad, IReadOnlyList<string> cells, int[] widths) =>
         (pad + string.Join(Gap, cells.Select((c, i) => c.PadRight(widths[i])))).TrimEnd();

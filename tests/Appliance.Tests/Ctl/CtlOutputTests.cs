@@ -55,6 +55,29 @@ public class CtlOutputTests
     }
 
     [Fact]
+    public async Task Table_TakesColumnsAddedByLaterRows_AndShowsEmptyCellsAsDash()
+    {
+        await using var daemon = new FakeDaemon();
+        daemon.Ok("log.read", """
+            {"title":"events log","entries":[{"time":"t1","level":"info","message":"up"},
+                                             {"time":"t2","level":"error","message":"down","peer":"node-b"},
+                                             {"time":"t3","level":"","message":"x"}]}
+            """);
+
+        var r = await CtlRun.RunAsync(daemon, "log", "events");
+
+        Assert.Equal("""
+            events log
+            ----------
+            time  level  message  peer
+            t1    info   up       -
+            t2    error  down     node-b
+            t3    -      x        -
+
+            """.ReplaceLineEndings("\n"), r.Out);
+    }
+
+    [Fact]
     public async Task NestedResult_RendersTitleBlocksAndWarningsOnStderr()
     {
         await using var daemon = new FakeDaemon();
