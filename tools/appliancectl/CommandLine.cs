@@ -90,7 +90,7 @@ internal static class CommandLine
                 args[opt.Name] = Convert(spec, opt, value);
             }
             else
-                throw Error(spec, $"unknown option {flag} for '{spec.Words}'");
+                throw Error(spec, spec.ExtraArgsMessage ?? $"unknown option {flag} for '{spec.Words}'");
         }
         if (help)
             return new ParsedCommand(spec, args, follow, true);

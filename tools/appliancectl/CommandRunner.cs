@@ -35,7 +35,7 @@ internal sealed class CommandRunner(CliHost host, ApiClient client)
         }
         catch (UsageException e)
         {
-            return output.UsageError(e);
+            return output.UsageError(e, shell);
         }
         catch (DaemonUnreachableException e)
         {

@@ -39,7 +39,7 @@ internal sealed class InteractiveShell(CliHost host, CommandRunner runner, bool 
             }
             catch (UsageException e)
             {
-                last = new Output(host, json).UsageError(e);
+                last = new Output(host, json).UsageError(e, shell: true);
                 continue;
             }
             if (words.Count == 0)
@@ -58,7 +58,7 @@ internal sealed class InteractiveShell(CliHost host, CommandRunner runner, bool 
     {
         var output = new Output(host, json);
         if (words[0].StartsWith('!'))
-            return output.UsageError(new UsageException("there is no shell escape here; type help for the commands"));
+            return output.UsageError(new UsageException("there is no shell escape here"), shell: true);
         GlobalOptions global;
         try
         {
@@ -66,10 +66,10 @@ internal sealed class InteractiveShell(CliHost host, CommandRunner runner, bool 
         }
         catch (UsageException e)
         {
-            return output.UsageError(e);
+            return output.UsageError(e, shell: true);
         }
         if (global.Socket is not null)
-            return output.UsageError(new UsageException("--socket cannot change inside the shell; restart appliancectl with it"));
+            return output.UsageError(new UsageException("--socket cannot change inside the shell; restart appliancectl with it"), shell: true);
         if (global.Help || global.Words.Count == 0)
             return await runner.RunAsync(["help"], json, shell: true, ct);
         return await runner.RunAsync(global.Words, json || global.Json, shell: true, ct);

@@ -58,13 +58,19 @@ internal sealed class Output(CliHost host, bool json)
         return error.ExitCode;
     }
 
-    public int UsageError(UsageException e)
+    /// <summary>The error, then the usage of the command group (or all commands). In the shell a
+    /// typo gets a pointer to `help` instead of the whole list.</summary>
+    public int UsageError(UsageException e, bool shell = false)
     {
         Error(ApiError.Create("usage", e.Message));
-        if (!json)
+        if (json)
+            return ExitCodes.Usage;
+        if (shell && e.Group is null)
+            host.Err.WriteLine("type help for the commands");
+        else
         {
             host.Err.WriteLine();
-            Usage.Write(host.Err, e.Group);
+            Usage.Write(host.Err, e.Group, shell);
         }
         return ExitCodes.Usage;
     }

@@ -22,13 +22,16 @@ public class CtlSetKeyTests
         Assert.Contains("warning: peer 2 keeps the old key", r.Err);
     }
 
-    [Fact]
-    public async Task SetKey_WithTheKeyOnTheCommandLine_IsRefusedAndNotEchoed()
+    [Theory]
+    [InlineData(Secret)]
+    [InlineData("--" + Secret)]
+    [InlineData("--key=" + Secret)]
+    public async Task SetKey_WithTheKeyOnTheCommandLine_IsRefusedAndNotEchoed(string argument)
     {
         await using var daemon = new FakeDaemon();
         daemon.Ok("cluster.setKey", "{}");
 
-        var r = await CtlRun.RunWithStdinAsync(daemon, "other\n", "cluster", "set-key", Secret);
+        var r = await CtlRun.RunWithStdinAsync(daemon, "other\n", "cluster", "set-key", argument);
 
         Assert.Equal(ExitCodes.Usage, r.Code);
         Assert.Empty(daemon.Requests);
