@@ -1,0 +1,109 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Appliance.Ctl;
+
+/// <summary>Requests to the daemon. One connection is kept for a whole interactive session and
+/// re-opened when the daemon went away (restart); follow streams get their own connection because
+/// they occupy it until the client closes.</summary>
+internal sealed class ApiClient(string socketPath, string user) : IAsyncDisposable
+{
+    /// <summary>Protocol version 1: the first one (PROTOCOL.md).</summary>
+    public const int ProtocolVersion = 1;
+
+    private ApiConnection? _connection;
+
+    public string SocketPath => socketPath;
+
+    public async Task<ApiResponse> CallAsync(string cmd, JsonObject args, CancellationToken ct)
+    {
+        if (_connection is { IsClosedByPeer: true })
+            await DropAsync();
+        _connection ??= await ApiConnection.OpenAsync(socketPath, ct);
+        var connection = _connection;
+        try
+        {
+            await connection.SendLineAsync(Request(cmd, args), ct);
+            var line = await connection.ReadLineAsync(ct)
+                ?? throw new DaemonUnreachableException(socketPath, "the daemon closed the connection before answering");
+            return Parse(line);
+        }
+        catch
+        {
+            // A late answer would be read as the answer to the next request: start afresh.
+            await DropAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs a stream command until the daemon ends it or <paramref name="ct"/> fires;
+    /// returns the error when the daemon refused the stream.</summary>
+    public async Task<ApiError?> FollowAsync(string cmd, JsonObject args, Func<JsonObject, Task> onEntry, CancellationToken ct)
+    {
+        await using var connection = await ApiConnection.OpenAsync(socketPath, ct);
+        await connection.SendLineAsync(Request(cmd, args), ct);
+        while (true)
+        {
+            string? line;
+            try
+            {
+                line = await connection.ReadLineAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return null;
+            }
+            if (line is null)
+                return null;
+            if (line.Length == 0)
+                continue;
+            var node = ParseObject(line);
+            if (node["entry"] is JsonObject entry)
+                await onEntry(entry);
+            else if (node["ok"] is JsonValue ok && ok.TryGetValue(out bool isOk) && !isOk)
+                return ApiError.FromJson(node["error"]);
+            // Anything else (an acknowledgement) carries nothing to show.
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await DropAsync();
+
+    private async Task DropAsync()
+    {
+        if (_connection is { } c)
+        {
+            _connection = null;
+            await c.DisposeAsync();
+        }
+    }
+
+    private string Request(string cmd, JsonObject args) => new JsonObject
+    {
+        ["v"] = ProtocolVersion,
+        ["cmd"] = cmd,
+        ["args"] = args.DeepClone(),
+        ["user"] = user,
+        ["channel"] = "cli",
+    }.ToJsonString();
+
+    private static ApiResponse Parse(string line)
+    {
+        var node = ParseObject(line);
+        return node["ok"] is JsonValue ok && ok.TryGetValue(out bool isOk) && isOk
+            ? new ApiResponse(node["result"] as JsonObject ?? new JsonObject(), null)
+            : new ApiResponse(null, ApiError.FromJson(node["error"]));
+    }
+
+    private static JsonObject ParseObject(string line)
+    {
+        try
+        {
+            return JsonNode.Parse(line) as JsonObject
+                ?? throw new ProtocolException("the daemon answered something that is not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new ProtocolException("the daemon answered invalid JSON: " + e.Message, e);
+        }
+    }
+}

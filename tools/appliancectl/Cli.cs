@@ -1,0 +1,38 @@
+namespace Appliance.Ctl;
+
+/// <summary>The appliancectl entry point, callable in-process (tests) as well as from Main.</summary>
+public static class Cli
+{
+    public const string DefaultSocket = "/run/appliance/api.sock";
+    public const string SocketVariable = "APPLIANCE_SOCKET";
+
+    /// <summary>Runs appliancectl with stdin treated as not a terminal (scripts, tests).</summary>
+    public static Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>
+        RunAsync(args, new CliHost(stdin, stdout, stderr), ct);
+
+    internal static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken ct)
+    {
+        GlobalOptions global;
+        try
+        {
+            global = CommandLine.ParseGlobal(args);
+        }
+        catch (UsageException e)
+        {
+            return new Output(host, args.Contains("--json")).UsageError(e);
+        }
+        var socket = global.Socket ?? (host.GetEnv(SocketVariable) is { Length: > 0 } env ? env : DefaultSocket);
+        await using var client = new ApiClient(socket, Environment.UserName);
+        var runner = new CommandRunner(host, client);
+        if (global.Help)
+        {
+            Usage.Write(host.Out);
+            return ExitCodes.Ok;
+        }
+        if (global.Words.Count == 0)
+            return await new InteractiveShell(host, runner, global.Json).RunAsync(ct);
+        var code = await runner.RunAsync(global.Words, global.Json, shell: false, ct);
+        await host.Out.FlushAsync(ct);
+        return code;
+    }
+}

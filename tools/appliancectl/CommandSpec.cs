@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+
+namespace Appliance.Ctl;
+
+internal enum ArgKind
+{
+    /// <summary>One positional word.</summary>
+    Required,
+    /// <summary>One positional word that may be left out.</summary>
+    Optional,
+    /// <summary>All remaining words as a JSON array (at least Min of them).</summary>
+    Rest,
+    /// <summary>All remaining words as key=value pairs into a JSON object (name "": into the args themselves).</summary>
+    Pairs,
+    /// <summary>A named option with a value, e.g. --peer HOST.</summary>
+    Option,
+    /// <summary>A constant the command always sends.</summary>
+    Fixed,
+}
+
+/// <summary>One argument of a command: how it is written and which API arg it becomes.</summary>
+internal sealed record ArgSpec(ArgKind Kind, string Name, string Display)
+{
+    public int Min { get; init; }
+    public string? Flag { get; init; }
+    public JsonNode? Value { get; init; }
+    /// <summary>Turns the word into the JSON value sent; throws UsageException naming what is wrong.</summary>
+    public Func<string, JsonNode>? Convert { get; init; }
+
+    public string Usage => Kind switch
+    {
+        ArgKind.Required => Display,
+        ArgKind.Optional => $"[{Display}]",
+        ArgKind.Rest => Min > 0 ? $"{Display}..." : $"[{Display}...]",
+        ArgKind.Pairs => $"[{Display}...]",
+        ArgKind.Option => $"[{Flag} {Display}]",
+        _ => "",
+    };
+}
+
+/// <summary>One CLI command: the words that name it, the API cmd it sends and its arguments.</summary>
+internal sealed record CommandSpec(string Words, string ApiCmd, string Summary, params ArgSpec[] Args)
+{
+    public string[] WordList { get; } = Words.Split(' ');
+    public string Group => WordList[0];
+
+    /// <summary>When set, --follow is accepted and switches to this streaming cmd.</summary>
+    public string? FollowCmd { get; init; }
+
+    /// <summary>When set, extra words are refused with this message instead of being echoed back
+    /// (a secret typed on the command line must not be repeated on screen).</summary>
+    public string? ExtraArgsMessage { get; init; }
+
+    /// <summary>Builds the args with input the command line cannot carry (e.g. a secret prompt);
+    /// returns null when the user gave up.</summary>
+    public Func<CommandContext, JsonObject, CancellationToken, Task<JsonObject?>>? Prepare { get; init; }
+
+    public string Usage
+    {
+        get
+        {
+            var parts = new List<string> { Words };
+            parts.AddRange(Args.Where(a => a.Kind != ArgKind.Fixed).Select(a => a.Usage));
+            if (FollowCmd is not null)
+                parts.Add("[--follow]");
+            return string.Join(' ', parts);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using static Appliance.Ctl.A;
+
+namespace Appliance.Ctl;
+
+/// <summary>Every command the CLI knows, and the API cmd it maps to. Adding a command is one line.</summary>
+internal static class Commands
+{
+    public static readonly CommandSpec[] All =
+    [
+        new("status", "status", "host, version, cluster, alarms and applier state"),
+
+        new("config show", "config.show", "show the configuration, or one section", Opt("section", "SECTION"), Option("peer", "--peer", "HOST")),
+        new("config get", "config.get", "show one field", Req("path", "SECTION.FIELD")),
+        new("config set", "config.set", "set a field (lists take several values)", Req("path", "SECTION.FIELD"), Rest("values", "VALUE", 1)),
+        new("config unset", "config.unset", "clear a field (SECTION.ITEM deletes an item)", Req("path", "SECTION.FIELD")),
+        new("config add", "config.add", "add an item to a collection section", Req("section", "SECTION"), Req("name", "NAME"), Pairs("fields")),
+        new("config remove", "config.remove", "remove an item from a collection section", Req("section", "SECTION"), Req("name", "NAME")),
+        new("config sections", "config.sections", "list the sections and their fields"),
+
+        new("cluster show", "cluster.show", "cluster id, key state and peers"),
+        new("cluster set-key", "cluster.setKey", "set the cluster key (asked for, or read from stdin)")
+        {
+            ExtraArgsMessage = "the cluster key is never taken from the command line, where the process list "
+                + "and shell history would keep it; run `cluster set-key` alone and type it at the prompt, "
+                + "or pipe it on stdin",
+            Prepare = ClusterKey.PrepareAsync,
+        },
+        new("cluster set-peers", "cluster.setPeers", "set the peer addresses", Rest("addresses", "ADDR", 1)),
+        new("cluster leave", "cluster.leave", "leave the cluster"),
+        new("cluster check", "cluster.check", "check the cluster links and settings"),
+        new("cluster verify", "cluster.verify", "compare the shared configuration on all peers"),
+
+        new("log events", "log.read", "the event log", Fixed("log", "events"), Since(), Limit()) { FollowCmd = "log.follow" },
+        new("log config", "log.read", "the configuration change log", Fixed("log", "config"), Since(), Limit()) { FollowCmd = "log.follow" },
+        new("alarms", "alarms", "raised and recent alarms"),
+        new("restart", "restart", "restart the daemon (the configuration is kept)"),
+
+        new("firewall show", "firewall.show", "show the active and staged firewall", Pairs("")),
+        new("firewall stage", "firewall.stage", "stage a firewall change", Pairs("")),
+        new("firewall activate", "firewall.activate", "activate the staged firewall (rolls back unless accepted)", Pairs("")),
+        new("firewall accept", "firewall.accept", "keep the activated firewall", Pairs("")),
+        new("firewall rollback", "firewall.rollback", "return to the previous firewall", Pairs("")),
+        new("backup create", "backup.create", "write a backup", Opt("file", "FILE", ArgConverters.NewFile)),
+        new("backup restore", "backup.restore", "restore a backup", Req("file", "FILE", ArgConverters.ExistingFile)),
+        new("backup list", "backup.list", "list the backups"),
+        new("licence show", "licence.show", "show the licence"),
+        new("licence add", "licence.add", "install a licence file", Req("file", "FILE", ArgConverters.ExistingFile)),
+        new("upgrade status", "upgrade.status", "progress of the last upgrade"),
+        new("upgrade", "upgrade.install", "install an upgrade image", Req("file", "FILE", ArgConverters.ExistingFile)),
+    ];
+
+    /// <summary>Words of the commands handled by the CLI itself.</summary>
+    public static readonly string[] Builtins = ["help"];
+    public static readonly string[] ShellBuiltins = ["help", "exit", "quit"];
+
+    public static IEnumerable<string> Groups => All.Select(c => c.Group).Distinct();
+
+    public static IEnumerable<CommandSpec> InGroup(string group) => All.Where(c => c.Group == group);
+}
+
+/// <summary>Short constructors so that each command above stays on one line.</summary>
+internal static class A
+{
+    public static ArgSpec Req(string name, string display, Func<string, System.Text.Json.Nodes.JsonNode>? convert = null) =>
+        new(ArgKind.Required, name, display) { Convert = convert };
+
+    public static ArgSpec Opt(string name, string display, Func<string, System.Text.Json.Nodes.JsonNode>? convert = null) =>
+        new(ArgKind.Optional, name, display) { Convert = convert };
+
+    public static ArgSpec Rest(string name, string display, int min) => new(ArgKind.Rest, name, display) { Min = min };
+
+    public static ArgSpec Pairs(string name) => new(ArgKind.Pairs, name, "key=value");
+
+    public static ArgSpec Option(string name, string flag, string display, Func<string, System.Text.Json.Nodes.JsonNode>? convert = null) =>
+        new(ArgKind.Option, name, display) { Flag = flag, Convert = convert };
+
+    public static ArgSpec Fixed(string name, string value) => new(ArgKind.Fixed, name, "") { Value = value };
+
+    public static ArgSpec Since() => Option("since", "--since", "T", ArgConverters.Since);
+
+    public static ArgSpec Limit() => Option("limit", "--limit", "N", ArgConverters.PositiveInt);
+}

@@ -1,0 +1,23 @@
+namespace Appliance.Ctl;
+
+/// <summary>Process exit codes; scripts rely on them, so they never change meaning.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>Bad command line: unknown command, missing or malformed argument.</summary>
+    public const int Usage = 1;
+    /// <summary>The daemon refused the change (validation, notfound, conflict); nothing was stored.</summary>
+    public const int Rejected = 2;
+    /// <summary>The daemon could not be reached on its socket.</summary>
+    public const int Unreachable = 3;
+    /// <summary>Something broke inside the daemon or the CLI.</summary>
+    public const int Internal = 4;
+
+    public static int ForErrorKind(string? kind) => kind switch
+    {
+        "usage" => Usage,
+        "validation" or "notfound" or "conflict" => Rejected,
+        "unreachable" => Unreachable,
+        _ => Internal,
+    };
+}

@@ -1,0 +1,43 @@
+using System.Text;
+
+namespace Appliance.Ctl;
+
+/// <summary>Reads a secret from the terminal without echoing anything, not even stars.</summary>
+internal static class SecretPrompt
+{
+    /// <summary>The text typed, or null on Ctrl-C / Ctrl-D / Escape.</summary>
+    public static string? Read(ITerminal terminal, TextWriter prompt, string label)
+    {
+        prompt.Write(label);
+        prompt.Flush();
+        var text = new StringBuilder();
+        terminal.RawControlC = true;
+        try
+        {
+            while (true)
+            {
+                var key = terminal.ReadKey();
+                if (key.Key == ConsoleKey.Enter)
+                    break;
+                if (key.Key == ConsoleKey.Escape || key.Modifiers.HasFlag(ConsoleModifiers.Control) && key.Key is ConsoleKey.C or ConsoleKey.D)
+                {
+                    prompt.WriteLine();
+                    return null;
+                }
+                if (key.Key == ConsoleKey.Backspace)
+                {
+                    if (text.Length > 0)
+                        text.Length--;
+                }
+                else if (!char.IsControl(key.KeyChar))
+                    text.Append(key.KeyChar);
+            }
+        }
+        finally
+        {
+            terminal.RawControlC = false;
+        }
+        prompt.WriteLine();
+        return text.ToString();
+    }
+}

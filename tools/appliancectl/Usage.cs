@@ -1,0 +1,41 @@
+namespace Appliance.Ctl;
+
+/// <summary>Help text, built from the command table so it never drifts from what is accepted.</summary>
+internal static class Usage
+{
+    public static void Write(TextWriter w, string? group = null, bool shell = false)
+    {
+        var specs = group is null ? Commands.All : Commands.InGroup(group).ToArray();
+        if (group is null)
+        {
+            w.WriteLine(shell ? "commands:" : "usage: appliancectl [--socket PATH] [--json] COMMAND ...");
+            w.WriteLine();
+        }
+        else
+            w.WriteLine("usage:");
+        var width = specs.Max(s => s.Usage.Length);
+        foreach (var s in specs)
+            w.WriteLine("  " + s.Usage.PadRight(width) + "  " + s.Summary);
+        if (group is not null)
+            return;
+        w.WriteLine("  " + "help [COMMAND]".PadRight(width) + "  this text, or one command's usage");
+        if (shell)
+        {
+            w.WriteLine("  " + "exit, quit".PadRight(width) + "  leave (Ctrl-D too)");
+            w.WriteLine();
+            w.WriteLine("Double quotes group words with spaces. Tab completes commands and sections.");
+            return;
+        }
+        w.WriteLine();
+        w.WriteLine("With no COMMAND: an interactive shell with history and completion.");
+        w.WriteLine($"Socket: --socket, else $APPLIANCE_SOCKET, else {Cli.DefaultSocket}.");
+        w.WriteLine("--since T: ISO-8601 (2026-11-25T10:00:00Z) or an age (30s, 10m, 2h, 1d, 1w).");
+        w.WriteLine("Exit codes: 0 ok, 1 usage, 2 rejected (validation, notfound, conflict), 3 daemon unreachable, 4 internal.");
+    }
+
+    public static void WriteCommand(TextWriter w, CommandSpec spec)
+    {
+        w.WriteLine("usage: " + spec.Usage);
+        w.WriteLine("  " + spec.Summary);
+    }
+}
