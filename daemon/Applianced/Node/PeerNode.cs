@@ -39,7 +39,7 @@ public sealed class PeerNode : IAsyncDisposable
         Config = new ConfigStore(store, Logs);
         // Edition and licence state come from the licence keys (R14) once they are installed.
         Cluster = new ClusterService(store, Logs, time, new ClusterNodeInfo(Version, () => Config.HostName, OwnClusterAddress,
-            () => ("full", HelloCheck.Licensed), options.ReplicationPort));
+            () => ("full", HelloCheck.Licensed), options.ReplicationPort, options.RecoveryPort));
         var clusterCommands = new ClusterCommands(Cluster, Config, ConfigContext, OwnClusterAddress);
         clusterCommands.Register(Router);
         new ConfigCommands(Config, ConfigContext, clusterCommands).Register(Router);
@@ -101,7 +101,7 @@ public sealed class PeerNode : IAsyncDisposable
     {
         OwnAddress = Config.LanAddress,
         IsClustered = Cluster.Settings.Clustered,
-        OtherPeers = Config.OtherPeers(Cluster.Settings),
+        OtherPeers = Config.OtherPeers(Cluster.Settings, id => Cluster.Links.FirstOrDefault(l => l.PeerId == id)?.Address),
     };
 
     public async ValueTask DisposeAsync() => await _api.DisposeAsync();
