@@ -68,8 +68,8 @@ public sealed class LinuxAddressManager : IAddressManager
     {
         var want = desired.AllAddresses;
         var wantKeys = want.Select(a => a.ToString()).ToHashSet();
-        var actual = await ReadAsync(ifName, ct).ConfigureAwait(false);
         var state = await _ownership.LoadAsync(ct).ConfigureAwait(false);
+        var actual = await ReadAsync(ifName, ct).ConfigureAwait(false);
         var entry = state.GetValueOrDefault(ifName) ?? new AddressOwnership.Entry([], null);
         state[ifName] = entry;
 
