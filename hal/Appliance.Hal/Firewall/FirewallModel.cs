@@ -41,7 +41,8 @@ public sealed record FirewallSource(IPNetwork? Network)
             return Any;
         if (IPAddress.TryParse(text, out var a) && !text.Contains('/'))
             return new FirewallSource(new IPNetwork(a, a.AddressFamily == AddressFamily.InterNetwork ? 32 : 128));
-        if (IPNetwork.TryParse(text, out var n))
+        var slash = text.IndexOf('/');
+        if (IPNetwork.TryParse(text, out var n) && IPAddress.TryParse(text.AsSpan(0, slash), out var b) && n.BaseAddress.Equals(b))
             return new FirewallSource(n);
         throw new FormatException($"firewall source '{text}' is not 'any', an IP address or a CIDR such as 198.18.0.0/24 (host bits must be zero)");
     }

@@ -51,11 +51,11 @@ public sealed class LinuxFirewall : IFirewall
 
     /// <inheritdoc />
     public Task RemoveAsync(CancellationToken cancellationToken = default) =>
-        Nft(cancellationToken, NftRenderer.RenderRemove(), "-f", "-");
+        NftWithInput(cancellationToken, NftRenderer.RenderRemove(), "-f", "-");
 
-    private Task<string> Nft(CancellationToken ct, params string[] args) => Nft(ct, null, args);
+    private Task<string> Nft(CancellationToken ct, params string[] args) => NftWithInput(ct, null, args);
 
-    private Task<string> Nft(CancellationToken ct, string? stdin, params string[] args)
+    private Task<string> NftWithInput(CancellationToken ct, string? stdin, params string[] args)
     {
         var (file, list) = NetworkNamespace.Wrap(_networkNamespace, "nft", args);
         return ProcessRunner.RunCheckedAsync(file, list, ct, stdin);
