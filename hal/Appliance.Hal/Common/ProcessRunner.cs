@@ -55,6 +55,7 @@ internal static class ProcessRunner
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
+            cancellationToken.ThrowIfCancellationRequested();
             throw new HostCommandException($"'{Describe(fileName, arguments)}' did not finish within {DefaultTimeout.TotalSeconds} s");
         }
 

@@ -5,9 +5,10 @@ public sealed class LinuxFirewall : IFirewall
 {
     private readonly string? _networkNamespace;
     private readonly string _scriptPath;
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Creates the firewall.</summary>
-    /// <param name="scriptPath">Where the last applied nft script is written (kept for inspection and for boot-time loading).</param>
+    /// <param name="scriptPath">Where the active nft script is kept (for inspection and for loading at boot); its directory must exist or be creatable.</param>
     /// <param name="networkNamespace">A namespace name (<c>ip netns add</c>) to work in, or null for the machine's own.</param>
     public LinuxFirewall(string scriptPath, string? networkNamespace = null)
     {
@@ -21,19 +22,21 @@ public sealed class LinuxFirewall : IFirewall
     public async Task ApplyAsync(FirewallRuleset ruleset, CancellationToken cancellationToken = default)
     {
         var script = NftRenderer.Render(ruleset);
-        // Check first so a bad script never leaves the last good file overwritten.
-        var tmp = _scriptPath + ".check";
-        await AtomicFile.WriteAsync(tmp, script, cancellationToken).ConfigureAwait(false);
+        // Load from a temp file and keep it under the final name only once nft accepted it, so
+        // the file on disk is always the rule set that is active (a failed transaction changes nothing).
+        var tmp = _scriptPath + ".new";
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await Nft(cancellationToken, "-c", "-f", tmp).ConfigureAwait(false);
+            await AtomicFile.WriteAsync(tmp, script, cancellationToken).ConfigureAwait(false);
+            await Nft(cancellationToken, "-f", tmp).ConfigureAwait(false);
+            File.Move(tmp, _scriptPath, overwrite: true);
         }
         finally
         {
             File.Delete(tmp);
+            _gate.Release();
         }
-        await AtomicFile.WriteAsync(_scriptPath, script, cancellationToken).ConfigureAwait(false);
-        await Nft(cancellationToken, "-f", _scriptPath).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -50,8 +53,19 @@ public sealed class LinuxFirewall : IFirewall
     }
 
     /// <inheritdoc />
-    public Task RemoveAsync(CancellationToken cancellationToken = default) =>
-        NftWithInput(cancellationToken, NftRenderer.RenderRemove(), "-f", "-");
+    public async Task RemoveAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await NftWithInput(cancellationToken, NftRenderer.RenderRemove(), "-f", "-").ConfigureAwait(false);
+            File.Delete(_scriptPath);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 
     private Task<string> Nft(CancellationToken ct, params string[] args) => NftWithInput(ct, null, args);
 

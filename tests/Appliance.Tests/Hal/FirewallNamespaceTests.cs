@@ -55,8 +55,22 @@ public sealed class FirewallNamespaceTests(ITestOutputHelper output)
 
         await fw.RemoveAsync().WaitAsync(Host.Unexpected);
         Assert.Null(await fw.ReadBackAsync().WaitAsync(Host.Unexpected));
+        Assert.False(File.Exists(dir["appliance.nft"]));
         await fw.RemoveAsync().WaitAsync(Host.Unexpected);
         Assert.Equal(0, RulesFromListRuleset(ns).Tables);
+    }
+
+    [Fact]
+    public async Task Failed_apply_names_the_command_and_leaves_no_script()
+    {
+        if (!Host.IsRoot(output))
+            return;
+        using var dir = new HalTempDir();
+        var fw = new LinuxFirewall(dir["appliance.nft"], "applt-no-such-ns");
+        var e = await Assert.ThrowsAsync<HostCommandException>(() => fw.ApplyAsync(First).WaitAsync(Host.Unexpected));
+        output.WriteLine(e.Message);
+        Assert.Contains("applt-no-such-ns", e.Message);
+        Assert.Empty(Directory.GetFiles(dir.Path));
     }
 
     [Fact]
