@@ -58,13 +58,18 @@ public sealed partial class BackupReader
             if (entry.DataStream is { } data)
             {
                 var buf = new byte[81920];
+                long total = 0;
                 int n;
                 while ((n = await data.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
                 {
+                    total += n;
                     hash.AppendData(buf, 0, n);
                     if (file is not null)
                         await file.WriteAsync(buf.AsMemory(0, n), ct).ConfigureAwait(false);
                 }
+                // The tar reader ends an entry's data quietly when the gzip stream ends early.
+                if (total < entry.Length)
+                    throw new BackupException(BackupError.Truncated, $"truncated: entry \"{entry.Name}\" ends after {total} of {entry.Length} bytes");
             }
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());

@@ -120,7 +120,7 @@ internal sealed class DecryptingStream : Stream
     private int RecordLength(int got)
     {
         if (got == 0)
-            throw new BackupException(BackupError.Truncated, $"truncated: the file ends after chunk {_index} without the final chunk");
+            throw new BackupException(BackupError.Truncated, $"truncated: the file ends before chunk {_index} and no final chunk was seen");
         if (got < ChunkFormat.LengthSize)
             throw new BackupException(BackupError.Truncated, $"truncated: the file ends inside the length of chunk {_index}");
         var len = BinaryPrimitives.ReadUInt32BigEndian(_record);
