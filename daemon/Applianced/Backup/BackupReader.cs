@@ -60,15 +60,16 @@ public sealed partial class BackupReader
             }
             return new BackupReader(manifest, encrypted, extractDirectory);
         }
-        catch (Exception e) when (e is not BackupException && e is not OperationCanceledException)
+        catch (EndOfStreamException e)
         {
             Cleanup(created);
-            throw e switch
-            {
-                EndOfStreamException => new BackupException(BackupError.Truncated, "truncated: the archive ends early", e),
-                InvalidDataException or FormatException => new BackupException(BackupError.Corrupted, $"corrupted archive: {e.Message}", e),
-                _ => e,
-            };
+            throw new BackupException(BackupError.Truncated, "truncated: the archive ends early", e);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException)
+        {
+            // gzip and tar decoders report damage this way.
+            Cleanup(created);
+            throw new BackupException(BackupError.Corrupted, $"corrupted archive: {e.Message}", e);
         }
         catch
         {
