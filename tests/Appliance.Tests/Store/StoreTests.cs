@@ -3,7 +3,7 @@ using Appliance.Daemon.Store;
 using Appliance.Tests.Support;
 using StoreClass = Appliance.Daemon.Store.Store;
 
-namespace Appliance.Tests.Store;
+namespace Appliance.Tests.Persistence;
 
 public sealed class StoreTests : IDisposable
 {
