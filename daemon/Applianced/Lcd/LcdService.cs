@@ -17,6 +17,7 @@ public sealed class LcdService : IAsyncDisposable
     private readonly Channel<bool> _refresh = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private CancellationTokenSource? _stop;
     private Task? _loop;
+    private long _keysHandled;
 
     /// <summary>Ties <paramref name="panel"/> to a menu engine over <paramref name="model"/>.</summary>
     public LcdService(IFrontPanel panel, PanelModel model, ILogger<LcdService>? logger = null)
@@ -35,6 +36,9 @@ public sealed class LcdService : IAsyncDisposable
 
     /// <summary>After this long without a key the panel returns to the status screen.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Key presses handed to the engine so far (diagnostics; tests wait on it).</summary>
+    public long KeysHandled => Interlocked.Read(ref _keysHandled);
 
     /// <summary>Redraws now (call when the store changed something the panel shows).</summary>
     public void Refresh() => _refresh.Writer.TryWrite(true);
@@ -113,6 +117,7 @@ public sealed class LcdService : IAsyncDisposable
             {
                 lastKey = DateTime.UtcNow;
                 Engine.HandleKey(key);
+                Interlocked.Increment(ref _keysHandled);
             }
             if (DateTime.UtcNow - lastKey > IdleTimeout)
             {

@@ -50,19 +50,46 @@ public sealed class Cfa635PacketReader
             }
             var total = length + 4;
             if (_end - _start < total)
-                return false;
-            var body = _buffer.AsSpan(_start, length + 2);
-            var crc = (ushort)(_buffer[_start + length + 2] | (_buffer[_start + length + 3] << 8));
-            if (crc != Crc16X25.Compute(body))
+            {
+                // A corrupted length byte can claim more bytes than will ever come while the
+                // other side waits for our next command. If a whole valid packet already follows,
+                // the bytes here were noise: resume there instead of stalling.
+                var next = FindValidPacket(_start + 1);
+                if (next < 0)
+                    return false;
+                CorruptPackets++;
+                _start = next;
+                continue;
+            }
+            if (!IsValidAt(_start))
             {
                 Skip();
                 continue;
             }
-            packet = new Cfa635Packet(_buffer[_start], body[2..].ToArray());
+            packet = new Cfa635Packet(_buffer[_start], _buffer.AsSpan(_start + 2, length).ToArray());
             _start += total;
             return true;
         }
         return false;
+    }
+
+    private bool IsValidAt(int at)
+    {
+        if (_end - at < 4)
+            return false;
+        int length = _buffer[at + 1];
+        if (length > Cfa635Protocol.MaxData || _end - at < length + 4)
+            return false;
+        var crc = (ushort)(_buffer[at + length + 2] | (_buffer[at + length + 3] << 8));
+        return crc == Crc16X25.Compute(_buffer.AsSpan(at, length + 2));
+    }
+
+    private int FindValidPacket(int from)
+    {
+        for (var at = from; at + 4 <= _end; at++)
+            if (IsValidAt(at))
+                return at;
+        return -1;
     }
 
     private void Skip()

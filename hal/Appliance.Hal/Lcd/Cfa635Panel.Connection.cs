@@ -119,7 +119,7 @@ public sealed partial class Cfa635Panel
                 return;
             }
             // A USB serial adapter pulled out can leave reads hanging; its device node going away is the sure sign.
-            if (_devicePath is not null && !File.Exists(_devicePath))
+            if (_devicePath is not null && !SerialLine.Exists(_devicePath))
             {
                 LastError = $"serial device {_devicePath} vanished";
                 return;

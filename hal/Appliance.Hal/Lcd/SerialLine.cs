@@ -8,7 +8,7 @@ public static class SerialLine
     /// <summary>Opens <paramref name="path"/> at <paramref name="baudRate"/>; throws naming the path when it cannot.</summary>
     public static Stream Open(string path, int baudRate)
     {
-        if (!File.Exists(path))
+        if (!Exists(path))
             throw new FileNotFoundException($"serial device {path} does not exist", path);
         var port = new SerialPort(path, baudRate, Parity.None, 8, StopBits.One)
         {
@@ -26,6 +26,25 @@ public static class SerialLine
             throw new IOException($"cannot open serial device {path}: {e.Message}", e);
         }
         return new PortStream(port);
+    }
+
+    /// <summary>True when <paramref name="path"/> exists, following symbolic links: a pty link
+    /// whose pty has gone (socat stopped) is dangling, and File.Exists alone says true for it.</summary>
+    public static bool Exists(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists)
+            return false;
+        if (file.LinkTarget is null)
+            return true;
+        try
+        {
+            return file.ResolveLinkTarget(returnFinalTarget: true)?.Exists == true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Delegates to the port's stream and closes the port with it.</summary>
