@@ -73,7 +73,28 @@ public sealed class LcdService : IAsyncDisposable
         _stop?.Dispose();
     }
 
+    private void OnConnectionChanged(bool connected)
+    {
+        if (connected)
+            _logger.LogInformation("front panel connected");
+        else
+            _logger.LogWarning("front panel disconnected; reconnecting");
+    }
+
     private async Task RunAsync(CancellationToken stop)
+    {
+        _panel.ConnectionChanged += OnConnectionChanged;
+        try
+        {
+            await LoopAsync(stop);
+        }
+        finally
+        {
+            _panel.ConnectionChanged -= OnConnectionChanged;
+        }
+    }
+
+    private async Task LoopAsync(CancellationToken stop)
     {
         var connecting = _panel.ConnectAsync(stop);
         _ = connecting.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);

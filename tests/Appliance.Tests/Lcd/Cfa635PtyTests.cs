@@ -7,11 +7,12 @@ namespace Appliance.Tests.Lcd;
 /// <summary>The driver and the display double on the two ends of a real pty pair made by socat.</summary>
 public sealed class Cfa635PtyTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    // Generous against a loaded 2-core CI machine, where the first commands alone can take a second.
     private static readonly Cfa635Options Options = new()
     {
-        ResponseTimeout = TimeSpan.FromMilliseconds(600),
-        Retries = 2,
-        KeepAlive = TimeSpan.FromMilliseconds(500),
+        ResponseTimeout = TimeSpan.FromMilliseconds(1500),
+        Retries = 1,
+        KeepAlive = TimeSpan.FromMilliseconds(1000),
         ReconnectMinDelay = TimeSpan.FromMilliseconds(100),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
     };
@@ -73,7 +74,7 @@ public sealed class Cfa635PtyTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Corrupted_packets_are_survived()
     {
-        _device.Device.CorruptNextResponses(2);
+        _device.Device.CorruptNextResponses(1);
         await _panel.WriteLineAsync(0, "after corruption", _cts.Token).WaitAsync(Wait.Long);
         var noisy = new Cfa635Packet(Cfa635Protocol.KeyReport, new byte[] { (byte)LcdKey.Up }).Encode();
         noisy[2] ^= 0x02; // a key report whose CRC no longer matches must not become a key
@@ -96,6 +97,7 @@ public sealed class Cfa635PtyTests(ITestOutputHelper output) : IAsyncLifetime
         await _pty.StopSocatAsync();
         await Wait.UntilAsync(() => !_panel.IsConnected, "the panel to notice the unplug");
         output.WriteLine($"disconnected: {_panel.LastError}");
+        Assert.NotNull(_panel.LastError);
         await _device.DisposeAsync();
         // Written while unplugged: kept and shown after the replug.
         screen[1] = "while unplugged";
@@ -113,9 +115,31 @@ public sealed class Cfa635PtyTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Panel_started_before_the_line_exists_connects_when_it_appears()
+    {
+        await _panel.DisposeAsync();
+        await _pty.StopSocatAsync();
+        await _device.DisposeAsync();
+        var late = _panel = new Cfa635Panel(_pty.HostPath, Options);
+        await late.WriteLineAsync(0, "written before", _cts.Token).WaitAsync(Wait.Long);
+        var connecting = late.ConnectAsync(_cts.Token);
+        await Wait.UntilAsync(() => late.LastError is not null, "a first failed open");
+        output.WriteLine(late.LastError);
+        Assert.Contains(_pty.HostPath, late.LastError);
+        Assert.False(connecting.IsCompleted);
+
+        await _pty.StartSocatAsync();
+        _device = DeviceOnLine.OpenPty(_pty.DevicePath);
+        await connecting.WaitAsync(Wait.Long);
+        await Wait.UntilAsync(() => _device.Device.Lines[0] == LcdText.Fit("written before"), "the early write shown",
+            () => Wait.Show(_device.Device.Lines));
+    }
+
+    [Fact]
     public async Task Slow_display_under_the_timeout_needs_no_retries()
     {
-        _device.Device.ResponseDelay = TimeSpan.FromMilliseconds(300);
+        await _panel.GetVersionAsync(_cts.Token).WaitAsync(Wait.Long); // warm-up: the first calls JIT
+        _device.Device.ResponseDelay = TimeSpan.FromMilliseconds(400);
         var before = _device.Device.Received.Count;
         await _panel.SetScreenAsync(["slow", "display", "still", "works"], _cts.Token).WaitAsync(Wait.Long);
         await ScreenShownAsync(["slow", "display", "still", "works"]);
@@ -137,6 +161,19 @@ public sealed class Cfa635PtyTests(ITestOutputHelper output) : IAsyncLifetime
         await ScreenShownAsync(["lost", "answered again", "", ""]);
         Assert.True(_panel.IsConnected);
         Assert.Equal(1, _panel.Connections);
+    }
+
+    [Fact]
+    public async Task Display_that_stops_answering_entirely_is_reconnected_when_it_answers_again()
+    {
+        _device.Device.Ignore = _ => true;
+        await Wait.UntilAsync(() => !_panel.IsConnected, "the keep-alive to give up on the silent display");
+        output.WriteLine(_panel.LastError);
+        Assert.Contains("stopped answering", _panel.LastError);
+        await _panel.WriteLineAsync(0, "queued while silent", _cts.Token).WaitAsync(Wait.Long);
+        _device.Device.Ignore = null;
+        await _panel.ConnectAsync(_cts.Token).WaitAsync(Wait.Long);
+        await ScreenShownAsync(["queued while silent", "", "", ""]);
     }
 
     [Fact]
