@@ -74,7 +74,7 @@ run_tests() {
 demo() {
   ensure_apt
   build
-  dotnet run --project tools/demo -c "$CONFIG" --no-build -- "$@"
+  CONFIG=$CONFIG bash tools/demo/demo.sh "$@"
 }
 
 bench() {
