@@ -22,7 +22,9 @@ public sealed partial class ClusterService
         if (!endPoint.Equals(_listening))
         {
             if (_listener is not null) await _listener.DisposeAsync();
+            await StopRecoveryListenerAsync();
             _listener = _transport.Listen(endPoint, (ch, ct) => AcceptAsync(ch, ct));
+            StartRecoveryListener(endPoint.Address);
             _listening = endPoint;
             Logs.Event($"cluster: listening on {endPoint}");
         }
@@ -104,6 +106,7 @@ public sealed partial class ClusterService
         foreach (var d in dialers) await d.CancelAsync();
         await RestartSessionsAsync();
         if (_listener is not null) await _listener.DisposeAsync();
+        await StopRecoveryListenerAsync();
         _listener = null;
         _listening = null;
     }

@@ -25,6 +25,7 @@ public sealed partial class Store
                     var record = new StoredRecord(m.Scope, m.Section, m.Key, m.Value, new RecordVersion(Clock.Now(), PeerId));
                     var op = new Operation(PeerId, ++seq, record, current?.Version ?? RecordVersion.None);
                     _records.Upsert(RecordMapping.ToBson(record));
+                    _digests?.Update(record);
                     _oplog.Insert(RecordMapping.ToBson(op));
                     ops.Add(op);
                 }
@@ -34,6 +35,7 @@ public sealed partial class Store
             catch
             {
                 _db.Rollback();
+                _digests = null; // may hold changes that were rolled back
                 throw;
             }
             if (ops.Count > 0)
@@ -86,6 +88,7 @@ public sealed partial class Store
             catch
             {
                 _db.Rollback();
+                _digests = null; // may hold changes that were rolled back
                 throw;
             }
             if (applied.Count > 0)
@@ -106,6 +109,7 @@ public sealed partial class Store
         if (current is null || incoming.Version > current.Version)
         {
             _records.Upsert(RecordMapping.ToBson(incoming));
+            _digests?.Update(incoming);
             changed.Add(incoming);
             // The writer had not seen what we hold: two concurrent writes, ours lost.
             if (current is not null && current.Version != prev) conflicts.Add(new Conflict(incoming, current));
