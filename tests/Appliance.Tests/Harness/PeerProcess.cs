@@ -23,6 +23,14 @@ public sealed class PeerProcess : IAsyncDisposable
     public int? Pid => _process is { HasExited: false } p ? p.Id : null;
     public IEnumerable<string> Output => _output;
 
+    /// <summary>The daemon's event log (data/logs/events.log.jsonl), for a failing test's output.</summary>
+    public IReadOnlyList<string> EventLog()
+    {
+        var path = Path.Combine(DataDir, "logs", "events.log.jsonl");
+        try { return File.Exists(path) ? File.ReadAllLines(path) : []; }
+        catch (IOException) { return []; }
+    }
+
     private PeerProcess(TestHost host, string workDir, Action<string> log)
     {
         Host = host;

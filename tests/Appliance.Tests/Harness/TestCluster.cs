@@ -112,7 +112,8 @@ public sealed class TestCluster : IAsyncDisposable
         foreach (var peer in _peers)
         {
             await peer.DisposeAsync().ConfigureAwait(false);
-            _log($"--- {peer.Host.Name} output (last 40 lines) ---\n{string.Join('\n', peer.Output.TakeLast(40))}");
+            _log($"--- {peer.Host.Name} output (last 20 lines) ---\n{string.Join('\n', peer.Output.TakeLast(20))}");
+            _log($"--- {peer.Host.Name} event log (last 60 lines) ---\n{string.Join('\n', peer.EventLog().TakeLast(60))}");
         }
         await Network.DisposeAsync().ConfigureAwait(false);
         try { Directory.Delete(WorkDir, recursive: true); }

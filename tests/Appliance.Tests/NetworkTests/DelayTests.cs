@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace Appliance.Tests.NetworkTests;
 
 /// <summary>Round-trip time between peers over the 30 ms limit raises the peer-rtt alarm; back under it, the alarm is lowered (R5).</summary>
+[Collection(NetworkTestLog.Collection)]
 public sealed class DelayTests(ITestOutputHelper output)
 {
     private readonly NetworkTestLog _log = new(output);

@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace Appliance.Tests.NetworkTests;
 
 /// <summary>Peers whose cluster keys differ complete TLS, fail the key proof and exchange nothing else.</summary>
+[Collection(NetworkTestLog.Collection)]
 public sealed class KeyMismatchTests(ITestOutputHelper output)
 {
     private readonly NetworkTestLog _log = new(output);

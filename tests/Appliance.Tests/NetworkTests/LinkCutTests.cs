@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace Appliance.Tests.NetworkTests;
 
 /// <summary>A silent partition between two peers: both keep working, and they agree again within seconds of the heal (R17).</summary>
+[Collection(NetworkTestLog.Collection)]
 public sealed class LinkCutTests(ITestOutputHelper output)
 {
     private readonly NetworkTestLog _log = new(output);

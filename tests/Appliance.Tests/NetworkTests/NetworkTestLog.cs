@@ -9,6 +9,12 @@ namespace Appliance.Tests.NetworkTests;
 /// </summary>
 internal sealed class NetworkTestLog(ITestOutputHelper output)
 {
+    /// <summary>
+    /// The network tests run one after another: each runs several daemons, and on a small
+    /// machine parallel ones would measure each other's load as network delay.
+    /// </summary>
+    public const string Collection = "network namespaces";
+
     private readonly DateTime _start = DateTime.UtcNow;
 
     public void Write(string line)
