@@ -15,7 +15,8 @@ public sealed class Capture : IAsyncDisposable
     private readonly List<CapturedPacket> _packets = [];
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _stopping;
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(1);
+    private long _stopRequested;
 
     public string Namespace { get; }
     public string Device { get; }
@@ -71,9 +72,11 @@ public sealed class Capture : IAsyncDisposable
                     var packet = PacketDecoder.Decode(raw.Timeval.Date, raw.LinkLayerType, raw.Data);
                     lock (_packets) _packets.Add(packet);
                 }
-                // Stop only once the kernel buffer is drained: a read that times out means nothing is left.
-                else if (_stopping) break;
-                else if (status is GetPacketStatus.Error) throw new HarnessException($"capture on {Device}: {device.LastError}");
+                if (status is GetPacketStatus.Error) throw new HarnessException($"capture on {Device}: {device.LastError}");
+                // Stop once the kernel buffer is drained (a read timed out), or after a bounded drain
+                // when traffic never pauses (a peer retrying in a loop).
+                var stop = Interlocked.Read(ref _stopRequested);
+                if (stop != 0 && (status != GetPacketStatus.PacketRead || System.Diagnostics.Stopwatch.GetElapsedTime(stop) > DrainLimit)) break;
             }
             _stopped.TrySetResult();
         }
@@ -90,7 +93,7 @@ public sealed class Capture : IAsyncDisposable
     /// <summary>Stops after the packets already in the kernel's buffer are read.</summary>
     public async Task StopAsync()
     {
-        _stopping = true;
+        Interlocked.CompareExchange(ref _stopRequested, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
         await _stopped.Task.WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
     }
 

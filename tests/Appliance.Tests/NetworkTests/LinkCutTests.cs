@@ -19,6 +19,8 @@ public sealed class LinkCutTests(ITestOutputHelper output)
         await cluster.FormAsync($"key-{marker}-Cluster!");
         await cluster.WaitAllActiveAsync(NetworkTestLog.FormTimeout);
         await TestCluster.AddConferenceAsync(cluster[0], $"before-{marker}", 1);
+        await Eventually.UntilAsync("the first conference on p2", () => TestCluster.ConferencesAsync(cluster[1]),
+            c => c.Contains($"before-{marker}", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
 
         var (a, b) = (cluster.Network.Hosts[0], cluster.Network.Hosts[1]);
         await cluster.Faults.CutAsync(a, b);
