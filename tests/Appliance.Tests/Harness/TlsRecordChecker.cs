@@ -85,6 +85,9 @@ public sealed record TlsDirectionReport(IReadOnlyList<TlsRecord> Records, IReadO
     /// <summary>Bytes of application_data records: the encrypted traffic after the handshake.</summary>
     public long ApplicationDataBytes => Records.Where(r => r.Type == TlsRecordChecker.ApplicationData).Sum(r => (long)r.Length);
 
+    /// <summary>Record types and lengths, e.g. "16:512 14:1 17:526 17:97", for a test's output.</summary>
+    public string Describe() => string.Join(' ', Records.Select(r => $"{r.Type:x2}:{r.Length}"));
+
     public int ApplicationDataRecords => Records.Count(r => r.Type == TlsRecordChecker.ApplicationData);
 
     /// <summary>

@@ -85,10 +85,10 @@ public sealed class WireTests(ITestOutputHelper output)
         Assert.NotEmpty(streams);
         foreach (var c in streams)
         {
-            _log.Write($"stream {c}");
             Assert.True(c.SawSyn, $"{c}: no SYN captured, so its first bytes are unknown");
             var client = TlsRecordChecker.Check(c.ClientToServer.Bytes, fromClient: true);
             var server = TlsRecordChecker.Check(c.ServerToClient.Bytes, fromClient: false);
+            _log.Write($"{c}: client records {client.Describe()}; server records {server.Describe()}");
             Assert.True(client.IsValid, $"{c} client side: {string.Join("; ", client.Errors)}");
             Assert.True(server.IsValid, $"{c} server side: {string.Join("; ", server.Errors)}");
             Assert.Equal(TlsRecordChecker.Handshake, client.Records[0].Type);
