@@ -118,6 +118,16 @@ public sealed class PeerNode : IAsyncDisposable
 
     private string? OwnClusterAddress() => _options.Bind ?? Config.LanAddress;
 
+    /// <summary>The front-panel menus, bound to this peer (none when no panel is attached).</summary>
+    public Lcd.LcdService? CreatePanel(Appliance.Hal.Lcd.IFrontPanel panel)
+    {
+        var service = new Lcd.LcdService(panel, PanelBinding.Create(this, ConfigContext));
+        Store.Committed += _ => service.Refresh();
+        Logs.Alarms.Changed += service.Refresh;
+        Cluster.Changed += service.Refresh;
+        return service;
+    }
+
     private ConfigContext ConfigContext() => new()
     {
         OwnAddress = Config.LanAddress,
