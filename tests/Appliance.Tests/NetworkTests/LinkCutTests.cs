@@ -43,4 +43,25 @@ public sealed class LinkCutTests(ITestOutputHelper output)
         Assert.Contains("\"participants\":7", agreed.Item1.Split('\n').Single(l => l.Contains($"before-{marker}", StringComparison.Ordinal)).Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
         await cluster.WaitAllActiveAsync(TimeSpan.FromSeconds(10));
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task An_unplugged_peer_becomes_unreachable_and_active_again_when_plugged_back()
+    {
+        if (RootOnly.Skip(output)) return;
+        var marker = NetworkTestLog.Marker();
+        await using var cluster = await TestCluster.CreateAsync(2, _log.Write);
+        await cluster.StartPeersAsync();
+        await cluster.FormAsync($"key-{marker}-Cluster!");
+        await cluster.WaitAllActiveAsync(NetworkTestLog.FormTimeout);
+
+        await cluster.Faults.UnplugAsync(cluster.Network.Hosts[1]);
+        await cluster.WaitStatusAsync(s => s.StartsWith("Unreachable", StringComparison.Ordinal), "Unreachable", TimeSpan.FromSeconds(10));
+        Assert.Contains(await cluster[0].Api.ActiveAlarmsAsync(), id => id == $"peer-unreachable:{cluster.Network.Hosts[1].Address}");
+        await TestCluster.AddConferenceAsync(cluster[0], $"unplugged-{marker}", 1);
+
+        await cluster.Faults.PlugAsync(cluster.Network.Hosts[1]);
+        await cluster.WaitAllActiveAsync(TimeSpan.FromSeconds(15));
+        await Eventually.UntilAsync("the write made while unplugged, on p2", () => TestCluster.ConferencesAsync(cluster[1]),
+            c => c.Contains($"unplugged-{marker}", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+    }
 }
