@@ -93,9 +93,10 @@ internal sealed class InProcessCluster : IAsyncDisposable
     public bool AllActive(int i) => _nodes[i] is { } n && n.Cluster.Links.Count == Count - 1 && n.Cluster.Links.All(l => l.Active);
 
     public Task WaitAllActiveAsync(TimeSpan timeout) =>
-        Bench.WaitUntilAsync(() => Enumerable.Range(0, Count).All(AllActive), timeout,
-            () => "all cluster links Active (" + string.Join("; ", _nodes.Select((n, i) => $"peer {i + 1}: " +
-                string.Join(", ", n?.Cluster.Links.Select(l => $"{l.Address} {l.Status()}") ?? ["stopped"]))) + ")");
+        Bench.WaitUntilAsync(() => Enumerable.Range(0, Count).All(AllActive), timeout, () => $"all cluster links Active ({LinkStates()})");
+
+    public string LinkStates() => string.Join("; ", _nodes.Select((n, i) => $"peer {i + 1}: " +
+        string.Join(", ", n?.Cluster.Links.Select(l => $"{l.Address} {l.Status()}") ?? ["stopped"])));
 
     public async ValueTask DisposeAsync()
     {
