@@ -12,8 +12,13 @@ internal static class Bench
     {
         var line = new JsonObject { ["bench"] = name };
         foreach (var (k, v) in figures) line[k] = v?.DeepClone();
+        // Other work on the machine moves every figure; the 1-minute load average says how much there was.
+        line["load1"] = LoadAverage();
         Console.WriteLine($"BENCH {line.ToJsonString()}");
     }
+
+    public static double LoadAverage() =>
+        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 
     public static double Percentile(IReadOnlyList<double> values, double p)
     {

@@ -35,7 +35,7 @@ internal static class FailoverBench
             Interlocked.Add(ref received, c.Changed.Count(r => r.Key.StartsWith("fo-", StringComparison.Ordinal))));
         var started = Stopwatch.GetTimestamp();
         await Bench.WaitUntilAsync(() => cluster.AllActive(0) && cluster.AllActive(1) && Interlocked.Read(ref received) >= Records,
-            TimeSpan.FromSeconds(60), () => $"peer 2 Active with all {Records} records (has {Interlocked.Read(ref received)}; {cluster.LinkStates()})", pollMs: 1);
+            TimeSpan.FromSeconds(20), () => $"peer 2 Active with all {Records} records (has {Interlocked.Read(ref received)}; {cluster.LinkStates()})", pollMs: 1);
         var caughtUp = Stopwatch.GetTimestamp();
         var missing = Enumerable.Range(0, Records).Count(i => cluster[1].Store.Get(Scopes.Cluster, "conferences", $"fo-{i}") is null);
         if (missing > 0) throw new InvalidOperationException($"peer 2 counts {Records} but lacks {missing} records");

@@ -21,6 +21,7 @@ public static class Program
             Console.Error.WriteLine($"bench: unknown benchmark '{string.Join("', '", unknown)}'; known: {string.Join(' ', All.Select(b => b.Name))}");
             return 1;
         }
+        Console.WriteLine($"{Environment.ProcessorCount} CPUs, load average {Bench.LoadAverage()} at start");
         var failed = 0;
         foreach (var (name, run) in All.Where(b => args.Length == 0 || args.Contains(b.Name)))
         {
