@@ -59,7 +59,9 @@ internal static class ReplicationThroughputBench
             var store = cluster[0].Store;
             var start = Stopwatch.GetTimestamp();
             var stopAt = start + (long)(Duration.TotalSeconds * Stopwatch.Frequency);
-            var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() =>
+            // Store.Write blocks; dedicated threads keep the writers from starving the thread pool
+            // that the peers' sessions (in this same process) run on.
+            var writers = Enumerable.Range(0, Writers).Select(w => Task.Factory.StartNew(() =>
             {
                 long n = 0;
                 while (Stopwatch.GetTimestamp() < stopAt)
@@ -70,7 +72,7 @@ internal static class ReplicationThroughputBench
                     store.Write(batch);
                 }
                 return n;
-            })).ToArray();
+            }, TaskCreationOptions.LongRunning)).ToArray();
             var total = (await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(60))).Sum();
             var written = Stopwatch.GetTimestamp();
             await Bench.WaitUntilAsync(() => counters.All(c => Interlocked.Read(ref c) >= total), TimeSpan.FromSeconds(120),
