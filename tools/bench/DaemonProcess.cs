@@ -5,7 +5,7 @@ namespace Appliance.Bench;
 /// <summary>A real applianced process (the applianced.dll built next to the bench) on a temp data dir.</summary>
 internal sealed class DaemonProcess : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TempDir? _ownDir;
     private readonly Process _process;
     private readonly Queue<string> _lastLines = new();
 
@@ -13,16 +13,22 @@ internal sealed class DaemonProcess : IDisposable
     public int Pid => _process.Id;
     public long StartedAt { get; }
 
-    private DaemonProcess()
+    /// <param name="dataDir">null: a temp dir owned (and removed) by this object.</param>
+    private DaemonProcess(string? dataDir, string[] extra)
     {
-        Socket = _dir.Sub("api.sock");
+        if (dataDir is null)
+        {
+            _ownDir = new TempDir();
+            dataDir = _ownDir.Sub("data");
+        }
+        Socket = Path.Combine(dataDir, "api.sock");
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { Bench.BenchDll("applianced.dll"), "--data-dir", _dir.Sub("data"), "--api-socket", Socket, "--hal", "simulated" })
+        foreach (var a in new[] { Bench.BenchDll("applianced.dll"), "--data-dir", dataDir, "--api-socket", Socket, "--hal", "simulated" }.Concat(extra))
             info.ArgumentList.Add(a);
         StartedAt = Stopwatch.GetTimestamp();
         _process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet applianced.dll");
@@ -32,7 +38,7 @@ internal sealed class DaemonProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
-    public static DaemonProcess Start() => new();
+    public static DaemonProcess Start(string? dataDir = null, params string[] extra) => new(dataDir, extra);
 
     private void Keep(string? line)
     {
@@ -74,6 +80,12 @@ internal sealed class DaemonProcess : IDisposable
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
     }
 
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString()]);
+        kill.WaitForExit();
+    }
+
     /// <summary>SIGTERM (the daemon's orderly stop), SIGKILL if it does not end within 10 s.</summary>
     public void Dispose()
     {
@@ -81,8 +93,9 @@ internal sealed class DaemonProcess : IDisposable
         {
             if (!_process.HasExited)
             {
-                // Process.Kill only sends SIGKILL; the orderly stop is SIGTERM.
-                using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) kill.WaitForExit();
+                // Process.Kill only sends SIGKILL; the orderly stop is SIGTERM (SIGCONT in case it was stopped).
+                Signal("CONT");
+                Signal("TERM");
                 if (!_process.WaitForExit(10_000)) _process.Kill(entireProcessTree: true);
             }
             _process.WaitForExit();
@@ -90,7 +103,7 @@ internal sealed class DaemonProcess : IDisposable
         finally
         {
             _process.Dispose();
-            _dir.Dispose();
+            _ownDir?.Dispose();
         }
     }
 }

@@ -34,18 +34,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
         try
         {
             for (var i = 0; i < peers; i++) await cluster.StartPeerAsync(i);
-            for (var i = 0; i < peers; i++)
-            {
-                await cluster.CallAsync(i, "config.set", new JsonObject { ["path"] = "system.hostname", ["values"] = new JsonArray($"bench-{i + 1}") });
-                await cluster.CallAsync(i, "config.set", new JsonObject { ["path"] = "ipv4.address", ["values"] = new JsonArray(cluster.Addresses[i]) });
-                await cluster.CallAsync(i, "config.set", new JsonObject { ["path"] = "ipv4.mask", ["values"] = new JsonArray("255.255.255.0") });
-                await cluster.CallAsync(i, "cluster.setKey", new JsonObject { ["key"] = Key });
-            }
-            // Peer 1 forms the cluster alone, then every peer gets the full list and the others join.
-            await cluster.CallAsync(0, "cluster.setPeers", new JsonObject { ["addresses"] = new JsonArray(cluster.Addresses[0]) });
-            var all = cluster.Addresses.Select(a => (JsonNode)a).ToArray();
-            for (var i = 0; i < peers; i++)
-                await cluster.CallAsync(i, "cluster.setPeers", new JsonObject { ["addresses"] = new JsonArray(all.Select(n => n.DeepClone()).ToArray()) });
+            await FormAsync(cluster.Addresses, cluster.CallAsync);
             await cluster.WaitAllActiveAsync(TimeSpan.FromSeconds(30));
             return cluster;
         }
@@ -54,6 +43,24 @@ internal sealed class InProcessCluster : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The vendor procedure, through the API commands: host name, LAN address and key on each peer;
+    /// peer 1 forms the cluster with only its own address, then every peer gets the full list.
+    /// </summary>
+    public static async Task FormAsync(IReadOnlyList<string> addresses, Func<int, string, JsonObject, Task<JsonNode?>> call)
+    {
+        for (var i = 0; i < addresses.Count; i++)
+        {
+            await call(i, "config.set", new JsonObject { ["path"] = "system.hostname", ["values"] = new JsonArray($"bench-{i + 1}") });
+            await call(i, "config.set", new JsonObject { ["path"] = "ipv4.address", ["values"] = new JsonArray(addresses[i]) });
+            await call(i, "config.set", new JsonObject { ["path"] = "ipv4.mask", ["values"] = new JsonArray("255.255.255.0") });
+            await call(i, "cluster.setKey", new JsonObject { ["key"] = Key });
+        }
+        await call(0, "cluster.setPeers", new JsonObject { ["addresses"] = new JsonArray(addresses[0]) });
+        for (var i = 0; i < addresses.Count; i++)
+            await call(i, "cluster.setPeers", new JsonObject { ["addresses"] = new JsonArray(addresses.Select(a => (JsonNode)a).ToArray()) });
     }
 
     public async Task StartPeerAsync(int i, Action<Store>? beforeStart = null)
