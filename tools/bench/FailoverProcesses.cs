@@ -30,16 +30,19 @@ internal static class FailoverProcesses
             procs[1]!.Signal("STOP");
             await WaitAsync(procs, 0, active: false);
             figures["silent_detect_s"] = Seconds(t);
+            Console.WriteLine($"SIGSTOP: peer 1 left Active after {figures["silent_detect_s"]} s; SIGCONT now");
             t = Stopwatch.GetTimestamp();
             procs[1]!.Signal("CONT");
             await WaitAsync(procs, 0, active: true);
             await WaitAsync(procs, 1, active: true);
             figures["silent_resume_s"] = Seconds(t);
+            Console.WriteLine($"SIGCONT: both Active again after {figures["silent_resume_s"]} s; SIGKILL now");
 
             t = Stopwatch.GetTimestamp();
             procs[1]!.Signal("KILL");
             await WaitAsync(procs, 0, active: false);
             figures["kill_detect_s"] = Seconds(t);
+            Console.WriteLine($"SIGKILL: peer 1 left Active after {figures["kill_detect_s"]} s; restarting peer 2");
             procs[1]!.Dispose();
             t = Stopwatch.GetTimestamp();
             procs[1] = StartPeer(1);
