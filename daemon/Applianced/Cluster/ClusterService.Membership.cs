@@ -22,7 +22,9 @@ public sealed partial class ClusterService
         if (!endPoint.Equals(_listening))
         {
             if (_listener is not null) await _listener.DisposeAsync();
+            await StopRecoveryListenerAsync();
             _listener = _transport.Listen(endPoint, (ch, ct) => AcceptAsync(ch, ct));
+            StartRecoveryListener(endPoint.Address);
             _listening = endPoint;
             Logs.Event($"cluster: listening on {endPoint}");
         }
@@ -68,6 +70,7 @@ public sealed partial class ClusterService
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 link.Down(outbound: true);
+                link.Attempted();
                 var error = $"{e.GetType().Name}: {e.Message}";
                 if (error != lastError && e is not OperationCanceledException)
                     Logs.Event($"cluster: link to {link.Address}: {error}", "warning");
@@ -104,6 +107,7 @@ public sealed partial class ClusterService
         foreach (var d in dialers) await d.CancelAsync();
         await RestartSessionsAsync();
         if (_listener is not null) await _listener.DisposeAsync();
+        await StopRecoveryListenerAsync();
         _listener = null;
         _listening = null;
     }

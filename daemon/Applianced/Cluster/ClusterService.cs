@@ -78,8 +78,6 @@ public sealed partial class ClusterService : IAsyncDisposable
 
     internal void LinkMeasured(PeerLink link) => ClusterAlarms.Measured(Logs.Alarms, link);
 
-    internal void RecoveryNeeded(PeerLink link, string origin, long peerHas, long oldestHeld) =>
-        Logs.Event($"peer {link.Address} lacks operations {peerHas + 1}..{oldestHeld - 1} of {origin} that the log no longer holds; recovery will fill them", "warning");
 
     public async ValueTask DisposeAsync()
     {
@@ -90,4 +88,4 @@ public sealed partial class ClusterService : IAsyncDisposable
 
 /// <summary>What the cluster needs to know about this node that lives elsewhere (config, licences).</summary>
 public sealed record ClusterNodeInfo(string Version, Func<string> HostName, Func<string?> OwnAddress,
-    Func<(string Edition, string LicenceState)> Licence, int ReplicationPort);
+    Func<(string Edition, string LicenceState)> Licence, int ReplicationPort, int RecoveryPort);

@@ -40,6 +40,14 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
         }
     }
 
+    /// <summary>The sender's log cannot fill our gap: pull from it over 4371, then tell it where we are now.</summary>
+    private async Task CatchUpAsync(PeerLink link, CancellationToken ct)
+    {
+        await cluster.PullFromAsync(link);
+        try { await channel.SendAsync(FrameType.Ack, Messages.Encode(new AckMessage(cluster.Store.VersionVector())), ct); }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException) { }
+    }
+
     private async Task ReceiveLoop(PeerLink link, CancellationToken ct)
     {
         while (true)
@@ -64,6 +72,9 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
                     if (result.Gaps.Count > 0)
                         cluster.Logs.Event($"peer {link.Address} sent operations out of sequence for {string.Join(", ", result.Gaps)}; they wait for recovery", "warning");
                     await channel.SendAsync(FrameType.Ack, Messages.Encode(new AckMessage(cluster.Store.VersionVector())), ct);
+                    break;
+                case FrameType.CatchUpRequest:
+                    _ = CatchUpAsync(link, ct);
                     break;
                 case FrameType.Heartbeat:
                     var beat = Messages.Decode<HeartbeatMessage>(frame);

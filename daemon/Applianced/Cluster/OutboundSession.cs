@@ -13,9 +13,13 @@ namespace Appliance.Daemon.Cluster;
 internal sealed class OutboundSession(ClusterService cluster, PeerLink link, PeerChannel channel)
 {
     private const int MaxOpsPerBatch = 2000;
+    /// <summary>A peer further behind than this (a join, a long outage) recovers on 4371 instead, so the
+    /// live stream is not stuck behind a bulk transfer.</summary>
+    private const long MaxStreamBacklog = 20_000;
     private readonly Signal _wake = new();
     private readonly Dictionary<string, long> _sent = [];
     private long _lastHeard = Stopwatch.GetTimestamp();
+    private int _catchUpAsked;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -67,22 +71,40 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
                 continue;
             }
             await channel.SendAsync(FrameType.OpBatch, Messages.Encode(new OpBatch(batch)), ct);
-            foreach (var op in batch) _sent[op.O] = op.S;
+            lock (_sent) foreach (var op in batch) _sent[op.O] = Math.Max(_sent.GetValueOrDefault(op.O), op.S);
         }
     }
 
+    /// <summary>The log no longer holds what the peer needs: ask it to pull over recovery (4371), once until it acks.</summary>
+    private void AskForCatchUp(string origin, long peerHas, long oldestHeld)
+    {
+        if (Interlocked.Exchange(ref _catchUpAsked, 1) != 0) return;
+        cluster.Logs.Event($"peer {link.Address} lacks operations {peerHas + 1}..{oldestHeld - 1} of {origin} that the log no longer holds: asking it to recover");
+        _ = channel.SendAsync(FrameType.CatchUpRequest, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
+    }
+
     private List<WireOp> CollectMissing()
+    {
+        lock (_sent) return CollectMissingLocked();
+    }
+
+    private List<WireOp> CollectMissingLocked()
     {
         var batch = new List<WireOp>();
         foreach (var (origin, have) in cluster.Store.VersionVector())
         {
             var sent = _sent.GetValueOrDefault(origin);
             if (have <= sent) continue;
+            if (have - sent > MaxStreamBacklog)
+            {
+                AskForCatchUp(origin, sent, have + 1);
+                continue;
+            }
             var ops = cluster.Store.ReadOps(origin, sent, MaxOpsPerBatch - batch.Count);
             if (ops.Count > 0 && ops[0].Seq != sent + 1)
             {
                 // The log no longer holds what the peer needs: recovery (4371) must fill it.
-                cluster.RecoveryNeeded(link, origin, sent, ops[0].Seq);
+                AskForCatchUp(origin, sent, ops[0].Seq);
                 continue;
             }
             batch.AddRange(ops.Select(WireOp.From));
@@ -118,6 +140,13 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
                     cluster.LinkMeasured(link);
                     break;
                 case FrameType.Ack:
+                    // The peer's positions; after a recovery they may be ahead of what we sent.
+                    var acked = Messages.Decode<AckMessage>(frame);
+                    lock (_sent)
+                        foreach (var (origin, seq) in acked.VersionVector)
+                            if (seq > _sent.GetValueOrDefault(origin)) _sent[origin] = seq;
+                    Interlocked.Exchange(ref _catchUpAsked, 0);
+                    _wake.Set();
                     link.Seen();
                     break;
                 case FrameType.Goodbye:

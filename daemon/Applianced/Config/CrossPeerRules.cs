@@ -8,7 +8,11 @@ namespace Appliance.Daemon.Config;
 /// LocationAddresses maps location name to that peer's location-addresses item.
 /// </summary>
 public sealed record PeerView(int Index, string Name, string Host, JsonObject? Ipv4,
-    IReadOnlyDictionary<string, JsonObject>? LocationAddresses);
+    IReadOnlyDictionary<string, JsonObject>? LocationAddresses)
+{
+    /// <summary>"peer 2" when its place in the peer list is known, else its host name.</summary>
+    public string Label => Index > 0 ? $"peer {Index}" : $"peer {Host}";
+}
 
 /// <summary>R7: addresses that must differ between peers, and the frozen primary LAN address.</summary>
 public static class CrossPeerRules
@@ -61,7 +65,7 @@ public static class CrossPeerRules
                 {
                     if (RuleContext.Text(theirs, theirField) == mine)
                         throw FieldValues.Fail(path, mine,
-                            $"is already peer {peer.Index}'s {theirField} address for location {location}");
+                            $"is already {peer.Label}'s {theirField} address for location {location}");
                 }
             }
             CheckAgainstPeers(path, mine, others);
@@ -75,9 +79,9 @@ public static class CrossPeerRules
             if (peer.Ipv4 is null)
                 continue;
             if (RuleContext.Text(peer.Ipv4, "address") == address)
-                throw FieldValues.Fail(path, address, $"is already peer {peer.Index}'s address");
+                throw FieldValues.Fail(path, address, $"is already {peer.Label}'s address");
             if (RuleContext.List(peer.Ipv4, "additional").Contains(address))
-                throw FieldValues.Fail(path, address, $"is already peer {peer.Index}'s additional address");
+                throw FieldValues.Fail(path, address, $"is already {peer.Label}'s additional address");
         }
     }
 }

@@ -85,7 +85,7 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
         value is null ? "(none)" : ConfigDisplay.Display(section, value).ToJsonString();
 
     /// <summary>The other peers' peer-specific settings, for the cross-peer rules (R7).</summary>
-    public IReadOnlyList<PeerView> OtherPeers(ClusterSettings settings)
+    public IReadOnlyList<PeerView> OtherPeers(ClusterSettings settings, Func<string, string?> clusterAddressOf)
     {
         var views = new List<PeerView>();
         foreach (var scope in store.PeerScopes())
@@ -93,7 +93,8 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
             if (!Scopes.IsPeer(scope, out var peerId) || peerId == store.PeerId) continue;
             var ipv4 = Read("ipv4", peerId);
             var address = ipv4["address"]?.GetValue<string>();
-            var index = address is null ? 0 : settings.Peers.ToList().IndexOf(address) + 1;
+            var listed = clusterAddressOf(peerId) ?? address;
+            var index = listed is null ? 0 : settings.Peers.ToList().IndexOf(listed) + 1;
             var locations = Items("location-addresses", peerId)
                 .ToDictionary(i => i[SectionDef.NameField]!.GetValue<string>(), i => i);
             views.Add(new PeerView(index, $"peer {(index > 0 ? index : "?")}", Read("system", peerId)["hostname"]?.GetValue<string>() ?? peerId,

@@ -24,6 +24,7 @@ public sealed partial class Store
             try
             {
                 _records.DeleteAll();
+                _digests = null;
                 _oplog.DeleteAll();
                 _meta.DeleteMany(Query.StartsWith("_id", VersionPrefix));
                 foreach (var r in own)

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Appliance.Daemon.Cluster.Recovery;
+using Appliance.Daemon.Cluster.Transport;
+
+namespace Appliance.Daemon.Cluster;
+
+/// <summary>
+/// Recovery on 4371: anti-entropy pulls from one peer, run when a sender reports that its log no
+/// longer holds what we lack (join, long partitions, restores), and on a slow timer as a safety net.
+/// </summary>
+public sealed partial class ClusterService
+{
+    public static readonly TimeSpan SafetyNetInterval = TimeSpan.FromSeconds(60);
+    private readonly ConcurrentDictionary<string, Task<RecoveryResult?>> _pulls = new(StringComparer.Ordinal);
+    private TransportListener? _recoveryListener;
+    private Timer? _safetyNet;
+
+    private void StartRecoveryListener(IPAddress own)
+    {
+        _recoveryListener = _transport.Listen(new IPEndPoint(own, _info.RecoveryPort), ServeRecoveryAsync);
+        _safetyNet ??= new Timer(_ => { foreach (var link in Links.Where(l => l.Active)) _ = PullFromAsync(link); },
+            null, SafetyNetInterval, SafetyNetInterval);
+        _ = Task.Run(() => Store.WithDigests(_ => 0)); // build the digest index before the first peer asks
+    }
+
+    private async Task StopRecoveryListenerAsync()
+    {
+        if (_safetyNet is not null) await _safetyNet.DisposeAsync();
+        _safetyNet = null;
+        if (_recoveryListener is not null) await _recoveryListener.DisposeAsync();
+        _recoveryListener = null;
+    }
+
+    private async Task ServeRecoveryAsync(PeerChannel channel, CancellationToken ct)
+    {
+        try
+        {
+            var hello = await channel.ReceiveAsync(ct).AsTask().WaitAsync(HelloTimeout, ct);
+            if (hello?.Type != FrameType.Hello) return;
+            var remote = HelloMessage.Decode(hello.Payload.Span);
+            var local = LocalHello();
+            var refusal = HelloCheck.Compare(local, remote)
+                ?? (local.ClusterId is null || local.ClusterId != remote.ClusterId ? (PeerReasons.OtherCluster, remote.ClusterId) : null);
+            if (refusal is { } r)
+            {
+                await channel.SendAsync(FrameType.HelloReject, Messages.Encode(new HelloAnswer(local, r.Item1, r.Item2)), ct);
+                return;
+            }
+            await channel.SendAsync(FrameType.HelloReply, Messages.Encode(new HelloAnswer(local, null, null)), ct);
+            await new RecoveryServer(Store).ServeAsync(channel, ct);
+        }
+        catch (Exception e) when (e is ProtocolViolationException or IOException or TimeoutException or OperationCanceledException)
+        {
+            if (e is ProtocolViolationException) Logs.Event($"recovery: connection from {channel.RemoteEndPoint}: {e.Message}", "warning");
+        }
+    }
+
+    /// <summary>Pulls what we lack from one peer; concurrent requests for the same peer share one pull.</summary>
+    internal Task<RecoveryResult?> PullFromAsync(PeerLink link) =>
+        _pulls.GetOrAdd(link.Address, _ => Task.Run(async () =>
+        {
+            try { return await WithRecoveryChannel(link, (client, ct) => client.PullAsync(ct)); }
+            finally { _pulls.TryRemove(link.Address, out var _); }
+        }));
+
+    /// <summary>Opens an authenticated 4371 session to a peer, checks Hellos, runs the work, closes.</summary>
+    private async Task<T?> WithRecoveryChannel<T>(PeerLink link, Func<RecoveryClient, CancellationToken, Task<T>> work) where T : class
+    {
+        var own = _info.OwnAddress();
+        if (own is null) return null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_sessions.Token);
+        timeout.CancelAfter(TimeSpan.FromMinutes(5));
+        try
+        {
+            await using var channel = await _transport.ConnectAsync(
+                new IPEndPoint(IPAddress.Parse(link.Address), _info.RecoveryPort), timeout.Token, IPAddress.Parse(own));
+            await channel.SendAsync(FrameType.Hello, LocalHello().Encode(), timeout.Token);
+            var answer = await channel.ReceiveAsync(timeout.Token) ?? throw new IOException("peer closed the recovery connection");
+            if (answer.Type != FrameType.HelloReply) return null;
+            var result = await work(new RecoveryClient(Store, channel), timeout.Token);
+            if (result is RecoveryResult r && r.RecordsReceived > 0)
+                Logs.Event($"recovery from {link.Address}: {r.RecordsReceived} records in {r.Differing.Count} collections " +
+                           $"({r.BytesSent} bytes sent, {r.BytesReceived} received)");
+            return result;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logs.Event($"recovery from {link.Address} failed: {e.GetType().Name}: {e.Message}", "warning");
+            return null;
+        }
+    }
+
+    /// <summary>Every peer's collection digests, for `cluster verify`.</summary>
+    public async Task<IReadOnlyDictionary<string, CollectionsReply?>> CollectDigestsAsync()
+    {
+        var result = new Dictionary<string, CollectionsReply?>(StringComparer.Ordinal);
+        foreach (var link in Links)
+            result[link.Address] = await WithRecoveryChannel(link, async (client, ct) =>
+            {
+                var reply = await client.CollectionsAsync(ct);
+                return reply;
+            });
+        return result;
+    }
+}

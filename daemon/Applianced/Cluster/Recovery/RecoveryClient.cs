@@ -1,0 +1,107 @@
+using System.Net;
+using Appliance.Daemon.Cluster.Transport;
+using Appliance.Daemon.Store;
+
+namespace Appliance.Daemon.Cluster.Recovery;
+
+/// <summary>What one recovery pull did: collections that differed, records received, payload bytes both ways.</summary>
+public sealed record RecoveryResult(IReadOnlyList<string> Differing, int RecordsReceived, long BytesSent, long BytesReceived);
+
+/// <summary>
+/// Pulls from one peer what this peer lacks: compares collection digests, descends into the
+/// buckets that differ, and fetches only the records that differ (newer wins, tombstones too).
+/// Afterwards this peer holds everything the peer held, so its version vector moves up to the
+/// peer's and the live stream carries on from there.
+/// </summary>
+internal sealed class RecoveryClient(Store.Store store, PeerChannel channel)
+{
+    public const int MaxPrefixesPerRequest = 512;
+    private const int LeafSize = 64;
+    private long _sent;
+    private long _received;
+
+    public async Task<CollectionsReply> CollectionsAsync(CancellationToken ct)
+    {
+        await Send(FrameType.DigestRequest, new DigestRequest(null, 0, []), ct);
+        return RecoveryServer.Decode<CollectionsReply>(await Receive(FrameType.DigestReply, ct));
+    }
+
+    public async Task<RecoveryResult> PullAsync(CancellationToken ct)
+    {
+        var remote = await CollectionsAsync(ct);
+        var local = store.WithDigests(d => d.Collections());
+        var differing = remote.Collections
+            .Where(c => !local.TryGetValue(c.Name, out var l) || l.Count != c.Count || l.Hash != c.Hash)
+            .Select(c => c.Name).ToList();
+        var received = 0;
+        foreach (var collection in differing) received += await PullCollection(collection, ct);
+        store.AdvanceVersionVector(remote.VersionVector);
+        await channel.SendAsync(FrameType.CatchUpDone, ReadOnlyMemory<byte>.Empty, ct);
+        return new RecoveryResult(differing, received, _sent, _received);
+    }
+
+    private async Task<int> PullCollection(string collection, CancellationToken ct)
+    {
+        var received = 0;
+        var frontier = new List<ulong> { 0 };
+        for (var level = 0; frontier.Count > 0 && level < DigestIndex.MaxLevel; level++)
+        {
+            var next = new List<ulong>();
+            var leaves = new List<ulong>();
+            foreach (var chunk in frontier.Chunk(MaxPrefixesPerRequest))
+            {
+                await Send(FrameType.DigestRequest, new DigestRequest(collection, level, chunk), ct);
+                var reply = RecoveryServer.Decode<BucketsReply>(await Receive(FrameType.DigestReply, ct));
+                if (reply.Counts.Count != chunk.Length * DigestIndex.FanOut || reply.Hashes.Count != reply.Counts.Count)
+                    throw new ProtocolViolationException("recovery: bucket reply does not match the request");
+                var mine = store.WithDigests(d => chunk.Select(p => d.Children(collection, level, p)).ToArray());
+                for (var p = 0; p < chunk.Length; p++)
+                {
+                    for (var i = 0; i < DigestIndex.FanOut; i++)
+                    {
+                        var theirs = (Count: reply.Counts[p * DigestIndex.FanOut + i], Hash: reply.Hashes[p * DigestIndex.FanOut + i]);
+                        var own = mine[p][i];
+                        if (theirs.Count == 0 || (theirs.Count == own.Count && theirs.Hash == own.Hash)) continue;
+                        var child = (chunk[p] << DigestIndex.FanOutBits) | (uint)i;
+                        if (theirs.Count + own.Count <= LeafSize || level + 1 == DigestIndex.MaxLevel - 1) leaves.Add(child);
+                        else next.Add(child);
+                    }
+                }
+            }
+            foreach (var chunk in leaves.Chunk(MaxPrefixesPerRequest)) received += await PullRecords(collection, level + 1, chunk, ct);
+            frontier = next;
+        }
+        return received;
+    }
+
+    private async Task<int> PullRecords(string collection, int level, ulong[] prefixes, CancellationToken ct)
+    {
+        var have = store.WithDigests(d => prefixes.SelectMany(p => d.Entries(collection, level, p)).Select(e => e.Version).ToList());
+        await Send(FrameType.RecordsRequest, new RecordsRequest(collection, level, prefixes, have), ct);
+        var count = 0;
+        RecordsReply reply;
+        do
+        {
+            reply = RecoveryServer.Decode<RecordsReply>(await Receive(FrameType.RecordsReply, ct));
+            store.MergeRecords(reply.Records.Select(r => r.ToRecord()).ToList());
+            count += reply.Records.Count;
+        }
+        while (reply.More);
+        return count;
+    }
+
+    private async Task Send<T>(byte type, T message, CancellationToken ct)
+    {
+        var payload = RecoveryServer.Encode(message);
+        _sent += payload.Length + 5;
+        await channel.SendAsync(type, payload, ct);
+    }
+
+    private async Task<Frame> Receive(byte expected, CancellationToken ct)
+    {
+        var frame = await channel.ReceiveAsync(ct) ?? throw new IOException("peer closed the recovery connection");
+        if (frame.Type != expected) throw new ProtocolViolationException($"recovery: expected {FrameType.Describe(expected)}, got {FrameType.Describe(frame.Type)}");
+        _received += frame.Payload.Length + 5;
+        return frame;
+    }
+}

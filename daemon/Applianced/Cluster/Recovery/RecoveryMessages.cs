@@ -1,0 +1,34 @@
+using System.Text.Json.Serialization;
+using Appliance.Daemon.Store;
+
+namespace Appliance.Daemon.Cluster.Recovery;
+
+/// <summary>Collection null asks for every collection's digest; otherwise the children of the given buckets.</summary>
+public sealed record DigestRequest(string? Collection, int Level, IReadOnlyList<ulong> Prefixes);
+
+public sealed record CollectionDigest(string Name, long Count, ulong Hash);
+
+/// <summary>The server's version vector is read before its digests, so the records are at least that new.</summary>
+public sealed record CollectionsReply(IReadOnlyDictionary<string, long> VersionVector, IReadOnlyList<CollectionDigest> Collections);
+
+/// <summary>For each requested prefix, FanOut counts and hashes (flat arrays keep the payload small).</summary>
+public sealed record BucketsReply(IReadOnlyList<long> Counts, IReadOnlyList<ulong> Hashes);
+
+/// <summary>The client's version hashes in the given buckets; the server sends back every record it holds differently.</summary>
+public sealed record RecordsRequest(string Collection, int Level, IReadOnlyList<ulong> Prefixes, IReadOnlyList<ulong> Have);
+
+public sealed record RecordsReply(IReadOnlyList<WireRecord> Records, bool More);
+
+public sealed record WireRecord(string Sc, string Se, string K, string? V, long H, string O)
+{
+    public static WireRecord From(StoredRecord r) => new(r.Scope, r.Section, r.Key, r.Value, r.Version.Hlc, r.Version.Origin);
+    public StoredRecord ToRecord() => new(Sc, Se, K, V, new RecordVersion(H, O));
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(DigestRequest))]
+[JsonSerializable(typeof(CollectionsReply))]
+[JsonSerializable(typeof(BucketsReply))]
+[JsonSerializable(typeof(RecordsRequest))]
+[JsonSerializable(typeof(RecordsReply))]
+internal sealed partial class RecoveryJson : JsonSerializerContext;

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Text.Json;
+using Appliance.Daemon.Cluster.Transport;
+using Appliance.Daemon.Store;
+
+namespace Appliance.Daemon.Cluster.Recovery;
+
+/// <summary>
+/// Answers a peer's anti-entropy questions on 4371: digests per collection, per bucket, and the
+/// records that differ. Stateless between requests; never touches a socket.
+/// </summary>
+internal sealed class RecoveryServer(Store.Store store)
+{
+    private const int MaxRecordsPerReply = 2000;
+
+    public async Task ServeAsync(PeerChannel channel, CancellationToken ct)
+    {
+        while (await channel.ReceiveAsync(ct) is { } frame)
+        {
+            switch (frame.Type)
+            {
+                case FrameType.DigestRequest:
+                    var request = Decode<DigestRequest>(frame);
+                    await channel.SendAsync(FrameType.DigestReply, request.Collection is null ? Collections() : Buckets(request), ct);
+                    break;
+                case FrameType.RecordsRequest:
+                    await SendRecords(channel, Decode<RecordsRequest>(frame), ct);
+                    break;
+                case FrameType.CatchUpDone or FrameType.Goodbye:
+                    return;
+                default:
+                    throw new ProtocolViolationException($"unexpected {FrameType.Describe(frame.Type)} on the recovery port");
+            }
+        }
+    }
+
+    private byte[] Collections()
+    {
+        var vv = store.VersionVector();
+        var digests = store.WithDigests(d => d.Collections().Select(kv => new CollectionDigest(kv.Key, kv.Value.Count, kv.Value.Hash)).ToList());
+        return Encode(new CollectionsReply(vv, digests));
+    }
+
+    private byte[] Buckets(DigestRequest request)
+    {
+        CheckLevel(request.Level, request.Prefixes);
+        var counts = new List<long>(request.Prefixes.Count * DigestIndex.FanOut);
+        var hashes = new List<ulong>(request.Prefixes.Count * DigestIndex.FanOut);
+        store.WithDigests(d =>
+        {
+            foreach (var prefix in request.Prefixes)
+            {
+                foreach (var child in d.Children(request.Collection!, request.Level, prefix))
+                {
+                    counts.Add(child.Count);
+                    hashes.Add(child.Hash);
+                }
+            }
+            return 0;
+        });
+        return Encode(new BucketsReply(counts, hashes));
+    }
+
+    private async Task SendRecords(PeerChannel channel, RecordsRequest request, CancellationToken ct)
+    {
+        CheckLevel(request.Level, request.Prefixes);
+        var have = request.Have.ToHashSet();
+        var ids = store.WithDigests(d => request.Prefixes
+            .SelectMany(p => d.Entries(request.Collection, request.Level, p))
+            .Where(e => !have.Contains(e.Version)).Select(e => e.Id).ToList());
+        for (var i = 0; i < ids.Count || i == 0; i += MaxRecordsPerReply)
+        {
+            var chunk = store.GetMany(ids.Skip(i).Take(MaxRecordsPerReply)).Select(WireRecord.From).ToList();
+            var more = i + MaxRecordsPerReply < ids.Count;
+            await channel.SendAsync(FrameType.RecordsReply, Encode(new RecordsReply(chunk, more)), ct);
+        }
+    }
+
+    private static void CheckLevel(int level, IReadOnlyList<ulong> prefixes)
+    {
+        if (level is < 0 or >= DigestIndex.MaxLevel || prefixes.Count > RecoveryClient.MaxPrefixesPerRequest)
+            throw new ProtocolViolationException($"recovery request out of bounds: level {level}, {prefixes.Count} buckets");
+    }
+
+    internal static byte[] Encode<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, typeof(T), RecoveryJson.Default);
+
+    internal static T Decode<T>(Frame frame) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(frame.Payload.Span, typeof(T), RecoveryJson.Default) as T
+                ?? throw new ProtocolViolationException($"{FrameType.Describe(frame.Type)}: empty payload");
+        }
+        catch (JsonException e)
+        {
+            throw new ProtocolViolationException($"{FrameType.Describe(frame.Type)}: malformed payload: {e.Message}");
+        }
+    }
+}

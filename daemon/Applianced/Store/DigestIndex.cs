@@ -1,0 +1,118 @@
+using System.Text;
+
+namespace Appliance.Daemon.Store;
+
+/// <summary>
+/// In-memory digests of every record, for anti-entropy (4371). Records are grouped in collections
+/// (scope/section) and placed in buckets by a hash of their id; a bucket's digest is the XOR of its
+/// records' version hashes and its count, so two peers find what differs by comparing a handful of
+/// numbers per level and descend only where they differ. Level L splits on the top 6*L bits.
+/// </summary>
+public sealed class DigestIndex
+{
+    public const int FanOutBits = 6;
+    public const int FanOut = 1 << FanOutBits;
+    public const int MaxLevel = 10;
+
+    private readonly Dictionary<string, Collection> _collections = new(StringComparer.Ordinal);
+
+    public readonly record struct Digest(long Count, ulong Hash);
+
+    public static string CollectionOf(StoredRecord r) => $"{r.Scope}/{r.Section}";
+
+    public void Update(StoredRecord r)
+    {
+        var name = CollectionOf(r);
+        if (!_collections.TryGetValue(name, out var c)) _collections[name] = c = new Collection();
+        c.Set(r.Id, Fnv(r.Id), VersionHash(r));
+    }
+
+    public IReadOnlyDictionary<string, Digest> Collections() =>
+        _collections.Where(kv => kv.Value.Count > 0).ToDictionary(kv => kv.Key, kv => kv.Value.Total());
+
+    /// <summary>The digests of the FanOut children of one bucket.</summary>
+    public Digest[] Children(string collection, int level, ulong prefix)
+    {
+        var digests = new Digest[FanOut];
+        if (!_collections.TryGetValue(collection, out var c)) return digests;
+        var shift = 64 - FanOutBits * (level + 1);
+        foreach (var e in c.Range(level, prefix))
+        {
+            var child = (int)((e.Bucket >> shift) & (FanOut - 1));
+            var d = digests[child];
+            digests[child] = new Digest(d.Count + 1, d.Hash ^ e.Version);
+        }
+        return digests;
+    }
+
+    /// <summary>The ids and version hashes of the records in one bucket.</summary>
+    public IEnumerable<(string Id, ulong Version)> Entries(string collection, int level, ulong prefix) =>
+        _collections.TryGetValue(collection, out var c) ? c.Range(level, prefix).Select(e => (e.Id, e.Version)) : [];
+
+    public static ulong VersionHash(StoredRecord r) => Fnv($"{r.Id}|{r.Version.Hlc}|{r.Version.Origin}|{(r.Deleted ? 1 : 0)}");
+
+    private static ulong Fnv(string text)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var b in Encoding.UTF8.GetBytes(text))
+        {
+            hash ^= b;
+            hash *= 1099511628211UL;
+        }
+        // FNV mixes the low bits well but the high bits poorly; buckets use the high bits.
+        hash ^= hash >> 33;
+        hash *= 0xff51afd7ed558ccdUL;
+        hash ^= hash >> 33;
+        return hash;
+    }
+
+    private readonly record struct Entry(ulong Bucket, ulong Version, string Id);
+
+    private sealed class Collection
+    {
+        private readonly Dictionary<string, (ulong Bucket, ulong Version)> _byId = new(StringComparer.Ordinal);
+        private Entry[]? _sorted;
+        private ulong _xor;
+
+        public int Count => _byId.Count;
+
+        public void Set(string id, ulong bucket, ulong version)
+        {
+            if (_byId.TryGetValue(id, out var old)) _xor ^= old.Version;
+            _byId[id] = (bucket, version);
+            _xor ^= version;
+            _sorted = null;
+        }
+
+        public Digest Total() => new(_byId.Count, _xor);
+
+        public IEnumerable<Entry> Range(int level, ulong prefix)
+        {
+            _sorted ??= _byId.Select(kv => new Entry(kv.Value.Bucket, kv.Value.Version, kv.Key)).OrderBy(e => e.Bucket).ToArray();
+            var sorted = _sorted;
+            if (level == 0) return sorted;
+            var shift = 64 - FanOutBits * level;
+            var low = prefix << shift;
+            var high = shift == 0 ? low : low | ((1UL << shift) - 1);
+            var start = LowerBound(sorted, low);
+            return Take(sorted, start, high);
+        }
+
+        private static IEnumerable<Entry> Take(Entry[] sorted, int start, ulong high)
+        {
+            for (var i = start; i < sorted.Length && sorted[i].Bucket <= high; i++) yield return sorted[i];
+        }
+
+        private static int LowerBound(Entry[] sorted, ulong value)
+        {
+            int lo = 0, hi = sorted.Length;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (sorted[mid].Bucket < value) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using LiteDB;
+
+namespace Appliance.Daemon.Store;
+
+/// <summary>Anti-entropy support: digests, merging whole records, and moving the version vector.</summary>
+public sealed partial class Store
+{
+    private DigestIndex? _digests;
+
+    /// <summary>Runs a read of the digests under the write lock (built from the file on first use).</summary>
+    public T WithDigests<T>(Func<DigestIndex, T> read)
+    {
+        lock (_write)
+        {
+            if (_digests is null)
+            {
+                var index = new DigestIndex();
+                foreach (var r in Scan()) index.Update(r);
+                _digests = index;
+            }
+            return read(_digests);
+        }
+    }
+
+    public IReadOnlyList<StoredRecord> GetMany(IEnumerable<string> ids) =>
+        ids.Select(id => _records.FindById(id)).Where(d => d is not null).Select(d => RecordMapping.ToRecord(d!)).ToList();
+
+    /// <summary>
+    /// Merges records pulled by recovery, last writer wins, in one transaction. They bypass the
+    /// operation log: the version vector moves afterwards (<see cref="AdvanceVersionVector"/>).
+    /// </summary>
+    public CommitInfo MergeRecords(IReadOnlyList<StoredRecord> records)
+    {
+        CommitInfo info;
+        lock (_write)
+        {
+            var changed = new List<StoredRecord>();
+            var conflicts = new List<Conflict>();
+            _db.BeginTrans();
+            try
+            {
+                foreach (var r in records)
+                {
+                    Clock.Observe(r.Version.Hlc);
+                    MergeRecord(r, r.Version, changed, conflicts);
+                }
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                _digests = null;
+                throw;
+            }
+            if (changed.Count > 0) MakeDurable();
+            info = new CommitInfo([], changed, [], Remote: true);
+        }
+        if (info.Changed.Count > 0) Committed?.Invoke(info);
+        return info;
+    }
+
+    /// <summary>After a full recovery from a peer we hold everything it held: take its positions where ahead.</summary>
+    public void AdvanceVersionVector(IReadOnlyDictionary<string, long> other)
+    {
+        lock (_write)
+        {
+            var moved = other.Where(kv => kv.Value > _versionVector.GetValueOrDefault(kv.Key)).ToList();
+            if (moved.Count == 0) return;
+            _db.BeginTrans();
+            foreach (var (origin, seq) in moved) SaveVersion(origin, seq);
+            _db.Commit();
+            foreach (var (origin, seq) in moved) _versionVector[origin] = seq;
+            MakeDurable();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using Appliance.Daemon.Licensing;
+
+namespace Appliance.Daemon.Upgrade;
+
+/// <summary>What a verified package holds.</summary>
+public sealed record UpgradePackageInfo(string Version, int FileCount, long Bytes);
+
+/// <summary>
+/// An upgrade package: a tar.gz holding a <c>VERSION</c> file (the version, one line) and a folder
+/// <c>app/</c> with a self-contained build, plus a detached signature <c>FILE.sig</c>
+/// (<see cref="PackageSignature"/>). Only regular files and directories are accepted, with
+/// relative names that stay inside the package.
+/// </summary>
+public static class UpgradePackage
+{
+    public const string VersionFile = "VERSION";
+    public const string AppDirectory = "app";
+    private const int MaxVersionFileBytes = 256;
+
+    /// <summary>Checks the signature against the built-in vendor key, then the package's shape.</summary>
+    public static UpgradePackageInfo Verify(string packagePath, string signaturePath)
+    {
+        using var key = VendorKey.LoadBuiltIn();
+        return Verify(packagePath, signaturePath, key);
+    }
+
+    /// <summary>As <see cref="Verify(string, string)"/> with another vendor public key.</summary>
+    public static UpgradePackageInfo Verify(string packagePath, string signaturePath, ECDsa vendorPublicKey)
+    {
+        if (!File.Exists(packagePath))
+            throw new UpgradeException(UpgradeError.InvalidPackage, $"package {packagePath} does not exist");
+        PackageSignature.Verify(packagePath, signaturePath, vendorPublicKey);
+        return Read(packagePath, extractTo: null);
+    }
+
+    /// <summary>Why <paramref name="version"/> is not usable as a release directory name, or null.</summary>
+    public static string? VersionProblem(string? version)
+    {
+        if (string.IsNullOrEmpty(version))
+            return "is empty";
+        if (version.Length > 64)
+            return "is longer than 64 characters";
+        if (version[0] == '.')
+            return "starts with '.'";
+        foreach (var c in version)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '+'))
+                return $"contains '{c}' (allowed: letters, digits, '.', '-', '+')";
+        }
+        return null;
+    }
+
+    /// <summary>Walks the package, checking every entry, and extracts it when <paramref name="extractTo"/> is given.</summary>
+    internal static UpgradePackageInfo Read(string packagePath, string? extractTo)
+    {
+        string? version = null;
+        int files = 0;
+        long bytes = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            using var file = File.OpenRead(packagePath);
+            using var gz = new GZipStream(file, CompressionMode.Decompress);
+            using var tar = new TarReader(gz);
+            while (tar.GetNextEntry() is { } entry)
+            {
+                if (entry.EntryType is TarEntryType.GlobalExtendedAttributes)
+                    continue;
+                var name = EntryName(entry.Name);
+                if (name is null)
+                    continue;
+                if (!seen.Add(name))
+                    throw Invalid($"entry \"{entry.Name}\" appears twice");
+                if (name == VersionFile)
+                {
+                    version = ReadVersion(entry);
+                    if (extractTo is not null)
+                        File.WriteAllText(Path.Combine(extractTo, VersionFile), version + "\n");
+                    continue;
+                }
+                if (name != AppDirectory && !name.StartsWith(AppDirectory + "/", StringComparison.Ordinal))
+                    throw Invalid($"unexpected entry \"{entry.Name}\" (a package holds {VersionFile} and {AppDirectory}/)");
+                if (name == AppDirectory && entry.EntryType != TarEntryType.Directory)
+                    throw Invalid($"\"{entry.Name}\" must be a directory");
+                if (entry.EntryType == TarEntryType.Directory)
+                {
+                    if (extractTo is not null)
+                        Directory.CreateDirectory(Path.Combine(extractTo, name));
+                    continue;
+                }
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
+                    throw Invalid($"entry \"{entry.Name}\" is a {entry.EntryType}; a package holds only files and directories");
+                files++;
+                bytes += entry.Length;
+                if (extractTo is not null)
+                    Extract(entry, Path.Combine(extractTo, name));
+                else
+                    entry.DataStream?.CopyTo(Stream.Null);
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        {
+            throw Invalid($"package {packagePath} is not a valid tar.gz or is damaged: {e.Message}", e);
+        }
+        if (version is null)
+            throw Invalid($"package {packagePath} has no {VersionFile} file");
+        if (files == 0)
+            throw Invalid($"package {packagePath} has no files under {AppDirectory}/");
+        return new UpgradePackageInfo(version, files, bytes);
+    }
+
+    /// <summary>The entry name without a leading "./"; null for the root itself; refused if it could escape.</summary>
+    private static string? EntryName(string raw)
+    {
+        var name = raw;
+        while (name.StartsWith("./", StringComparison.Ordinal))
+            name = name[2..];
+        name = name.TrimEnd('/');
+        if (name.Length == 0 || name == ".")
+            return null;
+        if (raw.StartsWith('/') || name.Split('/').Any(s => s is "" or "." or ".."))
+            throw Invalid($"entry \"{raw}\" is absolute or has an empty, '.' or '..' component");
+        return name;
+    }
+
+    private static string ReadVersion(TarEntry entry)
+    {
+        if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.Length > MaxVersionFileBytes)
+            throw Invalid($"{VersionFile} must be a regular file of at most {MaxVersionFileBytes} bytes");
+        using var reader = new StreamReader(entry.DataStream ?? Stream.Null);
+        var version = reader.ReadToEnd().Trim();
+        var problem = VersionProblem(version);
+        return problem is null ? version : throw Invalid($"{VersionFile} \"{version}\" {problem}");
+    }
+
+    private static void Extract(TarEntry entry, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+            entry.DataStream?.CopyTo(output);
+        // Keep the package's permission bits (executables stay executable) without set-id bits.
+        var mode = (entry.Mode & (UnixFileMode)0x1FF) | UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(path, mode);
+    }
+
+    private static UpgradeException Invalid(string message, Exception? inner = null) =>
+        new(UpgradeError.InvalidPackage, message, inner);
+}

@@ -1,3 +1,0 @@
-namespace Appliance.Hal;
-
-internal static class Placeholder;

@@ -1,0 +1,73 @@
+using System.Net;
+using Appliance.Hal;
+
+namespace Appliance.Tests.Hal;
+
+public sealed class FirewallRendererTests
+{
+    [Fact]
+    public void Renders_one_transaction_with_cluster_rules_first_and_operator_rules_by_priority()
+    {
+        var ruleset = new FirewallRuleset(
+            [
+                new FirewallRule(20, FirewallSource.Parse("198.18.0.0/24"), FirewallProtocol.Tcp, 22, FirewallAction.Accept),
+                new FirewallRule(10, FirewallSource.Any, FirewallProtocol.Icmp, null, FirewallAction.Drop),
+                new FirewallRule(30, FirewallSource.Parse("198.18.0.7"), FirewallProtocol.Udp, null, FirewallAction.Reject),
+            ],
+            [IPAddress.Parse("198.18.0.2"), IPAddress.Parse("198.18.0.3")],
+            FirewallAction.Drop);
+        Assert.Equal(
+            """
+            table inet appliance
+            delete table inet appliance
+            table inet appliance {
+            	chain input {
+            		type filter hook input priority filter; policy drop;
+            		tcp dport { 4371, 4372 } ip saddr { 198.18.0.2, 198.18.0.3 } accept comment "cluster"
+            		tcp dport { 4371, 4372 } drop comment "cluster"
+            		iif "lo" accept comment "base"
+            		ct state established,related accept comment "base"
+            		meta l4proto { icmp, ipv6-icmp } drop comment "operator priority 10"
+            		ip saddr 198.18.0.0/24 tcp dport 22 accept comment "operator priority 20"
+            		ip saddr 198.18.0.7/32 meta l4proto udp reject comment "operator priority 30"
+            	}
+            }
+
+            """.Replace("\r", ""),
+            NftRenderer.Render(ruleset));
+    }
+
+    [Fact]
+    public void Bad_rules_are_refused_naming_the_rule()
+    {
+        var e = Assert.Throws<ArgumentException>(() => NftRenderer.Render(new FirewallRuleset(
+            [new FirewallRule(5, FirewallSource.Any, FirewallProtocol.Icmp, 22, FirewallAction.Accept)], [])));
+        Assert.Contains("priority 5 from any icmp port 22 accept", e.Message);
+        Assert.Contains("needs protocol tcp or udp", e.Message);
+        Assert.Throws<ArgumentException>(() => NftRenderer.Render(new FirewallRuleset(
+            [new FirewallRule(5, FirewallSource.Any, FirewallProtocol.Tcp, 70000, FirewallAction.Accept)], [])));
+        Assert.Contains("'198.18.0.1/24'", Assert.Throws<FormatException>(() => FirewallSource.Parse("198.18.0.1/24")).Message);
+        Assert.Throws<ArgumentException>(() => NftRenderer.Render(new FirewallRuleset([], [], FirewallAction.Reject)));
+    }
+
+    [Fact]
+    public void No_peers_means_cluster_ports_are_closed_to_everyone()
+    {
+        var script = NftRenderer.Render(new FirewallRuleset([], []));
+        Assert.DoesNotContain("saddr", script);
+        Assert.Contains("tcp dport { 4371, 4372 } drop", script);
+    }
+
+    [Fact]
+    public async Task Simulated_firewall_reads_back_what_was_applied()
+    {
+        var fw = new SimulatedFirewall();
+        Assert.Null(await fw.ReadBackAsync());
+        var rs = new FirewallRuleset([new FirewallRule(1, FirewallSource.Any, FirewallProtocol.Tcp, 22, FirewallAction.Accept)], [IPAddress.Parse("198.18.0.2")]);
+        await fw.ApplyAsync(rs);
+        Assert.True(rs.SameAs((await fw.ReadBackAsync())!.Ruleset));
+        Assert.Contains("tcp dport 22 accept", fw.ActiveScript);
+        await fw.RemoveAsync();
+        Assert.Null(await fw.ReadBackAsync());
+    }
+}
