@@ -82,7 +82,12 @@ internal sealed class DaemonProcess : IDisposable
 
     public void Signal(string signal)
     {
-        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString()]);
+        // stderr kept quiet: the process may have just ended, which is fine here.
+        var info = new ProcessStartInfo("kill") { RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add($"-{signal}");
+        info.ArgumentList.Add(_process.Id.ToString());
+        using var kill = Process.Start(info)!;
+        kill.StandardError.ReadToEnd();
         kill.WaitForExit();
     }
 
