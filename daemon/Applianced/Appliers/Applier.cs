@@ -35,6 +35,7 @@ public abstract class Applier : IAsyncDisposable
     private ApplierStatus _status;
     private Task? _loop;
     private long _runs;
+    private int _disposed;
 
     protected Applier(string name, string alarmTitle, AlarmRegistry alarms, TimeSpan driftInterval)
     {
@@ -129,6 +130,7 @@ public abstract class Applier : IAsyncDisposable
 
     public virtual async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stop.CancelAsync();
         if (_loop is not null)
         {

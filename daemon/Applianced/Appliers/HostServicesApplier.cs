@@ -41,6 +41,6 @@ public sealed class HostServicesApplier(ApplierContext context)
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (_ntpWatch is not null) await _ntpWatch.DisposeAsync();
+        if (Interlocked.Exchange(ref _ntpWatch, null) is { } watch) await watch.DisposeAsync();
     }
 }

@@ -8,7 +8,7 @@ namespace Appliance.Daemon.Hosting;
 /// <c>--hal simulated</c> (tests, the demo), the real ones for <c>--hal linux</c> with every host
 /// path taken from the options or the data directory so tests can point them elsewhere.
 /// </summary>
-public sealed class HalSet : IAsyncDisposable
+public sealed record HalSet : IAsyncDisposable
 {
     /// <summary>Where the Linux firewall keeps the last script nft accepted.</summary>
     public const string FirewallScriptName = "firewall.nft";
