@@ -95,7 +95,15 @@ public abstract class Applier : IAsyncDisposable
     {
         while (!ct.IsCancellationRequested)
         {
-            await RunOnceAsync(ct);
+            try
+            {
+                await RunOnceAsync(ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // Reporting itself failed (e.g. the log disk is full): keep the loop alive and say so.
+                lock (_gate) _status = new ApplierStatus(Name, ApplierStatus.Failed, $"cannot report the last run: {e.Message}", DateTimeOffset.UtcNow);
+            }
             try { await _wake.WaitAsync(DriftInterval, ct); }
             catch (OperationCanceledException) { return; }
         }

@@ -108,8 +108,15 @@ public sealed class FirewallWindow : IDisposable
     private void Expired(DateTimeOffset deadline)
     {
         // Only the window that set this timer: an accept or a newer activation may have replaced it.
-        if (ReadWindow() is { } w && w.Deadline == deadline)
-            Rollback("applianced", "system", "not accepted before the accept window closed");
+        try
+        {
+            if (ReadWindow() is { } w && w.Deadline == deadline)
+                Rollback("applianced", "system", "not accepted before the accept window closed");
+        }
+        catch (Exception e) when (e is ObjectDisposedException or IOException or LiteDB.LiteException)
+        {
+            // Stopping while the window closes: the next start finds the window still open and rolls back then.
+        }
     }
 
     private void CancelTimer()
