@@ -21,10 +21,10 @@ internal sealed class FirewallCommands(ConfigStore config, FirewallWindow window
         .Add("firewall.activate", Activate)
         .Add("firewall.accept", r => window.Accept(r.User, r.Channel)
             ? Show("firewall rule set accepted")
-            : throw new ApiException(ApiException.Conflict, "no firewall activation is waiting to be accepted", "firewall", null, "activate first"))
+            : throw new ApiException(ApiException.Conflict, "no firewall activation is waiting to be accepted"))
         .Add("firewall.rollback", r => window.Rollback(r.User, r.Channel, $"rollback asked by {r.User}")
             ? Show("previous firewall rule set restored")
-            : throw new ApiException(ApiException.Conflict, "there is no previous firewall rule set to restore", "firewall", null, "activate first"));
+            : throw new ApiException(ApiException.Conflict, "there is no previous firewall rule set to restore"));
 
     private JsonObject Show(string? message = null)
     {

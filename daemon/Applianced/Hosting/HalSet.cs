@@ -40,7 +40,8 @@ public sealed record HalSet : IAsyncDisposable
         Addresses = new SimulatedAddressManager(),
         Firewall = new SimulatedFirewall(),
         HostFiles = new SimulatedHostFiles(),
-        HostServices = new SimulatedHostServices(),
+        // A simulated box keeps good time; tests flip it to see the alarm.
+        HostServices = new SimulatedHostServices { NtpSynchronized = true },
         Identity = new SimulatedHardwareIdentity(dataDir, serial),
     };
 

@@ -92,11 +92,13 @@ public sealed class ApplierTests
         await f.Set("system.hostname", "peer-a");
         await f.Set("time.zone", "Europe/Berlin");
         await NodeFixture.Eventually(() => host.StaticHostname == "peer-a" && host.Timezone == "Europe/Berlin", () => $"{host.StaticHostname} {host.Timezone}");
-        await NodeFixture.Eventually(() => f.Node.Logs.Alarms.IsActive(HostServicesApplier.NtpAlarm), () => "NTP alarm not raised");
-        host.NtpSynchronized = true;
+        await f.Settled(f.Appliers.HostServices, s => s.Reason.Contains("Europe/Berlin")); // the watch is set up by then
         Assert.False(f.Node.Logs.Alarms.IsActive(HostServicesApplier.NtpAlarm));
         host.NtpSynchronized = false;
         Assert.True(f.Node.Logs.Alarms.IsActive(HostServicesApplier.NtpAlarm));
+        Assert.Contains(f.Node.Logs.Alarms.Active(), a => a.Text == "NTP not synchronized");
+        host.NtpSynchronized = true;
+        Assert.False(f.Node.Logs.Alarms.IsActive(HostServicesApplier.NtpAlarm));
     }
 
     [Fact]
