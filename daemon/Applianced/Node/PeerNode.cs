@@ -53,6 +53,11 @@ public sealed class PeerNode : IAsyncDisposable
         };
         Appliers = Daemon.Appliers.ApplierSet.Attach(this, hal ?? HalSet.Simulated(options.DataDir, options.Serial, options.Interface));
         Router.Add("status", _ => Status());
+        Router.Add("session.login", r =>
+        {
+            Logs.Event($"login: {r.User} opened an interactive {r.Channel} session");
+            return new JsonObject();
+        });
         Router.Add("restart", r =>
         {
             Logs.Event($"restart requested by {r.User} ({r.Channel})");
