@@ -24,11 +24,12 @@ public sealed class PeerNode : IAsyncDisposable
     public ConfigStore Config { get; }
     public ClusterService Cluster { get; }
     public string Version { get; }
+    public Appliers.ApplierSet Appliers { get; }
 
     /// <summary>Set by the host: stop the process and start it again with the same arguments.</summary>
     public Action RequestRestart { get; set; } = () => { };
 
-    public PeerNode(DaemonOptions options, Store.Store store, TimeProvider time)
+    public PeerNode(DaemonOptions options, Store.Store store, TimeProvider time, HalSet? hal = null)
     {
         _options = options;
         _time = time;
@@ -50,6 +51,7 @@ public sealed class PeerNode : IAsyncDisposable
         {
             if (!c.Remote && c.Changed.Any(r => r.Scope == Config.OwnScope && r.Section == "ipv4")) _ = Cluster.ReconfigureAsync();
         };
+        Appliers = Daemon.Appliers.ApplierSet.Attach(this, hal ?? HalSet.Simulated(options.DataDir, options.Serial, options.Interface));
         Router.Add("status", _ => Status());
         Router.Add("session.login", r =>
         {
@@ -75,12 +77,14 @@ public sealed class PeerNode : IAsyncDisposable
         Logs.Event($"applianced {Version} starting as peer {Store.PeerId} (data {_options.DataDir})");
         _api.Start(_options.ApiSocket);
         await Cluster.ReconfigureAsync();
+        Appliers.Start();
         Logs.Event($"ready: API on {_options.ApiSocket}");
     }
 
     public async Task StopAsync(CancellationToken ct)
     {
         Logs.Event("stopping");
+        await Appliers.DisposeAsync();
         if (_compaction is not null) await _compaction.DisposeAsync();
         await Cluster.DisposeAsync();
         await _api.DisposeAsync();
@@ -95,7 +99,7 @@ public sealed class PeerNode : IAsyncDisposable
         ["uptimeSeconds"] = (long)_uptime.Elapsed.TotalSeconds,
         ["cluster"] = ClusterSummary(),
         ["alarms"] = Logs.Alarms.Active().Count,
-        ["appliers"] = new JsonArray(),
+        ["appliers"] = Appliers.Status(),
     };
 
     public string HostName => Config.HostName;
