@@ -29,6 +29,11 @@ public class LeaveAndThreePeerTests
         await c[0].Add("bridges", "after-leave", ("address", "10.0.0.3"));
         await Task.Delay(1000);
         Assert.False((await c[1].Items("bridges")).ContainsKey("after-leave"));
+
+        // R10: the remaining peer deletes the address of the one that left; its alarm goes.
+        await c[0].SetPeers(c.Address(0));
+        await Eventually.WaitUntil(async () => !(await c[0].ActiveAlarmIds()).Contains($"peer-unreachable:{c.Address(1)}"), Settle, "alarm lowered on p1");
+        Assert.Equal("1/1 active", (string?)(await c[0].Api("status"))["cluster"]);
     }
 
     [Fact(Timeout = 180_000)]

@@ -45,4 +45,17 @@ public class MembershipMismatchTests
         Assert.Empty(Directory.Exists(Path.Combine(a[0].DataDir, "backups")) ? Directory.GetFiles(Path.Combine(a[0].DataDir, "backups")) : []);
         Assert.Empty(Directory.Exists(Path.Combine(b[0].DataDir, "backups")) ? Directory.GetFiles(Path.Combine(b[0].DataDir, "backups")) : []);
     }
+    [Fact(Timeout = 120_000)]
+    public async Task PeerList_InAnotherOrder_IsTheSameList()
+    {
+        await using var c = await TestCluster.StartAsync(2);
+        await c[0].SetKey(TestCluster.Key);
+        await c[0].SetPeers(c.Address(0));
+        await Eventually.WaitUntil(async () => (await c[0].ClusterId()).Length > 0, Settle, "p1 forms");
+        await c[0].SetPeers(c.Address(0), c.Address(1));
+        await c[1].SetKey(TestCluster.Key);
+        await c[1].SetPeers(c.Address(1), c.Address(0)); // R1: order does not matter
+
+        await c.WaitAllActiveAsync();
+    }
 }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json.Nodes;
 using Appliance.Tests.Support;
 
 namespace Appliance.Tests.Daemon;
@@ -103,6 +104,24 @@ public class ApiSocketRobustnessTests : IAsyncLifetime
     {
         var replies = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => _d.Daemon.ApiReply("status")));
         Assert.All(replies, r => Assert.True((bool)r["ok"]!));
+        await AssertStillServesAsync();
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task LogFollow_StreamsNewEntries_AndAClientThatGoesAwayLeavesTheDaemonFine()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            await using var c = await RawApiConnection.ConnectAsync(_d.Daemon.SocketPath, T);
+            await c.SendLineAsync("{\"cmd\":\"log.follow\",\"args\":{\"log\":\"config\"}}", T);
+            await Task.Delay(200);
+            await _d.Daemon.Set("system.hostname", $"follow{round}");
+            JsonObject? entry;
+            do entry = await c.ReadReplyAsync(T);
+            while (entry is not null && !(entry["entry"]?["new"]?.ToString() ?? "").Contains($"follow{round}", StringComparison.Ordinal));
+            Assert.NotNull(entry);
+        } // each follower hangs up while the daemon still streams to it
+        await _d.Daemon.Set("system.hostname", "after-followers");
         await AssertStillServesAsync();
     }
 }
