@@ -16,6 +16,8 @@ public sealed class DaemonProcess : IAsyncDisposable
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
     private const int SigKill = 9;
     private const int SigTerm = 15;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
 
     private readonly StringBuilder _output = new();
     private readonly Lock _gate = new();
@@ -162,6 +164,12 @@ public sealed class DaemonProcess : IAsyncDisposable
         Signal(SigKill);
         _process!.WaitForExit(10_000);
     }
+
+    /// <summary>SIGSTOP: the process hangs with its sockets open (a frozen peer, not a dead one).</summary>
+    public void Pause() => Signal(SigStop);
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume() => Signal(SigCont);
 
     /// <summary>Clean stop and a fresh process with the same arguments.</summary>
     public async Task RestartAsync()
