@@ -51,6 +51,11 @@ public sealed class PeerNode : IAsyncDisposable
             if (!c.Remote && c.Changed.Any(r => r.Scope == Config.OwnScope && r.Section == "ipv4")) _ = Cluster.ReconfigureAsync();
         };
         Router.Add("status", _ => Status());
+        Router.Add("session.login", r =>
+        {
+            Logs.Event($"login: {r.User} opened an interactive {r.Channel} session");
+            return new JsonObject();
+        });
         Router.Add("restart", r =>
         {
             Logs.Event($"restart requested by {r.User} ({r.Channel})");
