@@ -68,4 +68,30 @@ public class DaemonLifecycleTests
         Assert.Contains("--no-such-option", d.Daemon.Output, StringComparison.Ordinal);
         Assert.Contains("usage:", d.Daemon.Output, StringComparison.Ordinal);
     }
+    [Fact(Timeout = 90_000)]
+    public async Task ApiSocket_IsOwnerAndGroupOnly()
+    {
+        await using var d = new StandaloneDaemon();
+        await d.Daemon.StartAsync();
+
+        var mode = File.GetUnixFileMode(d.Daemon.SocketPath);
+        Assert.Equal(UnixFileMode.None, mode & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute));
+        Assert.True(mode.HasFlag(UnixFileMode.UserWrite) && mode.HasFlag(UnixFileMode.GroupWrite), mode.ToString());
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task SecondDaemon_WithAnotherDataDir_ButTheSameApiSocket_DoesNotStealTheSocketOfTheRunningOne()
+    {
+        await using var first = new StandaloneDaemon();
+        await first.Daemon.StartAsync();
+        await first.Daemon.Set("system.hostname", "first");
+        await using var second = new DaemonProcess(first["other-data"], first.Daemon.SocketPath);
+
+        second.Launch();
+        await Task.WhenAny(second.WaitForExitAsync(TimeSpan.FromSeconds(40)), Task.Delay(TimeSpan.FromSeconds(8)));
+
+        // Whatever the second one did, the socket path must still reach the first daemon.
+        var host = (string?)(await first.Daemon.Api("status"))["host"];
+        Assert.True(host == "first", $"the API socket now reaches another daemon (host '{host}'); second daemon: running={second.Running}\n{second.Tail()}");
+    }
 }
