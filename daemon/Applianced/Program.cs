@@ -32,6 +32,16 @@ public static class Program
             Console.Error.WriteLine($"applianced: {e.Message}");
             return 2;
         }
+        try
+        {
+            Api.ApiServer.EnsureNotServed(options.ApiSocket);
+        }
+        catch (IOException e)
+        {
+            store.Dispose();
+            Console.Error.WriteLine($"applianced: {e.Message}");
+            return 2;
+        }
 
         var restart = new SelfRestart();
         using (store)

@@ -20,6 +20,7 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
     private readonly Dictionary<string, long> _sent = [];
     private long _lastHeard = Stopwatch.GetTimestamp();
     private int _catchUpAsked;
+    private bool _catchUpLogged;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -79,7 +80,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
     private void AskForCatchUp(string origin, long peerHas, long oldestHeld)
     {
         if (Interlocked.Exchange(ref _catchUpAsked, 1) != 0) return;
-        cluster.Logs.Event($"peer {link.Address} lacks operations {peerHas + 1}..{oldestHeld - 1} of {origin} that the log no longer holds: asking it to recover");
+        if (!_catchUpLogged) cluster.Logs.Event($"peer {link.Address} lacks operations {peerHas + 1}..{oldestHeld - 1} of {origin} that the log no longer holds: asking it to recover");
+        _catchUpLogged = true;
         _ = channel.SendAsync(FrameType.CatchUpRequest, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
     }
 
