@@ -29,6 +29,8 @@ public sealed record DaemonOptions
     public string ResolvConf { get; init; } = "/etc/resolv.conf";
     public string TimesyncdConf { get; init; } = "/etc/systemd/timesyncd.conf.d/appliance.conf";
     public long LogCapBytes { get; init; } = 4 << 20;
+    /// <summary>Where upgrade releases live: releases/&lt;version&gt; and the `current` link (R13).</summary>
+    public string InstallRoot { get; init; } = "/opt/appliance";
 
     private static readonly Dictionary<string, Func<DaemonOptions, string, DaemonOptions>> Setters = new()
     {
@@ -45,12 +47,13 @@ public sealed record DaemonOptions
         ["--interface"] = (o, v) => o with { Interface = v },
         ["--resolv-conf"] = (o, v) => o with { ResolvConf = v },
         ["--timesyncd-conf"] = (o, v) => o with { TimesyncdConf = v },
+        ["--install-root"] = (o, v) => o with { InstallRoot = v },
     };
 
     public static string Usage =>
         "usage: applianced [--data-dir DIR] [--api-socket PATH] [--hal simulated|linux] [--config FILE]\n" +
         "                  [--serial S] [--lcd DEVICE] [--bind ADDR] [--replication-port N] [--recovery-port N]\n" +
-        "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH]";
+        "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH] [--install-root DIR]";
 
     /// <summary>Command line over configuration file over defaults.</summary>
     public static DaemonOptions Parse(string[] args)

@@ -24,6 +24,7 @@ public sealed class PeerNode : IAsyncDisposable
     public ConfigStore Config { get; }
     public ClusterService Cluster { get; }
     public string Version { get; }
+    public Maintenance.MaintenanceServices Maintenance { get; }
 
     /// <summary>Set by the host: stop the process and start it again with the same arguments.</summary>
     public Action RequestRestart { get; set; } = () => { };
@@ -39,9 +40,12 @@ public sealed class PeerNode : IAsyncDisposable
         Config = new ConfigStore(store, Logs);
         // Edition and licence state come from the licence keys (R14) once they are installed.
         Cluster = new ClusterService(store, Logs, time, new ClusterNodeInfo(Version, () => Config.HostName, OwnClusterAddress,
-            () => ("full", HelloCheck.Licensed), options.ReplicationPort, options.RecoveryPort));
+            () => Maintenance!.Licences.Hello(), options.ReplicationPort, options.RecoveryPort));
         var clusterCommands = new ClusterCommands(Cluster, Config, ConfigContext, OwnClusterAddress);
         clusterCommands.Register(Router);
+        Maintenance = new Maintenance.MaintenanceServices(this, options, time);
+        Maintenance.Register(Router);
+        clusterCommands.CheckPeers = Maintenance.Licences.CheckPeers;
         new ConfigCommands(Config, ConfigContext, clusterCommands).Register(Router);
         LogCommands.Register(Router, Logs);
         new ReplicationLog(Config, Logs).Attach(store);
@@ -63,6 +67,7 @@ public sealed class PeerNode : IAsyncDisposable
         Logs.Event($"applianced {Version} starting as peer {Store.PeerId} (data {_options.DataDir})");
         _api.Start(_options.ApiSocket);
         await Cluster.ReconfigureAsync();
+        Maintenance.Started();
         Logs.Event($"ready: API on {_options.ApiSocket}");
     }
 
