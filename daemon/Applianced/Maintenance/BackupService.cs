@@ -25,7 +25,7 @@ public sealed partial class BackupService(Store.Store store, NodeLogs logs, stri
     public string BackupsDirectory => Path.Combine(store.DataDirectory, DirectoryName);
 
     /// <summary>PBKDF2 iterations for encrypted backups (tests lower it).</summary>
-    internal int Iterations { get; init; } = BackupCipher.DefaultIterations;
+    internal int Iterations { get; set; } = BackupCipher.DefaultIterations;
 
     /// <summary>Writes a backup of the running store into <paramref name="directory"/> (default the backups directory).</summary>
     public async Task<BackupResult> CreateAsync(string? password, string? directory = null, CancellationToken ct = default)

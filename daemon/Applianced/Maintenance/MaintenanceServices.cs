@@ -24,26 +24,15 @@ public sealed class MaintenanceServices
     public ClusterCheck Check { get; }
 
     public MaintenanceServices(PeerNode node, DaemonOptions options, TimeProvider? time = null)
-        : this(node, options, null, time)
-    {
-    }
-
-    // For testing: another vendor key for licences and packages, fast backup encryption, no watchdog.
-    internal MaintenanceServices(PeerNode node, DaemonOptions options, Func<System.Security.Cryptography.ECDsa>? vendorKey,
-        TimeProvider? time = null, int? backupIterations = null, bool upgradeWatchdog = true)
     {
         _node = node;
         _options = options;
         _identity = options.Hal == "simulated"
             ? new SimulatedHardwareIdentity(options.DataDir, options.Serial)
             : new LinuxHardwareIdentity();
-        var key = vendorKey ?? VendorKey.LoadBuiltIn;
-        Backups = new BackupService(node.Store, node.Logs, node.Version, () => _identity.SerialNumber, () => node.Cluster.Settings, time)
-        {
-            Iterations = backupIterations ?? Backup.BackupCipher.DefaultIterations,
-        };
-        Licences = new LicenceService(node.Store, node.Logs, () => _identity.SerialNumber, () => node.Cluster.Settings, new LicenceVerifier(key()));
-        Upgrades = new UpgradeService(new Installer(options.InstallRoot, key), node.Logs, node.Version, time) { StartWatchdog = upgradeWatchdog };
+        Backups = new BackupService(node.Store, node.Logs, node.Version, () => _identity.SerialNumber, () => node.Cluster.Settings, time);
+        Licences = new LicenceService(node.Store, node.Logs, () => _identity.SerialNumber, () => node.Cluster.Settings, new LicenceVerifier());
+        Upgrades = new UpgradeService(new Installer(options.InstallRoot), node.Logs, node.Version, time);
         Check = new ClusterCheck(node.Cluster, node.Config, Context, Licences, OwnAddress, options.RecoveryPort, node.Version);
         node.Cluster.Changed += Licences.UpdateAlarm;
         node.Cluster.ArchivePreJoinCopy = Backups.ArchiveStoreCopy;

@@ -34,7 +34,7 @@ public sealed class UpgradeService(Installer installer, NodeLogs logs, string ve
     public TimeSpan ReadyBound { get; init; } = DefaultReadyBound;
 
     /// <summary>For testing: the daemon's own process is not put under a watchdog in a test runner.</summary>
-    internal bool StartWatchdog { get; init; } = true;
+    internal bool StartWatchdog { get; set; } = true;
 
     /// <summary>Set once an upgrade is activated: the restart execs the new `current` instead of its own binary.</summary>
     public static string[]? RestartArgv { get; private set; }
