@@ -51,7 +51,7 @@ public sealed class ClusterCheck(ClusterService cluster, ConfigStore config, Fun
             var name = $"peer {link.Address}";
             results.Add(link.Reason switch
             {
-                PeerReasons.VersionMismatch => new(name + " version", CheckResult.Fail, $"runs {link.RemoteVersion}, this peer runs {version}: upgrade it first"),
+                PeerReasons.VersionMismatch => new(name + " version", CheckResult.Fail, $"{link.Status()}; this peer runs {version}: all peers must run the same version"),
                 PeerReasons.PeerListMismatch => new(name + " peer list", CheckResult.Fail, "lists other peers than this one (stale or unfinished peer lists)"),
                 null when link.Active => new(name, CheckResult.Ok, $"active as {link.HostName}, version {link.RemoteVersion}"),
                 _ => new(name, CheckResult.Fail, link.Status()),

@@ -23,14 +23,19 @@ public sealed class LicenceServiceTests
         Assert.Equal(ApiException.Validation, e.Kind);
         Assert.Contains("Essentials", e.Message);
 
-        // A configured alone still announces it is not licensed; B, which lists A, shows why.
-        await a.CallAsync("cluster.setPeers", new JsonObject { ["addresses"] = new JsonArray("127.0.0.21") });
+        // A peer list stored before the rule applied (an older version, a restore) still does not cluster:
+        // the status says why on both sides, and A raises an alarm.
+        Daemon.Cluster.ClusterSettings.SavePeers(a.Node.Store, ["127.0.0.21", "127.0.0.22"]);
+        await a.Node.Cluster.ReconfigureAsync();
         Assert.True(a.Node.Logs.Alarms.IsActive(LicenceService.AlarmId));
         await AddKeys(b, Issuer().IssueRelease("ESS-B", LicenceEdition.Full));
         await Join(b, "127.0.0.21", "127.0.0.22");
-        await Ports.EventuallyAsync(async () => Status(await b.CallAsync("cluster.show"), "127.0.0.21").Contains("not licensed", StringComparison.OrdinalIgnoreCase),
-            "B to show A as not licensed");
+        var last = "";
+        await Ports.EventuallyAsync(async () => (last = Status(await b.CallAsync("cluster.show"), "127.0.0.21")).Contains("not licensed", StringComparison.OrdinalIgnoreCase),
+            $"B to show A as not licensed (shows {last})");
         Assert.False(b.Node.Logs.Alarms.IsActive(LicenceService.AlarmId));
+        await Ports.EventuallyAsync(async () => (last = Status(await a.CallAsync("cluster.show"), "127.0.0.22")).Contains("not licensed", StringComparison.OrdinalIgnoreCase),
+            $"A to show that it is not licensed (shows {last})");
     }
 
     [Fact]
@@ -80,11 +85,14 @@ public sealed class LicenceServiceTests
             foreach (var p in peers) await Join(p, addresses);
             foreach (var p in peers)
             {
+                var shown = "";
                 await Ports.EventuallyAsync(async () =>
                 {
-                    var c = (await p.CallAsync("licence.show"))["capacity"]!;
+                    var show = await p.CallAsync("licence.show");
+                    shown = show.ToJsonString() + (await p.CallAsync("cluster.show")).ToJsonString();
+                    var c = show["capacity"]!;
                     return c["personalMultiparty"]!.GetValue<int>() == 31 && c["sharedMultiparty"]!.GetValue<int>() == 6;
-                }, $"capacity 31/6 on {p.Options.Bind}", TimeSpan.FromSeconds(45));
+                }, $"capacity 31/6 on {p.Options.Bind}: {shown}", TimeSpan.FromSeconds(45));
             }
             // The peers that joined took a regular backup first (R9), listed like any other.
             var joined = 0;
