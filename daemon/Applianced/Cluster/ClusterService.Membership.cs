@@ -70,6 +70,7 @@ public sealed partial class ClusterService
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 link.Down(outbound: true);
+                link.Attempted();
                 var error = $"{e.GetType().Name}: {e.Message}";
                 if (error != lastError && e is not OperationCanceledException)
                     Logs.Event($"cluster: link to {link.Address}: {error}", "warning");

@@ -13,6 +13,9 @@ namespace Appliance.Daemon.Cluster;
 internal sealed class OutboundSession(ClusterService cluster, PeerLink link, PeerChannel channel)
 {
     private const int MaxOpsPerBatch = 2000;
+    /// <summary>A peer further behind than this (a join, a long outage) recovers on 4371 instead, so the
+    /// live stream is not stuck behind a bulk transfer.</summary>
+    private const long MaxStreamBacklog = 20_000;
     private readonly Signal _wake = new();
     private readonly Dictionary<string, long> _sent = [];
     private long _lastHeard = Stopwatch.GetTimestamp();
@@ -92,6 +95,11 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         {
             var sent = _sent.GetValueOrDefault(origin);
             if (have <= sent) continue;
+            if (have - sent > MaxStreamBacklog)
+            {
+                AskForCatchUp(origin, sent, have + 1);
+                continue;
+            }
             var ops = cluster.Store.ReadOps(origin, sent, MaxOpsPerBatch - batch.Count);
             if (ops.Count > 0 && ops[0].Seq != sent + 1)
             {

@@ -19,6 +19,7 @@ public sealed partial class Store : IDisposable
     private readonly ILiteCollection<BsonDocument> _meta;
     private readonly ILiteCollection<BsonDocument> _local;
     private readonly Lock _write = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PendingWrite> _queued = new();
     private readonly Dictionary<string, long> _versionVector;
 
     public HybridClock Clock { get; }
