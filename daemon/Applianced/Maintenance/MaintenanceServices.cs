@@ -32,7 +32,10 @@ public sealed class MaintenanceServices
             : new LinuxHardwareIdentity();
         Backups = new BackupService(node.Store, node.Logs, node.Version, () => _identity.SerialNumber, () => node.Cluster.Settings, time);
         Licences = new LicenceService(node.Store, node.Logs, () => _identity.SerialNumber, () => node.Cluster.Settings, new LicenceVerifier());
-        Upgrades = new UpgradeService(new Installer(options.InstallRoot), node.Logs, node.Version, time);
+        Upgrades = new UpgradeService(new Installer(options.InstallRoot), node.Logs, node.Version, time)
+        {
+            ReadyBound = TimeSpan.FromSeconds(options.UpgradeReadySeconds),
+        };
         Check = new ClusterCheck(node.Cluster, node.Config, Context, Licences, OwnAddress, options.RecoveryPort, node.Version);
         node.Cluster.Changed += Licences.UpdateAlarm;
         node.Cluster.ArchivePreJoinCopy = Backups.ArchiveStoreCopy;
