@@ -44,6 +44,7 @@ public static class Program
             builder.Services.AddSingleton(store);
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddSingleton(restart);
+            builder.Services.AddSingleton(HalSet.Create(options));
             builder.Services.AddSingleton<PeerNode>();
             builder.Services.AddHostedService<PeerHostedService>();
             builder.Services.AddApplianceSystemd();

@@ -23,13 +23,11 @@ public sealed class MaintenanceServices
     public UpgradeService Upgrades { get; }
     public ClusterCheck Check { get; }
 
-    public MaintenanceServices(PeerNode node, DaemonOptions options, TimeProvider? time = null)
+    public MaintenanceServices(PeerNode node, DaemonOptions options, IHardwareIdentity identity, TimeProvider? time = null)
     {
         _node = node;
         _options = options;
-        _identity = options.Hal == "simulated"
-            ? new SimulatedHardwareIdentity(options.DataDir, options.Serial)
-            : new LinuxHardwareIdentity();
+        _identity = identity;
         Backups = new BackupService(node.Store, node.Logs, node.Version, () => _identity.SerialNumber, () => node.Cluster.Settings, time);
         Licences = new LicenceService(node.Store, node.Logs, () => _identity.SerialNumber, () => node.Cluster.Settings, new LicenceVerifier());
         Upgrades = new UpgradeService(new Installer(options.InstallRoot), node.Logs, node.Version, time)

@@ -12,7 +12,21 @@ internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
 {
     private const int DetailLimit = 20;
 
-    public void Attach(Store.Store store) => store.Committed += OnCommitted;
+    private readonly System.Threading.Channels.Channel<CommitInfo> _pending =
+        System.Threading.Channels.Channel.CreateUnbounded<CommitInfo>(new() { SingleReader = true });
+
+    /// <summary>Logging happens off the commit path: a file append per record would slow replication.</summary>
+    public void Attach(Store.Store store)
+    {
+        store.Committed += c =>
+        {
+            if (c.Remote || c.Conflicts.Count > 0) _pending.Writer.TryWrite(c);
+        };
+        _ = Task.Run(async () =>
+        {
+            await foreach (var commit in _pending.Reader.ReadAllAsync()) OnCommitted(commit);
+        });
+    }
 
     private void OnCommitted(CommitInfo commit)
     {

@@ -39,6 +39,7 @@ public sealed partial class Store
                 {
                     var current = Get(m.Scope, m.Section, m.Key);
                     if (current?.Value == m.Value && (current is not null || m.Value is null)) continue;
+                    if (current is not null) Clock.Observe(current.Version.Hlc); // a new write always wins over what it replaces
                     var record = new StoredRecord(m.Scope, m.Section, m.Key, m.Value, new RecordVersion(Clock.Now(), PeerId));
                     var op = new Operation(PeerId, ++seq, record, current?.Version ?? RecordVersion.None);
                     _records.Upsert(RecordMapping.ToBson(record));
