@@ -25,6 +25,7 @@ public static class Program
         Store.Store store;
         try
         {
+            Maintenance.RestoreSwap.CompletePending(options.DataDir, m => Console.Error.WriteLine($"applianced: {m}"));
             store = Store.Store.Open(options.DataDir);
         }
         catch (StoreOpenException e)

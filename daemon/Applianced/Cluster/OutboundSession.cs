@@ -31,7 +31,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         if (frame.Type is not (FrameType.HelloReply or FrameType.HelloReject))
             throw new ProtocolViolationException($"expected HelloReply, got {FrameType.Describe(frame.Type)}");
         var answer = Messages.Decode<HelloAnswer>(frame);
-        var refusal = answer.Reason is { } r ? (r, answer.Detail) : HelloCheck.Compare(local, answer.Hello);
+        // Our own comparison first, so details (e.g. "peer runs X") are from our side of the link.
+        var refusal = HelloCheck.Compare(local, answer.Hello) ?? (answer.Reason is { } r ? (r, answer.Detail) : null);
         if (refusal is null && ClusterService.NeedsAdoption(local, answer.Hello)) refusal = (PeerReasons.Joining, null);
         if (refusal is { } refused)
         {

@@ -21,8 +21,12 @@ public static class DaemonApi
     public static Task<JsonNode> SetKey(this DaemonProcess d, string key) =>
         d.Api("cluster.setKey", new JsonObject { ["key"] = key });
 
-    public static Task<JsonNode> SetPeers(this DaemonProcess d, params string[] addresses) =>
-        d.Api("cluster.setPeers", new JsonObject { ["addresses"] = Strings(addresses) });
+    /// <summary>Sets the peer list, after giving the peer a Full release key (R14: Essentials cannot cluster).</summary>
+    public static async Task<JsonNode> SetPeers(this DaemonProcess d, params string[] addresses)
+    {
+        await TestLicences.InstallFullAsync((c, a) => d.Api(c, a));
+        return await d.Api("cluster.setPeers", new JsonObject { ["addresses"] = Strings(addresses) });
+    }
 
     /// <summary>Adds a conference with the fields the schema requires.</summary>
     public static Task<JsonNode> AddConference(this DaemonProcess d, string name, int participants = 1) =>
