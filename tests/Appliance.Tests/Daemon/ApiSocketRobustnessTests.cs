@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Appliance.Tests.Support;
 
-namespace Appliance.Tests.Daemon;
+namespace Appliance.Tests.Lifecycle;
 
 /// <summary>Whatever a client sends on the real API socket, it gets an error reply or a hang-up, and the daemon stays up.</summary>
 public class ApiSocketRobustnessTests : IAsyncLifetime

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Appliance.Tests.Support;
 
-namespace Appliance.Tests.Daemon;
+namespace Appliance.Tests.Lifecycle;
 
 /// <summary>R1/R3/section 5 on one real daemon: cluster settings are validated, weak keys warned about.</summary>
 public class ClusterSettingsApiTests : IAsyncLifetime

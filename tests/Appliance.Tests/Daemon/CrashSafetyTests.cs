@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Appliance.Tests.Support;
 
-namespace Appliance.Tests.Daemon;
+namespace Appliance.Tests.Lifecycle;
 
 /// <summary>An acknowledged write is durable: SIGKILL in the middle of a stream of writes loses none of them.</summary>
 public class CrashSafetyTests

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Appliance.Ctl;
 using Appliance.Tests.Support;
 
-namespace Appliance.Tests.Daemon;
+namespace Appliance.Tests.Lifecycle;
 
 /// <summary>appliancectl end to end against a real applianced: exit codes, --json, and the key kept secret.</summary>
 public class CtlAgainstDaemonTests : IAsyncLifetime

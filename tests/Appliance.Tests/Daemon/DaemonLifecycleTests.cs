@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Appliance.Tests.Support;
 
-namespace Appliance.Tests.Daemon;
+namespace Appliance.Tests.Lifecycle;
 
 /// <summary>Start, stop and refusals of a real applianced process.</summary>
 public class DaemonLifecycleTests

@@ -1,6 +1,6 @@
 using Appliance.Tests.Support;
 
-namespace Appliance.Tests.Daemon;
+namespace Appliance.Tests.Lifecycle;
 
 /// <summary>The `restart` command replaces the process in place (execv): same PID, same store.</summary>
 public class SelfRestartTests

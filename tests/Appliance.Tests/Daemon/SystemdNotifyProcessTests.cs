@@ -1,7 +1,7 @@
 using Appliance.Tests.Hosting;
 using Appliance.Tests.Support;
 
-namespace Appliance.Tests.Daemon;
+namespace Appliance.Tests.Lifecycle;
 
 /// <summary>The real process speaks sd_notify to NOTIFY_SOCKET: ready, watchdog pings, stopping.</summary>
 public class SystemdNotifyProcessTests
