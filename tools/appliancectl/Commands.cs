@@ -34,6 +34,7 @@ internal static class Commands
         new("log config", "log.read", "the configuration change log", Fixed("log", "config"), Since(), Limit()) { FollowCmd = "log.follow" },
         new("alarms", "alarms", "raised and recent alarms"),
         new("restart", "restart", "restart the daemon (the configuration is kept)"),
+        new("reboot", "reboot", "reboot the appliance cleanly (through logind)"),
 
         new("firewall show", "firewall.show", "show the active and staged firewall", Pairs("")),
         new("firewall stage", "firewall.stage", "stage a firewall change", Pairs("")),
