@@ -2,7 +2,10 @@
 # Builds the appliance image: a Debian 12 root file system with our self-contained publish and the
 # overlay, and an ext4 disk image made from that folder (mkfs.ext4 -d: no loop devices, no mounts).
 #
-#   image/build-image.sh [--authorized-key FILE] [--publish DIR] [--size MiB] [--no-publish-build]
+#   image/build-image.sh [--authorized-key FILE] [--probe] [--publish DIR] [--size MiB] [--no-publish-build]
+#
+# --authorized-key: the admin account accepts this public key (the boot test's key pair).
+# --probe: add image/test-overlay (a unit printing applianced's systemd state to the console).
 #
 # Output (out/image): rootfs/ (the tree), appliance.img (ext4, root=/dev/vda), vmlinuz and
 # initrd.img (for qemu direct kernel boot). The debootstrapped base is cached in
@@ -17,6 +20,7 @@ PUBLISH=$ROOT/out/publish
 AUTH_KEY=
 SIZE_MIB=
 BUILD_PUBLISH=1
+PROBE=0
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,7 +28,8 @@ while [ $# -gt 0 ]; do
     --publish) PUBLISH=$2; BUILD_PUBLISH=0; shift 2 ;;
     --size) SIZE_MIB=$2; shift 2 ;;
     --no-publish-build) BUILD_PUBLISH=0; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --probe) PROBE=1; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "build-image.sh: unknown option '$1' (see --help)" >&2; exit 1 ;;
   esac
 done
@@ -114,6 +119,12 @@ if [ -n "$AUTH_KEY" ]; then
   install -m 0600 "$AUTH_KEY" "$RFS/home/admin/.ssh/authorized_keys"
   uid=$(awk -F: '$1=="admin"{print $3":"$4}' "$RFS/etc/passwd")
   chown -R "$uid" "$RFS/home/admin/.ssh"
+fi
+
+if [ "$PROBE" = 1 ]; then
+  step "adding the boot-test probe (image/test-overlay)"
+  cp -a "$HERE/test-overlay"/. "$RFS/"
+  chroot "$RFS" systemctl enable appliance-probe.service >/dev/null 2>&1
 fi
 
 step "systemd-analyze verify on our units (inside the image)"

@@ -5,6 +5,7 @@
 set -euo pipefail
 RFS=${1:?usage: verify-units.sh ROOTFS}
 UNITS=(applianced.service appliance-firstboot.service appliance-net.service)
+[ ! -f "$RFS/etc/systemd/system/appliance-probe.service" ] || UNITS+=(appliance-probe.service)
 out=$(unshare --mount --fork chroot "$RFS" /bin/sh -c '
   mount -t proc proc /proc && mount -t tmpfs tmpfs /run && mkdir -p /run/systemd
   cd /etc/systemd/system && SYSTEMD_LOG_COLOR=0 systemd-analyze verify "$@" 2>&1
