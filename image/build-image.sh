@@ -105,6 +105,15 @@ rm -rf "$RFS"
 mkdir -p "$RFS"
 tar -C "$RFS" --numeric-owner --xattrs -xf "$BASE"
 
+# About 170 MiB of modules for hardware an appliance never has (graphics, sound, media, wireless,
+# bluetooth, infiniband, staging). The initrd was made before, and depmod keeps the rest loadable.
+step "pruning kernel modules (graphics, sound, media, wireless, ...)"
+for kdir in "$RFS"/usr/lib/modules/*; do
+  rm -rf "$kdir"/kernel/drivers/{gpu,media,iio,infiniband,staging,bluetooth,isdn,comedi,net/wireless} \
+    "$kdir"/kernel/sound "$kdir"/kernel/net/{bluetooth,wireless,mac80211}
+  chroot "$RFS" /sbin/depmod -a "$(basename "$kdir")"
+done
+
 step "installing /opt/appliance and the overlay"
 mkdir -p "$RFS/opt/appliance/bin"
 cp -a "$PUBLISH"/. "$RFS/opt/appliance/bin/"
