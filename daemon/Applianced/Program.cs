@@ -46,6 +46,13 @@ public static class Program
             builder.Services.AddSingleton<PeerNode>();
             builder.Services.AddHostedService<PeerHostedService>();
             builder.Services.AddApplianceSystemd();
+            if (options.Lcd is { } device)
+            {
+                // The panel reconnects by itself; a missing device never holds up the daemon.
+                builder.Services.AddSingleton<Appliance.Hal.Lcd.IFrontPanel>(_ => new Appliance.Hal.Lcd.Cfa635Panel(device, new Appliance.Hal.Lcd.Cfa635Options()));
+                builder.Services.AddSingleton(sp => sp.GetRequiredService<PeerNode>().CreatePanel(sp.GetRequiredService<Appliance.Hal.Lcd.IFrontPanel>())!);
+                builder.Services.AddHostedService<Lcd.LcdHostedService>();
+            }
             using var host = builder.Build();
             host.Start();
             // READY=1 only now: the store is open, the API listens and the cluster is configured.

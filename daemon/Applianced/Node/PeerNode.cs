@@ -43,6 +43,7 @@ public sealed class PeerNode : IAsyncDisposable
         var clusterCommands = new ClusterCommands(Cluster, Config, ConfigContext, OwnClusterAddress);
         clusterCommands.Register(Router);
         new ConfigCommands(Config, ConfigContext, clusterCommands).Register(Router);
+        VerifyCommand.Register(Router, Cluster, Config);
         LogCommands.Register(Router, Logs);
         new ReplicationLog(Config, Logs).Attach(store);
         store.Committed += c =>
@@ -58,8 +59,14 @@ public sealed class PeerNode : IAsyncDisposable
         });
     }
 
+    /// <summary>Operation log retention (DESIGN.md section 4): enough for minutes of partition at full write rate.</summary>
+    public const int OpLogMaxOperations = 200_000;
+    public static readonly TimeSpan OpLogMaxAge = TimeSpan.FromDays(7);
+    private Timer? _compaction;
+
     public async Task StartAsync(CancellationToken ct)
     {
+        _compaction = new Timer(_ => CompactOpLog(), null, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1));
         Logs.Event($"applianced {Version} starting as peer {Store.PeerId} (data {_options.DataDir})");
         _api.Start(_options.ApiSocket);
         await Cluster.ReconfigureAsync();
@@ -69,6 +76,7 @@ public sealed class PeerNode : IAsyncDisposable
     public async Task StopAsync(CancellationToken ct)
     {
         Logs.Event("stopping");
+        if (_compaction is not null) await _compaction.DisposeAsync();
         await Cluster.DisposeAsync();
         await _api.DisposeAsync();
     }
@@ -95,7 +103,30 @@ public sealed class PeerNode : IAsyncDisposable
         return $"{links.Count(l => l.Active) + 1}/{links.Count + 1} active";
     }
 
+    private void CompactOpLog()
+    {
+        try
+        {
+            var removed = Store.CompactOpLog(OpLogMaxOperations, OpLogMaxAge);
+            if (removed > 0) Logs.Event($"operation log: dropped {removed} old operations (retention {OpLogMaxOperations} operations, {OpLogMaxAge.TotalDays} days)");
+        }
+        catch (Exception e) when (e is LiteDB.LiteException or IOException)
+        {
+            Logs.Event($"operation log compaction failed: {e.Message}", "error");
+        }
+    }
+
     private string? OwnClusterAddress() => _options.Bind ?? Config.LanAddress;
+
+    /// <summary>The front-panel menus, bound to this peer (none when no panel is attached).</summary>
+    public Lcd.LcdService? CreatePanel(Appliance.Hal.Lcd.IFrontPanel panel)
+    {
+        var service = new Lcd.LcdService(panel, PanelBinding.Create(this, ConfigContext));
+        Store.Committed += _ => service.Refresh();
+        Logs.Alarms.Changed += service.Refresh;
+        Cluster.Changed += service.Refresh;
+        return service;
+    }
 
     private ConfigContext ConfigContext() => new()
     {

@@ -3,7 +3,7 @@ using Appliance.Daemon.Store;
 using Appliance.Tests.Support;
 using StoreClass = Appliance.Daemon.Store.Store;
 
-namespace Appliance.Tests.Store;
+namespace Appliance.Tests.Persistence;
 
 public sealed class StoreTests : IDisposable
 {
@@ -147,5 +147,35 @@ public sealed class StoreTests : IDisposable
         Assert.Contains(path, e.Message);
         Assert.Contains("restore a backup", e.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(garbage, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void Op_log_compaction_keeps_a_contiguous_tail_per_origin_and_every_record()
+    {
+        using var a = StoreClass.Open(_dir["a"]);
+        for (var i = 0; i < 20; i++) a.Write([Set("conferences", $"a{i}", "{}")]);
+        Thread.Sleep(20); // the log orders by insertion time (milliseconds)
+        for (var i = 20; i < 30; i++) a.Write([Set("conferences", $"a{i}", "{}")]);
+        Assert.Equal(20, a.CompactOpLog(10, TimeSpan.FromDays(1)));
+        Assert.Equal(21, a.OldestSeq(a.PeerId));
+        Assert.Equal(Enumerable.Range(21, 10).Select(i => (long)i), a.ReadOps(a.PeerId, 0, 100).Select(o => o.Seq));
+        Assert.Equal(30, a.List(Scopes.Cluster, "conferences").Count);
+        Assert.Equal(0, a.CompactOpLog(10, TimeSpan.FromDays(1)));
+    }
+
+    [Fact]
+    public void Digests_match_when_two_stores_hold_the_same_records_and_pinpoint_a_difference()
+    {
+        using var a = StoreClass.Open(_dir["a"]);
+        using var b = StoreClass.Open(_dir["b"]);
+        var ops = Enumerable.Range(0, 500).SelectMany(i => a.Write([Set("conferences", $"c{i}", $"{{\"n\":{i}}}")]).Operations).ToList();
+        b.ApplyRemote(ops);
+        Assert.Equal(a.WithDigests(d => d.Collections()), b.WithDigests(d => d.Collections()));
+        b.Write([Set("conferences", "c7", "{\"n\":-1}")]);
+        var (da, db) = (a.WithDigests(d => d.Collections()), b.WithDigests(d => d.Collections()));
+        Assert.NotEqual(da["cluster/conferences"], db["cluster/conferences"]);
+        var childrenA = a.WithDigests(d => d.Children("cluster/conferences", 0, 0));
+        var childrenB = b.WithDigests(d => d.Children("cluster/conferences", 0, 0));
+        Assert.Single(Enumerable.Range(0, DigestIndex.FanOut), i => childrenA[i] != childrenB[i]);
     }
 }
