@@ -80,10 +80,11 @@ vm_kill() {
 
 vm_stop_all() { local v; for v in ${VMS[@]+"${VMS[@]}"}; do vm_kill "$v"; done; }
 
-# Waits until the probe reports applianced active (READY received); prints seconds since qemu start.
+# Waits until the probe has reported applianced active (READY received; the probe starts only
+# then) with its whole first block (Uptime is its last line); prints seconds since qemu start.
 vm_wait_ready() {
   local name=$1 timeout=${2:-600} dir=$RUN/$1 t=0
-  while ! grep -q 'PROBE #0 ActiveState=active' "$dir/serial.log" 2>/dev/null; do
+  while ! grep -qa 'PROBE #0 Uptime=' "$dir/serial.log" 2>/dev/null; do
     vm_alive "$name" || fail "$name: qemu exited during boot (serial log: $dir/serial.log)"
     t=$((t + 1)); [ "$t" -le "$timeout" ] || fail "$name: applianced not READY after ${timeout}s (serial log: $dir/serial.log)"
     sleep 1
