@@ -117,6 +117,9 @@ test_cluster() {
   v1=$(vm_cli vm1 config show bridges 2>&1); v2=$(vm_cli vm2 config show bridges 2>&1)
   [ "$v1" = "$v2" ] || { echo "$v1"; echo "$v2"; fail "vm1 and vm2 show different bridges"; }
   ok "vm1 and vm2 agree on the shared configuration (config show bridges)"
+  local verify; verify=$(vm_cli vm1 cluster verify --json 2>&1 || true)
+  grep -qE '"inSync": ?true' <<< "$verify" || { printf '%s\n' "$verify" | sed 's/^/    | /'; fail "cluster verify on vm1 does not report inSync"; }
+  ok "cluster verify on vm1: every collection matches on both peers"
 }
 
 wait_for_bridge() {
