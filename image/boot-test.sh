@@ -43,6 +43,8 @@ number() { printf 'NUMBER %s\n' "$*" | tee -a "$RUN/numbers.txt"; }
 source "$ROOT/image/lib/qemu.sh"
 trap 'vm_stop_all; if [ "$FAILED" = 1 ] || [ "$KEEP" = 1 ]; then log "kept $RUN"; else rm -rf "$RUN"; fi' EXIT
 trap 'FAILED=1' ERR
+# Ended from outside (the xunit test's timeout, Ctrl-C): still stop the VMs through the EXIT trap.
+trap 'FAILED=1; exit 143' TERM INT
 
 [ -f "$KEY" ] || ssh-keygen -q -t ed25519 -N '' -C appliance-boot-test -f "$KEY"
 if [ "$BUILD" = 1 ]; then

@@ -39,9 +39,9 @@ ln -sf /opt/appliance/bin/appliancectl "$RFS/usr/local/bin/appliancectl"
 mkdir -p "$RFS/etc/systemd/timesyncd.conf.d"
 chmod 0755 "$RFS/usr/local/bin/appliance-shell" "$RFS/usr/local/sbin/appliance-net"
 
-# networkd configures the NICs; the wait-online unit would only slow a boot without a DHCP server.
+# networkd configures the NICs; wait-online (eth0 only, 30 s at most: see its drop-in) orders
+# applianced after the LAN address exists.
 in_root systemctl enable applianced.service appliance-firstboot.service appliance-net.service \
   systemd-networkd.service nftables.service ssh.service >/dev/null 2>&1
-in_root systemctl disable systemd-networkd-wait-online.service >/dev/null 2>&1 || true
-in_root systemctl mask systemd-networkd-wait-online.service >/dev/null 2>&1 || true
+in_root systemctl enable systemd-networkd-wait-online.service >/dev/null 2>&1
 in_root systemctl set-default multi-user.target >/dev/null 2>&1
