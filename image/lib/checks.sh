@@ -69,7 +69,7 @@ wait_for_text() {
   while :; do
     out=$(vm_cli "$vm" cluster show 2>&1 || true)
     grep -qF -- "$text" <<< "$out" && { echo $(( $(date +%s) - t0 )); return 0; }
-    [ $(( $(date +%s) - t0 )) -le "$timeout" ] || { printf '%s\n' "$out" | sed 's/^/    | /' >&2; fail "$vm: no '$text' after ${timeout}s"; }
+    [ $(( $(date +%s) - t0 )) -le "$timeout" ] || { printf '%s\n' "$out" | sed 's/^/    | /' >&2; save_events; fail "$vm: no '$text' after ${timeout}s"; }
     sleep 3
   done
 }
@@ -120,6 +120,15 @@ test_cluster() {
   local verify; verify=$(vm_cli vm1 cluster verify --json 2>&1 || true)
   grep -qE '"inSync": ?true' <<< "$verify" || { printf '%s\n' "$verify" | sed 's/^/    | /'; fail "cluster verify on vm1 does not report inSync"; }
   ok "cluster verify on vm1: every collection matches on both peers"
+}
+
+# Keeps each VM's event log in its run directory (for a failure's post-mortem).
+save_events() {
+  local v
+  for v in ${VMS[@]+"${VMS[@]}"}; do
+    vm_alive "$v" && vm_cli "$v" log events --limit 500 > "$RUN/$v/events.txt" 2>&1 || true
+  done
+  log "event logs saved in $RUN/*/events.txt"
 }
 
 wait_for_bridge() {
