@@ -12,8 +12,8 @@ say() { printf '\n== %s\n' "$*"; }
 
 # Debian packages the tests and the demo use: socat (pty pairs for the LCD line), nftables,
 # iproute2 and ethtool (the Linux HAL and the network harness), dbus (a private bus for the
-# D-Bus tests), libpcap (SharpPcap captures), procps.
-APT_PACKAGES=(socat nftables iproute2 ethtool dbus libpcap0.8 procps tar gzip)
+# D-Bus tests), libpcap (SharpPcap captures), procps, tzdata (time zone validation).
+APT_PACKAGES=(socat nftables iproute2 ethtool dbus libpcap0.8 procps tar gzip tzdata)
 
 ensure_apt() {
   local missing=()
@@ -74,7 +74,7 @@ run_tests() {
 demo() {
   ensure_apt
   build
-  dotnet run --project tools/demo -c "$CONFIG" --no-build -- "$@"
+  CONFIG=$CONFIG bash tools/demo/demo.sh "$@"
 }
 
 bench() {

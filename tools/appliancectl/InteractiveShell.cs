@@ -10,6 +10,7 @@ internal sealed class InteractiveShell(CliHost host, CommandRunner runner, bool 
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var prompt = await PromptAsync(ct);
+        await runner.TryCallAsync("session.login", ct); // the event log records who opened a shell
         var completer = new Completer(c => runner.TryCallAsync("config.sections", c));
         var history = new History(host.Terminal is null ? null : History.DefaultPath(host.GetEnv));
         var editor = host.Terminal is { } terminal ? new LineEditor(terminal, host.Out, history, completer.CompleteAsync) : null;

@@ -10,8 +10,8 @@ internal sealed class ClusterCommands(ClusterService cluster, ConfigStore config
 {
     public void Register(ApiRouter router) => router
         .Add("cluster.show", _ => Show())
-        .Add("cluster.setKey", (r, _) => Task.FromResult<JsonNode?>(SetField("key", [r.RequiredString("key")], r)))
-        .Add("cluster.setPeers", (r, _) => Task.FromResult<JsonNode?>(SetField("peers", r.StringList("addresses"), r)))
+        .Add("cluster.setKey", async (r, _) => await SetFieldAsync("key", [r.RequiredString("key")], r))
+        .Add("cluster.setPeers", async (r, _) => await SetFieldAsync("peers", r.StringList("addresses"), r))
         .Add("cluster.leave", async (r, _) =>
         {
             var old = Current();
@@ -33,12 +33,16 @@ internal sealed class ClusterCommands(ClusterService cluster, ConfigStore config
         ["clusterId"] = cluster.Settings.ClusterId,
     };
 
+    /// <summary>Licence rules on the peer list (R14), checked before it is stored.</summary>
+    public Action<IReadOnlyList<string>>? CheckPeers { get; set; }
+
     /// <summary>config set cluster.peers / cluster set-key / set-peers: validated by the model, then applied live (R11).</summary>
-    public JsonObject SetField(string? field, IReadOnlyList<string> values, ApiRequest r)
+    public async Task<JsonObject> SetFieldAsync(string? field, IReadOnlyList<string> values, ApiRequest r)
     {
         if (field is null) throw ApiException.BadArgs("name a field: cluster.key or cluster.peers");
         if (field == "key" && r.Cmd != "cluster.setKey")
             throw ApiException.BadArgs("the cluster key is set with 'cluster set-key', which reads it from a prompt or stdin, never from the command line");
+        if (field == "peers") CheckPeers?.Invoke(values);
         var old = Current();
         var result = values.Count == 0
             ? ConfigOps.Unset("cluster", old, field, context() with { OwnAddress = ownAddress() })
@@ -46,7 +50,7 @@ internal sealed class ClusterCommands(ClusterService cluster, ConfigStore config
         if (field == "key") config.Store.SetLocal(ClusterSettings.KeyName, result.Value["key"]?.GetValue<string>());
         else ClusterSettings.SavePeers(config.Store, result.Value["peers"]!.AsArray().Select(n => n!.GetValue<string>()).ToList());
         config.Log("cluster", old, result.Value, r, $"cluster.{field}");
-        cluster.ReconfigureAsync().GetAwaiter().GetResult();
+        await cluster.ReconfigureAsync();
         return new JsonObject
         {
             ["path"] = $"cluster.{field}",

@@ -11,8 +11,8 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
         .Add("config.sections", _ => ConfigSchema.Describe())
         .Add("config.show", Show)
         .Add("config.get", Get)
-        .Add("config.set", (r, _) => Task.FromResult<JsonNode?>(Set(r)))
-        .Add("config.unset", Unset)
+        .Add("config.set", async (r, _) => await SetAsync(r))
+        .Add("config.unset", async (r, _) => await UnsetAsync(r))
         .Add("config.add", Add)
         .Add("config.remove", Remove);
 
@@ -51,11 +51,11 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
         return new JsonObject { ["path"] = path.ToString(), ["value"] = shown };
     }
 
-    private JsonNode Set(ApiRequest r)
+    private async Task<JsonNode?> SetAsync(ApiRequest r)
     {
         var path = ConfigPath.Parse(r.RequiredString("path"));
         var values = r.StringList("values");
-        if (path.Section.Name == "cluster") return cluster.SetField(path.Field, values, r);
+        if (path.Section.Name == "cluster") return await cluster.SetFieldAsync(path.Field, values, r);
         if (path.Field is null) throw ApiException.BadArgs($"'{path}' names no field: use SECTION.FIELD (or SECTION.ITEM.FIELD)");
         var section = path.Section.Name;
         var current = path.Section.IsCollection ? config.Item(section, path.Item!) ?? throw NotFound(path) : config.Read(section);
@@ -63,11 +63,11 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
         return Apply(path, current, result, r);
     }
 
-    private JsonNode Unset(ApiRequest r)
+    private async Task<JsonNode?> UnsetAsync(ApiRequest r)
     {
         var path = ConfigPath.Parse(r.RequiredString("path"));
         var section = path.Section.Name;
-        if (section == "cluster") return cluster.SetField(path.Field, [], r);
+        if (section == "cluster") return await cluster.SetFieldAsync(path.Field, [], r);
         if (path.Section.IsCollection && path.Item is not null && path.Field is null) return Delete(section, path.Item, r);
         if (path.Field is null) throw ApiException.BadArgs($"'{path}' names no field: use SECTION.FIELD");
         var current = path.Section.IsCollection ? config.Item(section, path.Item!) ?? throw NotFound(path) : config.Read(section);

@@ -13,10 +13,14 @@ namespace Appliance.Daemon.Cluster;
 internal sealed class OutboundSession(ClusterService cluster, PeerLink link, PeerChannel channel)
 {
     private const int MaxOpsPerBatch = 2000;
+    /// <summary>A peer further behind than this (a join, a long outage) recovers on 4371 instead, so the
+    /// live stream is not stuck behind a bulk transfer.</summary>
+    private const long MaxStreamBacklog = 20_000;
     private readonly Signal _wake = new();
     private readonly Dictionary<string, long> _sent = [];
     private long _lastHeard = Stopwatch.GetTimestamp();
     private int _catchUpAsked;
+    private bool _catchUpLogged;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -27,7 +31,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         if (frame.Type is not (FrameType.HelloReply or FrameType.HelloReject))
             throw new ProtocolViolationException($"expected HelloReply, got {FrameType.Describe(frame.Type)}");
         var answer = Messages.Decode<HelloAnswer>(frame);
-        var refusal = answer.Reason is { } r ? (r, answer.Detail) : HelloCheck.Compare(local, answer.Hello);
+        // Our own comparison first, so details (e.g. "peer runs X") are from our side of the link.
+        var refusal = HelloCheck.Compare(local, answer.Hello) ?? (answer.Reason is { } r ? (r, answer.Detail) : null);
         if (refusal is null && ClusterService.NeedsAdoption(local, answer.Hello)) refusal = (PeerReasons.Joining, null);
         if (refusal is { } refused)
         {
@@ -76,7 +81,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
     private void AskForCatchUp(string origin, long peerHas, long oldestHeld)
     {
         if (Interlocked.Exchange(ref _catchUpAsked, 1) != 0) return;
-        cluster.Logs.Event($"peer {link.Address} lacks operations {peerHas + 1}..{oldestHeld - 1} of {origin} that the log no longer holds: asking it to recover");
+        if (!_catchUpLogged) cluster.Logs.Event($"peer {link.Address} lacks operations {peerHas + 1}..{oldestHeld - 1} of {origin} that the log no longer holds: asking it to recover");
+        _catchUpLogged = true;
         _ = channel.SendAsync(FrameType.CatchUpRequest, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
     }
 
@@ -92,6 +98,11 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         {
             var sent = _sent.GetValueOrDefault(origin);
             if (have <= sent) continue;
+            if (have - sent > MaxStreamBacklog)
+            {
+                AskForCatchUp(origin, sent, have + 1);
+                continue;
+            }
             var ops = cluster.Store.ReadOps(origin, sent, MaxOpsPerBatch - batch.Count);
             if (ops.Count > 0 && ops[0].Seq != sent + 1)
             {

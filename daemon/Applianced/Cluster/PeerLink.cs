@@ -12,6 +12,7 @@ public sealed class PeerLink(string address, TimeProvider time)
     private string? _reason;
     private string? _detail;
     private DateTimeOffset? _lastSeen;
+    private bool _attempted;
 
     public string Address { get; } = address;
     public string? HostName { get; private set; }
@@ -69,10 +70,28 @@ public sealed class PeerLink(string address, TimeProvider time)
 
     public void Seen() { lock (_gate) _lastSeen = time.GetUtcNow(); }
 
+    /// <summary>
+    /// One heartbeat's round trip and clock offset, smoothed (EWMA) so a single slow sample on a
+    /// busy machine does not raise the RTT alarm while a lasting delay does within a few seconds.
+    /// </summary>
     public void Measured(double rttMs, double offsetMs)
     {
-        (RttMs, ClockOffsetMs) = (rttMs, offsetMs);
+        const double weight = 0.3;
+        RttMs = RttMs is { } r ? r + weight * (rttMs - r) : rttMs;
+        ClockOffsetMs = ClockOffsetMs is { } o ? o + weight * (offsetMs - o) : offsetMs;
         Seen();
+    }
+
+    /// <summary>A connection attempt failed; until the first attempt a peer is not yet called unreachable.</summary>
+    public void Attempted()
+    {
+        var first = false;
+        lock (_gate)
+        {
+            first = !_attempted;
+            _attempted = true;
+        }
+        if (first) Changed?.Invoke();
     }
 
     /// <summary>The status line of R2, as `cluster show` prints it.</summary>
@@ -85,12 +104,12 @@ public sealed class PeerLink(string address, TimeProvider time)
             if (_outboundUp || _inboundUp) return "Not active yet";
             return _lastSeen is { } seen
                 ? $"Unreachable (last seen {(int)(time.GetUtcNow() - seen).TotalSeconds} s ago)"
-                : "Unreachable (never seen)";
+                : _attempted ? "Unreachable (never seen)" : "Connecting";
         }
     }
 
     public bool Unreachable
     {
-        get { lock (_gate) return _reason is null && !_outboundUp && !_inboundUp; }
+        get { lock (_gate) return _attempted && _reason is null && !_outboundUp && !_inboundUp; }
     }
 }

@@ -12,7 +12,21 @@ internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
 {
     private const int DetailLimit = 20;
 
-    public void Attach(Store.Store store) => store.Committed += OnCommitted;
+    private readonly System.Threading.Channels.Channel<CommitInfo> _pending =
+        System.Threading.Channels.Channel.CreateUnbounded<CommitInfo>(new() { SingleReader = true });
+
+    /// <summary>Logging happens off the commit path: a file append per record would slow replication.</summary>
+    public void Attach(Store.Store store)
+    {
+        store.Committed += c =>
+        {
+            if (c.Remote || c.Conflicts.Count > 0) _pending.Writer.TryWrite(c);
+        };
+        _ = Task.Run(async () =>
+        {
+            await foreach (var commit in _pending.Reader.ReadAllAsync()) OnCommitted(commit);
+        });
+    }
 
     private void OnCommitted(CommitInfo commit)
     {
@@ -40,13 +54,16 @@ internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
 
     private string Name(StoredRecord r)
     {
-        var owner = r.Scope == Scopes.Cluster ? "" : r.Scope == config.OwnScope ? "" : $"[{r.Scope}] ";
+        var owner = r.Scope == Scopes.Cluster || r.Scope == config.OwnScope || !Scopes.IsPeer(r.Scope, out var peerId)
+            ? ""
+            : $"[{config.Read("system", peerId)["hostname"]?.GetValue<string>() ?? r.Scope}] ";
         return owner + (r.Key.Length == 0 ? r.Section : $"{r.Section}.{r.Key}");
     }
 
     private static string Show(StoredRecord r)
     {
         if (r.Value is null) return "(deleted)";
+        if (!Config.ConfigSchema.TryGet(r.Section, out _)) return $"({r.Value.Length} bytes)"; // internal records: licences, active firewall
         try { return ConfigStore.Describe(r.Section, JsonNode.Parse(r.Value)!.AsObject()); }
         catch (Exception e) when (e is System.Text.Json.JsonException or Config.ConfigValidationException or InvalidOperationException)
         {

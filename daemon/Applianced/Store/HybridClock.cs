@@ -20,6 +20,12 @@ public sealed class HybridClock(TimeProvider time)
         }
     }
 
+    /// <summary>The latest value handed out or observed.</summary>
+    public long Last
+    {
+        get { lock (_gate) return _last; }
+    }
+
     /// <summary>Moves the clock past a version seen from another peer.</summary>
     public void Observe(long remote)
     {

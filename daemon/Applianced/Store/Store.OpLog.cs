@@ -34,6 +34,12 @@ public sealed partial class Store
         _meta.Find(Query.StartsWith("_id", VersionPrefix))
             .ToDictionary(d => d["_id"].AsString[VersionPrefix.Length..], d => d["s"].AsInt64);
 
-    private void SaveVersion(string origin, long seq) =>
+    private const string ClockId = "clock";
+
+    /// <summary>Saves a version vector entry, and the clock with it, in the caller's transaction.</summary>
+    private void SaveVersion(string origin, long seq)
+    {
         _meta.Upsert(new BsonDocument { ["_id"] = VersionPrefix + origin, ["s"] = seq });
+        _meta.Upsert(new BsonDocument { ["_id"] = ClockId, ["h"] = Clock.Last });
+    }
 }

@@ -19,6 +19,7 @@ public sealed partial class Store : IDisposable
     private readonly ILiteCollection<BsonDocument> _meta;
     private readonly ILiteCollection<BsonDocument> _local;
     private readonly Lock _write = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PendingWrite> _queued = new();
     private readonly Dictionary<string, long> _versionVector;
 
     public HybridClock Clock { get; }
@@ -42,9 +43,8 @@ public sealed partial class Store : IDisposable
         _local = db.GetCollection("local");
         _versionVector = LoadVersionVector();
         PeerId = GetLocal("peer-id") ?? CreatePeerId();
-        _records.EnsureIndex("h", "$.h");
-        var newest = _records.Find(Query.All("h", Query.Descending), limit: 1).FirstOrDefault();
-        if (newest is not null) Clock.Observe(newest["h"].AsInt64);
+        // The clock never goes back across restarts, even if the wall clock does.
+        if (_meta.FindById(ClockId) is { } clock) Clock.Observe(clock["h"].AsInt64);
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ public class CtlInteractiveTests
         var r = await CtlRun.RunWithStdinAsync(daemon, "status\nconfig show \"dns\"\nexit\nstatus\n");
 
         Assert.Equal(0, r.Code);
-        Assert.Equal(["status", "status", "config.show"], daemon.Cmds);
+        Assert.Equal(["status", "session.login", "status", "config.show"], daemon.Cmds);
         Assert.Equal("dns", (string)daemon.Requests.Last()["args"]!["section"]!);
         Assert.Equal("""
             node-a> host     node-a
@@ -97,7 +97,8 @@ public class CtlInteractiveTests
             var code = await Cli.RunAsync(["--socket", daemon.SocketPath], host, default).WaitAsync(CtlRun.Timeout);
 
             Assert.Equal(ExitCodes.Usage, code);
-            var sent = daemon.Requests.Skip(1).Where(r => (string)r["cmd"]! != "config.sections").ToList();
+            Assert.Equal("session.login", (string)daemon.Requests.ElementAt(1)["cmd"]!);
+            var sent = daemon.Requests.Skip(2).Where(r => (string)r["cmd"]! != "config.sections").ToList();
             Assert.Equal(["status", "config.show", "config.get", "config.show"], sent.Select(r => (string)r["cmd"]!));
             Assert.Equal("dns", (string)sent[1]["args"]!["section"]!);
             Assert.Equal("dns.servers", (string)sent[2]["args"]!["path"]!);

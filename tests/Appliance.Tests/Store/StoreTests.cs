@@ -178,4 +178,16 @@ public sealed class StoreTests : IDisposable
         var childrenB = b.WithDigests(d => d.Children("cluster/conferences", 0, 0));
         Assert.Single(Enumerable.Range(0, DigestIndex.FanOut), i => childrenA[i] != childrenB[i]);
     }
+
+    [Fact]
+    public async Task Concurrent_writers_share_commits_and_every_write_gets_its_own_contiguous_ops()
+    {
+        using var store = StoreClass.Open(_dir.Path);
+        var writers = Enumerable.Range(0, 8).Select(w => Task.Run(() =>
+            Enumerable.Range(0, 50).Select(i => store.Write([Set("conferences", $"w{w}-{i}", "{}")]).Operations.Single()).ToList()));
+        var ops = (await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(60))).SelectMany(o => o).ToList();
+        Assert.Equal(Enumerable.Range(1, 400).Select(i => (long)i), ops.Select(o => o.Seq).Order());
+        Assert.Equal(400, store.List(Scopes.Cluster, "conferences").Count);
+        Assert.Equal(400, store.VersionVector()[store.PeerId]);
+    }
 }

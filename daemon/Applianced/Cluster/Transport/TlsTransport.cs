@@ -117,6 +117,9 @@ public sealed partial class TlsTransport
         RemoteCertificateValidationCallback = (_, certificate, _, _) => Validate(certificate, refuse),
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         AllowRenegotiation = false,
+        // A resumed session skips the certificates the key proof binds to: the two sides would
+        // then hash different certificates and see a false key mismatch. Always a full handshake.
+        AllowTlsResume = false,
     };
 
     private SslClientAuthenticationOptions ClientOptions(Action<string> refuse) => new()
@@ -128,6 +131,9 @@ public sealed partial class TlsTransport
         RemoteCertificateValidationCallback = (_, certificate, _, _) => Validate(certificate, refuse),
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         AllowRenegotiation = false,
+        // A resumed session skips the certificates the key proof binds to: the two sides would
+        // then hash different certificates and see a false key mismatch. Always a full handshake.
+        AllowTlsResume = false,
     };
 
     /// <summary>

@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+using Appliance.Daemon.Hosting;
+using Appliance.Daemon.Node;
+using Appliance.Daemon.Store;
+
+namespace Appliance.Daemon.Appliers;
+
+/// <summary>
+/// All appliers of one peer, bound to its store (local and replicated commits), its cluster
+/// settings and the HAL, plus the firewall accept window and its API commands.
+/// </summary>
+public sealed class ApplierSet : IAsyncDisposable
+{
+    private readonly Store.Store _store;
+    private readonly List<Applier> _all;
+    private readonly Action<CommitInfo> _onCommitted;
+
+    public ApplierContext Context { get; }
+    public FirewallWindow FirewallWindow { get; }
+    public LinkApplier Link { get; }
+    public AddressApplier Addresses { get; }
+    public FirewallApplier Firewall { get; }
+    public HostServicesApplier HostServices { get; }
+    public HostFilesApplier HostFiles { get; }
+    public SyslogApplier Syslog { get; }
+    public IReadOnlyList<Applier> All => _all;
+
+    public ApplierSet(ApplierContext context, Api.ApiRouter? router = null)
+    {
+        Context = context;
+        _store = context.Config.Store;
+        FirewallWindow = new FirewallWindow(context.Config, context.Logs, context.Time);
+        Link = new LinkApplier(context);
+        Addresses = new AddressApplier(context);
+        Firewall = new FirewallApplier(context, FirewallWindow);
+        HostServices = new HostServicesApplier(context);
+        HostFiles = new HostFilesApplier(context);
+        Syslog = new SyslogApplier(context);
+        _all = [Link, Addresses, Firewall, HostServices, HostFiles, Syslog];
+        _onCommitted = c => { foreach (var a in _all) a.OnCommitted(c); };
+        _store.Committed += _onCommitted;
+        if (router is not null) new FirewallCommands(context.Config, FirewallWindow, Firewall, context.Time).Register(router);
+    }
+
+    /// <summary>Binds the appliers to a peer node: its config, logs, cluster peer list and API.</summary>
+    public static ApplierSet Attach(PeerNode node, HalSet hal)
+    {
+        var appliers = new ApplierSet(new ApplierContext(node.Config, node.Logs, hal, () => node.Cluster.Settings.Peers), node.Router);
+        node.Cluster.Changed += appliers.Firewall.Trigger;
+        return appliers;
+    }
+
+    public void Start()
+    {
+        FirewallWindow.Start();
+        foreach (var a in _all) a.Start();
+    }
+
+    /// <summary>The status command's "appliers" array.</summary>
+    public JsonArray Status() => new(_all.Select(a =>
+    {
+        var s = a.Status;
+        return (JsonNode)new JsonObject { ["name"] = s.Name, ["state"] = s.State, ["reason"] = s.Reason };
+    }).ToArray());
+
+    public async ValueTask DisposeAsync()
+    {
+        _store.Committed -= _onCommitted;
+        FirewallWindow.Dispose();
+        foreach (var a in _all) await a.DisposeAsync();
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+
+namespace Appliance.Bench;
+
+/// <summary>A real applianced process (the applianced.dll built next to the bench) on a temp data dir.</summary>
+internal sealed class DaemonProcess : IDisposable
+{
+    private readonly TempDir? _ownDir;
+    private readonly Process _process;
+    private readonly Queue<string> _lastLines = new();
+
+    public string Socket { get; }
+    public int Pid => _process.Id;
+    public long StartedAt { get; }
+
+    /// <param name="dataDir">null: a temp dir owned (and removed) by this object.</param>
+    private DaemonProcess(string? dataDir, string[] extra)
+    {
+        if (dataDir is null)
+        {
+            _ownDir = new TempDir();
+            dataDir = _ownDir.Sub("data");
+        }
+        Socket = Path.Combine(dataDir, "api.sock");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { Bench.BenchDll("applianced.dll"), "--data-dir", dataDir, "--api-socket", Socket, "--hal", "simulated" }.Concat(extra))
+            info.ArgumentList.Add(a);
+        StartedAt = Stopwatch.GetTimestamp();
+        _process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet applianced.dll");
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static DaemonProcess Start(string? dataDir = null, params string[] extra) => new(dataDir, extra);
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_lastLines)
+        {
+            _lastLines.Enqueue(line);
+            if (_lastLines.Count > 20) _lastLines.Dequeue();
+        }
+    }
+
+    /// <summary>Milliseconds from process start until the API answers `status`.</summary>
+    public async Task<double> WaitReadyAsync(TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"applianced exited with {_process.ExitCode}: {string.Join('\n', _lastLines)}");
+            if (File.Exists(Socket))
+            {
+                try
+                {
+                    using var client = await ApiClient.ConnectAsync(Socket);
+                    await client.CallAsync("status");
+                    return Bench.Ms(StartedAt, Stopwatch.GetTimestamp());
+                }
+                catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException) { }
+            }
+            await Task.Delay(2);
+        }
+        throw new TimeoutException($"applianced did not answer status within {timeout.TotalSeconds} s: {string.Join('\n', _lastLines)}");
+    }
+
+    /// <summary>Resident set size from /proc/PID/status, in MiB.</summary>
+    public double RssMb()
+    {
+        var line = File.ReadLines($"/proc/{Pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+    }
+
+    public void Signal(string signal)
+    {
+        // stderr kept quiet: the process may have just ended, which is fine here.
+        var info = new ProcessStartInfo("kill") { RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add($"-{signal}");
+        info.ArgumentList.Add(_process.Id.ToString());
+        using var kill = Process.Start(info)!;
+        kill.StandardError.ReadToEnd();
+        kill.WaitForExit();
+    }
+
+    /// <summary>SIGTERM (the daemon's orderly stop), SIGKILL if it does not end within 10 s.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                // Process.Kill only sends SIGKILL; the orderly stop is SIGTERM (SIGCONT in case it was stopped).
+                Signal("CONT");
+                Signal("TERM");
+                if (!_process.WaitForExit(10_000)) _process.Kill(entireProcessTree: true);
+            }
+            _process.WaitForExit();
+        }
+        finally
+        {
+            _process.Dispose();
+            _ownDir?.Dispose();
+        }
+    }
+}

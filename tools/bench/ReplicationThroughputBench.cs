@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Appliance.Daemon.Store;
+
+namespace Appliance.Bench;
+
+/// <summary>
+/// 8 concurrent writers on peer 1 write 200-byte conference-status records for a fixed time;
+/// per_s counts records committed on ALL peers, timed until the last peer has every one. Run twice:
+/// each record its own Store.Write (as the API writes), and 100 records per Write.
+/// Floor: LiteDB batched upserts alone (1,000 per durable transaction).
+/// </summary>
+internal static class ReplicationThroughputBench
+{
+    private const int Writers = 8;
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(4);
+
+    public static async Task RunAsync()
+    {
+        double floor;
+        using (var dir = new TempDir()) floor = StoreCommitBench.LiteDbBatchedPerS(dir.Sub("floor"), 1000, 30);
+        Console.WriteLine($"floor: LiteDB batched upserts alone {floor:0}/s");
+        foreach (var peers in new[] { 2, 3 })
+        {
+            await using var cluster = await InProcessCluster.FormAsync(peers);
+            var single = await MeasureAsync(cluster, 1, "single");
+            var batched = await MeasureAsync(cluster, 100, "batch100");
+            Bench.Report("replication-throughput", new JsonObject
+            {
+                ["peers"] = peers,
+                ["per_s"] = Math.Round(single.PerS),
+                ["floor_per_s"] = Math.Round(floor),
+                ["per_s_vs_floor"] = Bench.Round(single.PerS / floor, 3),
+                ["write_per_s"] = Math.Round(single.WritePerS),
+                ["drain_ms"] = Math.Round(single.DrainMs),
+                ["batch100_per_s"] = Math.Round(batched.PerS),
+                ["batch100_vs_floor"] = Bench.Round(batched.PerS / floor, 3),
+                ["batch100_write_per_s"] = Math.Round(batched.WritePerS),
+                ["batch100_drain_ms"] = Math.Round(batched.DrainMs),
+                ["target_met"] = single.PerS >= 20_000 && single.PerS >= 0.4 * floor,
+            });
+        }
+    }
+
+    private static async Task<(double PerS, double WritePerS, double DrainMs)> MeasureAsync(InProcessCluster cluster, int perWrite, string label)
+    {
+        var prefix = $"{label}-";
+        var counters = new long[cluster.Count];
+        var handlers = new List<(Store Store, Action<CommitInfo> Handler)>();
+        for (var i = 0; i < cluster.Count; i++)
+        {
+            var index = i;
+            Action<CommitInfo> h = c => Interlocked.Add(ref counters[index], c.Changed.Count(r => r.Key.StartsWith(prefix, StringComparison.Ordinal)));
+            cluster[i].Store.Committed += h;
+            handlers.Add((cluster[i].Store, h));
+        }
+        try
+        {
+            var store = cluster[0].Store;
+            var start = Stopwatch.GetTimestamp();
+            var stopAt = start + (long)(Duration.TotalSeconds * Stopwatch.Frequency);
+            // Store.Write blocks; dedicated threads keep the writers from starving the thread pool
+            // that the peers' sessions (in this same process) run on.
+            var writers = Enumerable.Range(0, Writers).Select(w => Task.Factory.StartNew(() =>
+            {
+                long n = 0;
+                while (Stopwatch.GetTimestamp() < stopAt)
+                {
+                    var batch = new List<Mutation>(perWrite);
+                    for (var k = 0; k < perWrite; k++, n++)
+                        batch.Add(new Mutation(Scopes.Cluster, "conferences", $"{prefix}{w}-{n}", Bench.ConferenceStatus(w, n)));
+                    store.Write(batch);
+                }
+                return n;
+            }, TaskCreationOptions.LongRunning)).ToArray();
+            var total = (await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(60))).Sum();
+            var written = Stopwatch.GetTimestamp();
+            await Bench.WaitUntilAsync(() => counters.All(c => Interlocked.Read(ref c) >= total), TimeSpan.FromSeconds(120),
+                () => $"all {total} records on every peer (have {string.Join(", ", counters)})", pollMs: 1);
+            var done = Stopwatch.GetTimestamp();
+            var seconds = Stopwatch.GetElapsedTime(start, done).TotalSeconds;
+            var result = (total / seconds, total / Stopwatch.GetElapsedTime(start, written).TotalSeconds, Bench.Ms(written, done));
+            Console.WriteLine($"{cluster.Count} peers, {Writers} writers x {perWrite}/Write: {total} records; written {result.Item2:0}/s on peer 1, " +
+                $"on all peers {result.Item1:0}/s (last peer done {result.Item3:0} ms after the writers stopped)");
+            return result;
+        }
+        finally
+        {
+            foreach (var (s, h) in handlers) s.Committed -= h;
+        }
+    }
+}

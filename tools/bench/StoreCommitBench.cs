@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Appliance.Daemon.Store;
+using LiteDB;
+
+namespace Appliance.Bench;
+
+/// <summary>
+/// Store.Write cost for one record per Write and for 1,000 per Write (200-byte values), against the
+/// raw LiteDB floor doing the same durable work: upserts, commit, checkpoint.
+/// </summary>
+internal static class StoreCommitBench
+{
+    private const int Singles = 300;
+    private const int Batch = 1000;
+    private const int Batches = 20;
+
+    public static Task RunAsync()
+    {
+        using var dir = new TempDir();
+        // Warm-up, so that no figure pays for JIT compiling LiteDB's paths first.
+        LiteDbSingleMs(dir.Sub("warm1"), 20);
+        LiteDbBatchedPerS(dir.Sub("warm2"), 100, 3);
+        LiteDbStoreShapedPerS(dir.Sub("warm3"), 100, 3);
+        using (var warm = Store.Open(dir.Sub("warm4")))
+        {
+            for (var b = 0; b < 3; b++)
+                warm.Write(Enumerable.Range(0, 100).Select(i => new Mutation(Scopes.Cluster, "conferences", $"w{b}-{i}", Bench.ConferenceStatus(b, i))).ToList());
+        }
+        var (single, batchPerS) = MeasureStore(dir.Sub("store"));
+        var floorSingle = LiteDbSingleMs(dir.Sub("floor1"), Singles);
+        var floorPerS = LiteDbBatchedPerS(dir.Sub("floor2"), Batch, Batches);
+        var shapedPerS = LiteDbStoreShapedPerS(dir.Sub("floor3"), Batch, Batches);
+        Console.WriteLine($"Store.Write, 1 record: p50 {single.P50:0.000} ms, p99 {single.P99:0.000} ms (LiteDB upsert+commit+checkpoint floor p50 {floorSingle.P50:0.000} ms)");
+        Console.WriteLine($"Store.Write, {Batch} records: {batchPerS:0} records/s (LiteDB batched floor {floorPerS:0}/s, {100 * batchPerS / floorPerS:0}% of floor)");
+        Console.WriteLine($"LiteDB alone doing what Store.Write stores per record (lookup, record with HLC index, op-log entry): {shapedPerS:0}/s");
+        Bench.Report("store-commit", new JsonObject
+        {
+            ["single_ms"] = Bench.Round(single.P50),
+            ["single_p99_ms"] = Bench.Round(single.P99),
+            ["batch_per_s"] = Math.Round(batchPerS),
+            ["floor_single_ms"] = Bench.Round(floorSingle.P50),
+            ["floor_batch_per_s"] = Math.Round(floorPerS),
+            ["shaped_batch_per_s"] = Math.Round(shapedPerS),
+            ["single_vs_floor"] = Bench.Round(single.P50 / floorSingle.P50, 2),
+            ["batch_vs_floor"] = Bench.Round(batchPerS / floorPerS, 2),
+        });
+        return Task.CompletedTask;
+    }
+
+    private static ((double P50, double P99) Single, double BatchPerS) MeasureStore(string path)
+    {
+        using var store = Store.Open(path);
+        var times = new List<double>(Singles);
+        for (var i = 0; i < Singles; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            store.Write([new Mutation(Scopes.Cluster, "conferences", $"s{i}", Bench.ConferenceStatus(0, i))]);
+            times.Add(Bench.Ms(start, Stopwatch.GetTimestamp()));
+        }
+        var sw = Stopwatch.StartNew();
+        for (var b = 0; b < Batches; b++)
+            store.Write(Enumerable.Range(0, Batch).Select(i => new Mutation(Scopes.Cluster, "conferences", $"b{b}-{i}", Bench.ConferenceStatus(b, i))).ToList());
+        return ((Bench.Percentile(times, 50), Bench.Percentile(times, 99)), Batch * Batches / sw.Elapsed.TotalSeconds);
+    }
+
+    private static LiteDatabase OpenRaw(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        return new LiteDatabase(new ConnectionString { Filename = Path.Combine(dir, "floor.db"), Connection = ConnectionType.Direct });
+    }
+
+    /// <summary>One record per transaction, made durable as Store.Write makes it (commit + checkpoint).</summary>
+    public static (double P50, double P99) LiteDbSingleMs(string dir, int count)
+    {
+        using var db = OpenRaw(dir);
+        var col = db.GetCollection("records");
+        var times = new List<double>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            db.BeginTrans();
+            col.Upsert(new BsonDocument { ["_id"] = $"cluster|conferences|s{i}", ["v"] = Bench.ConferenceStatus(0, i) });
+            db.Commit();
+            db.Checkpoint();
+            times.Add(Bench.Ms(start, Stopwatch.GetTimestamp()));
+        }
+        return (Bench.Percentile(times, 50), Bench.Percentile(times, 99));
+    }
+
+    /// <summary>The floor of the design: LiteDB batched upserts alone, <paramref name="batch"/> per durable transaction.</summary>
+    public static double LiteDbBatchedPerS(string dir, int batch, int batches)
+    {
+        using var db = OpenRaw(dir);
+        var col = db.GetCollection("records");
+        var sw = Stopwatch.StartNew();
+        for (var b = 0; b < batches; b++)
+        {
+            db.BeginTrans();
+            for (var i = 0; i < batch; i++)
+                col.Upsert(new BsonDocument { ["_id"] = $"cluster|conferences|b{b}-{i}", ["v"] = Bench.ConferenceStatus(b, i) });
+            db.Commit();
+            db.Checkpoint();
+        }
+        return batch * batches / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Raw LiteDB doing the document work of Store.Write (read current, upsert record with the HLC
+    /// index, insert an op-log entry, one version upsert per batch): separates LiteDB's cost of that
+    /// shape from the Store's own code.
+    /// </summary>
+    public static double LiteDbStoreShapedPerS(string dir, int batch, int batches)
+    {
+        using var db = OpenRaw(dir);
+        var records = db.GetCollection("records");
+        var oplog = db.GetCollection("oplog");
+        var meta = db.GetCollection("meta");
+        records.EnsureIndex("h", "$.h");
+        long seq = 0;
+        var sw = Stopwatch.StartNew();
+        for (var b = 0; b < batches; b++)
+        {
+            db.BeginTrans();
+            for (var i = 0; i < batch; i++)
+            {
+                var id = $"cluster/conferences/b{b}-{i}";
+                records.FindById(id);
+                var record = new BsonDocument
+                {
+                    ["_id"] = id, ["sc"] = "cluster", ["se"] = "conferences", ["k"] = $"b{b}-{i}",
+                    ["v"] = Bench.ConferenceStatus(b, i), ["h"] = ++seq, ["o"] = "peer",
+                };
+                records.Upsert(record);
+                oplog.Insert(new BsonDocument { ["_id"] = $"peer:{seq:D19}", ["o"] = "peer", ["s"] = seq, ["r"] = record, ["ph"] = 0L, ["po"] = "", ["t"] = DateTime.UtcNow });
+            }
+            meta.Upsert(new BsonDocument { ["_id"] = "vv:peer", ["s"] = seq });
+            db.Commit();
+            db.Checkpoint();
+        }
+        return batch * batches / sw.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The demo: a live cluster of appliance peers on loopback with simulated hardware, formed the way
+# the vendor guide's procedure does it (an initial peer, then joining peers), all driven through
+# appliancectl as an administrator would. Run it with ./build.sh demo (which builds first).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CONFIG=${CONFIG:-Release}
+BIN_D=daemon/Applianced/bin/$CONFIG/net10.0/applianced.dll
+BIN_C=tools/appliancectl/bin/$CONFIG/net10.0/appliancectl.dll
+BIN_L=tools/lcdsim/bin/$CONFIG/net10.0/lcdsim.dll
+BIN_K=tools/keytool/bin/$CONFIG/net10.0/keytool.dll
+WORK=$(mktemp -d /tmp/appliance-demo.XXXXXX)
+PIDS=()
+
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${KEEP:-}" ] && echo "kept $WORK" || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+ctl() { local n=$1; shift; echo "\$ appliancectl $*   # on peer $n"; dotnet "$BIN_C" --socket "$WORK/p$n.sock" "$@"; }
+
+start_peer() {
+  local n=$1; shift
+  dotnet "$BIN_D" --hal simulated --data-dir "$WORK/p$n" --api-socket "$WORK/p$n.sock" --bind "127.0.0.$((10 + n))" \
+    --serial "DEMO000$n" "$@" >"$WORK/p$n.out" 2>&1 &
+  PIDS[$n]=$!
+  for _ in $(seq 100); do
+    dotnet "$BIN_C" --socket "$WORK/p$n.sock" status >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "peer $n did not start:"; cat "$WORK/p$n.out"; exit 1
+}
+
+licence_peer() { # R14: without a release key a peer runs as Essentials and cannot cluster
+  dotnet "$BIN_K" issue-release --serial "DEMO000$1" --edition full >"$WORK/lic$1" 2>/dev/null
+  ctl "$1" licence add "$WORK/lic$1"
+}
+
+wait_active() { # peer, expected count of active peers "2/2"
+  for _ in $(seq 60); do
+    dotnet "$BIN_C" --socket "$WORK/p$1.sock" --json status | grep -Eq "\"cluster\": ?\"$2 active\"" && return 0
+    sleep 0.25
+  done
+  echo "(still waiting for $2 active on peer $1)"
+}
+
+KEY="demo-cluster-key-$RANDOM$RANDOM"
+
+step "Peer 1 (alpha) starts standalone, with a front panel on a pty pair"
+socat -d pty,raw,echo=0,link="$WORK/lcd-daemon" pty,raw,echo=0,link="$WORK/lcd-panel" 2>/dev/null &
+PIDS[10]=$!
+for _ in $(seq 50); do [ -e "$WORK/lcd-panel" ] && break; sleep 0.1; done
+start_peer 1 --lcd "$WORK/lcd-daemon"
+ctl 1 config set system.hostname alpha
+ctl 1 config set ipv4.address 198.18.0.11
+ctl 1 config set ipv4.mask 255.255.255.0
+ctl 1 config set ipv4.gateway 198.18.0.1
+ctl 1 config set dns.servers 198.18.0.53 198.18.0.54
+ctl 1 config add bridges bridge-oslo address=198.18.1.10 protocol=https
+ctl 1 status
+
+step "Form the cluster on peer 1: a release key (test vendor key), the cluster key (read from stdin, never argv) and only its own address"
+licence_peer 1
+echo "$KEY" | ctl 1 cluster set-key
+ctl 1 cluster set-peers 127.0.0.11
+ctl 1 cluster show
+
+step "Peer 2 (beta) starts standalone with its own settings and a shared item of its own"
+start_peer 2
+ctl 2 config set system.hostname beta
+ctl 2 config set ipv4.address 198.18.0.12
+ctl 2 config add bridges bridge-local address=198.18.1.99 protocol=http
+licence_peer 2
+
+step "Join: list both peers on peer 1, then the key and the same list on peer 2"
+ctl 1 cluster set-peers 127.0.0.11 127.0.0.12
+echo "$KEY" | ctl 2 cluster set-key
+ctl 2 cluster set-peers 127.0.0.11 127.0.0.12
+wait_active 1 2/2; wait_active 2 2/2
+ctl 1 cluster show
+ctl 2 cluster show
+echo "Peer 2 adopted the cluster's shared configuration (its own bridge is gone, kept in a backup copy):"
+ctl 2 config show bridges
+ls "$WORK/p2/backups"
+
+step "Changes on each peer replicate: shared on peer 2, conference status on peer 1"
+ctl 2 config add bridges bridge-bergen address=198.18.1.20 protocol=https
+ctl 1 config add conferences weekly-sync bridge=bridge-oslo participants=4 started=$(date -u +%FT%TZ)
+sleep 0.3
+ctl 1 config show bridges
+ctl 2 config show conferences
+echo "Peer-specific settings stay per peer, visible read-only on the others:"
+ctl 1 config show ipv4 --peer beta
+echo "Cross-peer rule (R7):"
+ctl 2 config set ipv4.additional 198.18.0.11 || true
+
+step "Stop peer 2, keep writing on peer 1, restart peer 2: it catches up"
+kill "${PIDS[2]}"; wait "${PIDS[2]}" 2>/dev/null || true
+sleep 3.5
+ctl 1 cluster show
+for i in 1 2 3; do dotnet "$BIN_C" --socket "$WORK/p1.sock" config add conferences "while-down-$i" bridge=bridge-oslo participants=$i started=$(date -u +%FT%TZ) >/dev/null; done
+start_peer 2
+wait_active 2 2/2
+ctl 2 config show conferences
+ctl 1 cluster verify
+
+step "A third peer (gamma) joins: the 3-peer warning is raised (2 peers are recommended)"
+start_peer 3
+ctl 3 config set system.hostname gamma
+licence_peer 3
+ctl 1 cluster set-peers 127.0.0.11 127.0.0.12 127.0.0.13
+ctl 2 cluster set-peers 127.0.0.11 127.0.0.12 127.0.0.13
+echo "$KEY" | ctl 3 cluster set-key
+ctl 3 cluster set-peers 127.0.0.11 127.0.0.12 127.0.0.13
+wait_active 3 3/3; wait_active 1 3/3
+ctl 3 cluster show
+ctl 3 alarms
+ctl 3 licence show
+ctl 1 cluster verify
+
+step "The configuration log on peer 1 (who changed what, through which channel)"
+ctl 1 log config --limit 12
+
+step "The front panel of peer 1 (what the 20x4 LCD shows; run 'dotnet $BIN_L DEVICE' to drive one by hand)"
+printf 'wait 1500\ndump\n' | timeout 20 dotnet "$BIN_L" --script - "$WORK/lcd-panel" || true
+
+step "Stop all peers cleanly"
+for n in 3 2 1; do kill "${PIDS[$n]}"; wait "${PIDS[$n]}" 2>/dev/null || true; done
+echo "Done. The appliance image is built and booted with ./build.sh image (see README, 'Boot the appliance image')."
