@@ -46,8 +46,9 @@ public sealed partial class ClusterService : IAsyncDisposable
         _info = info;
         Settings = ClusterSettings.Load(store);
         _certificate = LoadOrCreateCertificate(store);
+        var transportLog = new Logs.RateLimitedLog(m => Logs.Event(m, "warning"), time);
         _transport = new TlsTransport(() => _certificate.Certificate,
-            () => ClusterSecret.Derive(Settings.Key ?? ""), log: m => Logs.Event(m, "warning"));
+            () => ClusterSecret.Derive(Settings.Key ?? ""), log: transportLog.Write);
     }
 
     private static PeerCertificate LoadOrCreateCertificate(Store.Store store)

@@ -104,10 +104,10 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
                 continue;
             }
             var ops = cluster.Store.ReadOps(origin, sent, MaxOpsPerBatch - batch.Count);
-            if (ops.Count > 0 && ops[0].Seq != sent + 1)
+            if (ops.Count == 0 || ops[0].Seq != sent + 1)
             {
                 // The log no longer holds what the peer needs: recovery (4371) must fill it.
-                AskForCatchUp(origin, sent, ops[0].Seq);
+                AskForCatchUp(origin, sent, ops.Count == 0 ? have + 1 : ops[0].Seq);
                 continue;
             }
             batch.AddRange(ops.Select(WireOp.From));
