@@ -50,36 +50,43 @@ public sealed class RandomScheduleFaultTests(ITestOutputHelper output)
 
         for (var step = 1; step <= steps; step++)
         {
+            // Pick among the actions that apply now, so most steps change the topology.
             var (a, b) = Pair(random);
-            var action = random.Next(6);
+            var options = new List<string>();
+            if (!cuts.Contains((a, b))) options.Add("cut");
+            if (cuts.Count > 0) options.Add("heal");
+            if (down.Count < 2 && !down.Contains(a)) options.Add("kill");
+            if (down.Count > 0) options.Add("restart");
+            options.Add("writes");
             string did;
-            if (action <= 1 && !cuts.Contains((a, b)))
+            switch (options[random.Next(options.Count)])
             {
-                await cluster.Faults.CutAsync(cluster[a].Host, cluster[b].Host);
-                cuts.Add((a, b));
-                did = $"cut p{a + 1}<->p{b + 1}";
+                case "cut":
+                    await cluster.Faults.CutAsync(cluster[a].Host, cluster[b].Host);
+                    cuts.Add((a, b));
+                    did = $"cut p{a + 1}<->p{b + 1}";
+                    break;
+                case "heal":
+                    var (x, y) = cuts.Order().ElementAt(random.Next(cuts.Count)) // sorted: a tuple's hash is seeded per process;
+                    await cluster.Faults.RestoreAsync(cluster[x].Host, cluster[y].Host);
+                    cuts.Remove((x, y));
+                    did = $"heal p{x + 1}<->p{y + 1}";
+                    break;
+                case "kill":
+                    await cluster[a].KillAsync();
+                    down.Add(a);
+                    did = $"kill p{a + 1}";
+                    break;
+                case "restart":
+                    var r = down.Order().ElementAt(random.Next(down.Count));
+                    await cluster[r].StartAsync();
+                    down.Remove(r);
+                    did = $"restart p{r + 1}";
+                    break;
+                default:
+                    did = "writes only";
+                    break;
             }
-            else if (action == 2 && cuts.Count > 0)
-            {
-                var (x, y) = cuts.ElementAt(random.Next(cuts.Count));
-                await cluster.Faults.RestoreAsync(cluster[x].Host, cluster[y].Host);
-                cuts.Remove((x, y));
-                did = $"heal p{x + 1}<->p{y + 1}";
-            }
-            else if (action == 3 && down.Count < 2 && !down.Contains(a))
-            {
-                await cluster[a].KillAsync();
-                down.Add(a);
-                did = $"kill p{a + 1}";
-            }
-            else if (action == 4 && down.Count > 0)
-            {
-                var x = down.ElementAt(random.Next(down.Count));
-                await cluster[x].StartAsync();
-                down.Remove(x);
-                did = $"restart p{x + 1}";
-            }
-            else did = "writes only";
 
             // A few writes on every running peer, interleaved, and a pause of random length.
             var running = Enumerable.Range(0, 3).Where(i => !down.Contains(i)).ToList();
