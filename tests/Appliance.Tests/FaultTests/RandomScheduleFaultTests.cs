@@ -67,7 +67,7 @@ public sealed class RandomScheduleFaultTests(ITestOutputHelper output)
                     did = $"cut p{a + 1}<->p{b + 1}";
                     break;
                 case "heal":
-                    var (x, y) = cuts.Order().ElementAt(random.Next(cuts.Count)) // sorted: a tuple's hash is seeded per process;
+                    var (x, y) = cuts.Order().ElementAt(random.Next(cuts.Count)); // sorted: a tuple's hash is seeded per process
                     await cluster.Faults.RestoreAsync(cluster[x].Host, cluster[y].Host);
                     cuts.Remove((x, y));
                     did = $"heal p{x + 1}<->p{y + 1}";
