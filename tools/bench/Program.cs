@@ -11,6 +11,10 @@ public static class Program
         ("replication-latency", ReplicationLatencyBench.RunAsync),
         ("replication-throughput", ReplicationThroughputBench.RunAsync),
         ("failover", FailoverBench.RunAsync),
+        ("recovery-divergent", RecoveryBench.DivergentAsync),
+        ("recovery-nodiff", RecoveryBench.NoDiffAsync),
+        ("join", RecoveryJoinBench.JoinAsync),
+        ("reconnect", RecoveryJoinBench.ReconnectAsync),
     ];
 
     public static async Task<int> Main(string[] args)
