@@ -19,6 +19,7 @@ internal sealed partial class RecoveryCluster : IAsyncDisposable
     private readonly int _replicationPort = Bench.FreePort();
     private readonly int _recoveryPort = Bench.FreePort();
     private readonly PeerNode?[] _nodes;
+    private readonly List<string> _recoveryEvents = [];
     private long _recoveryBytes;
 
     public IReadOnlyList<string> Addresses { get; }
@@ -27,6 +28,12 @@ internal sealed partial class RecoveryCluster : IAsyncDisposable
 
     /// <summary>Payload bytes both ways of every recovery pull the nodes logged since the last reset.</summary>
     public long RecoveryBytes => Interlocked.Read(ref _recoveryBytes);
+    /// <summary>What the nodes logged about recovery (pulls, catch-up requests, joins), for the bench output.</summary>
+    public IReadOnlyList<string> RecoveryEvents()
+    {
+        lock (_recoveryEvents) return _recoveryEvents.ToList();
+    }
+
     public void ResetRecoveryBytes() => Interlocked.Exchange(ref _recoveryBytes, 0);
 
     public RecoveryCluster(int peers)
@@ -49,8 +56,11 @@ internal sealed partial class RecoveryCluster : IAsyncDisposable
         var store = Store.Open(options.DataDir);
         beforeStart?.Invoke(store);
         var node = new PeerNode(options, store, TimeProvider.System);
+        var peer = i + 1;
         node.Logs.Events.Appended += e =>
         {
+            if (e.Message.Contains("recover", StringComparison.Ordinal) || e.Message.StartsWith("cluster: joined", StringComparison.Ordinal))
+                lock (_recoveryEvents) _recoveryEvents.Add($"{DateTime.UtcNow:HH:mm:ss.fff} peer {peer}: {e.Message}");
             if (RecoveryLine().Match(e.Message) is { Success: true } m)
                 Interlocked.Add(ref _recoveryBytes, long.Parse(m.Groups[1].Value) + long.Parse(m.Groups[2].Value));
         };

@@ -29,12 +29,19 @@ internal static class RecoveryJoinBench
         var start = Stopwatch.GetTimestamp();
         await c.SetPeersAsync(1, c.Addresses);
         await c.SetPeersAsync(0, c.Addresses);
+        // Progress once a second shows whether the records trickle in or arrive in one late burst.
+        using var progress = new Timer(_ => Console.WriteLine($"  {Stopwatch.GetElapsedTime(start).TotalSeconds,6:0.0} s: peer 2 holds {c.Conferences(1).Count} records"),
+            null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         await Bench.WaitUntilAsync(() => c.Conferences(1) == c.Conferences(0), TimeSpan.FromSeconds(180),
             () => $"peer 2 holding all {JoinRecords} records (has {c.Conferences(1).Count}; links: {Links(c)})", pollMs: 5);
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         await Bench.WaitUntilAsync(() => c.Active(0) && c.Active(1), TimeSpan.FromSeconds(30), () => $"both links Active ({Links(c)})");
+        // The pull logs its byte count just after its last merge, which is what ended the wait.
+        await Bench.WaitUntilAsync(() => c.RecoveryEvents().Any(e => e.Contains("peer 2: recovery from", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "peer 2's recovery pull to log its bytes", pollMs: 20);
+        foreach (var line in c.RecoveryEvents()) Console.WriteLine($"  {line}");
         Console.WriteLine($"join: peer 2 held all {JoinRecords} records {seconds:0.000} s after its peer list was set " +
-            $"({c.RecoveryBytes} payload bytes in recovery pulls)");
+            $"({c.RecoveryBytes} payload bytes in the recovery pulls of both peers)");
         Bench.Report("join", new JsonObject
         {
             ["seconds"] = Bench.Round(seconds),
