@@ -25,10 +25,21 @@ public static class Program
         Store.Store store;
         try
         {
+            Maintenance.RestoreSwap.CompletePending(options.DataDir, m => Console.Error.WriteLine($"applianced: {m}"));
             store = Store.Store.Open(options.DataDir);
         }
         catch (StoreOpenException e)
         {
+            Console.Error.WriteLine($"applianced: {e.Message}");
+            return 2;
+        }
+        try
+        {
+            Api.ApiServer.EnsureNotServed(options.ApiSocket);
+        }
+        catch (IOException e)
+        {
+            store.Dispose();
             Console.Error.WriteLine($"applianced: {e.Message}");
             return 2;
         }

@@ -82,6 +82,8 @@ internal static class CommandLine
                 help = true;
             else if (flag == "--follow" && spec.FollowCmd is not null)
                 follow = true;
+            else if (spec.Args.FirstOrDefault(a => a.Kind == ArgKind.Flag && a.Flag == flag) is { } set && inline is null)
+                args[set.Name] = true;
             else if (spec.Args.FirstOrDefault(a => a.Kind == ArgKind.Option && a.Flag == flag) is { } opt)
             {
                 var value = inline ?? (i + 1 < rest.Count ? rest[++i] : throw Error(spec, $"{flag} needs a value ({opt.Display})"));

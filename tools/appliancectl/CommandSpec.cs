@@ -16,6 +16,8 @@ internal enum ArgKind
     Option,
     /// <summary>A constant the command always sends.</summary>
     Fixed,
+    /// <summary>A named option without a value, e.g. --password-stdin; sends true.</summary>
+    Flag,
 }
 
 /// <summary>One argument of a command: how it is written and which API arg it becomes.</summary>
@@ -34,6 +36,7 @@ internal sealed record ArgSpec(ArgKind Kind, string Name, string Display)
         ArgKind.Rest => Min > 0 ? $"{Display}..." : $"[{Display}...]",
         ArgKind.Pairs => $"[{Display}...]",
         ArgKind.Option => $"[{Flag} {Display}]",
+        ArgKind.Flag => $"[{Flag}]",
         _ => "",
     };
 }

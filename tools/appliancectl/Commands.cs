@@ -40,13 +40,16 @@ internal static class Commands
         new("firewall activate", "firewall.activate", "activate the staged firewall (rolls back unless accepted)", Pairs("")),
         new("firewall accept", "firewall.accept", "keep the activated firewall", Pairs("")),
         new("firewall rollback", "firewall.rollback", "return to the previous firewall", Pairs("")),
-        new("backup create", "backup.create", "write a backup", Opt("file", "FILE", ArgConverters.NewFile)),
-        new("backup restore", "backup.restore", "restore a backup", Req("file", "FILE", ArgConverters.ExistingFile)),
+        new("backup create", "backup.create", "write a backup (encrypted when a password is given)",
+            PasswordFile(), PasswordStdin(), Option("dir", "--out", "DIR", ArgConverters.NewFile)) { Prepare = BackupPassword.PrepareAsync },
+        new("backup restore", "backup.restore", "restore a backup made on this peer (the daemon restarts)",
+            Req("file", "FILE", ArgConverters.ExistingFile), PasswordFile(), PasswordStdin()) { Prepare = BackupPassword.PrepareAsync },
         new("backup list", "backup.list", "list the backups"),
         new("licence show", "licence.show", "show the licence"),
-        new("licence add", "licence.add", "install a licence file", Req("file", "FILE", ArgConverters.ExistingFile)),
-        new("upgrade status", "upgrade.status", "progress of the last upgrade"),
-        new("upgrade", "upgrade.install", "install an upgrade image", Req("file", "FILE", ArgConverters.ExistingFile)),
+        new("licence add", "licence.add", "install licence keys from a file (one key a line)", Req("file", "FILE", ArgConverters.ExistingFile)),
+        new("upgrade status", "upgrade.status", "installed versions, the active one, the last upgrade"),
+        new("upgrade", "upgrade.install", "verify, install and restart into a signed package (FILE.sig beside it)",
+            Req("file", "FILE", ArgConverters.ExistingFile), Option("signature", "--signature", "SIG", ArgConverters.ExistingFile)),
     ];
 
     /// <summary>Words of the commands handled by the CLI itself.</summary>
@@ -73,6 +76,12 @@ internal static class A
 
     public static ArgSpec Option(string name, string flag, string display, Func<string, System.Text.Json.Nodes.JsonNode>? convert = null) =>
         new(ArgKind.Option, name, display) { Flag = flag, Convert = convert };
+
+    public static ArgSpec Flag(string name, string flag) => new(ArgKind.Flag, name, "") { Flag = flag };
+
+    public static ArgSpec PasswordFile() => Option("passwordFile", "--password-file", "F", ArgConverters.ExistingFile);
+
+    public static ArgSpec PasswordStdin() => Flag("passwordStdin", "--password-stdin");
 
     public static ArgSpec Fixed(string name, string value) => new(ArgKind.Fixed, name, "") { Value = value };
 

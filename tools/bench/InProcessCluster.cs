@@ -57,6 +57,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
             await call(i, "config.set", new JsonObject { ["path"] = "ipv4.address", ["values"] = new JsonArray(addresses[i]) });
             await call(i, "config.set", new JsonObject { ["path"] = "ipv4.mask", ["values"] = new JsonArray("255.255.255.0") });
             await call(i, "cluster.setKey", new JsonObject { ["key"] = Key });
+            await BenchLicences.InstallFullAsync(i, call);
         }
         await call(0, "cluster.setPeers", new JsonObject { ["addresses"] = new JsonArray(addresses[0]) });
         for (var i = 0; i < addresses.Count; i++)

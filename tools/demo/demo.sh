@@ -8,6 +8,7 @@ CONFIG=${CONFIG:-Release}
 BIN_D=daemon/Applianced/bin/$CONFIG/net10.0/applianced.dll
 BIN_C=tools/appliancectl/bin/$CONFIG/net10.0/appliancectl.dll
 BIN_L=tools/lcdsim/bin/$CONFIG/net10.0/lcdsim.dll
+BIN_K=tools/keytool/bin/$CONFIG/net10.0/keytool.dll
 WORK=$(mktemp -d /tmp/appliance-demo.XXXXXX)
 PIDS=()
 
@@ -33,6 +34,11 @@ start_peer() {
   echo "peer $n did not start:"; cat "$WORK/p$n.out"; exit 1
 }
 
+licence_peer() { # R14: without a release key a peer runs as Essentials and cannot cluster
+  dotnet "$BIN_K" issue-release --serial "DEMO000$1" --edition full >"$WORK/lic$1" 2>/dev/null
+  ctl "$1" licence add "$WORK/lic$1"
+}
+
 wait_active() { # peer, expected count of active peers "2/2"
   for _ in $(seq 60); do
     dotnet "$BIN_C" --socket "$WORK/p$1.sock" --json status | grep -Eq "\"cluster\": ?\"$2 active\"" && return 0
@@ -56,7 +62,8 @@ ctl 1 config set dns.servers 198.18.0.53 198.18.0.54
 ctl 1 config add bridges bridge-oslo address=198.18.1.10 protocol=https
 ctl 1 status
 
-step "Form the cluster on peer 1: the key (read from stdin, never argv) and only its own address"
+step "Form the cluster on peer 1: a release key (test vendor key), the cluster key (read from stdin, never argv) and only its own address"
+licence_peer 1
 echo "$KEY" | ctl 1 cluster set-key
 ctl 1 cluster set-peers 127.0.0.11
 ctl 1 cluster show
@@ -66,6 +73,7 @@ start_peer 2
 ctl 2 config set system.hostname beta
 ctl 2 config set ipv4.address 198.18.0.12
 ctl 2 config add bridges bridge-local address=198.18.1.99 protocol=http
+licence_peer 2
 
 step "Join: list both peers on peer 1, then the key and the same list on peer 2"
 ctl 1 cluster set-peers 127.0.0.11 127.0.0.12
@@ -102,6 +110,7 @@ ctl 1 cluster verify
 step "A third peer (gamma) joins: the 3-peer warning is raised (2 peers are recommended)"
 start_peer 3
 ctl 3 config set system.hostname gamma
+licence_peer 3
 ctl 1 cluster set-peers 127.0.0.11 127.0.0.12 127.0.0.13
 ctl 2 cluster set-peers 127.0.0.11 127.0.0.12 127.0.0.13
 echo "$KEY" | ctl 3 cluster set-key
@@ -109,6 +118,7 @@ ctl 3 cluster set-peers 127.0.0.11 127.0.0.12 127.0.0.13
 wait_active 3 3/3; wait_active 1 3/3
 ctl 3 cluster show
 ctl 3 alarms
+ctl 3 licence show
 ctl 1 cluster verify
 
 step "The configuration log on peer 1 (who changed what, through which channel)"

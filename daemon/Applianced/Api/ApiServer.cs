@@ -23,7 +23,8 @@ public sealed class ApiServer(ApiRouter router, JsonLinesLog events) : IAsyncDis
     public void Start(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        if (File.Exists(path)) File.Delete(path); // a stale socket of a previous run; the store lock proved we are alone
+        EnsureNotServed(path);
+        if (File.Exists(path)) File.Delete(path); // a stale socket of a previous run: nobody answers on it
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint(path));
         SocketPermissions.Restrict(path, AdminGroup);
@@ -31,6 +32,25 @@ public sealed class ApiServer(ApiRouter router, JsonLinesLog events) : IAsyncDis
         _listener = socket;
         _path = path;
         _accepting = AcceptLoop(socket, _stop.Token);
+    }
+
+    /// <summary>
+    /// Refuses to take over a socket another daemon still serves: the store lock only covers one data
+    /// directory, and two daemons given the same socket path must not silently swap places.
+    /// </summary>
+    public static void EnsureNotServed(string path)
+    {
+        if (!File.Exists(path)) return;
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+        }
+        catch (SocketException)
+        {
+            return; // stale: left by a daemon that is gone
+        }
+        throw new IOException($"the API socket {path} is served by another running applianced; stop it or use another --api-socket");
     }
 
     private async Task AcceptLoop(Socket listener, CancellationToken ct)

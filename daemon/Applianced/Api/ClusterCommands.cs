@@ -33,12 +33,16 @@ internal sealed class ClusterCommands(ClusterService cluster, ConfigStore config
         ["clusterId"] = cluster.Settings.ClusterId,
     };
 
+    /// <summary>Licence rules on the peer list (R14), checked before it is stored.</summary>
+    public Action<IReadOnlyList<string>>? CheckPeers { get; set; }
+
     /// <summary>config set cluster.peers / cluster set-key / set-peers: validated by the model, then applied live (R11).</summary>
     public async Task<JsonObject> SetFieldAsync(string? field, IReadOnlyList<string> values, ApiRequest r)
     {
         if (field is null) throw ApiException.BadArgs("name a field: cluster.key or cluster.peers");
         if (field == "key" && r.Cmd != "cluster.setKey")
             throw ApiException.BadArgs("the cluster key is set with 'cluster set-key', which reads it from a prompt or stdin, never from the command line");
+        if (field == "peers") CheckPeers?.Invoke(values);
         var old = Current();
         var result = values.Count == 0
             ? ConfigOps.Unset("cluster", old, field, context() with { OwnAddress = ownAddress() })

@@ -47,6 +47,7 @@ public sealed partial class ClusterService
         var copy = Path.Combine(Store.DataDirectory, "backups",
             $"pre-join_{Time.GetUtcNow():yyyyMMdd_HHmmss}_{Store.PeerId[..8]}.db");
         var published = Store.ResetForJoin(copy);
+        copy = ArchivePreJoinCopy?.Invoke(copy) ?? copy;
         Store.SetLocal(ClusterSettings.ClusterIdName, remote.ClusterId);
         Settings = Settings with { ClusterId = remote.ClusterId };
         Logs.Event($"cluster: joined cluster {remote.ClusterId} through {remote.HostName}; this peer's shared configuration " +

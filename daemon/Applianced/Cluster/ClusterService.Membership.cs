@@ -8,8 +8,12 @@ public sealed partial class ClusterService
     /// <summary>Brings listener, dialers and links in line with the settings. Safe to call any time.</summary>
     public async Task ReconfigureAsync()
     {
+        var before = Settings;
         Settings = ClusterSettings.Load(Store);
         var own = _info.OwnAddress();
+        // Live sessions were authenticated with the old key and introduced with the old list:
+        // start them again so a changed key or list takes effect at once (R11).
+        if (before.Key != Settings.Key || !before.Peers.SequenceEqual(Settings.Peers)) await RestartSessionsAsync();
         if (!Settings.Clustered || own is null)
         {
             await StopAllAsync();

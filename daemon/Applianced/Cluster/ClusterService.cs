@@ -35,6 +35,9 @@ public sealed partial class ClusterService : IAsyncDisposable
     /// <summary>Raised when any link changes state or the settings change (status screens, alarms).</summary>
     public event Action? Changed;
 
+    /// <summary>Turns the store copy taken before a join into a regular backup file; returns its path.</summary>
+    public Func<string, string>? ArchivePreJoinCopy { get; set; }
+
     public ClusterService(Store.Store store, NodeLogs logs, TimeProvider time, ClusterNodeInfo info)
     {
         Store = store;

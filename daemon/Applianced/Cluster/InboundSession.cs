@@ -40,12 +40,31 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
         }
     }
 
-    /// <summary>The sender's log cannot fill our gap: pull from it over 4371, then tell it where we are now.</summary>
+    private int _catchingUp;
+
+    /// <summary>
+    /// The sender's log cannot fill our gap: pull from it over 4371, then tell it where we are now.
+    /// One pull at a time per link; a failed pull (4371 blocked, say) is retried with a growing
+    /// pause instead of being acknowledged, so the two peers never spin asking and failing.
+    /// </summary>
     private async Task CatchUpAsync(PeerLink link, CancellationToken ct)
     {
-        await cluster.PullFromAsync(link);
-        try { await channel.SendAsync(FrameType.Ack, Messages.Encode(new AckMessage(cluster.Store.VersionVector())), ct); }
+        if (Interlocked.Exchange(ref _catchingUp, 1) != 0) return;
+        try
+        {
+            var pause = TimeSpan.FromSeconds(2);
+            while (await cluster.PullFromAsync(link) is null)
+            {
+                await Task.Delay(pause, cluster.Time, ct);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
+            }
+            await channel.SendAsync(FrameType.Ack, Messages.Encode(new AckMessage(cluster.Store.VersionVector())), ct);
+        }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException) { }
+        finally
+        {
+            Interlocked.Exchange(ref _catchingUp, 0);
+        }
     }
 
     private async Task ReceiveLoop(PeerLink link, CancellationToken ct)

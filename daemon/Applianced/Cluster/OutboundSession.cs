@@ -20,6 +20,7 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
     private readonly Dictionary<string, long> _sent = [];
     private long _lastHeard = Stopwatch.GetTimestamp();
     private int _catchUpAsked;
+    private bool _catchUpLogged;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -30,7 +31,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         if (frame.Type is not (FrameType.HelloReply or FrameType.HelloReject))
             throw new ProtocolViolationException($"expected HelloReply, got {FrameType.Describe(frame.Type)}");
         var answer = Messages.Decode<HelloAnswer>(frame);
-        var refusal = answer.Reason is { } r ? (r, answer.Detail) : HelloCheck.Compare(local, answer.Hello);
+        // Our own comparison first, so details (e.g. "peer runs X") are from our side of the link.
+        var refusal = HelloCheck.Compare(local, answer.Hello) ?? (answer.Reason is { } r ? (r, answer.Detail) : null);
         if (refusal is null && ClusterService.NeedsAdoption(local, answer.Hello)) refusal = (PeerReasons.Joining, null);
         if (refusal is { } refused)
         {
@@ -79,7 +81,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
     private void AskForCatchUp(string origin, long peerHas, long oldestHeld)
     {
         if (Interlocked.Exchange(ref _catchUpAsked, 1) != 0) return;
-        cluster.Logs.Event($"peer {link.Address} lacks operations {peerHas + 1}..{oldestHeld - 1} of {origin} that the log no longer holds: asking it to recover");
+        if (!_catchUpLogged) cluster.Logs.Event($"peer {link.Address} lacks operations {peerHas + 1}..{oldestHeld - 1} of {origin} that the log no longer holds: asking it to recover");
+        _catchUpLogged = true;
         _ = channel.SendAsync(FrameType.CatchUpRequest, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
     }
 

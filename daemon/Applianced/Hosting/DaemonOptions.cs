@@ -29,6 +29,10 @@ public sealed record DaemonOptions
     public string ResolvConf { get; init; } = "/etc/resolv.conf";
     public string TimesyncdConf { get; init; } = "/etc/systemd/timesyncd.conf.d/appliance.conf";
     public long LogCapBytes { get; init; } = 4 << 20;
+    /// <summary>Where upgrade releases live: releases/&lt;version&gt; and the `current` link (R13).</summary>
+    public string InstallRoot { get; init; } = "/opt/appliance";
+    /// <summary>How long a newly installed version has to become ready before it is rolled back.</summary>
+    public int UpgradeReadySeconds { get; init; } = 180;
 
     private static readonly Dictionary<string, Func<DaemonOptions, string, DaemonOptions>> Setters = new()
     {
@@ -45,12 +49,14 @@ public sealed record DaemonOptions
         ["--interface"] = (o, v) => o with { Interface = v },
         ["--resolv-conf"] = (o, v) => o with { ResolvConf = v },
         ["--timesyncd-conf"] = (o, v) => o with { TimesyncdConf = v },
+        ["--install-root"] = (o, v) => o with { InstallRoot = v },
+        ["--upgrade-ready-seconds"] = (o, v) => o with { UpgradeReadySeconds = int.TryParse(v, out var s) && s > 0 ? s : throw new OptionsException($"--upgrade-ready-seconds must be a positive number, not '{v}'") },
     };
 
     public static string Usage =>
         "usage: applianced [--data-dir DIR] [--api-socket PATH] [--hal simulated|linux] [--config FILE]\n" +
         "                  [--serial S] [--lcd DEVICE] [--bind ADDR] [--replication-port N] [--recovery-port N]\n" +
-        "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH]";
+        "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH] [--install-root DIR] [--upgrade-ready-seconds N]";
 
     /// <summary>Command line over configuration file over defaults.</summary>
     public static DaemonOptions Parse(string[] args)

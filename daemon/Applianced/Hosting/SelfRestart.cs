@@ -15,8 +15,9 @@ internal sealed partial class SelfRestart
     {
         if (!Requested) return;
         var argv = File.ReadAllBytes("/proc/self/cmdline");
-        var args = Encoding.UTF8.GetString(argv).TrimEnd('\0').Split('\0');
-        var exe = File.ResolveLinkTarget("/proc/self/exe", returnFinalTarget: true)?.FullName ?? args[0];
+        var args = Maintenance.UpgradeService.RestartArgv ?? Encoding.UTF8.GetString(argv).TrimEnd('\0').Split('\0');
+        // After an upgrade: the new release through the `current` link, not this binary.
+        var exe = Maintenance.UpgradeService.RestartArgv?[0] ?? File.ResolveLinkTarget("/proc/self/exe", returnFinalTarget: true)?.FullName ?? args[0];
         Console.Out.Flush();
         execv(exe, [.. args, null]);
         throw new InvalidOperationException($"restart failed: execv {exe}: errno {Marshal.GetLastPInvokeError()}");

@@ -24,6 +24,7 @@ public sealed class PeerNode : IAsyncDisposable
     public ConfigStore Config { get; }
     public ClusterService Cluster { get; }
     public string Version { get; }
+    public Maintenance.MaintenanceServices Maintenance { get; }
     public Appliers.ApplierSet Appliers { get; }
 
     /// <summary>Set by the host: stop the process and start it again with the same arguments.</summary>
@@ -40,9 +41,13 @@ public sealed class PeerNode : IAsyncDisposable
         Config = new ConfigStore(store, Logs);
         // Edition and licence state come from the licence keys (R14) once they are installed.
         Cluster = new ClusterService(store, Logs, time, new ClusterNodeInfo(Version, () => Config.HostName, OwnClusterAddress,
-            () => ("full", HelloCheck.Licensed), options.ReplicationPort, options.RecoveryPort));
+            () => Maintenance!.Licences.Hello(), options.ReplicationPort, options.RecoveryPort));
         var clusterCommands = new ClusterCommands(Cluster, Config, ConfigContext, OwnClusterAddress);
         clusterCommands.Register(Router);
+        hal ??= HalSet.Simulated(options.DataDir, options.Serial, options.Interface);
+        Maintenance = new Maintenance.MaintenanceServices(this, options, hal.Identity, time);
+        Maintenance.Register(Router);
+        clusterCommands.CheckPeers = Maintenance.Licences.CheckPeers;
         new ConfigCommands(Config, ConfigContext, clusterCommands).Register(Router);
         VerifyCommand.Register(Router, Cluster, Config);
         LogCommands.Register(Router, Logs);
@@ -51,7 +56,7 @@ public sealed class PeerNode : IAsyncDisposable
         {
             if (!c.Remote && c.Changed.Any(r => r.Scope == Config.OwnScope && r.Section == "ipv4")) _ = Cluster.ReconfigureAsync();
         };
-        Appliers = Daemon.Appliers.ApplierSet.Attach(this, hal ?? HalSet.Simulated(options.DataDir, options.Serial, options.Interface));
+        Appliers = Daemon.Appliers.ApplierSet.Attach(this, hal);
         Router.Add("status", _ => Status());
         Router.Add("session.login", r =>
         {
@@ -77,6 +82,7 @@ public sealed class PeerNode : IAsyncDisposable
         Logs.Event($"applianced {Version} starting as peer {Store.PeerId} (data {_options.DataDir})");
         _api.Start(_options.ApiSocket);
         await Cluster.ReconfigureAsync();
+        Maintenance.Started();
         Appliers.Start();
         Logs.Event($"ready: API on {_options.ApiSocket}");
     }

@@ -70,6 +70,7 @@ public sealed class ApplierNamespaceTests(ITestOutputHelper output)
         await d.SetAsync("ipv4.address", LanNamespaces.Own);
         await d.SetAsync("ipv4.mask", "255.255.255.0");
         await d.CallAsync("cluster.setKey", new JsonObject { ["key"] = "a-long-test-cluster-key" });
+        await TestLicences.InstallFullAsync((c, a) => d.CallAsync(c, a));
         await d.CallAsync("cluster.setPeers", new JsonObject { ["addresses"] = new JsonArray(LanNamespaces.Own, LanNamespaces.Peer) });
         await d.CallAsync("firewall.stage", new JsonObject
         {

@@ -18,7 +18,7 @@ internal sealed class NodeFixture : IAsyncDisposable
     private readonly TempDirectory _dir;
     private readonly bool _ownsDir;
     private readonly Func<string, HalSet> _hal;
-    private Daemon.Store.Store _store = null!;
+    private global::Appliance.Daemon.Store.Store _store = null!;
 
     public PeerNode Node { get; private set; } = null!;
     public HalSet Hal { get; private set; } = null!;
@@ -43,7 +43,7 @@ internal sealed class NodeFixture : IAsyncDisposable
     private void Open()
     {
         var data = Path.Combine(_dir.Path, "data");
-        _store = Daemon.Store.Store.Open(data);
+        _store = global::Appliance.Daemon.Store.Store.Open(data);
         _stopped = false;
         Hal = _hal(data);
         var options = new DaemonOptions { DataDir = data, ApiSocket = Path.Combine(_dir.Path, "api.sock") };
@@ -59,7 +59,7 @@ internal sealed class NodeFixture : IAsyncDisposable
         if (keepHal)
         {
             var data = Path.Combine(_dir.Path, "data");
-            _store = Daemon.Store.Store.Open(data);
+            _store = global::Appliance.Daemon.Store.Store.Open(data);
             _stopped = false;
             Node = new PeerNode(new DaemonOptions { DataDir = data, ApiSocket = Path.Combine(_dir.Path, "api.sock") }, _store, TimeProvider.System, hal);
             Node.Appliers.Start();

@@ -46,8 +46,12 @@ public sealed class PeerApi(string socketPath)
 
     public Task<JsonNode> SetKeyAsync(string key) => CallAsync("cluster.setKey", new JsonObject { ["key"] = key });
 
-    public Task<JsonNode> SetPeersAsync(params string[] addresses) =>
-        CallAsync("cluster.setPeers", new JsonObject { ["addresses"] = new JsonArray(addresses.Select(a => (JsonNode)a!).ToArray()) });
+    /// <summary>Sets the peer list, giving the peer a release key first (R14: Essentials cannot cluster).</summary>
+    public async Task<JsonNode> SetPeersAsync(params string[] addresses)
+    {
+        await Support.TestLicences.InstallFullAsync((c, a) => CallAsync(c, a)).ConfigureAwait(false);
+        return await CallAsync("cluster.setPeers", new JsonObject { ["addresses"] = new JsonArray(addresses.Select(a => (JsonNode)a!).ToArray()) }).ConfigureAwait(false);
+    }
 
     public Task<JsonNode> ShowAsync(string section) => CallAsync("config.show", new JsonObject { ["section"] = section });
 

@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+using Appliance.Daemon.Maintenance;
+using static Appliance.Daemon.Api.MaintenanceErrors;
+
+namespace Appliance.Daemon.Api;
+
+/// <summary>upgrade.install|status (R13).</summary>
+internal sealed class UpgradeCommands(UpgradeService upgrades, Action restart)
+{
+    public void Register(ApiRouter router) => router
+        .Add("upgrade.install", r => Guard(() =>
+        {
+            var info = upgrades.Install(r.RequiredString("file"), r.OptionalString("signature"));
+            RestartSoon(restart);
+            return new JsonObject
+            {
+                ["message"] = $"version {info.Version} verified, installed and activated; restarting into it " +
+                              $"(rolled back automatically unless ready within {upgrades.ReadyBound.TotalSeconds:0} s)",
+                ["version"] = info.Version,
+                ["files"] = info.FileCount,
+            };
+        }))
+        .Add("upgrade.status", _ =>
+        {
+            var s = upgrades.Status();
+            return new JsonObject
+            {
+                ["title"] = "upgrade",
+                ["running"] = s.Running,
+                ["versions"] = new JsonArray(s.Installed.Versions.Select(v => (JsonNode)new JsonObject
+                {
+                    ["version"] = v,
+                    ["state"] = v == s.Installed.Active ? "active" : v == s.Installed.Previous ? "previous (roll-back target)" : "installed",
+                }).ToArray()),
+                ["pending"] = s.Pending ?? "none",
+                ["last"] = s.LastResult ?? "none",
+            };
+        });
+}

@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Sockets;
+using Appliance.Daemon.Cluster;
+using Appliance.Daemon.Config;
+using Appliance.Daemon.Node;
+
+namespace Appliance.Daemon.Maintenance;
+
+/// <summary>One line of `cluster check`.</summary>
+public sealed record CheckResult(string Check, string State, string Detail)
+{
+    public const string Ok = "ok";
+    public const string Fail = "fail";
+    public const string Warn = "warn";
+}
+
+/// <summary>
+/// `appliancectl cluster check` (R5, R13): the prerequisites of clustering and what still blocks
+/// (re-)clustering, each as ok / fail / warn with the detail an operator acts on. Read-only.
+/// </summary>
+public sealed class ClusterCheck(ClusterService cluster, ConfigStore config, Func<ConfigContext> context, LicenceService licences,
+    Func<string?> ownAddress, int recoveryPort, string version)
+{
+    public const double MaxRttMs = 30;
+
+    /// <summary>systemd-timesyncd creates this file once the clock is synchronized.</summary>
+    internal string TimesyncFlag { get; init; } = "/run/systemd/timesync/synchronized";
+
+    public async Task<IReadOnlyList<CheckResult>> RunAsync(CancellationToken ct)
+    {
+        var results = new List<CheckResult> { Ntp(), Dns(), HostAndDomain(), Licence(), Addresses() };
+        var settings = cluster.Settings;
+        var links = cluster.Links;
+        if (!settings.Clustered)
+        {
+            results.Add(new("cluster", CheckResult.Ok, "standalone: no key or no peers set"));
+            var held = config.Store.PeerScopes().Count(s => s != config.OwnScope);
+            results.Add(new("stale peers", held > 0 ? CheckResult.Warn : CheckResult.Ok,
+                held > 0 ? $"records of {held} other peer(s) are still held from an earlier cluster; the other peers must remove this peer's address before it joins again"
+                         : "no other peer's records held"));
+            return results;
+        }
+        results.Add(new("peer count", settings.Peers.Count switch { > 3 => CheckResult.Fail, 3 => CheckResult.Warn, _ => CheckResult.Ok },
+            $"{settings.Peers.Count} peers configured (at most 3, 2 recommended)"));
+        var own = ownAddress();
+        results.Add(own is not null && settings.Peers.Contains(own)
+            ? new("own address listed", CheckResult.Ok, $"{own} is in the peer list")
+            : new("own address listed", CheckResult.Fail, $"this peer's address {own ?? "(none)"} is not in the peer list {string.Join(" ", settings.Peers)}"));
+        foreach (var link in links.OrderBy(l => l.Address, StringComparer.Ordinal))
+        {
+            var name = $"peer {link.Address}";
+            results.Add(link.Reason switch
+            {
+                PeerReasons.VersionMismatch => new(name + " version", CheckResult.Fail, $"{link.Status()}; this peer runs {version}: all peers must run the same version"),
+                PeerReasons.PeerListMismatch => new(name + " peer list", CheckResult.Fail, "lists other peers than this one (stale or unfinished peer lists)"),
+                null when link.Active => new(name, CheckResult.Ok, $"active as {link.HostName}, version {link.RemoteVersion}"),
+                _ => new(name, CheckResult.Fail, link.Status()),
+            });
+            if (link.RttMs is { } rtt)
+                results.Add(new(name + " rtt", rtt <= MaxRttMs ? CheckResult.Ok : CheckResult.Fail, $"{rtt:0.0} ms (limit {MaxRttMs} ms)"));
+            results.Add(new(name + " 4372", link.Active ? CheckResult.Ok : CheckResult.Fail,
+                link.Active ? "replication connected" : "no replication connection"));
+            results.Add(await Reachable(name + " 4371", link.Address, recoveryPort, ct));
+        }
+        return results;
+    }
+
+    private CheckResult Ntp()
+    {
+        if (File.Exists(TimesyncFlag)) return new("ntp", CheckResult.Ok, "clock synchronized (systemd-timesyncd)");
+        if (Directory.Exists(Path.GetDirectoryName(TimesyncFlag))) return new("ntp", CheckResult.Fail, "clock not synchronized yet");
+        return new("ntp", CheckResult.Warn, "unknown: no time synchronization status on this host");
+    }
+
+    private CheckResult Dns()
+    {
+        var servers = config.Read("dns")["servers"]?.AsArray().Count ?? 0;
+        return servers > 0 ? new("dns", CheckResult.Ok, $"{servers} DNS server(s)") : new("dns", CheckResult.Fail, "no DNS server set (config set dns.servers ...)");
+    }
+
+    private CheckResult HostAndDomain()
+    {
+        var system = config.Read("system");
+        var host = system["hostname"]?.GetValue<string>();
+        var domain = system["domain"]?.GetValue<string>();
+        return string.IsNullOrEmpty(host) || string.IsNullOrEmpty(domain)
+            ? new("host name and domain", CheckResult.Fail, $"host name {host ?? "(not set)"}, domain {domain ?? "(not set)"}: both must be set")
+            : new("host name and domain", CheckResult.Ok, $"{host}.{domain}");
+    }
+
+    private CheckResult Licence()
+    {
+        var own = licences.Own();
+        var refusal = LicenceService.Refusal(own, cluster.Settings with { Peers = cluster.Settings.Peers.Count > 1 ? cluster.Settings.Peers : ["", ""] });
+        return refusal is null
+            ? new("licence", CheckResult.Ok, $"{own.EditionName}: clusters up to {own.MaxPeers} peers")
+            : new("licence", CheckResult.Fail, $"clustering not licensed: {refusal}");
+    }
+
+    private CheckResult Addresses()
+    {
+        var ipv4 = config.Read("ipv4");
+        if (ipv4["address"] is null) return new("addresses", CheckResult.Fail, "no LAN address set");
+        try
+        {
+            CrossPeerRules.CheckIpv4(ipv4, context().OtherPeers);
+            return new("addresses", CheckResult.Ok, "management and additional addresses unique across peers");
+        }
+        catch (ConfigValidationException e)
+        {
+            return new("addresses", CheckResult.Fail, e.Error.Message);
+        }
+    }
+
+    private static async Task<CheckResult> Reachable(string name, string address, int port, CancellationToken ct)
+    {
+        using var client = new TcpClient();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            await client.ConnectAsync(IPAddress.Parse(address), port, timeout.Token);
+            return new(name, CheckResult.Ok, $"recovery port {port} reachable");
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            return new(name, CheckResult.Fail, $"recovery port {port} not reachable: {(e is OperationCanceledException ? "timed out" : e.Message)}");
+        }
+    }
+}

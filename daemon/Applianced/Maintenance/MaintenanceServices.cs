@@ -1,0 +1,70 @@
+using Appliance.Daemon.Api;
+using Appliance.Daemon.Config;
+using Appliance.Daemon.Hosting;
+using Appliance.Daemon.Licensing;
+using Appliance.Daemon.Node;
+using Appliance.Daemon.Upgrade;
+using Appliance.Hal;
+
+namespace Appliance.Daemon.Maintenance;
+
+/// <summary>
+/// Backup, licences, upgrade and `cluster check` of one peer, composed from the node's parts.
+/// PeerNode builds it once, registers its commands and calls <see cref="Started"/> when it is up.
+/// </summary>
+public sealed class MaintenanceServices
+{
+    private readonly PeerNode _node;
+    private readonly DaemonOptions _options;
+    private readonly IHardwareIdentity _identity;
+
+    public BackupService Backups { get; }
+    public LicenceService Licences { get; }
+    public UpgradeService Upgrades { get; }
+    public ClusterCheck Check { get; }
+
+    public MaintenanceServices(PeerNode node, DaemonOptions options, IHardwareIdentity identity, TimeProvider? time = null)
+    {
+        _node = node;
+        _options = options;
+        _identity = identity;
+        Backups = new BackupService(node.Store, node.Logs, node.Version, () => _identity.SerialNumber, () => node.Cluster.Settings, time);
+        Licences = new LicenceService(node.Store, node.Logs, () => _identity.SerialNumber, () => node.Cluster.Settings, new LicenceVerifier());
+        Upgrades = new UpgradeService(new Installer(options.InstallRoot), node.Logs, node.Version, time)
+        {
+            ReadyBound = TimeSpan.FromSeconds(options.UpgradeReadySeconds),
+        };
+        Check = new ClusterCheck(node.Cluster, node.Config, Context, Licences, OwnAddress, options.RecoveryPort, node.Version);
+        node.Cluster.Changed += Licences.UpdateAlarm;
+        node.Cluster.ArchivePreJoinCopy = Backups.ArchiveStoreCopy;
+    }
+
+    public string Serial => _identity.SerialNumber;
+
+    public void Register(ApiRouter router)
+    {
+        new BackupCommands(Backups, _node.Logs, () => _node.RequestRestart()).Register(router);
+        new LicenceCommands(Licences, _node.Store, _node.Config, () => _node.Cluster.Settings, () => Serial).Register(router);
+        new UpgradeCommands(Upgrades, () => _node.RequestRestart()).Register(router);
+        router.Add("cluster.check", async (_, ct) => ClusterCheckCommand.ToJson(await Check.RunAsync(ct)));
+    }
+
+    /// <summary>The node is up: a restore or an upgrade that brought it here is complete.</summary>
+    public void Started()
+    {
+        if (RestoreSwap.Confirm(_options.DataDir))
+            _node.Logs.Event("restore complete: the daemon runs with the restored store; the previous store was deleted");
+        try { Upgrades.OnReady(); }
+        catch (IOException e) { _node.Logs.Event($"upgrade: cannot read the upgrade state in {_options.InstallRoot}: {e.Message}", "warning"); }
+        Licences.UpdateAlarm();
+    }
+
+    private string? OwnAddress() => _options.Bind ?? _node.Config.LanAddress;
+
+    private ConfigContext Context() => new()
+    {
+        OwnAddress = _node.Config.LanAddress,
+        IsClustered = _node.Cluster.Settings.Clustered,
+        OtherPeers = _node.Config.OtherPeers(_node.Cluster.Settings, id => _node.Cluster.Links.FirstOrDefault(l => l.PeerId == id)?.Address),
+    };
+}

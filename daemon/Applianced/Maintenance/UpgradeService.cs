@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Appliance.Daemon.Api;
+using Appliance.Daemon.Logs;
+using Appliance.Daemon.Node;
+using Appliance.Daemon.Upgrade;
+
+namespace Appliance.Daemon.Maintenance;
+
+/// <summary>What `upgrade status` shows.</summary>
+public sealed record UpgradeStatus(string Running, InstallerStatus Installed, string? Pending, string? LastResult);
+
+/// <summary>
+/// Upgrade (R13). See UPGRADE.md beside this file for the whole design. In short: verify the signed
+/// package, install it beside the running release, switch the `current` link, write a pending
+/// marker with a deadline, start a watchdog (a small shell process that outlives the daemon's
+/// execv), and restart into `current`. The new version confirms by deleting the marker once it is
+/// up; the watchdog rolls back (`current` -> the old release, kill, start again) if the deadline
+/// passes first or the daemon dies.
+/// </summary>
+public sealed class UpgradeService(Installer installer, NodeLogs logs, string version, TimeProvider? time = null)
+{
+    public const string MarkerName = "upgrade-pending.json";
+    public const string ResultName = "upgrade-last.txt";
+    public static readonly TimeSpan DefaultReadyBound = TimeSpan.FromMinutes(3);
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public Installer Installer => installer;
+    public string MarkerPath => Path.Combine(installer.Root, MarkerName);
+    private string ResultPath => Path.Combine(installer.Root, ResultName);
+
+    /// <summary>How long a new version has to become ready before it is rolled back.</summary>
+    public TimeSpan ReadyBound { get; init; } = DefaultReadyBound;
+
+    /// <summary>For testing: the daemon's own process is not put under a watchdog in a test runner.</summary>
+    internal bool StartWatchdog { get; set; } = true;
+
+    /// <summary>Set once an upgrade is activated: the restart execs the new `current` instead of its own binary.</summary>
+    public static string[]? RestartArgv { get; private set; }
+
+    internal sealed record Pending(string From, string To, DateTime DeadlineUtc, int Pid);
+
+    /// <summary>Verifies, installs and activates a package; the caller then restarts the daemon.</summary>
+    public UpgradePackageInfo Install(string package, string? signature)
+    {
+        if (File.Exists(MarkerPath))
+            throw new MaintenanceException(ApiException.Conflict, $"an upgrade is already in progress ({File.ReadAllText(MarkerPath).Trim()})");
+        UpgradePackageInfo info;
+        try
+        {
+            using (var check = new FileStream(package, FileMode.Open, FileAccess.Read)) { }
+            info = installer.Install(package, signature ?? package + PackageSignature.Suffix);
+            if (info.Version == version)
+                throw new MaintenanceException(ApiException.Conflict, $"version {info.Version} is the one running; nothing to do");
+            var from = installer.Status().Active ?? version;
+            var pending = new Pending(from, info.Version, _time.GetUtcNow().UtcDateTime + ReadyBound, Environment.ProcessId);
+            File.WriteAllText(MarkerPath, JsonSerializer.Serialize(pending));
+            installer.Activate(info.Version);
+            if (StartWatchdog)
+            {
+                string[] argv = [CurrentExecutable, .. OwnArguments()];
+                UpgradeWatchdog.Start(installer.Root, MarkerPath, pending, argv, logs);
+                RestartArgv = argv;
+            }
+        }
+        catch (UpgradeException e)
+        {
+            throw new MaintenanceException(e.Error == UpgradeError.InvalidState ? ApiException.Conflict : ApiException.Validation, e.Message, e);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new MaintenanceException(ApiException.NotFound, $"no such package file: {e.FileName ?? package}", e);
+        }
+        logs.Event($"upgrade: {info.Version} installed and activated ({info.FileCount} files); restarting into it, " +
+                   $"rolled back unless ready within {ReadyBound.TotalSeconds:0} s");
+        return info;
+    }
+
+    /// <summary>At start, once the daemon is up: confirm an upgrade to this version, or report a roll-back.</summary>
+    public void OnReady()
+    {
+        if (!File.Exists(MarkerPath)) return;
+        Pending? pending;
+        try { pending = JsonSerializer.Deserialize<Pending>(File.ReadAllText(MarkerPath)); }
+        catch (JsonException) { pending = null; }
+        if (pending is null) return;
+        if (pending.To == version)
+        {
+            File.Delete(MarkerPath);
+            File.WriteAllText(ResultPath, $"upgrade {pending.From} -> {pending.To}: ready at {_time.GetUtcNow():u}\n");
+            logs.Event($"upgrade: {pending.From} -> {pending.To} complete; this version is ready");
+            logs.Alarms.Lower("upgrade-rolled-back");
+        }
+        else if (pending.From == version && installer.Status().Active == version)
+        {
+            File.Delete(MarkerPath);
+            var text = $"upgrade {pending.From} -> {pending.To}: rolled back (not ready within the bound)";
+            File.WriteAllText(ResultPath, text + "\n");
+            logs.Event("upgrade: " + text, "error");
+            logs.Alarms.Raise("upgrade-rolled-back", AlarmRegistry.Error, text);
+        }
+    }
+
+    public UpgradeStatus Status() => new(version, installer.Status(),
+        File.Exists(MarkerPath) ? File.ReadAllText(MarkerPath).Trim() : null,
+        File.Exists(ResultPath) ? File.ReadAllText(ResultPath).Trim() : null);
+
+    /// <summary>The executable that starts whatever `current` points at (the unit's ExecStart).</summary>
+    public string CurrentExecutable => Path.Combine(installer.CurrentLink, UpgradePackage.AppDirectory, "applianced");
+
+    internal static IReadOnlyList<string> OwnArguments()
+    {
+        var argv = File.ReadAllText("/proc/self/cmdline").TrimEnd('\0').Split('\0');
+        // An apphost has the options from argv[1]; `dotnet applianced.dll ...` from argv[2].
+        var skip = Path.GetFileName(argv[0]) == "dotnet" ? 2 : 1;
+        return argv.Skip(skip).ToList();
+    }
+
+    internal static bool UnderSystemd => Environment.GetEnvironmentVariable("INVOCATION_ID") is not null;
+
+    internal static ProcessStartInfo Shell(string script, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(script);
+        psi.ArgumentList.Add("upgrade-watchdog");
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return psi;
+    }
+}

@@ -1,0 +1,20 @@
+namespace Appliance.Daemon.Store;
+
+public sealed partial class Store
+{
+    /// <summary>
+    /// Copies the whole store file (records, operation log, version vector and the local scope) to
+    /// <paramref name="path"/> while the daemon runs. Under the write lock no commit is in flight;
+    /// the checkpoint moves every committed page from LiteDB's log into the data file, so the copy
+    /// is exactly the store as of the last commit. Writers wait only for the copy.
+    /// </summary>
+    public void SnapshotTo(string path)
+    {
+        lock (_write)
+        {
+            MakeDurable();
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            File.Copy(FilePath, path, overwrite: false);
+        }
+    }
+}

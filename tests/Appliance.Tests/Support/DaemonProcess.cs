@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Appliance.Tests.Support;
+
+/// <summary>
+/// A real applianced process (`dotnet applianced.dll`, built next to the tests) with its own data
+/// directory and API socket. Captures stdout and stderr for failure messages; disposing always
+/// kills a process that is still running.
+/// </summary>
+public sealed class DaemonProcess : IAsyncDisposable
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(40);
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
+    private const int SigKill = 9;
+    private const int SigTerm = 15;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    private readonly StringBuilder _output = new();
+    private readonly Lock _gate = new();
+    private Process? _process;
+
+    public DaemonProcess(string dataDir, string socketPath, string? bind = null, IEnumerable<string>? extraArgs = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        DataDir = dataDir;
+        SocketPath = socketPath;
+        Bind = bind;
+        ExtraArgs = [.. extraArgs ?? []];
+        Environment = environment ?? new Dictionary<string, string>();
+    }
+
+    public string DataDir { get; }
+    public string SocketPath { get; }
+    public string? Bind { get; }
+    public IReadOnlyList<string> ExtraArgs { get; set; }
+    public IReadOnlyDictionary<string, string> Environment { get; set; }
+    public string StoreFile => Path.Combine(DataDir, "store.db");
+
+    /// <summary>Name used in failure messages (the bind address, or the data directory).</summary>
+    public string Name => Bind ?? Path.GetFileName(DataDir);
+
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");
+    public bool Running => _process is { HasExited: false };
+    public int ExitCode => _process!.ExitCode;
+
+    /// <summary>Everything the process wrote on stdout and stderr so far.</summary>
+    public string Output
+    {
+        get { lock (_gate) return _output.ToString(); }
+    }
+
+    public IReadOnlyList<string> Arguments =>
+    [
+        Path.Combine(AppContext.BaseDirectory, "applianced.dll"), "--data-dir", DataDir, "--api-socket", SocketPath,
+        "--hal", "simulated", .. Bind is null ? Array.Empty<string>() : ["--bind", Bind], .. ExtraArgs,
+    ];
+
+    /// <summary>Starts the process and returns at once (for start-up refusals).</summary>
+    public void Launch()
+    {
+        if (Running) throw new InvalidOperationException($"{Name} is already running");
+        _process?.Dispose();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in Arguments) start.ArgumentList.Add(a);
+        start.Environment.Remove("NOTIFY_SOCKET"); // never talk to a real systemd by accident
+        start.Environment.Remove("WATCHDOG_USEC");
+        foreach (var (k, v) in Environment) start.Environment[k] = v;
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.StandardInput.Close();
+        _process = process;
+        Append($"--- started pid {process.Id}: dotnet {string.Join(' ', Arguments)}");
+    }
+
+    /// <summary>Starts the process and waits until its API answers `status`.</summary>
+    public async Task StartAsync(TimeSpan? timeout = null)
+    {
+        Launch();
+        await WaitReadyAsync(timeout ?? StartTimeout);
+    }
+
+    /// <summary>Waits until the API answers `status`; fails at once (with the output) when the process exits.</summary>
+    public async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        Exception? last = null;
+        while (deadline.Elapsed < timeout)
+        {
+            if (!Running)
+                throw new InvalidOperationException($"{Name} exited with code {_process?.ExitCode} before its API answered:\n{Output}");
+            try
+            {
+                await using var connection = await RawApiConnection.ConnectAsync(SocketPath, TimeSpan.FromSeconds(2));
+                var reply = await connection.RequestAsync("status", null, TimeSpan.FromSeconds(5));
+                if ((bool?)reply["ok"] == true) return;
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
+            {
+                last = e;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{Name}: API did not answer status within {timeout} (last error: {last?.Message}):\n{Output}");
+    }
+
+    /// <summary>One API call on a fresh connection: the result, or a <see cref="DaemonApiException"/>.</summary>
+    public async Task<JsonNode> Api(string cmd, JsonObject? args = null)
+    {
+        var reply = await ApiReply(cmd, args);
+        if ((bool?)reply["ok"] == true) return reply["result"]!;
+        throw new DaemonApiException(cmd, reply["error"]!.AsObject());
+    }
+
+    /// <summary>One API call returning the whole reply ({ok, result|error}).</summary>
+    public async Task<JsonObject> ApiReply(string cmd, JsonObject? args = null)
+    {
+        try
+        {
+            await using var connection = await RawApiConnection.ConnectAsync(SocketPath, CallTimeout);
+            return await connection.RequestAsync(cmd, args, CallTimeout);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            throw new IOException($"{Name}: API call {cmd} failed: {e.Message}\n--- daemon output:\n{Tail()}", e);
+        }
+    }
+
+    /// <summary>SIGTERM, then waits for the exit; returns how long the stop took. Kills it when it does not stop.</summary>
+    public async Task<TimeSpan> StopAsync(TimeSpan? timeout = null)
+    {
+        if (!Running) return TimeSpan.Zero;
+        var watch = Stopwatch.StartNew();
+        Signal(SigTerm);
+        try
+        {
+            await _process!.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(20));
+        }
+        catch (TimeoutException)
+        {
+            Kill();
+            throw new TimeoutException($"{Name} did not stop within {timeout} of SIGTERM; killed it:\n{Tail()}");
+        }
+        return watch.Elapsed;
+    }
+
+    /// <summary>SIGKILL (no clean-up at all, like a power cut for the process) and waits for it to be gone.</summary>
+    public void Kill()
+    {
+        if (!Running) return;
+        Signal(SigKill);
+        _process!.WaitForExit(10_000);
+    }
+
+    /// <summary>SIGSTOP: the process hangs with its sockets open (a frozen peer, not a dead one).</summary>
+    public void Pause() => Signal(SigStop);
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume() => Signal(SigCont);
+
+    /// <summary>Clean stop and a fresh process with the same arguments.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartAsync();
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process!.WaitForExitAsync().WaitAsync(timeout);
+        _process.WaitForExit(); // flushes the redirected output
+        return _process.ExitCode;
+    }
+
+    public string Tail(int lines = 60)
+    {
+        var all = Output.Split('\n');
+        return string.Join('\n', all.Skip(Math.Max(0, all.Length - lines)));
+    }
+
+    private void Signal(int signal)
+    {
+        if (kill(_process!.Id, signal) != 0 && Running)
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_gate) _output.AppendLine(line);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is null) return;
+        if (Running)
+        {
+            try { _process.Kill(entireProcessTree: true); }
+            catch (InvalidOperationException) { }
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+        }
+        _process.Dispose();
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+}
