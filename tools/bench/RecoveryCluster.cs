@@ -87,13 +87,14 @@ internal sealed partial class RecoveryCluster : IAsyncDisposable
         return await handler(new ApiRequest(cmd, args, "bench", "api"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
     }
 
-    /// <summary>Host name, LAN address and key through the API, as an operator sets them before clustering.</summary>
+    /// <summary>Host name, LAN address, key and a Full release key (R14) through the API, as an operator sets them before clustering.</summary>
     public async Task PrepareAsync(int i)
     {
         await CallAsync(i, "config.set", new JsonObject { ["path"] = "system.hostname", ["values"] = new JsonArray($"rbench-{i + 1}") });
         await CallAsync(i, "config.set", new JsonObject { ["path"] = "ipv4.address", ["values"] = new JsonArray(Addresses[i]) });
         await CallAsync(i, "config.set", new JsonObject { ["path"] = "ipv4.mask", ["values"] = new JsonArray("255.255.255.0") });
         await CallAsync(i, "cluster.setKey", new JsonObject { ["key"] = InProcessCluster.Key });
+        await BenchLicences.InstallFullAsync(i, CallAsync);
     }
 
     public Task SetPeersAsync(int i, IEnumerable<string> addresses) =>
