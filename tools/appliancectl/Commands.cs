@@ -34,6 +34,7 @@ internal static class Commands
         new("log config", "log.read", "the configuration change log", Fixed("log", "config"), Since(), Limit()) { FollowCmd = "log.follow" },
         new("alarms", "alarms", "raised and recent alarms"),
         new("restart", "restart", "restart the daemon (the configuration is kept)"),
+        new("reboot", "reboot", "reboot the appliance cleanly (through logind)"),
 
         new("firewall show", "firewall.show", "show the active and staged firewall", Pairs("")),
         new("firewall stage", "firewall.stage", "stage a firewall change", Pairs("")),
@@ -46,7 +47,8 @@ internal static class Commands
             Req("file", "FILE", ArgConverters.ExistingFile), PasswordFile(), PasswordStdin()) { Prepare = BackupPassword.PrepareAsync },
         new("backup list", "backup.list", "list the backups"),
         new("licence show", "licence.show", "show the licence"),
-        new("licence add", "licence.add", "install licence keys from a file (one key a line)", Req("file", "FILE", ArgConverters.ExistingFile)),
+        new("licence add", "licence.add", "install licence keys from a file, or from stdin with '-' (one key a line)",
+            Req("file", "FILE|-", LicenceInput.FileOrStdin)) { Prepare = LicenceInput.PrepareAsync },
         new("upgrade status", "upgrade.status", "installed versions, the active one, the last upgrade"),
         new("upgrade", "upgrade.install", "verify, install and restart into a signed package (FILE.sig beside it)",
             Req("file", "FILE", ArgConverters.ExistingFile), Option("signature", "--signature", "SIG", ArgConverters.ExistingFile)),

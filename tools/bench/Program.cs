@@ -11,6 +11,7 @@ public static class Program
         ("replication-latency", ReplicationLatencyBench.RunAsync),
         ("replication-throughput", ReplicationThroughputBench.RunAsync),
         ("failover", FailoverBench.RunAsync),
+        ("backup", BackupBench.RunAsync),
         ("recovery-divergent", RecoveryBench.DivergentAsync),
         ("recovery-nodiff", RecoveryBench.NoDiffAsync),
         ("join", RecoveryJoinBench.JoinAsync),

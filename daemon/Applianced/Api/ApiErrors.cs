@@ -6,6 +6,7 @@ internal static class ApiErrors
     public static ApiException Translate(Exception e) => e switch
     {
         ApiException api => api,
+        Appliance.Hal.HostServices.HostServiceUnavailableException u => new ApiException(ApiException.Conflict, $"not available here: {u.Message}"),
         Config.ConfigValidationException v => new ApiException(ApiException.Validation, v.Error.Message, v.Error.Field, v.Error.Value, v.Error.Rule),
         _ => new ApiException(ApiException.Internal, $"internal error: {e.Message}"),
     };

@@ -39,7 +39,6 @@ public sealed class PeerNode : IAsyncDisposable
         Logs = new NodeLogs(options.DataDir, options.LogCapBytes, time);
         _api = new ApiServer(Router, Logs.Events);
         Config = new ConfigStore(store, Logs);
-        // Edition and licence state come from the licence keys (R14) once they are installed.
         Cluster = new ClusterService(store, Logs, time, new ClusterNodeInfo(Version, () => Config.HostName, OwnClusterAddress,
             () => Maintenance!.Licences.Hello(), options.ReplicationPort, options.RecoveryPort));
         var clusterCommands = new ClusterCommands(Cluster, Config, ConfigContext, OwnClusterAddress);
@@ -58,6 +57,13 @@ public sealed class PeerNode : IAsyncDisposable
         };
         Appliers = Daemon.Appliers.ApplierSet.Attach(this, hal);
         Router.Add("status", _ => Status());
+        Router.Add("reboot", async (r, ct) =>
+        {
+            Logs.Event($"reboot requested by {r.User} ({r.Channel})");
+            // logind's clean reboot: services stop in order (not systemd's immediate Manager.Reboot).
+            await hal.HostServices.RebootAsync(ct);
+            return new JsonObject { ["message"] = "rebooting" };
+        });
         Router.Add("session.login", r =>
         {
             Logs.Event($"login: {r.User} opened an interactive {r.Channel} session");

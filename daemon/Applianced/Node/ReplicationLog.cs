@@ -54,13 +54,16 @@ internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
 
     private string Name(StoredRecord r)
     {
-        var owner = r.Scope == Scopes.Cluster ? "" : r.Scope == config.OwnScope ? "" : $"[{r.Scope}] ";
+        var owner = r.Scope == Scopes.Cluster || r.Scope == config.OwnScope || !Scopes.IsPeer(r.Scope, out var peerId)
+            ? ""
+            : $"[{config.Read("system", peerId)["hostname"]?.GetValue<string>() ?? r.Scope}] ";
         return owner + (r.Key.Length == 0 ? r.Section : $"{r.Section}.{r.Key}");
     }
 
     private static string Show(StoredRecord r)
     {
         if (r.Value is null) return "(deleted)";
+        if (!Config.ConfigSchema.TryGet(r.Section, out _)) return $"({r.Value.Length} bytes)"; // internal records: licences, active firewall
         try { return ConfigStore.Describe(r.Section, JsonNode.Parse(r.Value)!.AsObject()); }
         catch (Exception e) when (e is System.Text.Json.JsonException or Config.ConfigValidationException or InvalidOperationException)
         {

@@ -19,7 +19,9 @@ public sealed partial class Store : IDisposable
     private readonly ILiteCollection<BsonDocument> _meta;
     private readonly ILiteCollection<BsonDocument> _local;
     private readonly Lock _write = new();
-    private readonly System.Collections.Concurrent.ConcurrentQueue<PendingWrite> _queued = new();
+    private const int MaxWritesPerCommit = 512;
+    private readonly System.Collections.Concurrent.BlockingCollection<PendingWrite> _queued = new();
+    private readonly Thread _committer;
     private readonly Dictionary<string, long> _versionVector;
 
     public HybridClock Clock { get; }
@@ -43,6 +45,8 @@ public sealed partial class Store : IDisposable
         _local = db.GetCollection("local");
         _versionVector = LoadVersionVector();
         PeerId = GetLocal("peer-id") ?? CreatePeerId();
+        _committer = new Thread(CommitterLoop) { IsBackground = true, Name = "store committer" };
+        _committer.Start();
         // The clock never goes back across restarts, even if the wall clock does.
         if (_meta.FindById(ClockId) is { } clock) Clock.Observe(clock["h"].AsInt64);
     }
@@ -102,6 +106,8 @@ public sealed partial class Store : IDisposable
 
     public void Dispose()
     {
+        _queued.CompleteAdding();
+        _committer.Join();
         _db.Dispose();
         _lock.Dispose();
     }

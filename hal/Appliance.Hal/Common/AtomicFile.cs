@@ -26,6 +26,13 @@ internal static class AtomicFile
                 File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             File.Move(tmp, full, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && File.Exists(full))
+        {
+            File.Delete(tmp);
+            // Under systemd's ProtectSystem=strict a writable file such as /etc/resolv.conf is a bind
+            // mount in a read-only directory: no temp file beside it, no rename over it. Write in place.
+            await File.WriteAllTextAsync(full, content, new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
+        }
         catch
         {
             File.Delete(tmp);

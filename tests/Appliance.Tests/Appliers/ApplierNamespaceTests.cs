@@ -13,19 +13,22 @@ namespace Appliance.Tests.Appliers;
 /// </summary>
 public sealed class ApplierNamespaceTests(ITestOutputHelper output)
 {
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
     private static DaemonProcess Daemon(ITestOutputHelper output, TempDirectory dir, string ns, Dictionary<string, string>? env = null) =>
-        new(output, ns, dir["api.sock"],
-        [
-            "--hal", "linux", "--interface", LanNamespaces.Interface, "--data-dir", dir["data"],
-            "--resolv-conf", dir["resolv.conf"], "--timesyncd-conf", dir["timesyncd.conf"],
-        ], env ?? new() { ["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=" + dir["no-bus.sock"] });
+        new(dir["data"], dir["api.sock"], extraArgs:
+            ["--interface", LanNamespaces.Interface, "--resolv-conf", dir["resolv.conf"], "--timesyncd-conf", dir["timesyncd.conf"]],
+            environment: env ?? new() { ["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=" + dir["no-bus.sock"] })
+        {
+            NetworkNamespace = ns, Hal = "linux", User = "admin", Log = output.WriteLine,
+        };
 
     private static Task Eventually(Func<bool> condition, Func<string> describe) =>
-        NodeFixture.Eventually(condition, describe, DaemonProcess.Timeout);
+        NodeFixture.Eventually(condition, describe, Timeout);
 
     private static async Task EventuallyAsync(Func<Task<bool>> condition, Func<string> describe)
     {
-        var deadline = DateTime.UtcNow + DaemonProcess.Timeout;
+        var deadline = DateTime.UtcNow + Timeout;
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline) Assert.Fail($"condition not met in time: {describe()}");
@@ -42,11 +45,11 @@ public sealed class ApplierNamespaceTests(ITestOutputHelper output)
         Host.Run("ip", "-n", lan.Appliance.Name, "addr", "add", "198.18.7.99/24", "dev", LanNamespaces.Interface);
         await using var d = Daemon(output, dir, lan.Appliance.Name);
         await d.StartAsync();
-        await d.SetAsync("ipv4.address", LanNamespaces.Own);
-        await d.SetAsync("ipv4.mask", "255.255.255.0");
-        await d.SetAsync("ipv4.additional", "198.18.7.10", "198.18.7.11");
+        await d.Set("ipv4.address", LanNamespaces.Own);
+        await d.Set("ipv4.mask", "255.255.255.0");
+        await d.Set("ipv4.additional", "198.18.7.10", "198.18.7.11");
         await Eventually(() => lan.Addresses.Contains("198.18.7.10/24") && lan.Addresses.Contains("198.18.7.11/24"), () => string.Join(" ", lan.Addresses));
-        await d.SetAsync("ipv4.additional", "198.18.7.12");
+        await d.Set("ipv4.additional", "198.18.7.12");
         await Eventually(() => lan.Addresses.Contains("198.18.7.12/24") && !lan.Addresses.Contains("198.18.7.10/24") && !lan.Addresses.Contains("198.18.7.11/24"),
             () => string.Join(" ", lan.Addresses));
         Assert.Contains("198.18.7.99/24", lan.Addresses);
@@ -54,7 +57,7 @@ public sealed class ApplierNamespaceTests(ITestOutputHelper output)
         Assert.Equal("applied", (await d.ApplierAsync("addresses"))["state"]!.GetValue<string>());
 
         // DNS and NTP files land where the options say.
-        await d.SetAsync("dns.servers", "198.18.7.53");
+        await d.Set("dns.servers", "198.18.7.53");
         await Eventually(() => File.Exists(dir["resolv.conf"]) && File.ReadAllText(dir["resolv.conf"]).Contains("nameserver 198.18.7.53"), () => "resolv.conf not written");
         Assert.True(File.Exists(dir["timesyncd.conf"]));
     }
@@ -67,17 +70,17 @@ public sealed class ApplierNamespaceTests(ITestOutputHelper output)
         using var lan = new LanNamespaces();
         await using var d = Daemon(output, dir, lan.Appliance.Name);
         await d.StartAsync();
-        await d.SetAsync("ipv4.address", LanNamespaces.Own);
-        await d.SetAsync("ipv4.mask", "255.255.255.0");
-        await d.CallAsync("cluster.setKey", new JsonObject { ["key"] = "a-long-test-cluster-key" });
-        await TestLicences.InstallFullAsync((c, a) => d.CallAsync(c, a));
-        await d.CallAsync("cluster.setPeers", new JsonObject { ["addresses"] = new JsonArray(LanNamespaces.Own, LanNamespaces.Peer) });
-        await d.CallAsync("firewall.stage", new JsonObject
+        await d.Set("ipv4.address", LanNamespaces.Own);
+        await d.Set("ipv4.mask", "255.255.255.0");
+        await d.Api("cluster.setKey", new JsonObject { ["key"] = "a-long-test-cluster-key" });
+        await TestLicences.InstallFullAsync((c, a) => d.Api(c, a));
+        await d.Api("cluster.setPeers", new JsonObject { ["addresses"] = new JsonArray(LanNamespaces.Own, LanNamespaces.Peer) });
+        await d.Api("firewall.stage", new JsonObject
         {
             ["name"] = "ssh", ["priority"] = "10", ["source"] = "198.18.7.0/24", ["protocol"] = "tcp", ["port"] = "22", ["action"] = "accept",
         });
-        await d.CallAsync("firewall.activate", new JsonObject { ["seconds"] = "30" });
-        await d.CallAsync("firewall.accept");
+        await d.Api("firewall.activate", new JsonObject { ["seconds"] = "30" });
+        await d.Api("firewall.accept");
         var ssh = new FirewallRule(10, FirewallSource.Parse("198.18.7.0/24"), FirewallProtocol.Tcp, 22, FirewallAction.Accept);
         var accepted = new FirewallRuleset([ssh], [System.Net.IPAddress.Parse(LanNamespaces.Own), System.Net.IPAddress.Parse(LanNamespaces.Peer)]);
         await Eventually(() => accepted.SameAs(Running(lan)), () => Describe(Running(lan)));
@@ -86,22 +89,22 @@ public sealed class ApplierNamespaceTests(ITestOutputHelper output)
         Assert.False(lan.CanConnect(LanNamespaces.Stranger, 4372), "a stranger reached 4372");
 
         // Not accepted, then the daemon is killed: the new process rolls back when the window closes.
-        await d.CallAsync("firewall.stage", new JsonObject { ["name"] = "discard", ["priority"] = "5", ["protocol"] = "tcp", ["port"] = "9", ["action"] = "drop" });
-        await d.CallAsync("firewall.activate", new JsonObject { ["seconds"] = "4" });
+        await d.Api("firewall.stage", new JsonObject { ["name"] = "discard", ["priority"] = "5", ["protocol"] = "tcp", ["port"] = "9", ["action"] = "drop" });
+        await d.Api("firewall.activate", new JsonObject { ["seconds"] = "4" });
         await Eventually(() => Running(lan)?.OperatorRules.Count == 2, () => Describe(Running(lan)));
-        await d.KillAsync();
+        d.Kill();
         await d.StartAsync();
         Assert.Equal(2, Running(lan)?.OperatorRules.Count);
         await Eventually(() => accepted.SameAs(Running(lan)), () => Describe(Running(lan)));
 
         // Again, with the restart command in between.
-        await d.CallAsync("firewall.activate", new JsonObject { ["seconds"] = "4" });
+        await d.Api("firewall.activate", new JsonObject { ["seconds"] = "4" });
         await Eventually(() => Running(lan)?.OperatorRules.Count == 2, () => Describe(Running(lan)));
-        await d.CallAsync("restart");
+        await d.Api("restart");
         await Task.Delay(500);
         await d.WaitReadyAsync();
         await Eventually(() => accepted.SameAs(Running(lan)), () => Describe(Running(lan)));
-        Assert.Equal("none", (await d.CallAsync("firewall.show"))["window"]!.GetValue<string>());
+        Assert.Equal("none", (await d.Api("firewall.show"))["window"]!.GetValue<string>());
     }
 
     private static FirewallRuleset? Running(LanNamespaces lan) =>
@@ -119,13 +122,13 @@ public sealed class ApplierNamespaceTests(ITestOutputHelper output)
         await using var d = Daemon(output, dir, lan.Appliance.Name);
         await d.StartAsync();
         await EventuallyAsync(async () => (await d.ApplierAsync("ethernet"))["state"]!.GetValue<string>() == "applied", () => "auto not applied");
-        await d.SetAsync("ethernet.speed", "100full");
+        await d.Set("ethernet.speed", "100full");
         await EventuallyAsync(async () => (await d.ApplierAsync("ethernet"))["state"]!.GetValue<string>() == "failed", () => "no failure");
-        var alarms = (await d.CallAsync("alarms"))["alarms"]!.AsArray();
+        var alarms = (await d.Api("alarms"))["alarms"]!.AsArray();
         Assert.Contains(alarms, a => a!["text"]!.GetValue<string>().StartsWith("Ethernet speed not applied") && a["lowered"]!.GetValue<string>() == "");
         // No system bus here: the host-services applier says so instead of failing.
         Assert.Equal("unavailable", (await d.ApplierAsync("host-services"))["state"]!.GetValue<string>());
-        await d.SetAsync("ethernet.speed", "auto");
+        await d.Set("ethernet.speed", "auto");
         await EventuallyAsync(async () => (await d.ApplierAsync("ethernet"))["state"]!.GetValue<string>() == "applied", () => "auto not applied again");
     }
 
@@ -135,12 +138,12 @@ public sealed class ApplierNamespaceTests(ITestOutputHelper output)
         if (!Host.IsRoot(output)) return;
         using var dir = new TempDirectory();
         using var lan = new LanNamespaces();
-        await using var bus = await PrivateDBusDaemon.StartAsync(dir.Path, DaemonProcess.Timeout);
-        using var fake = await FakeHostBus.StartAsync(bus.Address, DaemonProcess.Timeout);
+        await using var bus = await PrivateDBusDaemon.StartAsync(dir.Path, Timeout);
+        using var fake = await FakeHostBus.StartAsync(bus.Address, Timeout);
         await using var d = Daemon(output, dir, lan.Appliance.Name, new() { ["DBUS_SYSTEM_BUS_ADDRESS"] = bus.SocketAddress });
         await d.StartAsync();
-        await d.SetAsync("system.hostname", "peer-x");
-        await d.SetAsync("time.zone", "Europe/Berlin");
+        await d.Set("system.hostname", "peer-x");
+        await d.Set("time.zone", "Europe/Berlin");
         await Eventually(() => fake.Calls.Contains("hostname1 SetStaticHostname peer-x False") && fake.Calls.Contains("timedate1 SetTimezone Europe/Berlin False"),
             () => string.Join(" | ", fake.Calls));
         Assert.Contains(fake.Calls, c => c.StartsWith("systemd1 RestartUnit systemd-timesyncd.service"));
@@ -151,5 +154,12 @@ public sealed class ApplierNamespaceTests(ITestOutputHelper output)
     }
 
     private static async Task<bool> NtpAlarmActive(DaemonProcess d) =>
-        (await d.CallAsync("alarms"))["alarms"]!.AsArray().Any(a => a!["id"]!.GetValue<string>() == "ntp-unsynchronized" && a["lowered"]!.GetValue<string>() == "");
+        (await d.Api("alarms"))["alarms"]!.AsArray().Any(a => a!["id"]!.GetValue<string>() == "ntp-unsynchronized" && a["lowered"]!.GetValue<string>() == "");
+}
+
+/// <summary>The applier states the namespace tests wait for.</summary>
+internal static class ApplierStatusCalls
+{
+    public static async Task<JsonObject> ApplierAsync(this DaemonProcess d, string name) =>
+        (JsonObject)(await d.Api("status"))["appliers"]!.AsArray().First(a => a!["name"]!.GetValue<string>() == name)!;
 }

@@ -1,13 +1,12 @@
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Nodes;
+using Appliance.Tests.Support;
 
 namespace Appliance.Tests.Harness;
 
 /// <summary>
-/// The local API of one peer (daemon/Applianced/Api/PROTOCOL.md): one JSON line per request over
-/// the peer's Unix socket, which lives on the shared file system, so the test reaches a daemon
-/// inside a namespace without entering it. A connection per call keeps it usable across restarts.
+/// The local API of one peer (daemon/Applianced/Api/PROTOCOL.md) through a
+/// <see cref="RawApiConnection"/>. The socket lives on the shared file system, so the test reaches a
+/// daemon inside a namespace without entering it. A connection per call keeps it usable across restarts.
 /// </summary>
 public sealed class PeerApi(string socketPath)
 {
@@ -18,19 +17,13 @@ public sealed class PeerApi(string socketPath)
     /// <summary>Returns the result object; an `ok:false` answer throws <see cref="PeerApiException"/> with the daemon's error.</summary>
     public async Task<JsonNode> CallAsync(string cmd, JsonObject? args = null)
     {
-        using var timeout = new CancellationTokenSource(CallTimeout);
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath), timeout.Token).ConfigureAwait(false);
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        var request = new JsonObject { ["v"] = 1, ["cmd"] = cmd, ["args"] = args ?? [], ["user"] = "harness", ["channel"] = "test" };
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToJsonString() + "\n"), timeout.Token).ConfigureAwait(false);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var line = await reader.ReadLineAsync(timeout.Token).ConfigureAwait(false)
+        await using var connection = await RawApiConnection.ConnectAsync(SocketPath, CallTimeout).ConfigureAwait(false);
+        await connection.SendLineAsync(RawApiConnection.RequestLine(cmd, args, "harness"), CallTimeout).ConfigureAwait(false);
+        var response = await connection.ReadReplyAsync(CallTimeout).ConfigureAwait(false)
             ?? throw new PeerApiException(cmd, "closed", $"{SocketPath} closed the connection without answering");
-        var response = JsonNode.Parse(line) as JsonObject ?? throw new PeerApiException(cmd, "garbage", line);
         if (response["ok"]?.GetValue<bool>() == true) return response["result"] ?? new JsonObject();
         var error = response["error"];
-        throw new PeerApiException(cmd, error?["kind"]?.GetValue<string>() ?? "?", error?.ToJsonString() ?? line);
+        throw new PeerApiException(cmd, error?["kind"]?.GetValue<string>() ?? "?", error?.ToJsonString() ?? response.ToJsonString());
     }
 
     public Task<JsonNode> SetAsync(string path, params string[] values) =>

@@ -1,27 +1,25 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Runtime.InteropServices;
+using Appliance.Tests.Support;
 
 namespace Appliance.Tests.Harness;
 
 /// <summary>
-/// A real applianced process on a test host: `ip netns exec NS dotnet applianced.dll` with the
-/// simulated HAL, its own data directory and an API socket on the file system. `ip netns exec`
-/// execs the command, so the process id is the daemon's own and signals reach it directly.
+/// A real applianced process on a test host: <see cref="DaemonProcess"/> run through
+/// `ip netns exec NS` with the simulated HAL, its own data directory and an API socket on the file
+/// system, bound to the host's address. Failures surface as <see cref="HarnessException"/>.
 /// </summary>
 public sealed class PeerProcess : IAsyncDisposable
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
-    private readonly ConcurrentQueue<string> _output = new();
+    private readonly DaemonProcess _daemon;
     private readonly Action<string> _log;
-    private Process? _process;
+    private readonly string _config;
 
     public TestHost Host { get; }
-    public string DataDir { get; }
+    public string DataDir => _daemon.DataDir;
     public PeerApi Api { get; }
-    public int? Pid => _process is { HasExited: false } p ? p.Id : null;
-    public IEnumerable<string> Output => _output;
+    public int? Pid => _daemon.Running ? _daemon.Pid : null;
+    public IEnumerable<string> Output => _daemon.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The daemon's event log (data/logs/events.log.jsonl), for a failing test's output.</summary>
     public IReadOnlyList<string> EventLog()
@@ -34,8 +32,13 @@ public sealed class PeerProcess : IAsyncDisposable
     private PeerProcess(TestHost host, string workDir, Action<string> log)
     {
         Host = host;
-        DataDir = Path.Combine(workDir, "data");
         Api = new PeerApi(Path.Combine(workDir, "api.sock"));
+        // The daemon reads /etc/appliance/applianced.json when present: never the machine's own.
+        _config = Path.Combine(workDir, "applianced.json");
+        _daemon = new DaemonProcess(Path.Combine(workDir, "data"), Api.SocketPath, host.Address, ["--config", _config])
+        {
+            NetworkNamespace = host.Namespace, User = "harness",
+        };
         _log = log;
     }
 
@@ -50,94 +53,51 @@ public sealed class PeerProcess : IAsyncDisposable
 
     /// <summary>applianced.dll is copied next to the test assembly by the project reference.</summary>
     public static string DaemonDll =>
-        Path.Combine(AppContext.BaseDirectory, "applianced.dll") is var dll && File.Exists(dll)
-            ? dll : throw new HarnessException($"applianced.dll not found next to the tests in {AppContext.BaseDirectory}");
+        File.Exists(DaemonProcess.Dll) ? DaemonProcess.Dll
+            : throw new HarnessException($"applianced.dll not found next to the tests in {AppContext.BaseDirectory}");
 
     public async Task StartAsync()
     {
         if (Pid is not null) throw new InvalidOperationException($"peer {Host.Name} already runs as {Pid}");
         if (File.Exists(Api.SocketPath)) File.Delete(Api.SocketPath);
-        var info = new ProcessStartInfo("ip")
+        _ = DaemonDll; // a clear error when the build did not copy it
+        File.WriteAllText(_config, "{}");
+        _daemon.Launch();
+        _log($"{Host.Name}: started applianced pid {_daemon.Pid}");
+        try
         {
-            ArgumentList = { "netns", "exec", Host.Namespace, "dotnet", DaemonDll, "--hal", "simulated",
-                "--data-dir", DataDir, "--api-socket", Api.SocketPath, "--bind", Host.Address },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // The daemon reads /etc/appliance/applianced.json when present: never the machine's own.
-        info.ArgumentList.Add("--config");
-        info.ArgumentList.Add(WriteEmptyConfig());
-        var process = Process.Start(info) ?? throw new HarnessException($"could not start applianced for {Host.Name}");
-        process.OutputDataReceived += (_, e) => Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _process = process;
-        _log($"{Host.Name}: started applianced pid {process.Id}");
-        await WaitReadyAsync().ConfigureAwait(false);
-    }
-
-    private string WriteEmptyConfig()
-    {
-        var path = Path.Combine(Path.GetDirectoryName(DataDir)!, "applianced.json");
-        File.WriteAllText(path, "{}");
-        return path;
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null) return;
-        _output.Enqueue(line);
-        while (_output.Count > 2000) _output.TryDequeue(out _);
-    }
-
-    private async Task WaitReadyAsync()
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
+            await _daemon.WaitReadyAsync(ReadyTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
         {
-            if (_process!.HasExited)
-                throw new HarnessException($"applianced for {Host.Name} exited with {_process.ExitCode} before its API answered:\n{string.Join('\n', _output)}");
-            try
-            {
-                await Api.CallAsync("status").ConfigureAwait(false);
-                return;
-            }
-            catch (Exception e) when (e is System.Net.Sockets.SocketException or PeerApiException or IOException)
-            {
-                if (deadline.Elapsed > ReadyTimeout)
-                    throw new HarnessException($"applianced for {Host.Name} did not answer on {Api.SocketPath} within {ReadyTimeout.TotalSeconds:0} s: {e.Message}");
-            }
-            await Task.Delay(100).ConfigureAwait(false);
+            throw new HarnessException($"applianced for {Host.Name}: {e.Message}");
         }
     }
 
     /// <summary>SIGTERM, as systemd stops the service; waits for the exit and returns its code.</summary>
     public async Task<int> StopAsync()
     {
-        if (_process is not { HasExited: false } p) return _process?.ExitCode ?? 0;
-        if (kill(p.Id, 15) != 0) throw new HarnessException($"kill -TERM {p.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        if (!_daemon.Started) return 0;
+        if (!_daemon.Running) return _daemon.ExitCode;
         try
         {
-            await p.WaitForExitAsync().WaitAsync(StopTimeout).ConfigureAwait(false);
+            await _daemon.StopAsync(StopTimeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            p.Kill();
             throw new HarnessException($"applianced for {Host.Name} ignored SIGTERM for {StopTimeout.TotalSeconds:0} s and was killed");
         }
-        _log($"{Host.Name}: stopped (exit {p.ExitCode})");
-        return p.ExitCode;
+        _log($"{Host.Name}: stopped (exit {_daemon.ExitCode})");
+        return _daemon.ExitCode;
     }
 
     /// <summary>SIGKILL: a crash or power cut, nothing flushed on purpose.</summary>
-    public async Task KillAsync()
+    public Task KillAsync()
     {
-        if (_process is not { HasExited: false } p) return;
-        p.Kill();
-        await p.WaitForExitAsync().WaitAsync(StopTimeout).ConfigureAwait(false);
+        if (!_daemon.Running) return Task.CompletedTask;
+        _daemon.Kill();
         _log($"{Host.Name}: killed");
+        return Task.CompletedTask;
     }
 
     public async Task RestartAsync()
@@ -146,14 +106,5 @@ public sealed class PeerProcess : IAsyncDisposable
         await StartAsync().ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try { await KillAsync().ConfigureAwait(false); }
-        catch (TimeoutException) { }
-        _process?.Dispose();
-        _process = null;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
+    public ValueTask DisposeAsync() => _daemon.DisposeAsync();
 }

@@ -60,12 +60,15 @@ public sealed class RawApiConnection : IAsyncDisposable
     }
 
     /// <summary>Sends one request and returns the whole reply object ({ok, result|error}).</summary>
-    public async Task<JsonObject> RequestAsync(string cmd, JsonObject? args, TimeSpan timeout)
+    public async Task<JsonObject> RequestAsync(string cmd, JsonObject? args, TimeSpan timeout, string user = "test")
     {
-        var request = new JsonObject { ["v"] = 1, ["cmd"] = cmd, ["args"] = args ?? [], ["user"] = "test", ["channel"] = "test" };
-        await SendLineAsync(request.ToJsonString(), timeout);
+        await SendLineAsync(RequestLine(cmd, args, user), timeout);
         return await ReadReplyAsync(timeout) ?? throw new IOException($"the daemon closed the connection instead of answering {cmd}");
     }
+
+    /// <summary>One request as the line PROTOCOL.md asks for.</summary>
+    public static string RequestLine(string cmd, JsonObject? args, string user = "test") =>
+        new JsonObject { ["v"] = 1, ["cmd"] = cmd, ["args"] = args ?? [], ["user"] = user, ["channel"] = "test" }.ToJsonString();
 
     public async ValueTask DisposeAsync()
     {

@@ -7,8 +7,9 @@ namespace Appliance.Tests.Support;
 
 /// <summary>
 /// A real applianced process (`dotnet applianced.dll`, built next to the tests) with its own data
-/// directory and API socket. Captures stdout and stderr for failure messages; disposing always
-/// kills a process that is still running.
+/// directory and API socket, optionally inside a network namespace (`ip netns exec NS`, which execs,
+/// so the process id is the daemon's own and signals reach it directly). Captures stdout and stderr
+/// for failure messages; disposing always kills a process that is still running.
 /// </summary>
 public sealed class DaemonProcess : IAsyncDisposable
 {
@@ -40,6 +41,20 @@ public sealed class DaemonProcess : IAsyncDisposable
     public IReadOnlyDictionary<string, string> Environment { get; set; }
     public string StoreFile => Path.Combine(DataDir, "store.db");
 
+    /// <summary>Network namespace to run in (`ip netns exec`); null runs in the test's own.</summary>
+    public string? NetworkNamespace { get; init; }
+
+    /// <summary>The `--hal` kind: "simulated" unless a test drives the real Linux one inside a namespace.</summary>
+    public string Hal { get; init; } = "simulated";
+
+    /// <summary>The user the API calls name (it shows in the daemon's change and event logs).</summary>
+    public string User { get; init; } = "test";
+
+    /// <summary>Where the process's output goes when disposed (a test's output), so a failure shows what the daemon said.</summary>
+    public Action<string>? Log { get; init; }
+
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "applianced.dll");
+
     /// <summary>Name used in failure messages (the bind address, or the data directory).</summary>
     public string Name => Bind ?? Path.GetFileName(DataDir);
 
@@ -55,8 +70,8 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     public IReadOnlyList<string> Arguments =>
     [
-        Path.Combine(AppContext.BaseDirectory, "applianced.dll"), "--data-dir", DataDir, "--api-socket", SocketPath,
-        "--hal", "simulated", .. Bind is null ? Array.Empty<string>() : ["--bind", Bind], .. ExtraArgs,
+        Dll, "--data-dir", DataDir, "--api-socket", SocketPath,
+        "--hal", Hal, .. Bind is null ? Array.Empty<string>() : ["--bind", Bind], .. ExtraArgs,
     ];
 
     /// <summary>Starts the process and returns at once (for start-up refusals).</summary>
@@ -64,13 +79,14 @@ public sealed class DaemonProcess : IAsyncDisposable
     {
         if (Running) throw new InvalidOperationException($"{Name} is already running");
         _process?.Dispose();
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(NetworkNamespace is null ? "dotnet" : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (NetworkNamespace is not null) foreach (var a in new[] { "netns", "exec", NetworkNamespace, "dotnet" }) start.ArgumentList.Add(a);
         foreach (var a in Arguments) start.ArgumentList.Add(a);
         start.Environment.Remove("NOTIFY_SOCKET"); // never talk to a real systemd by accident
         start.Environment.Remove("WATCHDOG_USEC");
@@ -83,7 +99,7 @@ public sealed class DaemonProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         process.StandardInput.Close();
         _process = process;
-        Append($"--- started pid {process.Id}: dotnet {string.Join(' ', Arguments)}");
+        Append($"--- started pid {process.Id}: {start.FileName} {string.Join(' ', start.ArgumentList)}");
     }
 
     /// <summary>Starts the process and waits until its API answers `status`.</summary>
@@ -94,18 +110,19 @@ public sealed class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until the API answers `status`; fails at once (with the output) when the process exits.</summary>
-    public async Task WaitReadyAsync(TimeSpan timeout)
+    public async Task WaitReadyAsync(TimeSpan? timeout = null)
     {
+        var limit = timeout ?? StartTimeout;
         var deadline = Stopwatch.StartNew();
         Exception? last = null;
-        while (deadline.Elapsed < timeout)
+        while (deadline.Elapsed < limit)
         {
             if (!Running)
                 throw new InvalidOperationException($"{Name} exited with code {_process?.ExitCode} before its API answered:\n{Output}");
             try
             {
                 await using var connection = await RawApiConnection.ConnectAsync(SocketPath, TimeSpan.FromSeconds(2));
-                var reply = await connection.RequestAsync("status", null, TimeSpan.FromSeconds(5));
+                var reply = await connection.RequestAsync("status", null, TimeSpan.FromSeconds(5), User);
                 if ((bool?)reply["ok"] == true) return;
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
@@ -114,7 +131,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             }
             await Task.Delay(100);
         }
-        throw new TimeoutException($"{Name}: API did not answer status within {timeout} (last error: {last?.Message}):\n{Output}");
+        throw new TimeoutException($"{Name}: API did not answer status within {limit} (last error: {last?.Message}):\n{Output}");
     }
 
     /// <summary>One API call on a fresh connection: the result, or a <see cref="DaemonApiException"/>.</summary>
@@ -131,7 +148,7 @@ public sealed class DaemonProcess : IAsyncDisposable
         try
         {
             await using var connection = await RawApiConnection.ConnectAsync(SocketPath, CallTimeout);
-            return await connection.RequestAsync(cmd, args, CallTimeout);
+            return await connection.RequestAsync(cmd, args, CallTimeout, User);
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
         {
@@ -178,6 +195,9 @@ public sealed class DaemonProcess : IAsyncDisposable
         await StartAsync();
     }
 
+    /// <summary>Whether <see cref="Launch"/> ran (and the process was not disposed since).</summary>
+    public bool Started => _process is not null;
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         await _process!.WaitForExitAsync().WaitAsync(timeout);
@@ -212,7 +232,9 @@ public sealed class DaemonProcess : IAsyncDisposable
             catch (InvalidOperationException) { }
             await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
         }
+        Log?.Invoke($"----- applianced {Name} output -----\n{Output}");
         _process.Dispose();
+        _process = null;
     }
 
     [DllImport("libc", SetLastError = true)]
