@@ -12,6 +12,10 @@ public static class Program
         ("replication-throughput", ReplicationThroughputBench.RunAsync),
         ("failover", FailoverBench.RunAsync),
         ("backup", BackupBench.RunAsync),
+        ("recovery-divergent", RecoveryBench.DivergentAsync),
+        ("recovery-nodiff", RecoveryBench.NoDiffAsync),
+        ("join", RecoveryJoinBench.JoinAsync),
+        ("reconnect", RecoveryJoinBench.ReconnectAsync),
     ];
 
     public static async Task<int> Main(string[] args)
