@@ -13,8 +13,19 @@ public class RateLimitedLogTests
         for (var i = 0; i < 200; i++) log.Write($"refused {i}");
         Assert.Equal(["refused 0", "refused 1", "refused 2"], lines);
         time.Advance(TimeSpan.FromSeconds(11));
-        log.Write("refused again");
-        Assert.Equal("refused again (197 similar lines suppressed before this one)", lines[^1]);
+        log.Write("refused 200");
+        Assert.Equal("refused 200 (197 similar lines suppressed before this one)", lines[^1]);
+    }
+
+    [Fact]
+    public void Different_kinds_of_lines_have_their_own_budget()
+    {
+        var lines = new List<string>();
+        var log = new RateLimitedLog(lines.Add, new ManualClock(), burst: 1);
+        log.Write("connection from 198.18.0.5:4001 refused: TLS failed");
+        log.Write("connection from 198.18.0.6:4002 refused: TLS failed");
+        log.Write("connection from 198.18.0.5:4003 refused: frame too large");
+        Assert.Equal(2, lines.Count);
     }
 
     private sealed class ManualClock : TimeProvider
