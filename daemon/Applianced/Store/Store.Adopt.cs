@@ -14,7 +14,7 @@ public sealed partial class Store
         CommitInfo info;
         lock (_write)
         {
-            MakeDurable();
+            CheckpointExclusive();
             Directory.CreateDirectory(Path.GetDirectoryName(copyPath)!);
             File.Copy(FilePath, copyPath, overwrite: false);
             var own = Scan(Scopes.Peer(PeerId) + "/").Where(r => !r.Deleted).ToList();

@@ -5,7 +5,7 @@ namespace Appliance.Daemon.Store;
 /// <summary>Local scope: values that never leave this peer (cluster key, private keys, peer id).</summary>
 public sealed partial class Store
 {
-    public string? GetLocal(string key) => _local.FindById(key)?["v"].AsString;
+    public string? GetLocal(string key) => Read(() => _local.FindById(key)?["v"].AsString);
 
     public void SetLocal(string key, string? value)
     {

@@ -22,8 +22,8 @@ public sealed partial class Store
         }
     }
 
-    public IReadOnlyList<StoredRecord> GetMany(IEnumerable<string> ids) =>
-        ids.Select(id => _records.FindById(id)).Where(d => d is not null).Select(d => RecordMapping.ToRecord(d!)).ToList();
+    public IReadOnlyList<StoredRecord> GetMany(IEnumerable<string> ids) => Read(() =>
+        ids.Select(id => _records.FindById(id)).Where(d => d is not null).Select(d => RecordMapping.ToRecord(d!)).ToList());
 
     /// <summary>
     /// Merges records pulled by recovery, last writer wins, in one transaction. They bypass the

@@ -13,22 +13,22 @@ public sealed partial class Store
         lock (_write) return new Dictionary<string, long>(_versionVector);
     }
 
-    public IReadOnlyList<Operation> ReadOps(string origin, long afterSeq, int max) =>
+    public IReadOnlyList<Operation> ReadOps(string origin, long afterSeq, int max) => Read(() =>
         _oplog.Find(Query.And(
                 Query.GT("_id", RecordMapping.OpId(origin, afterSeq)),
                 Query.LT("_id", RecordMapping.OpId(origin, long.MaxValue))), limit: max)
-            .Select(RecordMapping.ToOperation).ToList();
+            .Select(RecordMapping.ToOperation).ToList());
 
     /// <summary>The lowest sequence still held for an origin (0 when none), to detect a peer behind retention.</summary>
     public long OldestSeq(string origin)
     {
-        var first = _oplog.Find(Query.And(
+        var first = Read(() => _oplog.Find(Query.And(
             Query.GT("_id", RecordMapping.OpId(origin, 0)),
-            Query.LT("_id", RecordMapping.OpId(origin, long.MaxValue))), limit: 1).FirstOrDefault();
+            Query.LT("_id", RecordMapping.OpId(origin, long.MaxValue))), limit: 1).FirstOrDefault());
         return first?["s"].AsInt64 ?? 0;
     }
 
-    public long OpLogCount => _oplog.LongCount();
+    public long OpLogCount => Read(() => _oplog.LongCount());
 
     private Dictionary<string, long> LoadVersionVector() =>
         _meta.Find(Query.StartsWith("_id", VersionPrefix))

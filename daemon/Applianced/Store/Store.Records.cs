@@ -6,7 +6,7 @@ public sealed partial class Store
 {
     public StoredRecord? Get(string scope, string section, string key)
     {
-        var doc = _records.FindById(StoredRecord.MakeId(scope, section, key));
+        var doc = Read(() => _records.FindById(StoredRecord.MakeId(scope, section, key)));
         return doc is null ? null : RecordMapping.ToRecord(doc);
     }
 
@@ -14,19 +14,19 @@ public sealed partial class Store
     public IReadOnlyList<StoredRecord> List(string scope, string section) =>
         ListWithTombstones(scope, section).Where(r => !r.Deleted).ToList();
 
-    public IReadOnlyList<StoredRecord> ListWithTombstones(string scope, string section) =>
+    public IReadOnlyList<StoredRecord> ListWithTombstones(string scope, string section) => Read(() =>
         _records.Find(Query.StartsWith("_id", $"{scope}/{section}/"))
-            .Select(RecordMapping.ToRecord).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+            .Select(RecordMapping.ToRecord).OrderBy(r => r.Key, StringComparer.Ordinal).ToList());
 
     /// <summary>Every record of one scope, tombstones included (for digests and snapshots).</summary>
-    public IEnumerable<StoredRecord> Scan(string? scopePrefix = null) =>
+    public IReadOnlyList<StoredRecord> Scan(string? scopePrefix = null) => Read(() =>
         (scopePrefix is null ? _records.FindAll() : _records.Find(Query.StartsWith("_id", scopePrefix)))
-            .Select(RecordMapping.ToRecord);
+            .Select(RecordMapping.ToRecord).ToList());
 
-    public long RecordCount => _records.LongCount();
+    public long RecordCount => Read(() => _records.LongCount());
 
     /// <summary>The scopes that hold peer-specific records of other peers.</summary>
-    public IReadOnlyList<string> PeerScopes() =>
+    public IReadOnlyList<string> PeerScopes() => Read(() =>
         _records.Query().Where("$.sc LIKE 'peer:%'").Select("$.sc").ToEnumerable()
-            .Select(v => v["sc"].AsString).Distinct().ToList();
+            .Select(v => v["sc"].AsString).Distinct().ToList());
 }

@@ -12,7 +12,7 @@ public sealed partial class Store
     {
         lock (_write)
         {
-            MakeDurable();
+            CheckpointExclusive();
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             File.Copy(FilePath, path, overwrite: false);
         }

@@ -165,24 +165,7 @@ public sealed partial class Store
     /// LiteDB hands committed pages to a background writer and returns before they reach the file;
     /// a checkpoint waits for that writer and flushes, so what we acknowledge survives a SIGKILL.
     /// </summary>
-    private void MakeDurable()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                _db.Checkpoint();
-                return;
-            }
-            catch (Exception e) when (attempt < 20 && e is ObjectDisposedException or LiteDB.LiteException)
-            {
-                // LiteDB 5.0.21's checkpoint races its own background log writer now and then ("must
-                // have no pages in use", a just-closed log stream; about 1 in 600 test runs). The
-                // commit stands; a checkpoint a moment later goes through and makes it durable.
-                Thread.Sleep(attempt);
-            }
-        }
-    }
+    private void MakeDurable() => _durability.SyncLog();
 }
 
 public sealed record RemoteApplyResult(CommitInfo Commit, IReadOnlySet<string> Gaps);

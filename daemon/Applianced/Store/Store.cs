@@ -43,6 +43,7 @@ public sealed partial class Store : IDisposable
         _oplog = db.GetCollection("oplog");
         _meta = db.GetCollection("meta");
         _local = db.GetCollection("local");
+        _durability = new LogSync(Path.Combine(dataDir, "store-log.db"));
         _versionVector = LoadVersionVector();
         PeerId = GetLocal("peer-id") ?? CreatePeerId();
         _committer = new Thread(CommitterLoop) { IsBackground = true, Name = "store committer" };
@@ -108,6 +109,7 @@ public sealed partial class Store : IDisposable
     {
         _queued.CompleteAdding();
         _committer.Join();
+        _durability.Dispose();
         _db.Dispose();
         _lock.Dispose();
     }
