@@ -16,7 +16,7 @@ public sealed partial class Store
         {
             CheckpointExclusive();
             Directory.CreateDirectory(Path.GetDirectoryName(copyPath)!);
-            File.Copy(FilePath, copyPath, overwrite: false);
+            CopyLiveFile(FilePath, copyPath);
             var own = Scan(Scopes.Peer(PeerId) + "/").Where(r => !r.Deleted).ToList();
             var seq = _versionVector.GetValueOrDefault(PeerId);
             var ops = new List<Operation>();

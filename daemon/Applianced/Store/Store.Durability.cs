@@ -26,6 +26,21 @@ public sealed partial class Store
     }
 
     /// <summary>
+    /// Copies the live store file without the advisory lock a .NET FileStream would take on it:
+    /// LiteDB opens more handles on its file as it goes, fails on a lock it did not expect, and then
+    /// closes the whole database.
+    /// </summary>
+    private static void CopyLiveFile(string source, string destination)
+    {
+        var fd = LogSync.OpenReadOnly(source);
+        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        using var input = new FileStream(handle, FileAccess.Read);
+        using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write);
+        input.CopyTo(output);
+        output.Flush(flushToDisk: true);
+    }
+
+    /// <summary>
     /// Durability of a commit. LiteDB has written the commit's pages to its log file (store-log.db)
     /// with write(2) before Commit returns, so they already survive a killed process; fsync of that
     /// file makes them survive a power cut too. This avoids a checkpoint per commit (see above).
@@ -38,16 +53,22 @@ public sealed partial class Store
         private const int CloseOnExec = 0x80000;
         private int _fd = -1;
 
+
         public void SyncLog()
         {
             if (_fd < 0)
             {
                 if (!File.Exists(logPath)) return; // nothing logged yet: everything is in the data file
-                _fd = open(logPath, ReadOnly | CloseOnExec);
-                if (_fd < 0) throw new IOException($"cannot open {logPath} to sync it: errno {Marshal.GetLastPInvokeError()}");
+                _fd = (int)OpenReadOnly(logPath);
             }
             if (fsync(_fd) != 0)
                 throw new IOException($"fsync of {logPath} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        public static IntPtr OpenReadOnly(string path)
+        {
+            var fd = open(path, ReadOnly | CloseOnExec);
+            return fd >= 0 ? fd : throw new IOException($"cannot open {path}: errno {Marshal.GetLastPInvokeError()}");
         }
 
         public void Dispose()

@@ -14,7 +14,7 @@ public sealed partial class Store
         {
             CheckpointExclusive();
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.Copy(FilePath, path, overwrite: false);
+            CopyLiveFile(FilePath, path);
         }
     }
 }
