@@ -13,7 +13,6 @@ public sealed partial class Store
     {
         lock (_write)
         {
-            _oplog.EnsureIndex("t");
             var cutoff = DateTime.UtcNow - maxAge;
             var excess = _oplog.Count() - maxOperations;
             if (excess > 0)

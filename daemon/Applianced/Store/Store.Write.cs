@@ -165,7 +165,13 @@ public sealed partial class Store
     /// LiteDB hands committed pages to a background writer and returns before they reach the file;
     /// a checkpoint waits for that writer and flushes, so what we acknowledge survives a SIGKILL.
     /// </summary>
-    private void MakeDurable() => _durability.SyncLog();
+    /// <summary>
+    /// LiteDB 5.0.21 reads committed pages from its log through a shared index that is not safe under
+    /// concurrent queries ("page type must be collection page", after which it closes the database);
+    /// moving every commit into the data file at once, with no query running, keeps readers on the
+    /// data file. The checkpoint also waits for and flushes the written pages: the commit is durable.
+    /// </summary>
+    private void MakeDurable() => CheckpointExclusive();
 }
 
 public sealed record RemoteApplyResult(CommitInfo Commit, IReadOnlySet<string> Gaps);

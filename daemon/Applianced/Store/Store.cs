@@ -43,7 +43,16 @@ public sealed partial class Store : IDisposable
         _oplog = db.GetCollection("oplog");
         _meta = db.GetCollection("meta");
         _local = db.GetCollection("local");
-        _durability = new LogSync(Path.Combine(dataDir, "store-log.db"));
+        // Every collection and index exists before any other thread uses the store: LiteDB 5.0.21
+        // creating a collection while another thread queries corrupts its view ("page type must be
+        // collection page") and closes the database.
+        foreach (var c in new[] { _records, _oplog, _meta, _local })
+        {
+            if (db.CollectionExists(c.Name)) continue;
+            c.Insert(new BsonDocument { ["_id"] = "create" });
+            c.Delete("create");
+        }
+        _oplog.EnsureIndex("t");
         _versionVector = LoadVersionVector();
         PeerId = GetLocal("peer-id") ?? CreatePeerId();
         _committer = new Thread(CommitterLoop) { IsBackground = true, Name = "store committer" };
@@ -109,7 +118,6 @@ public sealed partial class Store : IDisposable
     {
         _queued.CompleteAdding();
         _committer.Join();
-        _durability.Dispose();
         _db.Dispose();
         _lock.Dispose();
     }
