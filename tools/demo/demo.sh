@@ -126,6 +126,10 @@ ctl 1 log config --limit 12
 
 step "The front panel of peer 1 (what the 20x4 LCD shows; run 'dotnet $BIN_L DEVICE' to drive one by hand)"
 printf 'wait 1500\ndump\n' | timeout 20 dotnet "$BIN_L" --script - "$WORK/lcd-panel" || true
+if [ -t 0 ] && [ -t 1 ]; then
+  read -r -p "Drive this front panel now with the arrow keys, Enter and Esc (q quits)? [y/N] " drive
+  if [ "${drive:-n}" = y ]; then dotnet "$BIN_L" "$WORK/lcd-panel" || true; fi
+fi
 
 step "Stop all peers cleanly"
 for n in 3 2 1; do kill "${PIDS[$n]}"; wait "${PIDS[$n]}" 2>/dev/null || true; done
