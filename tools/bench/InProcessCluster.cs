@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Appliance.Daemon.Api;
 using Appliance.Daemon.Hosting;
 using Appliance.Daemon.Node;
 using Appliance.Daemon.Store;
@@ -87,16 +86,10 @@ internal sealed class InProcessCluster : IAsyncDisposable
         var node = _nodes[i];
         if (node is null) return;
         _nodes[i] = null;
-        await node.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
-        await node.DisposeAsync();
-        node.Store.Dispose();
+        await NodeCalls.StopAsync(node);
     }
 
-    public async Task<JsonNode?> CallAsync(int i, string cmd, JsonObject args)
-    {
-        if (!this[i].Router.TryGet(cmd, out var handler)) throw new InvalidOperationException($"the daemon has no command '{cmd}'");
-        return await handler(new ApiRequest(cmd, args, "bench", "api"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
-    }
+    public Task<JsonNode?> CallAsync(int i, string cmd, JsonObject args) => NodeCalls.CallAsync(this[i], cmd, args, TimeSpan.FromSeconds(30));
 
     public bool AllActive(int i) => _nodes[i] is { } n && n.Cluster.Links.Count == Count - 1 && n.Cluster.Links.All(l => l.Active);
 

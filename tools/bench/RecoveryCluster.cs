@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Appliance.Daemon.Api;
 using Appliance.Daemon.Hosting;
 using Appliance.Daemon.Node;
 using Appliance.Daemon.Store;
@@ -76,16 +75,10 @@ internal sealed partial class RecoveryCluster : IAsyncDisposable
         var node = _nodes[i];
         if (node is null) return;
         _nodes[i] = null;
-        await node.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
-        await node.DisposeAsync();
-        node.Store.Dispose();
+        await NodeCalls.StopAsync(node);
     }
 
-    public async Task<JsonNode?> CallAsync(int i, string cmd, JsonObject args)
-    {
-        if (!this[i].Router.TryGet(cmd, out var handler)) throw new InvalidOperationException($"the daemon has no command '{cmd}'");
-        return await handler(new ApiRequest(cmd, args, "bench", "api"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
-    }
+    public Task<JsonNode?> CallAsync(int i, string cmd, JsonObject args) => NodeCalls.CallAsync(this[i], cmd, args, TimeSpan.FromSeconds(60));
 
     /// <summary>Host name, LAN address, key and a Full release key (R14) through the API, as an operator sets them before clustering.</summary>
     public async Task PrepareAsync(int i)

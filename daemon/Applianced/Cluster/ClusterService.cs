@@ -60,8 +60,8 @@ public sealed partial class ClusterService : IAsyncDisposable
         return created;
     }
 
+
     public X509Certificate2 Certificate => _certificate.Certificate;
-    public IPEndPoint? ListeningOn => _listening;
 
     public HelloMessage LocalHello()
     {

@@ -93,8 +93,10 @@ public sealed class PeerNode : IAsyncDisposable
         Logs.Event($"ready: API on {_options.ApiSocket}");
     }
 
+    /// <summary>Stops everything the peer runs; the store stays open (its owner closes it). Runs once.</summary>
     public async Task StopAsync(CancellationToken ct)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         Logs.Event("stopping");
         await Appliers.DisposeAsync();
         if (_compaction is not null) await _compaction.DisposeAsync();
@@ -156,5 +158,7 @@ public sealed class PeerNode : IAsyncDisposable
         OtherPeers = Config.OtherPeers(Cluster.Settings, id => Cluster.Links.FirstOrDefault(l => l.PeerId == id)?.Address),
     };
 
-    public async ValueTask DisposeAsync() => await _api.DisposeAsync();
+    private int _stopped;
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 }

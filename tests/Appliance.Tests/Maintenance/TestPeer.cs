@@ -68,8 +68,7 @@ internal sealed class TestPeer : IAsyncDisposable
 
     private async Task StopAsync()
     {
-        await Node.StopAsync(CancellationToken.None).WaitAsync(Timeout);
-        await Node.DisposeAsync();
+        await Node.DisposeAsync().AsTask().WaitAsync(Timeout);
         Node.Store.Dispose();
     }
 
