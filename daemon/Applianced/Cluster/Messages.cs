@@ -19,7 +19,14 @@ public sealed record WireOp(string O, long S, string Sc, string Se, string K, st
         new(O, S, new StoredRecord(Sc, Se, K, V, new RecordVersion(H, Ro)), new RecordVersion(Ph, Po));
 }
 
-public sealed record OpBatch(IReadOnlyList<WireOp> Ops);
+/// <summary>The part of one origin's log a batch covers: after A (exclusive) through T; see <see cref="OpRange"/>.</summary>
+public sealed record WireRange(string O, long A, long T)
+{
+    public OpRange ToRange() => new(O, A, T);
+}
+
+/// <summary>Ops of several origins and, per origin, the part of its log they cover (holes are overwritten writes).</summary>
+public sealed record OpBatch(IReadOnlyList<WireOp> Ops, IReadOnlyList<WireRange> Ranges);
 
 /// <summary>The receiver's version vector after applying, so the sender knows what it holds.</summary>
 public sealed record AckMessage(IReadOnlyDictionary<string, long> VersionVector);

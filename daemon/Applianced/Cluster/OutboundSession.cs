@@ -67,53 +67,50 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         while (!ct.IsCancellationRequested)
         {
             var batch = CollectMissing();
-            if (batch.Count == 0)
+            if (batch.Ranges.Count == 0)
             {
                 await _wake.WaitAsync(TimeSpan.FromSeconds(1), ct);
                 continue;
             }
-            await channel.SendAsync(FrameType.OpBatch, Messages.Encode(new OpBatch(batch)), ct);
-            lock (_sent) foreach (var op in batch) _sent[op.O] = Math.Max(_sent.GetValueOrDefault(op.O), op.S);
+            await channel.SendAsync(FrameType.OpBatch, Messages.Encode(batch), ct);
+            lock (_sent) foreach (var r in batch.Ranges) _sent[r.O] = Math.Max(_sent.GetValueOrDefault(r.O), r.T);
         }
     }
 
-    /// <summary>The log no longer holds what the peer needs: ask it to pull over recovery (4371), once until it acks.</summary>
-    private void AskForCatchUp(string origin, long peerHas, long oldestHeld)
+    /// <summary>The peer is too far behind for the stream: ask it to pull over recovery (4371), once until it acks.</summary>
+    private void AskForCatchUp(string origin, long peerHas)
     {
         if (Interlocked.Exchange(ref _catchUpAsked, 1) != 0) return;
-        if (!_catchUpLogged) cluster.Logs.Event($"peer {link.Address} lacks operations {peerHas + 1}..{oldestHeld - 1} of {origin} that the log no longer holds: asking it to recover");
+        if (!_catchUpLogged) cluster.Logs.Event($"peer {link.Address} is more than {MaxStreamBacklog} operations of {origin} behind (it has {peerHas}): asking it to recover in bulk");
         _catchUpLogged = true;
         _ = channel.SendAsync(FrameType.CatchUpRequest, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
     }
 
-    private List<WireOp> CollectMissing()
+    private OpBatch CollectMissing()
     {
         lock (_sent) return CollectMissingLocked();
     }
 
-    private List<WireOp> CollectMissingLocked()
+    private OpBatch CollectMissingLocked()
     {
-        var batch = new List<WireOp>();
+        var ops = new List<WireOp>();
+        var ranges = new List<WireRange>();
         foreach (var (origin, have) in cluster.Store.VersionVector())
         {
             var sent = _sent.GetValueOrDefault(origin);
             if (have <= sent) continue;
             if (have - sent > MaxStreamBacklog)
             {
-                AskForCatchUp(origin, sent, have + 1);
+                AskForCatchUp(origin, sent);
                 continue;
             }
-            var ops = cluster.Store.ReadOps(origin, sent, MaxOpsPerBatch - batch.Count);
-            if (ops.Count == 0 || ops[0].Seq != sent + 1)
-            {
-                // The log no longer holds what the peer needs: recovery (4371) must fill it.
-                AskForCatchUp(origin, sent, ops.Count == 0 ? have + 1 : ops[0].Seq);
-                continue;
-            }
-            batch.AddRange(ops.Select(WireOp.From));
-            if (batch.Count >= MaxOpsPerBatch) break;
+            var slice = cluster.Store.ReadOps(origin, sent, MaxOpsPerBatch - ops.Count);
+            if (slice.Through <= sent) continue;
+            ops.AddRange(slice.Ops.Select(WireOp.From));
+            ranges.Add(new WireRange(origin, sent, slice.Through));
+            if (ops.Count >= MaxOpsPerBatch) break;
         }
-        return batch;
+        return new OpBatch(ops, ranges);
     }
 
     private async Task HeartbeatLoop(CancellationToken ct)

@@ -77,14 +77,8 @@ public sealed class PeerNode : IAsyncDisposable
         });
     }
 
-    /// <summary>Operation log retention (DESIGN.md section 4): enough for minutes of partition at full write rate.</summary>
-    public const int OpLogMaxOperations = 200_000;
-    public static readonly TimeSpan OpLogMaxAge = TimeSpan.FromDays(7);
-    private Timer? _compaction;
-
     public async Task StartAsync(CancellationToken ct)
     {
-        _compaction = new Timer(_ => CompactOpLog(), null, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1));
         Logs.Event($"applianced {Version} starting as peer {Store.PeerId} (data {_options.DataDir})");
         _api.Start(_options.ApiSocket);
         await Cluster.ReconfigureAsync();
@@ -99,7 +93,6 @@ public sealed class PeerNode : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         Logs.Event("stopping");
         await Appliers.DisposeAsync();
-        if (_compaction is not null) await _compaction.DisposeAsync();
         await Cluster.DisposeAsync();
         await _api.DisposeAsync();
     }
@@ -124,19 +117,6 @@ public sealed class PeerNode : IAsyncDisposable
         if (!Cluster.Settings.Clustered) return "standalone";
         var links = Cluster.Links;
         return $"{links.Count(l => l.Active) + 1}/{links.Count + 1} active";
-    }
-
-    private void CompactOpLog()
-    {
-        try
-        {
-            var removed = Store.CompactOpLog(OpLogMaxOperations, OpLogMaxAge);
-            if (removed > 0) Logs.Event($"operation log: dropped {removed} old operations (retention {OpLogMaxOperations} operations, {OpLogMaxAge.TotalDays} days)");
-        }
-        catch (Exception e) when (e is LiteDB.LiteException or IOException)
-        {
-            Logs.Event($"operation log compaction failed: {e.Message}", "error");
-        }
     }
 
     private string? OwnClusterAddress() => _options.Bind ?? Config.LanAddress;

@@ -15,8 +15,19 @@ public sealed class DigestIndex
     public const int MaxLevel = 10;
 
     private readonly Dictionary<string, Collection> _collections = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Head> _heads = new(StringComparer.Ordinal);
 
     public readonly record struct Digest(long Count, ulong Hash);
+
+    /// <summary>
+    /// The version a record holds now and a hash of its value: writes check these in memory instead
+    /// of reading the record back from LiteDB (a lookup costs about as much as the write itself).
+    /// </summary>
+    public readonly record struct Head(RecordVersion Version, int ValueHash);
+
+    public static int ValueHash(string? value) => value is null ? 0 : StringComparer.Ordinal.GetHashCode(value) | 1;
+
+    public bool TryGetHead(string id, out Head head) => _heads.TryGetValue(id, out head);
 
     public static string CollectionOf(StoredRecord r) => $"{r.Scope}/{r.Section}";
 
@@ -24,7 +35,9 @@ public sealed class DigestIndex
     {
         var name = CollectionOf(r);
         if (!_collections.TryGetValue(name, out var c)) _collections[name] = c = new Collection();
-        c.Set(r.Id, Fnv(r.Id), VersionHash(r));
+        var id = r.Id;
+        c.Set(id, Fnv(id), VersionHash(r));
+        _heads[id] = new Head(r.Version, ValueHash(r.Value));
     }
 
     public IReadOnlyDictionary<string, Digest> Collections() =>

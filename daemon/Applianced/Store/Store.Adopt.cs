@@ -25,14 +25,12 @@ public sealed partial class Store
             {
                 _records.DeleteAll();
                 _digests = null;
-                _oplog.DeleteAll();
                 _meta.DeleteMany(Query.StartsWith("_id", VersionPrefix));
                 foreach (var r in own)
                 {
                     var record = r with { Version = new RecordVersion(Clock.Now(), PeerId) };
                     var op = new Operation(PeerId, ++seq, record, RecordVersion.None);
-                    _records.Upsert(RecordMapping.ToBson(record));
-                    _oplog.Insert(RecordMapping.ToBson(op));
+                    _records.Upsert(RecordMapping.ToBson(op));
                     ops.Add(op);
                 }
                 SaveVersion(PeerId, seq);
@@ -44,6 +42,7 @@ public sealed partial class Store
                 throw;
             }
             _versionVector.Clear();
+            _recent.Clear();
             _versionVector[PeerId] = seq;
             MakeDurable();
             info = new CommitInfo(ops, ops.Select(o => o.Record).ToList(), [], Remote: false);

@@ -10,39 +10,45 @@ public sealed partial class Store
     /// <summary>Runs a read of the digests under the write lock (built from the file on first use).</summary>
     public T WithDigests<T>(Func<DigestIndex, T> read)
     {
-        lock (_write)
-        {
-            if (_digests is null)
-            {
-                var index = new DigestIndex();
-                foreach (var r in Scan()) index.Update(r);
-                _digests = index;
-            }
-            return read(_digests);
-        }
+        lock (_write) return read(Digests());
     }
 
-    public IReadOnlyList<StoredRecord> GetMany(IEnumerable<string> ids) => Read(() =>
-        ids.Select(id => _records.FindById(id)).Where(d => d is not null).Select(d => RecordMapping.ToRecord(d!)).ToList());
+    /// <summary>The digest index, built from the file on first use; callers hold the write lock.</summary>
+    private DigestIndex Digests()
+    {
+        if (_digests is null)
+        {
+            var index = new DigestIndex();
+            foreach (var r in Scan()) index.Update(r);
+            _digests = index;
+        }
+        return _digests;
+    }
+
+    /// <summary>The records with these ids, each as the operation that wrote it (for recovery).</summary>
+    public IReadOnlyList<Operation> GetOps(IEnumerable<string> ids) => Read(() =>
+        ids.Select(id => _records.FindById(id)).Where(d => d is not null).Select(d => RecordMapping.ToOperation(d!)).ToList());
 
     /// <summary>
-    /// Merges records pulled by recovery, last writer wins, in one transaction. They bypass the
-    /// operation log: the version vector moves afterwards (<see cref="AdvanceVersionVector"/>).
+    /// Merges records pulled by recovery (each with the log position its origin gave it), last writer
+    /// wins, in one transaction. The version vector moves afterwards (<see cref="AdvanceVersionVector"/>).
     /// </summary>
-    public CommitInfo MergeRecords(IReadOnlyList<StoredRecord> records)
+    public CommitInfo MergeRecords(IReadOnlyList<Operation> records)
     {
         CommitInfo info;
         lock (_write)
         {
             var changed = new List<StoredRecord>();
             var conflicts = new List<Conflict>();
+            var index = Digests();
             _db.BeginTrans();
             try
             {
-                foreach (var r in records)
+                foreach (var op in records)
                 {
-                    Clock.Observe(r.Version.Hlc);
-                    MergeRecord(r, r.Version, changed, conflicts);
+                    if (op.Record.Version.Origin != op.Origin) continue;
+                    Clock.Observe(op.Record.Version.Hlc);
+                    MergeRecord(index, op, changed, conflicts);
                 }
                 _db.Commit();
             }
@@ -53,7 +59,7 @@ public sealed partial class Store
                 throw;
             }
             if (changed.Count > 0) MakeDurable();
-            info = new CommitInfo([], changed, [], Remote: true);
+            info = new CommitInfo([], changed, conflicts, Remote: true);
         }
         if (info.Changed.Count > 0) Committed?.Invoke(info);
         return info;
@@ -69,7 +75,11 @@ public sealed partial class Store
             _db.BeginTrans();
             foreach (var (origin, seq) in moved) SaveVersion(origin, seq);
             _db.Commit();
-            foreach (var (origin, seq) in moved) _versionVector[origin] = seq;
+            foreach (var (origin, seq) in moved)
+            {
+                _versionVector[origin] = seq;
+                _recent.Forget(origin);
+            }
             MakeDurable();
         }
     }

@@ -2,33 +2,41 @@ using LiteDB;
 
 namespace Appliance.Daemon.Store;
 
-/// <summary>The operation log and the version vector: "everything from origin X after sequence N".</summary>
+/// <summary>
+/// The operation log and the version vector: "everything from origin X after sequence N". The log
+/// is the records themselves: each holds the position of the write that made it, so an origin's log
+/// is every record whose current version it wrote, in sequence. A write that was overwritten since
+/// leaves a hole, which is fine: whatever overwrote it is newer and travels in its own origin's log.
+/// The log therefore never holds more entries than there are records, and never needs trimming.
+/// </summary>
 public sealed partial class Store
 {
     private const string VersionPrefix = "vv:";
+    private readonly RecentOps _recent = new(capacityPerOrigin: 8192);
 
-    /// <summary>Highest contiguous sequence applied per origin.</summary>
+    /// <summary>Highest sequence per origin up to which this peer holds every write or a newer one.</summary>
     public IReadOnlyDictionary<string, long> VersionVector()
     {
         lock (_write) return new Dictionary<string, long>(_versionVector);
     }
 
-    public IReadOnlyList<Operation> ReadOps(string origin, long afterSeq, int max) => Read(() =>
-        _oplog.Find(Query.And(
-                Query.GT("_id", RecordMapping.OpId(origin, afterSeq)),
-                Query.LT("_id", RecordMapping.OpId(origin, long.MaxValue))), limit: max)
-            .Select(RecordMapping.ToOperation).ToList());
-
-    /// <summary>The lowest sequence still held for an origin (0 when none), to detect a peer behind retention.</summary>
-    public long OldestSeq(string origin)
+    /// <summary>
+    /// The surviving operations of <paramref name="origin"/> after <paramref name="afterSeq"/>, at most
+    /// <paramref name="max"/>, in sequence. Through is how far they cover the origin's log: a reader
+    /// that applies them holds everything of that origin up to Through.
+    /// </summary>
+    public OpSlice ReadOps(string origin, long afterSeq, int max)
     {
-        var first = Read(() => _oplog.Find(Query.And(
-            Query.GT("_id", RecordMapping.OpId(origin, 0)),
-            Query.LT("_id", RecordMapping.OpId(origin, long.MaxValue))), limit: 1).FirstOrDefault());
-        return first?["s"].AsInt64 ?? 0;
+        long upTo;
+        lock (_write) upTo = _versionVector.GetValueOrDefault(origin);
+        if (upTo <= afterSeq) return new OpSlice([], afterSeq);
+        if (_recent.TryRead(origin, afterSeq, upTo, max) is { } recent) return recent;
+        var ops = Read(() => _records.Find(Query.And(
+                Query.GT(RecordMapping.LogIndex, RecordMapping.OpId(origin, afterSeq)),
+                Query.LTE(RecordMapping.LogIndex, RecordMapping.OpId(origin, upTo))), limit: max)
+            .Select(RecordMapping.ToOperation).ToList());
+        return new OpSlice(ops, ops.Count == max ? ops[^1].Seq : upTo);
     }
-
-    public long OpLogCount => Read(() => _oplog.LongCount());
 
     private Dictionary<string, long> LoadVersionVector() =>
         _meta.Find(Query.StartsWith("_id", VersionPrefix))
@@ -43,3 +51,12 @@ public sealed partial class Store
         _meta.Upsert(new BsonDocument { ["_id"] = ClockId, ["h"] = Clock.Last });
     }
 }
+
+/// <summary>Operations of one origin, and the sequence up to which they cover its log.</summary>
+public sealed record OpSlice(IReadOnlyList<Operation> Ops, long Through)
+{
+    public int Count => Ops.Count;
+}
+
+/// <summary>A sender's claim in a batch: its operations of Origin cover the log from After (exclusive) to Through.</summary>
+public sealed record OpRange(string Origin, long After, long Through);

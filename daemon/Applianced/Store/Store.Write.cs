@@ -45,6 +45,7 @@ public sealed partial class Store
     {
         var all = new List<Operation>();
         var seq = _versionVector.GetValueOrDefault(PeerId);
+        var index = Digests();
         _db.BeginTrans();
         try
         {
@@ -53,14 +54,16 @@ public sealed partial class Store
                 var ops = new List<Operation>(r.Mutations.Count);
                 foreach (var m in r.Mutations)
                 {
-                    var current = Get(m.Scope, m.Section, m.Key);
-                    if (current?.Value == m.Value && (current is not null || m.Value is null)) continue;
-                    if (current is not null) Clock.Observe(current.Version.Hlc); // a new write always wins over what it replaces
+                    var id = StoredRecord.MakeId(m.Scope, m.Section, m.Key);
+                    var exists = index.TryGetHead(id, out var head) && head.ValueHash != 0;
+                    if (!exists && m.Value is null) continue;
+                    if (exists && head.ValueHash == DigestIndex.ValueHash(m.Value) && Get(m.Scope, m.Section, m.Key)?.Value == m.Value) continue;
+                    var prev = index.TryGetHead(id, out head) ? head.Version : RecordVersion.None;
+                    Clock.Observe(prev.Hlc); // a new write always wins over what it replaces
                     var record = new StoredRecord(m.Scope, m.Section, m.Key, m.Value, new RecordVersion(Clock.Now(), PeerId));
-                    var op = new Operation(PeerId, ++seq, record, current?.Version ?? RecordVersion.None);
-                    _records.Upsert(RecordMapping.ToBson(record));
-                    _digests?.Update(record);
-                    _oplog.Insert(RecordMapping.ToBson(op));
+                    var op = new Operation(PeerId, ++seq, record, prev);
+                    _records.Upsert(RecordMapping.ToBson(op));
+                    index.Update(record);
                     ops.Add(op);
                 }
                 r.Result = new CommitInfo(ops, ops.Select(o => o.Record).ToList(), [], Remote: false);
@@ -77,6 +80,7 @@ public sealed partial class Store
         }
         if (all.Count > 0)
         {
+            _recent.Add(PeerId, seq - all.Count, seq, all);
             _versionVector[PeerId] = seq;
             MakeDurable();
         }
@@ -91,11 +95,12 @@ public sealed partial class Store
     }
 
     /// <summary>
-    /// Applies operations received from peers in one transaction. Per origin, operations must arrive
-    /// in sequence: duplicates are skipped, and a gap stops that origin (the caller catches up from
-    /// the log). Each record keeps the highest (HLC, origin) version; losers are reported.
+    /// Applies operations received from peers in one transaction. Each range says which part of an
+    /// origin's log the batch covers; a range that starts beyond what we hold is a gap: its
+    /// operations wait (the caller catches up by recovery), and the rest of the batch still applies.
+    /// Each record keeps the highest (HLC, origin) version; losers are reported.
     /// </summary>
-    public RemoteApplyResult ApplyRemote(IReadOnlyList<Operation> ops)
+    public RemoteApplyResult ApplyRemote(IReadOnlyList<Operation> ops, IReadOnlyList<OpRange> ranges)
     {
         RemoteApplyResult result;
         lock (_write)
@@ -103,27 +108,31 @@ public sealed partial class Store
             var applied = new List<Operation>();
             var changed = new List<StoredRecord>();
             var conflicts = new List<Conflict>();
-            var gaps = new HashSet<string>();
             var vv = new Dictionary<string, long>(_versionVector);
+            var covered = new Dictionary<string, OpRange>(StringComparer.Ordinal);
+            var gaps = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var range in ranges)
+            {
+                if (range.After > vv.GetValueOrDefault(range.Origin)) gaps.Add(range.Origin);
+                else if (range.Through > vv.GetValueOrDefault(range.Origin)) covered[range.Origin] = range;
+            }
+            var index = Digests();
             _db.BeginTrans();
             try
             {
                 foreach (var op in ops)
                 {
-                    var known = vv.GetValueOrDefault(op.Origin);
-                    if (op.Seq <= known || gaps.Contains(op.Origin)) continue;
-                    if (op.Seq != known + 1)
-                    {
-                        gaps.Add(op.Origin);
-                        continue;
-                    }
+                    if (!covered.TryGetValue(op.Origin, out var range) || op.Seq <= vv.GetValueOrDefault(op.Origin)
+                        || op.Seq > range.Through || op.Record.Version.Origin != op.Origin) continue;
                     Clock.Observe(op.Record.Version.Hlc);
-                    MergeRecord(op.Record, op.Prev, changed, conflicts);
-                    _oplog.Upsert(RecordMapping.ToBson(op));
-                    vv[op.Origin] = op.Seq;
+                    MergeRecord(index, op, changed, conflicts);
                     applied.Add(op);
                 }
-                foreach (var origin in applied.Select(o => o.Origin).Distinct()) SaveVersion(origin, vv[origin]);
+                foreach (var range in covered.Values)
+                {
+                    vv[range.Origin] = range.Through;
+                    SaveVersion(range.Origin, range.Through);
+                }
                 _db.Commit();
             }
             catch
@@ -132,8 +141,10 @@ public sealed partial class Store
                 _digests = null; // may hold changes that were rolled back
                 throw;
             }
-            if (applied.Count > 0)
+            if (covered.Count > 0)
             {
+                foreach (var range in covered.Values)
+                    _recent.Add(range.Origin, _versionVector.GetValueOrDefault(range.Origin), range.Through, applied.Where(o => o.Origin == range.Origin));
                 foreach (var (origin, seq) in vv) _versionVector[origin] = seq;
                 MakeDurable();
             }
@@ -143,29 +154,50 @@ public sealed partial class Store
         return result;
     }
 
-    /// <summary>Last-writer-wins merge of one incoming record; prev is the version its writer had seen.</summary>
-    private void MergeRecord(StoredRecord incoming, RecordVersion prev, List<StoredRecord> changed, List<Conflict> conflicts)
+    /// <summary>
+    /// Applies operations that are each origin's log read contiguously from its first operation here:
+    /// a missing sequence number ends what can be applied of that origin (a gap).
+    /// </summary>
+    public RemoteApplyResult ApplyRemote(IReadOnlyList<Operation> ops)
     {
-        var current = Get(incoming.Scope, incoming.Section, incoming.Key);
-        if (current is null || incoming.Version > current.Version)
+        var ranges = new List<OpRange>();
+        var gaps = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var origin in ops.GroupBy(o => o.Origin))
         {
-            _records.Upsert(RecordMapping.ToBson(incoming));
-            _digests?.Update(incoming);
-            changed.Add(incoming);
-            // The writer had not seen what we hold: two concurrent writes, ours lost.
-            if (current is not null && current.Version != prev) conflicts.Add(new Conflict(incoming, current));
+            var seqs = origin.Select(o => o.Seq).Order().ToList();
+            var through = seqs[0];
+            foreach (var s in seqs.Skip(1))
+                if (s == through + 1) through = s;
+                else if (s > through) { gaps.Add(origin.Key); break; }
+            ranges.Add(new OpRange(origin.Key, seqs[0] - 1, through));
         }
-        else if (incoming.Version < current.Version)
+        var result = ApplyRemote(ops, ranges);
+        return gaps.Count == 0 ? result : result with { Gaps = result.Gaps.Union(gaps).ToHashSet() };
+    }
+
+    /// <summary>Last-writer-wins merge of one incoming operation; its Prev is the version its writer had seen.</summary>
+    private void MergeRecord(DigestIndex index, Operation op, List<StoredRecord> changed, List<Conflict> conflicts)
+    {
+        var incoming = op.Record;
+        var current = index.TryGetHead(incoming.Id, out var head) ? head.Version : (RecordVersion?)null;
+        if (current is null || incoming.Version > current.Value)
         {
-            conflicts.Add(new Conflict(current, incoming));
+            // The writer had not seen what we hold: two concurrent writes, ours lost.
+            if (current is { } lost && lost != op.Prev && Get(incoming.Scope, incoming.Section, incoming.Key) is { } loser)
+                conflicts.Add(new Conflict(incoming, loser));
+            _records.Upsert(RecordMapping.ToBson(op));
+            index.Update(incoming);
+            changed.Add(incoming);
+        }
+        else if (incoming.Version < current.Value && Get(incoming.Scope, incoming.Section, incoming.Key) is { } winner)
+        {
+            conflicts.Add(new Conflict(winner, incoming));
         }
     }
 
     /// <summary>
     /// LiteDB hands committed pages to a background writer and returns before they reach the file;
     /// a checkpoint waits for that writer and flushes, so what we acknowledge survives a SIGKILL.
-    /// </summary>
-    /// <summary>
     /// LiteDB 5.0.21 reads committed pages from its log through a shared index that is not safe under
     /// concurrent queries ("page type must be collection page", after which it closes the database);
     /// moving every commit into the data file at once, with no query running, keeps readers on the

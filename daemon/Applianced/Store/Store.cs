@@ -3,7 +3,7 @@ using LiteDB;
 namespace Appliance.Daemon.Store;
 
 /// <summary>
-/// The peer's store: one LiteDB file holding the replicated records, the operation log, the
+/// The peer's store: one LiteDB file holding the replicated records (each also its own entry in the operation log), the
 /// version vector and the local-only values. All writes go through one lock and one transaction
 /// per batch; readers never block on writers.
 /// </summary>
@@ -15,7 +15,6 @@ public sealed partial class Store : IDisposable
     private readonly LiteDatabase _db;
     private readonly FileStream _lock;
     private readonly ILiteCollection<BsonDocument> _records;
-    private readonly ILiteCollection<BsonDocument> _oplog;
     private readonly ILiteCollection<BsonDocument> _meta;
     private readonly ILiteCollection<BsonDocument> _local;
     private readonly Lock _write = new();
@@ -40,19 +39,18 @@ public sealed partial class Store : IDisposable
         _db = db;
         Clock = new HybridClock(time);
         _records = db.GetCollection("records");
-        _oplog = db.GetCollection("oplog");
         _meta = db.GetCollection("meta");
         _local = db.GetCollection("local");
         // Every collection and index exists before any other thread uses the store: LiteDB 5.0.21
         // creating a collection while another thread queries corrupts its view ("page type must be
         // collection page") and closes the database.
-        foreach (var c in new[] { _records, _oplog, _meta, _local })
+        foreach (var c in new[] { _records, _meta, _local })
         {
             if (db.CollectionExists(c.Name)) continue;
             c.Insert(new BsonDocument { ["_id"] = "create" });
             c.Delete("create");
         }
-        _oplog.EnsureIndex("t");
+        _records.EnsureIndex(RecordMapping.LogIndex, "$." + RecordMapping.LogIndex);
         _versionVector = LoadVersionVector();
         PeerId = GetLocal("peer-id") ?? CreatePeerId();
         _committer = new Thread(CommitterLoop) { IsBackground = true, Name = "store committer" };

@@ -83,7 +83,7 @@ internal sealed class RecoveryClient(Store.Store store, PeerChannel channel)
         do
         {
             reply = RecoveryServer.Decode<RecordsReply>(await Receive(FrameType.RecordsReply, ct));
-            store.MergeRecords(reply.Records.Select(r => r.ToRecord()).ToList());
+            store.MergeRecords(reply.Records.Select(r => r.ToOperation()).ToList());
             count += reply.Records.Count;
         }
         while (reply.More);

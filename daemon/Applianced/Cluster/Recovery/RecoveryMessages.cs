@@ -17,13 +17,8 @@ public sealed record BucketsReply(IReadOnlyList<long> Counts, IReadOnlyList<ulon
 /// <summary>The client's version hashes in the given buckets; the server sends back every record it holds differently.</summary>
 public sealed record RecordsRequest(string Collection, int Level, IReadOnlyList<ulong> Prefixes, IReadOnlyList<ulong> Have);
 
-public sealed record RecordsReply(IReadOnlyList<WireRecord> Records, bool More);
-
-public sealed record WireRecord(string Sc, string Se, string K, string? V, long H, string O)
-{
-    public static WireRecord From(StoredRecord r) => new(r.Scope, r.Section, r.Key, r.Value, r.Version.Hlc, r.Version.Origin);
-    public StoredRecord ToRecord() => new(Sc, Se, K, V, new RecordVersion(H, O));
-}
+/// <summary>Records travel as the operations that wrote them, so the receiver can stream them on in its own log.</summary>
+public sealed record RecordsReply(IReadOnlyList<WireOp> Records, bool More);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(DigestRequest))]

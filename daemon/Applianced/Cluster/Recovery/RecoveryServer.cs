@@ -70,7 +70,7 @@ internal sealed class RecoveryServer(Store.Store store)
             .Where(e => !have.Contains(e.Version)).Select(e => e.Id).ToList());
         for (var i = 0; i < ids.Count || i == 0; i += MaxRecordsPerReply)
         {
-            var chunk = store.GetMany(ids.Skip(i).Take(MaxRecordsPerReply)).Select(WireRecord.From).ToList();
+            var chunk = store.GetOps(ids.Skip(i).Take(MaxRecordsPerReply)).Select(WireOp.From).ToList();
             var more = i + MaxRecordsPerReply < ids.Count;
             await channel.SendAsync(FrameType.RecordsReply, Encode(new RecordsReply(chunk, more)), ct);
         }

@@ -23,7 +23,7 @@ public class HelloMessageTests
         var decoded = HelloMessage.Decode(Sample().Encode());
         Assert.Equal("peer-a", decoded.PeerId);
         Assert.Equal("appliance-a", decoded.HostName);
-        Assert.Equal(ProtocolVersions.V1, decoded.ProtocolVersion);
+        Assert.Equal(ProtocolVersions.Current, decoded.ProtocolVersion);
         Assert.Null(decoded.ClusterId);
         Assert.Equal(["10.0.0.1", "192.0.2.10", "192.0.2.9"], decoded.Addresses);
         Assert.Equal(42, decoded.VersionVector["peer-a"]);
