@@ -86,8 +86,8 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
             switch (frame.Type)
             {
                 case FrameType.OpBatch:
-                    var batch = Messages.Decode<OpBatch>(frame);
-                    var result = cluster.Store.ApplyRemote(batch.Ops.Select(o => o.ToOperation()).ToList(), batch.Ranges.Select(r => r.ToRange()).ToList());
+                    var batch = OpCodec.DecodeBatch(frame);
+                    var result = cluster.Store.ApplyRemote(batch.Ops, batch.Ranges);
                     if (result.Gaps.Count > 0)
                         cluster.Logs.Event($"peer {link.Address} sent operations out of sequence for {string.Join(", ", result.Gaps)}; they wait for recovery", "warning");
                     await channel.SendAsync(FrameType.Ack, Messages.Encode(new AckMessage(cluster.Store.VersionVector())), ct);

@@ -72,8 +72,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
                 await _wake.WaitAsync(TimeSpan.FromSeconds(1), ct);
                 continue;
             }
-            await channel.SendAsync(FrameType.OpBatch, Messages.Encode(batch), ct);
-            lock (_sent) foreach (var r in batch.Ranges) _sent[r.O] = Math.Max(_sent.GetValueOrDefault(r.O), r.T);
+            await channel.SendAsync(FrameType.OpBatch, OpCodec.Encode(batch), ct);
+            lock (_sent) foreach (var r in batch.Ranges) _sent[r.Origin] = Math.Max(_sent.GetValueOrDefault(r.Origin), r.Through);
         }
     }
 
@@ -93,8 +93,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
 
     private OpBatch CollectMissingLocked()
     {
-        var ops = new List<WireOp>();
-        var ranges = new List<WireRange>();
+        var ops = new List<Operation>();
+        var ranges = new List<OpRange>();
         foreach (var (origin, have) in cluster.Store.VersionVector())
         {
             var sent = _sent.GetValueOrDefault(origin);
@@ -106,8 +106,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
             }
             var slice = cluster.Store.ReadOps(origin, sent, MaxOpsPerBatch - ops.Count);
             if (slice.Through <= sent) continue;
-            ops.AddRange(slice.Ops.Select(WireOp.From));
-            ranges.Add(new WireRange(origin, sent, slice.Through));
+            ops.AddRange(slice.Ops);
+            ranges.Add(new OpRange(origin, sent, slice.Through));
             if (ops.Count >= MaxOpsPerBatch) break;
         }
         return new OpBatch(ops, ranges);

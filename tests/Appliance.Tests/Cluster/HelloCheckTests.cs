@@ -53,10 +53,10 @@ public class HelloCheckTests
     {
         var op = new Appliance.Daemon.Store.Operation("o", 7,
             new Appliance.Daemon.Store.StoredRecord("cluster", "bridges", "b1", null, new(123, "o")), new(100, "p"));
-        var frame = new Frame(FrameType.OpBatch, Messages.Encode(new OpBatch([WireOp.From(op)], [new WireRange("o", 5, 9)])));
-        var decoded = Messages.Decode<OpBatch>(frame);
-        Assert.Equal(op, decoded.Ops.Single().ToOperation());
-        Assert.Equal(new Appliance.Daemon.Store.OpRange("o", 5, 9), decoded.Ranges.Single().ToRange());
-        Assert.Throws<System.Net.ProtocolViolationException>(() => Messages.Decode<OpBatch>(new Frame(FrameType.OpBatch, "{garbage"u8.ToArray())));
+        var frame = new Frame(FrameType.OpBatch, OpCodec.Encode(new OpBatch([op], [new Appliance.Daemon.Store.OpRange("o", 5, 9)])));
+        var decoded = OpCodec.DecodeBatch(frame);
+        Assert.Equal(op, decoded.Ops.Single());
+        Assert.Equal(new Appliance.Daemon.Store.OpRange("o", 5, 9), decoded.Ranges.Single());
+        Assert.Throws<System.Net.ProtocolViolationException>(() => OpCodec.DecodeBatch(new Frame(FrameType.OpBatch, "{garbage"u8.ToArray())));
     }
 }

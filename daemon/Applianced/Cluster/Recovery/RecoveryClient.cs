@@ -82,8 +82,8 @@ internal sealed class RecoveryClient(Store.Store store, PeerChannel channel)
         RecordsReply reply;
         do
         {
-            reply = RecoveryServer.Decode<RecordsReply>(await Receive(FrameType.RecordsReply, ct));
-            store.MergeRecords(reply.Records.Select(r => r.ToOperation()).ToList());
+            reply = OpCodec.DecodeRecords(await Receive(FrameType.RecordsReply, ct));
+            store.MergeRecords(reply.Records);
             count += reply.Records.Count;
         }
         while (reply.More);

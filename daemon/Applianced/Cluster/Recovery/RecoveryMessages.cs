@@ -17,13 +17,15 @@ public sealed record BucketsReply(IReadOnlyList<long> Counts, IReadOnlyList<ulon
 /// <summary>The client's version hashes in the given buckets; the server sends back every record it holds differently.</summary>
 public sealed record RecordsRequest(string Collection, int Level, IReadOnlyList<ulong> Prefixes, IReadOnlyList<ulong> Have);
 
-/// <summary>Records travel as the operations that wrote them, so the receiver can stream them on in its own log.</summary>
-public sealed record RecordsReply(IReadOnlyList<WireOp> Records, bool More);
+/// <summary>
+/// Records travel as the operations that wrote them, so the receiver can stream them on in its own
+/// log. Encoded by <see cref="OpCodec"/>.
+/// </summary>
+public sealed record RecordsReply(IReadOnlyList<Operation> Records, bool More);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(DigestRequest))]
 [JsonSerializable(typeof(CollectionsReply))]
 [JsonSerializable(typeof(BucketsReply))]
 [JsonSerializable(typeof(RecordsRequest))]
-[JsonSerializable(typeof(RecordsReply))]
 internal sealed partial class RecoveryJson : JsonSerializerContext;

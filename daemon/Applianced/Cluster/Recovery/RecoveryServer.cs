@@ -70,9 +70,9 @@ internal sealed class RecoveryServer(Store.Store store)
             .Where(e => !have.Contains(e.Version)).Select(e => e.Id).ToList());
         for (var i = 0; i < ids.Count || i == 0; i += MaxRecordsPerReply)
         {
-            var chunk = store.GetOps(ids.Skip(i).Take(MaxRecordsPerReply)).Select(WireOp.From).ToList();
+            var chunk = store.GetOps(ids.Skip(i).Take(MaxRecordsPerReply));
             var more = i + MaxRecordsPerReply < ids.Count;
-            await channel.SendAsync(FrameType.RecordsReply, Encode(new RecordsReply(chunk, more)), ct);
+            await channel.SendAsync(FrameType.RecordsReply, OpCodec.Encode(new RecordsReply(chunk, more)), ct);
         }
     }
 
