@@ -45,6 +45,7 @@ public sealed partial class ClusterService
             {
                 var link = new PeerLink(address, Time);
                 link.Changed += RaiseChanged;
+                link.Activated += () => ScheduleConnectPull(link);
                 _links[address] = link;
                 var cts = new CancellationTokenSource();
                 _dialers[address] = cts;

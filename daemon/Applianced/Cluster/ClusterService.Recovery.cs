@@ -6,13 +6,22 @@ using Appliance.Daemon.Cluster.Transport;
 namespace Appliance.Daemon.Cluster;
 
 /// <summary>
-/// Recovery on 4371: anti-entropy pulls from one peer, run when a sender reports that its log no
+/// Recovery on 4371: anti-entropy pulls from one peer, run when a link becomes active (a peer
+/// connects, a partition heals, a restored peer comes back), when a sender reports that its log no
 /// longer holds what we lack (join, long partitions, restores), and on a slow timer as a safety net.
 /// </summary>
 public sealed partial class ClusterService
 {
     public static readonly TimeSpan SafetyNetInterval = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long after a link becomes active we pull from that peer. By then the live stream has
+    /// normally delivered what the operation log holds, so the pull is a no-difference digest
+    /// compare (about 1 KB); it still repairs what the log cannot carry (records merged by an
+    /// earlier recovery or a restore, a log trimmed by retention) without waiting for the safety net.
+    /// </summary>
+    public static readonly TimeSpan ConnectPullDelay = TimeSpan.FromSeconds(3);
     private readonly ConcurrentDictionary<string, Task<RecoveryResult?>> _pulls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _connectPulls = new(StringComparer.Ordinal);
     private TransportListener? _recoveryListener;
     private Timer? _safetyNet;
 
@@ -54,6 +63,36 @@ public sealed partial class ClusterService
         {
             if (e is ProtocolViolationException) Logs.Event($"recovery: connection from {channel.RemoteEndPoint}: {e.Message}", "warning");
         }
+    }
+
+    /// <summary>
+    /// One pull from a peer <see cref="ConnectPullDelay"/> after its link became active. At most one
+    /// is pending per link, so a flapping link costs at most one pull per delay; stopping or
+    /// restarting the sessions cancels it, and a link that is down or gone by then is skipped
+    /// (its next activation schedules again).
+    /// </summary>
+    private void ScheduleConnectPull(PeerLink link)
+    {
+        if (!_connectPulls.TryAdd(link.Address, 0)) return;
+        var stop = _sessions.Token;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(ConnectPullDelay, Time, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            finally
+            {
+                _connectPulls.TryRemove(link.Address, out _);
+            }
+            bool current;
+            lock (_gate) current = _links.TryGetValue(link.Address, out var now) && now == link;
+            if (current && link.Active) await PullFromAsync(link);
+        });
     }
 
     /// <summary>Pulls what we lack from one peer; concurrent requests for the same peer share one pull.</summary>

@@ -23,6 +23,9 @@ public sealed class PeerLink(string address, TimeProvider time)
 
     public event Action? Changed;
 
+    /// <summary>Raised when the link becomes active (both directions up), not on every Up of one direction.</summary>
+    public event Action? Activated;
+
     public bool Active
     {
         get { lock (_gate) return _outboundUp && _inboundUp; }
@@ -35,15 +38,19 @@ public sealed class PeerLink(string address, TimeProvider time)
 
     public void Up(bool outbound, string peerId, string host, string version)
     {
+        bool activated;
         lock (_gate)
         {
+            var was = _outboundUp && _inboundUp;
             if (outbound) _outboundUp = true;
             else _inboundUp = true;
+            activated = !was && _outboundUp && _inboundUp;
             (PeerId, HostName, RemoteVersion) = (peerId, host, version);
             _reason = _detail = null;
             _lastSeen = time.GetUtcNow();
         }
         Changed?.Invoke();
+        if (activated) Activated?.Invoke();
     }
 
     public void Down(bool outbound)
