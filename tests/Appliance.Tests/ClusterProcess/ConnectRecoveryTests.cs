@@ -20,7 +20,10 @@ public class ConnectRecoveryTests
         using (var store = Store.Open(c[0].DataDir))
         {
             var value = """{"name":"merged","bridge":"b1","participants":4,"started":"2026-01-01T10:00:00Z"}""";
-            store.MergeRecords([new StoredRecord(Scopes.Cluster, "conferences", "merged", value, new RecordVersion(store.Clock.Now(), store.PeerId))]);
+            // Written by a peer whose log this one has never streamed (as a restored backup can leave it).
+            const string origin = "0d15ea5e-0000-4000-8000-000000000001";
+            var record = new StoredRecord(Scopes.Cluster, "conferences", "merged", value, new RecordVersion(store.Clock.Now(), origin));
+            store.MergeRecords([new Operation(origin, 1, record, RecordVersion.None)]);
         }
 
         // Both restart, so neither safety-net timer is due for 60 s: only the pull on connect can repair this in time.
