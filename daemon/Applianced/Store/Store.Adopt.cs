@@ -30,7 +30,7 @@ public sealed partial class Store
                 {
                     var record = r with { Version = new RecordVersion(Clock.Now(), PeerId) };
                     var op = new Operation(PeerId, ++seq, record, RecordVersion.None);
-                    _records.Upsert(RecordMapping.ToBson(op));
+                    Save(op, replaces: false);
                     ops.Add(op);
                 }
                 SaveVersion(PeerId, seq);

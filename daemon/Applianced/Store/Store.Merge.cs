@@ -25,6 +25,21 @@ public sealed partial class Store
         return _digests;
     }
 
+    /// <summary>
+    /// Up to <paramref name="max"/> records of one collection ("scope/section") in id order after
+    /// <paramref name="afterId"/>, each as the operation that wrote it: a whole collection for a peer
+    /// that holds none of it, read in file order instead of one lookup per record.
+    /// </summary>
+    public IReadOnlyList<Operation> ScanOps(string collection, string? afterId, int max)
+    {
+        var prefix = collection + "/";
+        // Ids are "scope/section/key": every id of the collection sorts before prefix with its '/' raised to '0'.
+        var end = collection + "0";
+        return Read(() => _records.Find(Query.Between("_id", afterId ?? prefix, end), limit: max + 1)
+            .Where(d => d["_id"].AsString.StartsWith(prefix, StringComparison.Ordinal) && d["_id"].AsString != afterId)
+            .Take(max).Select(RecordMapping.ToOperation).ToList());
+    }
+
     /// <summary>The records with these ids, each as the operation that wrote it (for recovery).</summary>
     public IReadOnlyList<Operation> GetOps(IEnumerable<string> ids) => Read(() =>
         ids.Select(id => _records.FindById(id)).Where(d => d is not null).Select(d => RecordMapping.ToOperation(d!)).ToList());

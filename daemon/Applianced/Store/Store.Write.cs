@@ -58,11 +58,12 @@ public sealed partial class Store
                     var exists = index.TryGetHead(id, out var head) && head.ValueHash != 0;
                     if (!exists && m.Value is null) continue;
                     if (exists && head.ValueHash == DigestIndex.ValueHash(m.Value) && Get(m.Scope, m.Section, m.Key)?.Value == m.Value) continue;
-                    var prev = index.TryGetHead(id, out head) ? head.Version : RecordVersion.None;
+                    var known = index.TryGetHead(id, out head);
+                    var prev = known ? head.Version : RecordVersion.None;
                     Clock.Observe(prev.Hlc); // a new write always wins over what it replaces
                     var record = new StoredRecord(m.Scope, m.Section, m.Key, m.Value, new RecordVersion(Clock.Now(), PeerId));
                     var op = new Operation(PeerId, ++seq, record, prev);
-                    _records.Upsert(RecordMapping.ToBson(op));
+                    Save(op, replaces: known);
                     index.Update(record);
                     ops.Add(op);
                 }
@@ -185,7 +186,7 @@ public sealed partial class Store
             // The writer had not seen what we hold: two concurrent writes, ours lost.
             if (current is { } lost && lost != op.Prev && Get(incoming.Scope, incoming.Section, incoming.Key) is { } loser)
                 conflicts.Add(new Conflict(incoming, loser));
-            _records.Upsert(RecordMapping.ToBson(op));
+            Save(op, replaces: current is not null);
             index.Update(incoming);
             changed.Add(incoming);
         }
@@ -193,6 +194,14 @@ public sealed partial class Store
         {
             conflicts.Add(new Conflict(winner, incoming));
         }
+    }
+
+    /// <summary>Stores a record; the in-memory index says whether one is there, which spares LiteDB's own lookup for a new one.</summary>
+    private void Save(Operation op, bool replaces)
+    {
+        var doc = RecordMapping.ToBson(op);
+        if (!replaces) _records.Insert(doc);
+        else if (!_records.Update(doc)) throw new InvalidOperationException($"store: record {op.Record.Id} missing from the file but not from the index");
     }
 
     /// <summary>

@@ -178,6 +178,22 @@ public sealed class StoreTests : IDisposable
     }
 
     [Fact]
+    public void A_collection_scan_pages_through_every_record_once_and_stops_at_the_collection()
+    {
+        using var store = StoreClass.Open(_dir.Path);
+        store.Write(Enumerable.Range(0, 25).Select(i => Set("conferences", $"c{i:D2}", "{}")).ToList());
+        store.Write([Set("conferences0", "x", "{}"), Set("conference", "y", "{}"), Set("conferencesX", "z", "{}")]);
+        var seen = new List<string>();
+        string? after = null;
+        while (store.ScanOps("cluster/conferences", after, 10) is { Count: > 0 } page)
+        {
+            seen.AddRange(page.Select(o => o.Record.Key));
+            after = page[^1].Record.Id;
+        }
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"c{i:D2}"), seen);
+    }
+
+    [Fact]
     public void Digests_match_when_two_stores_hold_the_same_records_and_pinpoint_a_difference()
     {
         using var a = StoreClass.Open(_dir["a"]);

@@ -42,6 +42,8 @@ internal sealed class RecoveryClient(Store.Store store, PeerChannel channel)
 
     private async Task<int> PullCollection(string collection, CancellationToken ct)
     {
+        // Holding none of it (a join): ask for the whole collection instead of descending the buckets.
+        if (!store.WithDigests(d => d.Collections().ContainsKey(collection))) return await PullRecords(collection, 0, [0], ct);
         var received = 0;
         var frontier = new List<ulong> { 0 };
         for (var level = 0; frontier.Count > 0 && level < DigestIndex.MaxLevel; level++)

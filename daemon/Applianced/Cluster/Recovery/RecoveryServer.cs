@@ -64,6 +64,11 @@ internal sealed class RecoveryServer(Store.Store store)
     private async Task SendRecords(PeerChannel channel, RecordsRequest request, CancellationToken ct)
     {
         CheckLevel(request.Level, request.Prefixes);
+        if (request.Level == 0 && request.Have.Count == 0)
+        {
+            await SendCollection(channel, request.Collection, ct);
+            return;
+        }
         var have = request.Have.ToHashSet();
         var ids = store.WithDigests(d => request.Prefixes
             .SelectMany(p => d.Entries(request.Collection, request.Level, p))
@@ -73,6 +78,19 @@ internal sealed class RecoveryServer(Store.Store store)
             var chunk = store.GetOps(ids.Skip(i).Take(MaxRecordsPerReply));
             var more = i + MaxRecordsPerReply < ids.Count;
             await channel.SendAsync(FrameType.RecordsReply, OpCodec.Encode(new RecordsReply(chunk, more)), ct);
+        }
+    }
+
+    /// <summary>A whole collection to a peer that holds none of it (a join): read in id order, sent in chunks.</summary>
+    private async Task SendCollection(PeerChannel channel, string collection, CancellationToken ct)
+    {
+        var chunk = store.ScanOps(collection, null, MaxRecordsPerReply);
+        while (true)
+        {
+            var next = chunk.Count < MaxRecordsPerReply ? [] : store.ScanOps(collection, chunk[^1].Record.Id, MaxRecordsPerReply);
+            await channel.SendAsync(FrameType.RecordsReply, OpCodec.Encode(new RecordsReply(chunk, More: next.Count > 0)), ct);
+            if (next.Count == 0) return;
+            chunk = next;
         }
     }
 
