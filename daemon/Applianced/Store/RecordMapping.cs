@@ -4,43 +4,42 @@ namespace Appliance.Daemon.Store;
 
 /// <summary>
 /// Hand-written BSON mapping: short field names keep the file small and the layout explicit. A
-/// record document is also its operation-log entry: it carries the sequence number its origin gave
-/// the write ("s", indexed as "os" = origin:seq) and the version the writer had seen ("ph", "po").
+/// record document is also its operation-log entry: "os" (indexed) holds the origin's number in this
+/// file and the sequence number the origin gave the write, packed in one Int64 so the index stays
+/// small; "ph"/"po" are the version the writer had seen. Scope, section and key live only in the id.
 /// </summary>
 internal static class RecordMapping
 {
     public const string LogIndex = "os";
+    private const int SeqBits = 48;
+    private const long SeqMask = (1L << SeqBits) - 1;
 
-    public static BsonDocument ToBson(Operation op)
+    public static BsonDocument ToBson(Operation op, long originNumber) => new()
     {
-        var r = op.Record;
-        return new BsonDocument
-        {
-            ["_id"] = r.Id,
-            ["sc"] = r.Scope,
-            ["se"] = r.Section,
-            ["k"] = r.Key,
-            ["v"] = r.Value is null ? BsonValue.Null : new BsonValue(r.Value),
-            ["h"] = r.Version.Hlc,
-            ["o"] = r.Version.Origin,
-            ["s"] = op.Seq,
-            [LogIndex] = OpId(op.Origin, op.Seq),
-            ["ph"] = op.Prev.Hlc,
-            ["po"] = op.Prev.Origin,
-        };
-    }
+        ["_id"] = op.Record.Id,
+        ["v"] = op.Record.Value is null ? BsonValue.Null : new BsonValue(op.Record.Value),
+        ["h"] = op.Record.Version.Hlc,
+        ["o"] = op.Origin,
+        [LogIndex] = LogPosition(originNumber, op.Seq),
+        ["ph"] = op.Prev.Hlc,
+        ["po"] = op.Prev.Origin,
+    };
 
-    public static StoredRecord ToRecord(BsonDocument d) => new(
-        d["sc"].AsString, d["se"].AsString, d["k"].AsString,
-        d["v"].IsNull ? null : d["v"].AsString,
-        new RecordVersion(d["h"].AsInt64, d["o"].AsString));
+    public static StoredRecord ToRecord(BsonDocument d)
+    {
+        var id = d["_id"].AsString;
+        var scopeEnd = id.IndexOf('/');
+        var sectionEnd = id.IndexOf('/', scopeEnd + 1);
+        return new StoredRecord(id[..scopeEnd], id[(scopeEnd + 1)..sectionEnd], id[(sectionEnd + 1)..],
+            d["v"].IsNull ? null : d["v"].AsString, new RecordVersion(d["h"].AsInt64, d["o"].AsString));
+    }
 
     public static Operation ToOperation(BsonDocument d)
     {
         var record = ToRecord(d);
-        return new Operation(record.Version.Origin, d["s"].AsInt64, record, new RecordVersion(d["ph"].AsInt64, d["po"].AsString));
+        return new Operation(record.Version.Origin, d[LogIndex].AsInt64 & SeqMask, record, new RecordVersion(d["ph"].AsInt64, d["po"].AsString));
     }
 
-    /// <summary>Sorts as the origin's log does: by origin, then by sequence.</summary>
-    public static string OpId(string origin, long seq) => $"{origin}:{seq:D19}";
+    /// <summary>Sorts as the origins' logs do: by origin number, then by sequence.</summary>
+    public static long LogPosition(long originNumber, long seq) => (originNumber << SeqBits) | (seq & SeqMask);
 }

@@ -38,7 +38,7 @@ public sealed partial class Store
             }
             catch
             {
-                _db.Rollback();
+                Rollback();
                 throw;
             }
             _versionVector.Clear();

@@ -69,8 +69,7 @@ public sealed partial class Store
             }
             catch
             {
-                _db.Rollback();
-                _digests = null;
+                Rollback();
                 throw;
             }
             if (changed.Count > 0) MakeDurable();

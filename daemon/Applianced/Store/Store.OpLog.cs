@@ -31,9 +31,11 @@ public sealed partial class Store
         lock (_write) upTo = _versionVector.GetValueOrDefault(origin);
         if (upTo <= afterSeq) return new OpSlice([], afterSeq);
         if (_recent.TryRead(origin, afterSeq, upTo, max) is { } recent) return recent;
-        var ops = Read(() => _records.Find(Query.And(
-                Query.GT(RecordMapping.LogIndex, RecordMapping.OpId(origin, afterSeq)),
-                Query.LTE(RecordMapping.LogIndex, RecordMapping.OpId(origin, upTo))), limit: max)
+        long number;
+        lock (_write) number = OriginNumbers().GetValueOrDefault(origin);
+        if (number == 0) return new OpSlice([], upTo); // every write of it was overwritten by others'
+        var ops = Read(() => _records.Find(Query.Between(RecordMapping.LogIndex,
+                RecordMapping.LogPosition(number, afterSeq + 1), RecordMapping.LogPosition(number, upTo)), limit: max)
             .Select(RecordMapping.ToOperation).ToList());
         return new OpSlice(ops, ops.Count == max ? ops[^1].Seq : upTo);
     }
@@ -41,6 +43,33 @@ public sealed partial class Store
     private Dictionary<string, long> LoadVersionVector() =>
         _meta.Find(Query.StartsWith("_id", VersionPrefix))
             .ToDictionary(d => d["_id"].AsString[VersionPrefix.Length..], d => d["s"].AsInt64);
+
+    private const string OriginPrefix = "on:";
+    private Dictionary<string, long>? _originNumbers;
+
+    /// <summary>Origins numbered in this file (1, 2, ...) for the log index; loaded on first use and after a rollback.</summary>
+    private Dictionary<string, long> OriginNumbers() => _originNumbers ??=
+        _meta.Find(Query.StartsWith("_id", OriginPrefix))
+            .ToDictionary(d => d["_id"].AsString[OriginPrefix.Length..], d => d["n"].AsInt64, StringComparer.Ordinal);
+
+    /// <summary>The origin's number, given (and saved in the caller's transaction) on first sight.</summary>
+    private long OriginNumber(string origin)
+    {
+        var numbers = OriginNumbers();
+        if (numbers.TryGetValue(origin, out var n)) return n;
+        n = numbers.Count == 0 ? 1 : numbers.Values.Max() + 1;
+        _meta.Insert(new BsonDocument { ["_id"] = OriginPrefix + origin, ["n"] = n });
+        numbers[origin] = n;
+        return n;
+    }
+
+    /// <summary>Undoes a failed transaction, and forgets what memory may hold of it.</summary>
+    private void Rollback()
+    {
+        _db.Rollback();
+        _digests = null;
+        _originNumbers = null;
+    }
 
     private const string ClockId = "clock";
 

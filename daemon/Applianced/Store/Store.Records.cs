@@ -25,8 +25,7 @@ public sealed partial class Store
 
     public long RecordCount => Read(() => _records.LongCount());
 
-    /// <summary>The scopes that hold peer-specific records of other peers.</summary>
-    public IReadOnlyList<string> PeerScopes() => Read(() =>
-        _records.Query().Where("$.sc LIKE 'peer:%'").Select("$.sc").ToEnumerable()
-            .Select(v => v["sc"].AsString).Distinct().ToList());
+    /// <summary>The peer scopes that hold records (of any peer, this one's included).</summary>
+    public IReadOnlyList<string> PeerScopes() => WithDigests(d => d.Collections().Keys
+        .Select(c => c[..c.IndexOf('/')]).Where(s => s.StartsWith("peer:", StringComparison.Ordinal)).Distinct().ToList());
 }

@@ -75,8 +75,7 @@ public sealed partial class Store
         }
         catch
         {
-            _db.Rollback();
-            _digests = null; // may hold changes that were rolled back
+            Rollback();
             throw;
         }
         if (all.Count > 0)
@@ -138,8 +137,7 @@ public sealed partial class Store
             }
             catch
             {
-                _db.Rollback();
-                _digests = null; // may hold changes that were rolled back
+                Rollback();
                 throw;
             }
             if (covered.Count > 0)
@@ -199,7 +197,7 @@ public sealed partial class Store
     /// <summary>Stores a record; the in-memory index says whether one is there, which spares LiteDB's own lookup for a new one.</summary>
     private void Save(Operation op, bool replaces)
     {
-        var doc = RecordMapping.ToBson(op);
+        var doc = RecordMapping.ToBson(op, OriginNumber(op.Origin));
         if (!replaces) _records.Insert(doc);
         else if (!_records.Update(doc)) throw new InvalidOperationException($"store: record {op.Record.Id} missing from the file but not from the index");
     }
