@@ -7,8 +7,8 @@ namespace Appliance.Daemon.Cluster;
 
 /// <summary>
 /// Recovery on 4371: anti-entropy pulls from one peer, run when a link becomes active (a peer
-/// connects, a partition heals, a restored peer comes back), when a sender reports that its log no
-/// longer holds what we lack (join, long partitions, restores), and on a slow timer as a safety net.
+/// connects, a partition heals, a restored peer comes back), when a sender reports that we are too
+/// far behind for the live stream (a join), and on a slow timer as a safety net.
 /// </summary>
 public sealed partial class ClusterService
 {
@@ -17,7 +17,7 @@ public sealed partial class ClusterService
     /// How long after a link becomes active we pull from that peer. By then the live stream has
     /// normally delivered what the operation log holds, so the pull is a no-difference digest
     /// compare (about 1 KB); it still repairs what the log cannot carry (records merged by an
-    /// earlier recovery or a restore, a log trimmed by retention) without waiting for the safety net.
+    /// earlier recovery or a restore, a gap) without waiting for the safety net.
     /// </summary>
     public static readonly TimeSpan ConnectPullDelay = TimeSpan.FromSeconds(3);
     private readonly ConcurrentDictionary<string, Task<RecoveryResult?>> _pulls = new(StringComparer.Ordinal);

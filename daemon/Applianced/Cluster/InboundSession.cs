@@ -43,7 +43,7 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
     private int _catchingUp;
 
     /// <summary>
-    /// The sender's log cannot fill our gap: pull from it over 4371, then tell it where we are now.
+    /// The sender says we are too far behind for the stream: pull from it over 4371, then tell it where we are now.
     /// One pull at a time per link; a failed pull (4371 blocked, say) is retried with a growing
     /// pause instead of being acknowledged, so the two peers never spin asking and failing.
     /// </summary>

@@ -46,7 +46,8 @@ public sealed class FirewallWindowTests
     {
         await using var f = NodeFixture.Start();
         await f.Call("firewall.stage", (JsonObject)WebRule.DeepClone());
-        await f.Call("firewall.activate", new JsonObject { ["seconds"] = "1" });
+        // Long enough that a loaded machine still sees the rule running before the window closes.
+        await f.Call("firewall.activate", new JsonObject { ["seconds"] = "4" });
         await WaitRunning(f, 1);
         await WaitRunning(f, 0);
         Assert.Empty((await f.Call("firewall.show"))!["active"]!.AsArray());
