@@ -30,15 +30,49 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
         }
         await channel.SendAsync(FrameType.HelloReply, Messages.Encode(new HelloAnswer(local, null, null)), ct);
         link!.Up(outbound: false, remote.PeerId, remote.HostName, remote.SoftwareVersion);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var acks = AckChangesLoop(stop.Token);
         try
         {
             await ReceiveLoop(link, ct);
         }
         finally
         {
+            await stop.CancelAsync();
+            await acks;
             link.Down(outbound: false);
         }
     }
+
+    /// <summary>
+    /// Tells the sender our position whenever it moves through other peers' streams too (at most
+    /// every 100 ms), so it knows it need not relay what their origins already sent us.
+    /// </summary>
+    private async Task AckChangesLoop(CancellationToken ct)
+    {
+        var moved = new Signal();
+        void OnCommitted(Store.CommitInfo c)
+        {
+            if (c.Remote) moved.Set();
+        }
+        cluster.Store.Committed += OnCommitted;
+        try
+        {
+            while (true)
+            {
+                await moved.WaitAsync(Timeout.InfiniteTimeSpan, ct);
+                await channel.SendAsync(FrameType.Ack, Messages.Encode(new AckMessage(cluster.Store.VersionVector())), ct);
+                await Task.Delay(AckInterval, cluster.Time, ct);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException) { }
+        finally
+        {
+            cluster.Store.Committed -= OnCommitted;
+        }
+    }
+
+    private static readonly TimeSpan AckInterval = TimeSpan.FromMilliseconds(100);
 
     private int _catchingUp;
 

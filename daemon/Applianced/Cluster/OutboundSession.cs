@@ -16,8 +16,17 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
     /// <summary>A peer further behind than this (a join, a long outage) recovers on 4371 instead, so the
     /// live stream is not stuck behind a bulk transfer.</summary>
     private const long MaxStreamBacklog = 20_000;
+    /// <summary>
+    /// Ops of a third peer are relayed only when the receiver has not got them within this time:
+    /// normally their origin streams them itself and the receiver's acks say so. Relaying at once
+    /// would make every op of a 3-peer cluster arrive twice.
+    /// </summary>
+    private static readonly TimeSpan RelayDelay = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan RelayPoll = TimeSpan.FromMilliseconds(50);
     private readonly Signal _wake = new();
     private readonly Dictionary<string, long> _sent = [];
+    /// <summary>Per third-peer origin: the position the receiver lacked and since when.</summary>
+    private readonly Dictionary<string, (long Seq, long Since)> _behind = [];
     private long _lastHeard = Stopwatch.GetTimestamp();
     private int _catchUpAsked;
     private bool _catchUpLogged;
@@ -66,10 +75,10 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
     {
         while (!ct.IsCancellationRequested)
         {
-            var batch = CollectMissing();
+            var (batch, relayWaiting) = CollectMissing();
             if (batch.Ranges.Count == 0)
             {
-                await _wake.WaitAsync(TimeSpan.FromSeconds(1), ct);
+                await _wake.WaitAsync(relayWaiting ? RelayPoll : TimeSpan.FromSeconds(1), ct);
                 continue;
             }
             await channel.SendAsync(FrameType.OpBatch, OpCodec.Encode(batch), ct);
@@ -86,19 +95,30 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         _ = channel.SendAsync(FrameType.CatchUpRequest, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
     }
 
-    private OpBatch CollectMissing()
+    private (OpBatch Batch, bool RelayWaiting) CollectMissing()
     {
         lock (_sent) return CollectMissingLocked();
     }
 
-    private OpBatch CollectMissingLocked()
+    private (OpBatch, bool) CollectMissingLocked()
     {
         var ops = new List<Operation>();
         var ranges = new List<OpRange>();
+        var relayWaiting = false;
+        var now = Stopwatch.GetTimestamp();
         foreach (var (origin, have) in cluster.Store.VersionVector())
         {
             var sent = _sent.GetValueOrDefault(origin);
             if (have <= sent) continue;
+            if (origin != cluster.Store.PeerId)
+            {
+                if (!_behind.TryGetValue(origin, out var behind) || sent >= behind.Seq) _behind[origin] = behind = (have, now);
+                if (Stopwatch.GetElapsedTime(behind.Since, now) < RelayDelay)
+                {
+                    relayWaiting = true;
+                    continue;
+                }
+            }
             if (have - sent > MaxStreamBacklog)
             {
                 AskForCatchUp(origin, sent);
@@ -110,7 +130,7 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
             ranges.Add(new OpRange(origin, sent, slice.Through));
             if (ops.Count >= MaxOpsPerBatch) break;
         }
-        return new OpBatch(ops, ranges);
+        return (new OpBatch(ops, ranges), relayWaiting);
     }
 
     private async Task HeartbeatLoop(CancellationToken ct)
