@@ -81,35 +81,46 @@ public sealed class DigestIndex
 
     private readonly record struct Entry(ulong Bucket, ulong Version, string Id);
 
+    /// <summary>
+    /// One collection's entries, kept in FanOut groups by their top bucket bits. A write re-sorts
+    /// only its own group (and only when that group is next read), so a descent right after writes
+    /// costs a 64th of sorting the whole collection, under the store's write lock.
+    /// </summary>
     private sealed class Collection
     {
-        private readonly Dictionary<string, (ulong Bucket, ulong Version)> _byId = new(StringComparer.Ordinal);
-        private Entry[]? _sorted;
+        private readonly Dictionary<string, (ulong Bucket, ulong Version)>[] _groups =
+            Enumerable.Range(0, FanOut).Select(_ => new Dictionary<string, (ulong, ulong)>(StringComparer.Ordinal)).ToArray();
+        private readonly Entry[]?[] _sorted = new Entry[]?[FanOut];
         private ulong _xor;
 
-        public int Count => _byId.Count;
+        public int Count { get; private set; }
+
+        private static int GroupOf(ulong bucket) => (int)(bucket >> (64 - FanOutBits));
 
         public void Set(string id, ulong bucket, ulong version)
         {
-            if (_byId.TryGetValue(id, out var old)) _xor ^= old.Version;
-            _byId[id] = (bucket, version);
+            var g = GroupOf(bucket);
+            if (_groups[g].TryGetValue(id, out var old)) _xor ^= old.Version;
+            else Count++;
+            _groups[g][id] = (bucket, version);
             _xor ^= version;
-            _sorted = null;
+            _sorted[g] = null;
         }
 
-        public Digest Total() => new(_byId.Count, _xor);
+        public Digest Total() => new(Count, _xor);
 
         public IEnumerable<Entry> Range(int level, ulong prefix)
         {
-            _sorted ??= _byId.Select(kv => new Entry(kv.Value.Bucket, kv.Value.Version, kv.Key)).OrderBy(e => e.Bucket).ToArray();
-            var sorted = _sorted;
-            if (level == 0) return sorted;
+            if (level == 0) return Enumerable.Range(0, FanOut).SelectMany(Sorted);
+            var group = Sorted((int)(prefix >> (FanOutBits * (level - 1))));
             var shift = 64 - FanOutBits * level;
             var low = prefix << shift;
             var high = shift == 0 ? low : low | ((1UL << shift) - 1);
-            var start = LowerBound(sorted, low);
-            return Take(sorted, start, high);
+            return Take(group, LowerBound(group, low), high);
         }
+
+        private Entry[] Sorted(int g) => _sorted[g] ??=
+            _groups[g].Select(kv => new Entry(kv.Value.Bucket, kv.Value.Version, kv.Key)).OrderBy(e => e.Bucket).ToArray();
 
         private static IEnumerable<Entry> Take(Entry[] sorted, int start, ulong high)
         {

@@ -35,14 +35,26 @@ public sealed partial class Store
         var prefix = collection + "/";
         // Ids are "scope/section/key": every id of the collection sorts before prefix with its '/' raised to '0'.
         var end = collection + "0";
-        return Read(() => _records.Find(Query.Between("_id", afterId ?? prefix, end), limit: max + 1)
-            .Where(d => d["_id"].AsString.StartsWith(prefix, StringComparison.Ordinal) && d["_id"].AsString != afterId)
-            .Take(max).Select(RecordMapping.ToOperation).ToList());
+        var ops = new List<Operation>(max);
+        while (ops.Count < max)
+        {
+            // Short reads: a commit's checkpoint waits for the reader holding the store.
+            var after = ops.Count > 0 ? ops[^1].Record.Id : afterId;
+            var page = Read(() => _records.Find(Query.Between("_id", after ?? prefix, end), limit: ReadPage + 1)
+                .Where(d => d["_id"].AsString.StartsWith(prefix, StringComparison.Ordinal) && d["_id"].AsString != after)
+                .Take(Math.Min(ReadPage, max - ops.Count)).Select(RecordMapping.ToOperation).ToList());
+            ops.AddRange(page);
+            if (page.Count < Math.Min(ReadPage, max - ops.Count + page.Count)) break;
+        }
+        return ops;
     }
 
+    /// <summary>Records read per hold of the store by bulk readers (recovery), so commits wait at most a few ms.</summary>
+    private const int ReadPage = 256;
+
     /// <summary>The records with these ids, each as the operation that wrote it (for recovery).</summary>
-    public IReadOnlyList<Operation> GetOps(IEnumerable<string> ids) => Read(() =>
-        ids.Select(id => _records.FindById(id)).Where(d => d is not null).Select(d => RecordMapping.ToOperation(d!)).ToList());
+    public IReadOnlyList<Operation> GetOps(IEnumerable<string> ids) => ids.Chunk(ReadPage).SelectMany(page => Read(() =>
+        page.Select(id => _records.FindById(id)).Where(d => d is not null).Select(d => RecordMapping.ToOperation(d!)).ToList())).ToList();
 
     /// <summary>
     /// Merges records pulled by recovery (each with the log position its origin gave it), last writer
