@@ -13,6 +13,8 @@ free_port() {
 }
 
 # vm_start NAME SSH_PORT [LAN_IP/PREFIX LAN_LOCAL_UDP LAN_REMOTE_UDP]
+# Each VM has a stable DMI serial (SMBIOS type 1, vm_serial): the daemon's hardware serial, to
+# which its licence keys are bound, as on a real box.
 # The LAN NIC (eth0) is a point-to-point UDP socket between two qemu processes on 127.0.0.1,
 # stateless so either side can be killed and started again; the maintenance NIC is user-net with
 # restrict=on (no traffic leaves the host) and only the SSH port forwarded from 127.0.0.1.
@@ -39,6 +41,7 @@ vm_start() {
       -nodefaults -display none -monitor none -serial "file:$dir/serial.log" \
       -kernel "$IMG/vmlinuz" -initrd "$IMG/initrd.img" -append "$append" \
       -drive "file=$dir/disk.qcow2,if=virtio,format=qcow2,cache=unsafe" \
+      -smbios "type=1,manufacturer=Appliance,product=Appliance VM,serial=$(vm_serial "$name")" \
       -device virtio-rng-pci "${nets[@]}" \
       -pidfile "$dir/qemu.pid" -daemonize 2> "$dir/qemu.err" || true
     date +%s.%N > "$dir/started"
@@ -65,6 +68,7 @@ vm_start() {
   log "$name started (accel $accel, ssh 127.0.0.1:$port${lanip:+, LAN $lanip})"
 }
 
+vm_serial() { echo "APPL-BOOT-$(tr '[:lower:]' '[:upper:]' <<< "$1")"; }
 vm_pid() { cat "$RUN/$1/qemu.pid" 2>/dev/null || true; }
 vm_alive() { local p; p=$(vm_pid "$1"); [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
 

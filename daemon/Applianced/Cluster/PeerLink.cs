@@ -7,8 +7,10 @@ namespace Appliance.Daemon.Cluster;
 public sealed class PeerLink(string address, TimeProvider time)
 {
     private readonly Lock _gate = new();
-    private bool _outboundUp;
-    private bool _inboundUp;
+    // Sessions up per direction, not flags: a peer that dials again can have its new inbound
+    // session up before the old one has ended, and the old one's Down must not hide the new one.
+    private int _outboundUp;
+    private int _inboundUp;
     private string? _reason;
     private string? _detail;
     private DateTimeOffset? _lastSeen;
@@ -28,7 +30,7 @@ public sealed class PeerLink(string address, TimeProvider time)
 
     public bool Active
     {
-        get { lock (_gate) return _outboundUp && _inboundUp; }
+        get { lock (_gate) return _outboundUp > 0 && _inboundUp > 0; }
     }
 
     public string? Reason
@@ -41,10 +43,10 @@ public sealed class PeerLink(string address, TimeProvider time)
         bool activated;
         lock (_gate)
         {
-            var was = _outboundUp && _inboundUp;
-            if (outbound) _outboundUp = true;
-            else _inboundUp = true;
-            activated = !was && _outboundUp && _inboundUp;
+            var was = _outboundUp > 0 && _inboundUp > 0;
+            if (outbound) _outboundUp++;
+            else _inboundUp++;
+            activated = !was && _outboundUp > 0 && _inboundUp > 0;
             (PeerId, HostName, RemoteVersion) = (peerId, host, version);
             _reason = _detail = null;
             _lastSeen = time.GetUtcNow();
@@ -57,10 +59,11 @@ public sealed class PeerLink(string address, TimeProvider time)
     {
         lock (_gate)
         {
-            var was = outbound ? _outboundUp : _inboundUp;
-            if (outbound) _outboundUp = false;
-            else _inboundUp = false;
-            if (!was) return;
+            ref var up = ref outbound ? ref _outboundUp : ref _inboundUp;
+            // The dialer also reports a failed attempt that never came up.
+            if (up == 0) return;
+            up--;
+            if (up > 0) return;
         }
         Changed?.Invoke();
     }
@@ -107,8 +110,8 @@ public sealed class PeerLink(string address, TimeProvider time)
         lock (_gate)
         {
             if (_reason is not null) return PeerReasons.Text(_reason, _detail);
-            if (_outboundUp && _inboundUp) return $"Active as {HostName}";
-            if (_outboundUp || _inboundUp) return "Not active yet";
+            if (_outboundUp > 0 && _inboundUp > 0) return $"Active as {HostName}";
+            if (_outboundUp > 0 || _inboundUp > 0) return "Not active yet";
             return _lastSeen is { } seen
                 ? $"Unreachable (last seen {(int)(time.GetUtcNow() - seen).TotalSeconds} s ago)"
                 : _attempted ? "Unreachable (never seen)" : "Connecting";
@@ -117,6 +120,6 @@ public sealed class PeerLink(string address, TimeProvider time)
 
     public bool Unreachable
     {
-        get { lock (_gate) return _attempted && _reason is null && !_outboundUp && !_inboundUp; }
+        get { lock (_gate) return _attempted && _reason is null && _outboundUp == 0 && _inboundUp == 0; }
     }
 }

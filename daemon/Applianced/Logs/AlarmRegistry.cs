@@ -1,8 +1,9 @@
 namespace Appliance.Daemon.Logs;
 
 /// <summary>
-/// Alarms raised and lowered by conditions. Raising an active alarm again only updates its text;
-/// every raise and lower goes to the event log. Lowered alarms stay listed for a while.
+/// Alarms raised and lowered by conditions. Raising an active alarm again only updates its text
+/// (measurements such as a peer's RTT change it on every heartbeat): only the first raise, a
+/// change of severity and the lower go to the event log. Lowered alarms stay listed for a while.
 /// </summary>
 public sealed class AlarmRegistry(JsonLinesLog events, TimeProvider time)
 {
@@ -17,12 +18,14 @@ public sealed class AlarmRegistry(JsonLinesLog events, TimeProvider time)
 
     public void Raise(string id, string severity, string text)
     {
+        bool logged;
         lock (_gate)
         {
             if (_active.TryGetValue(id, out var existing) && existing.Text == text && existing.Severity == severity) return;
             _active[id] = new Alarm(id, severity, text, existing?.Raised ?? time.GetUtcNow(), null);
+            logged = existing is null || existing.Severity != severity;
         }
-        events.Append(new LogEntry { Level = severity, Message = $"alarm raised: {id}: {text}" });
+        if (logged) events.Append(new LogEntry { Level = severity, Message = $"alarm raised: {id}: {text}" });
         Changed?.Invoke();
     }
 

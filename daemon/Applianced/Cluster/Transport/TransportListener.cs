@@ -22,6 +22,7 @@ public sealed partial class TlsTransport
         try
         {
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            AllowAddressNotYetPresent(socket);
             socket.Bind(endPoint);
             socket.Listen(Options.ListenBacklog);
         }
@@ -31,6 +32,17 @@ public sealed partial class TlsTransport
             throw;
         }
         return new TransportListener(this, socket, handler, _log);
+    }
+
+    // The LAN address may not be on the interface yet when the listener starts (networkd, DHCP or
+    // the daemon's own address applier add it later): IP_FREEBIND binds anyway, and connections
+    // arrive once the address exists, instead of the bind failing with EADDRNOTAVAIL.
+    private const int SolIp = 0, IpFreeBind = 15;
+
+    private static void AllowAddressNotYetPresent(Socket socket)
+    {
+        if (OperatingSystem.IsLinux())
+            socket.SetRawSocketOption(SolIp, IpFreeBind, BitConverter.GetBytes(1));
     }
 }
 
