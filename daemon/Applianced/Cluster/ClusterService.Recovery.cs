@@ -99,9 +99,19 @@ public sealed partial class ClusterService
     internal Task<RecoveryResult?> PullFromAsync(PeerLink link) =>
         _pulls.GetOrAdd(link.Address, _ => Task.Run(async () =>
         {
-            try { return await WithRecoveryChannel(link, (client, ct) => client.PullAsync(ct)); }
+            try
+            {
+                // One pull at a time: after a bulk pull from one peer, the next is a cheap digest compare
+                // instead of a second copy of the same records from another peer.
+                await _pullOneAtATime.WaitAsync(_sessions.Token);
+                try { return await WithRecoveryChannel(link, (client, ct) => client.PullAsync(ct)); }
+                finally { _pullOneAtATime.Release(); }
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { return null; }
             finally { _pulls.TryRemove(link.Address, out var _); }
         }));
+
+    private readonly SemaphoreSlim _pullOneAtATime = new(1, 1);
 
     /// <summary>Opens an authenticated 4371 session to a peer, checks Hellos, runs the work, closes.</summary>
     private async Task<T?> WithRecoveryChannel<T>(PeerLink link, Func<RecoveryClient, CancellationToken, Task<T>> work) where T : class

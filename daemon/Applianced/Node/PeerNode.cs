@@ -32,6 +32,7 @@ public sealed class PeerNode : IAsyncDisposable
 
     public PeerNode(DaemonOptions options, Store.Store store, TimeProvider time, HalSet? hal = null)
     {
+        EnsurePoolThreads();
         _options = options;
         _time = time;
         Store = store;
@@ -118,6 +119,20 @@ public sealed class PeerNode : IAsyncDisposable
         var links = Cluster.Links;
         return $"{links.Count(l => l.Active) + 1}/{links.Count + 1} active";
     }
+
+    /// <summary>
+    /// LiteDB is synchronous, so applying a batch, merging recovered records or reading them for a
+    /// peer holds a pool thread for tens of milliseconds. With the default minimum (one thread per
+    /// core) two such calls leave heartbeats and the live stream queued until the pool slowly adds
+    /// threads; a higher minimum lets the kernel share the cores among them at once.
+    /// </summary>
+    private static void EnsurePoolThreads()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        if (workers < MinPoolThreads) ThreadPool.SetMinThreads(MinPoolThreads, io);
+    }
+
+    private const int MinPoolThreads = 8;
 
     private string? OwnClusterAddress() => _options.Bind ?? Config.LanAddress;
 
