@@ -32,16 +32,20 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
         link!.Up(outbound: false, remote.PeerId, remote.HostName, remote.SoftwareVersion);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var acks = AckChangesLoop(stop.Token);
+        var applier = new BatchApplier(cluster, link, channel);
+        var applying = applier.RunAsync(stop.Token);
         try
         {
-            await ReceiveLoop(link, ct);
+            await ReceiveLoop(link, applier, ct);
         }
         finally
         {
+            applier.Complete();
             await stop.CancelAsync();
             await acks;
             link.Down(outbound: false);
         }
+        await applying; // a store failure while applying ends the session with that error
     }
 
     /// <summary>
@@ -101,7 +105,7 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
         }
     }
 
-    private async Task ReceiveLoop(PeerLink link, CancellationToken ct)
+    private async Task ReceiveLoop(PeerLink link, BatchApplier applier, CancellationToken ct)
     {
         while (true)
         {
@@ -120,11 +124,7 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
             switch (frame.Type)
             {
                 case FrameType.OpBatch:
-                    var batch = OpCodec.DecodeBatch(frame);
-                    var result = cluster.Store.ApplyRemote(batch.Ops, batch.Ranges);
-                    if (result.Gaps.Count > 0)
-                        cluster.Logs.Event($"peer {link.Address} sent operations out of sequence for {string.Join(", ", result.Gaps)}; they wait for recovery", "warning");
-                    await channel.SendAsync(FrameType.Ack, Messages.Encode(new AckMessage(cluster.Store.VersionVector())), ct);
+                    await applier.PostAsync(OpCodec.DecodeBatch(frame), ct);
                     break;
                 case FrameType.CatchUpRequest:
                     _ = CatchUpAsync(link, ct);

@@ -96,9 +96,10 @@ public sealed partial class Store
 
     /// <summary>
     /// Applies operations received from peers in one transaction. Each range says which part of an
-    /// origin's log the batch covers; a range that starts beyond what we hold is a gap: its
-    /// operations wait (the caller catches up by recovery), and the rest of the batch still applies.
-    /// Each record keeps the highest (HLC, origin) version; losers are reported.
+    /// origin's log the ops cover; ranges of one origin are taken in order, each continuing where we
+    /// (or the ranges before it) got to. A range that starts beyond that is a gap: that origin's ops
+    /// wait (the caller catches up by recovery), and the rest still applies. Each record keeps the
+    /// highest (HLC, origin) version; losers are reported.
     /// </summary>
     public RemoteApplyResult ApplyRemote(IReadOnlyList<Operation> ops, IReadOnlyList<OpRange> ranges)
     {
@@ -108,13 +109,15 @@ public sealed partial class Store
             var applied = new List<Operation>();
             var changed = new List<StoredRecord>();
             var conflicts = new List<Conflict>();
-            var vv = new Dictionary<string, long>(_versionVector);
-            var covered = new Dictionary<string, OpRange>(StringComparer.Ordinal);
+            // Per origin, how far the accepted ranges reach: ops in (what we held, reach] apply.
+            var reach = new Dictionary<string, long>(StringComparer.Ordinal);
             var gaps = new HashSet<string>(StringComparer.Ordinal);
             foreach (var range in ranges)
             {
-                if (range.After > vv.GetValueOrDefault(range.Origin)) gaps.Add(range.Origin);
-                else if (range.Through > vv.GetValueOrDefault(range.Origin)) covered[range.Origin] = range;
+                if (gaps.Contains(range.Origin)) continue;
+                var held = reach.TryGetValue(range.Origin, out var r) ? r : _versionVector.GetValueOrDefault(range.Origin);
+                if (range.After > held) gaps.Add(range.Origin);
+                else if (range.Through > held) reach[range.Origin] = range.Through;
             }
             var index = Digests();
             _db.BeginTrans();
@@ -122,17 +125,13 @@ public sealed partial class Store
             {
                 foreach (var op in ops)
                 {
-                    if (!covered.TryGetValue(op.Origin, out var range) || op.Seq <= vv.GetValueOrDefault(op.Origin)
-                        || op.Seq > range.Through || op.Record.Version.Origin != op.Origin) continue;
+                    if (!reach.TryGetValue(op.Origin, out var through) || op.Seq <= _versionVector.GetValueOrDefault(op.Origin)
+                        || op.Seq > through || op.Record.Version.Origin != op.Origin) continue;
                     Clock.Observe(op.Record.Version.Hlc);
                     MergeRecord(index, op, changed, conflicts);
                     applied.Add(op);
                 }
-                foreach (var range in covered.Values)
-                {
-                    vv[range.Origin] = range.Through;
-                    SaveVersion(range.Origin, range.Through);
-                }
+                foreach (var (origin, through) in reach) SaveVersion(origin, through);
                 _db.Commit();
             }
             catch
@@ -140,11 +139,13 @@ public sealed partial class Store
                 Rollback();
                 throw;
             }
-            if (covered.Count > 0)
+            if (reach.Count > 0)
             {
-                foreach (var range in covered.Values)
-                    _recent.Add(range.Origin, _versionVector.GetValueOrDefault(range.Origin), range.Through, applied.Where(o => o.Origin == range.Origin));
-                foreach (var (origin, seq) in vv) _versionVector[origin] = seq;
+                foreach (var (origin, through) in reach)
+                {
+                    _recent.Add(origin, _versionVector.GetValueOrDefault(origin), through, applied.Where(o => o.Origin == origin));
+                    _versionVector[origin] = through;
+                }
                 MakeDurable();
             }
             result = new RemoteApplyResult(new CommitInfo(applied, changed, conflicts, Remote: true), gaps);
