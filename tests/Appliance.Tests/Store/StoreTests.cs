@@ -178,6 +178,24 @@ public sealed class StoreTests : IDisposable
     }
 
     [Fact]
+    public void Ranges_of_one_origin_chain_within_one_apply_and_a_jump_is_a_gap()
+    {
+        using var a = StoreClass.Open(_dir["a"]);
+        using var b = StoreClass.Open(_dir["b"]);
+        for (var i = 1; i <= 6; i++) a.Write([Set("conferences", $"c{i}", "{}")]);
+        var ops = a.ReadOps(a.PeerId, 0, 100).Ops;
+        // Two batches read back to back, applied together: (0,2] then (2,4].
+        var both = b.ApplyRemote(ops.Take(4).ToList(), [new OpRange(a.PeerId, 0, 2), new OpRange(a.PeerId, 2, 4)]);
+        Assert.Empty(both.Gaps);
+        Assert.Equal(4, b.VersionVector()[a.PeerId]);
+        // A range after a hole (5 missing) waits: nothing of it applies, the position stays.
+        var jump = b.ApplyRemote([ops[5]], [new OpRange(a.PeerId, 5, 6)]);
+        Assert.Contains(a.PeerId, jump.Gaps);
+        Assert.Equal(4, b.VersionVector()[a.PeerId]);
+        Assert.Null(b.Get(Scopes.Cluster, "conferences", "c6"));
+    }
+
+    [Fact]
     public void A_collection_scan_pages_through_every_record_once_and_stops_at_the_collection()
     {
         using var store = StoreClass.Open(_dir.Path);
