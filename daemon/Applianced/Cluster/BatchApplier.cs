@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Appliance.Daemon.Cluster.Transport;
 using Appliance.Daemon.Store;
 
 namespace Appliance.Daemon.Cluster;
@@ -8,9 +7,10 @@ namespace Appliance.Daemon.Cluster;
 /// Applies the op batches one inbound link receives, apart from reading them: batches that arrive
 /// while one is being applied are applied together in the next transaction (one durable commit
 /// instead of several), and heartbeats are answered meanwhile. A few batches wait at most, so a
-/// fast sender is still held back by TCP.
+/// fast sender is still held back by TCP. The session acknowledges what the applies commit (see
+/// InboundSession.AckChangesLoop).
 /// </summary>
-internal sealed class BatchApplier(ClusterService cluster, PeerLink link, PeerChannel channel)
+internal sealed class BatchApplier(ClusterService cluster, PeerLink link)
 {
     private const int MaxWaiting = 8;
     private const int MaxOpsPerApply = 10_000;
@@ -38,7 +38,6 @@ internal sealed class BatchApplier(ClusterService cluster, PeerLink link, PeerCh
                 var result = cluster.Store.ApplyRemote(ops, ranges);
                 if (result.Gaps.Count > 0)
                     cluster.Logs.Event($"peer {link.Address} sent operations out of sequence for {string.Join(", ", result.Gaps)}; they wait for recovery", "warning");
-                await channel.SendAsync(FrameType.Ack, Messages.Encode(new AckMessage(cluster.Store.VersionVector())), ct);
             }
         }
         catch (Exception e)

@@ -32,7 +32,7 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
         link!.Up(outbound: false, remote.PeerId, remote.HostName, remote.SoftwareVersion);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var acks = AckChangesLoop(stop.Token);
-        var applier = new BatchApplier(cluster, link, channel);
+        var applier = new BatchApplier(cluster, link);
         var applying = applier.RunAsync(stop.Token);
         try
         {
@@ -49,8 +49,8 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
     }
 
     /// <summary>
-    /// Tells the sender our position whenever it moves through other peers' streams too (at most
-    /// every 100 ms), so it knows it need not relay what their origins already sent us.
+    /// Tells the sender our position whenever it moves, through its own batches or other peers'
+    /// streams (at most every 100 ms), so it knows what it need not send or relay.
     /// </summary>
     private async Task AckChangesLoop(CancellationToken ct)
     {
@@ -65,7 +65,7 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
             while (true)
             {
                 await moved.WaitAsync(Timeout.InfiniteTimeSpan, ct);
-                await channel.SendAsync(FrameType.Ack, Messages.Encode(new AckMessage(cluster.Store.VersionVector())), ct);
+                await SendPositionAsync(ct);
                 await Task.Delay(AckInterval, cluster.Time, ct);
             }
         }
@@ -77,6 +77,9 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
     }
 
     private static readonly TimeSpan AckInterval = TimeSpan.FromMilliseconds(100);
+
+    private Task SendPositionAsync(CancellationToken ct) =>
+        channel.SendAsync(FrameType.Ack, Messages.Encode(new AckMessage(cluster.Store.VersionVector())), ct);
 
     private int _catchingUp;
 
@@ -96,7 +99,7 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
                 await Task.Delay(pause, cluster.Time, ct);
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
             }
-            await channel.SendAsync(FrameType.Ack, Messages.Encode(new AckMessage(cluster.Store.VersionVector())), ct);
+            await SendPositionAsync(ct);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException) { }
         finally

@@ -40,11 +40,13 @@ public sealed partial class Store
         {
             // Short reads: a commit's checkpoint waits for the reader holding the store.
             var after = ops.Count > 0 ? ops[^1].Record.Id : afterId;
-            var page = Read(() => _records.Find(Query.Between("_id", after ?? prefix, end), limit: ReadPage + 1)
+            var want = Math.Min(ReadPage, max - ops.Count);
+            // Between includes its lower bound: one more than wanted covers skipping `after` itself.
+            var page = Read(() => _records.Find(Query.Between("_id", after ?? prefix, end), limit: want + 1)
                 .Where(d => d["_id"].AsString.StartsWith(prefix, StringComparison.Ordinal) && d["_id"].AsString != after)
-                .Take(Math.Min(ReadPage, max - ops.Count)).Select(RecordMapping.ToOperation).ToList());
+                .Take(want).Select(RecordMapping.ToOperation).ToList());
             ops.AddRange(page);
-            if (page.Count < Math.Min(ReadPage, max - ops.Count + page.Count)) break;
+            if (page.Count < want) break;
         }
         return ops;
     }

@@ -27,12 +27,10 @@ public sealed partial class Store
     /// </summary>
     public OpSlice ReadOps(string origin, long afterSeq, int max)
     {
-        long upTo;
-        lock (_write) upTo = _versionVector.GetValueOrDefault(origin);
+        long upTo, number;
+        lock (_write) (upTo, number) = (_versionVector.GetValueOrDefault(origin), OriginNumbers().GetValueOrDefault(origin));
         if (upTo <= afterSeq) return new OpSlice([], afterSeq);
         if (_recent.TryRead(origin, afterSeq, upTo, max) is { } recent) return recent;
-        long number;
-        lock (_write) number = OriginNumbers().GetValueOrDefault(origin);
         if (number == 0) return new OpSlice([], upTo); // every write of it was overwritten by others'
         var ops = Read(() => _records.Find(Query.Between(RecordMapping.LogIndex,
                 RecordMapping.LogPosition(number, afterSeq + 1), RecordMapping.LogPosition(number, upTo)), limit: max)

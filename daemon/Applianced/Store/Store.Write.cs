@@ -55,10 +55,10 @@ public sealed partial class Store
                 foreach (var m in r.Mutations)
                 {
                     var id = StoredRecord.MakeId(m.Scope, m.Section, m.Key);
-                    var exists = index.TryGetHead(id, out var head) && head.ValueHash != 0;
-                    if (!exists && m.Value is null) continue;
-                    if (exists && head.ValueHash == DigestIndex.ValueHash(m.Value) && Get(m.Scope, m.Section, m.Key)?.Value == m.Value) continue;
-                    var known = index.TryGetHead(id, out head);
+                    var known = index.TryGetHead(id, out var head); // a tombstone is known but holds no value
+                    var holdsValue = known && head.ValueHash != 0;
+                    if (!holdsValue && m.Value is null) continue;
+                    if (holdsValue && head.ValueHash == DigestIndex.ValueHash(m.Value) && Get(m.Scope, m.Section, m.Key)?.Value == m.Value) continue;
                     var prev = known ? head.Version : RecordVersion.None;
                     Clock.Observe(prev.Hlc); // a new write always wins over what it replaces
                     var record = new StoredRecord(m.Scope, m.Section, m.Key, m.Value, new RecordVersion(Clock.Now(), PeerId));
