@@ -26,10 +26,7 @@ public sealed class BadInputFaultTests(ITestOutputHelper output)
         if (RootOnly.Skip(output)) return;
         var mk = NetworkTestLog.Marker();
         var key = $"key-{mk}-Cluster!";
-        await using var cluster = await TestCluster.CreateAsync(2, _log.Write);
-        await cluster.StartPeersAsync();
-        await cluster.FormAsync(key);
-        await cluster.WaitAllActiveAsync(NetworkTestLog.FormTimeout);
+        await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, key, NetworkTestLog.FormTimeout);
         var (p1, p2) = (cluster[0], cluster[1]);
         await TestCluster.AddConferenceAsync(p1, $"before-{mk}", 3);
         await FaultChecks.WaitConvergedAsync(cluster.Peers, TimeSpan.FromSeconds(20), _log.Write);

@@ -19,10 +19,7 @@ public sealed class KillFaultTests(ITestOutputHelper output)
     {
         if (RootOnly.Skip(output)) return;
         var mk = NetworkTestLog.Marker();
-        await using var cluster = await TestCluster.CreateAsync(2, _log.Write);
-        await cluster.StartPeersAsync();
-        await cluster.FormAsync($"key-{mk}-Cluster!");
-        await cluster.WaitAllActiveAsync(NetworkTestLog.FormTimeout);
+        await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{mk}-Cluster!", NetworkTestLog.FormTimeout);
         var (p1, p2) = (cluster[0], cluster[1]);
         var ledger = new AckLedger();
 

@@ -38,10 +38,7 @@ public sealed class RandomScheduleFaultTests(ITestOutputHelper output)
     {
         var random = new Random(seed);
         var mk = NetworkTestLog.Marker();
-        await using var cluster = await TestCluster.CreateAsync(3, _log.Write);
-        await cluster.StartPeersAsync();
-        await cluster.FormAsync($"key-{mk}-Cluster!");
-        await cluster.WaitAllActiveAsync(NetworkTestLog.FormTimeout);
+        await using var cluster = await TestCluster.StartFormedAsync(3, _log.Write, $"key-{mk}-Cluster!", NetworkTestLog.FormTimeout);
         var ledger = new AckLedger();
         var cuts = new HashSet<(int, int)>();
         var down = new HashSet<int>();

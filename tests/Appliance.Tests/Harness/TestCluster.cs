@@ -46,6 +46,24 @@ public sealed class TestCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>Creates the hosts, starts the peers, forms the cluster with <paramref name="key"/> and waits until every link is Active.</summary>
+    public static async Task<TestCluster> StartFormedAsync(int peers, Action<string> log, string key, TimeSpan? timeout = null)
+    {
+        var cluster = await CreateAsync(peers, log).ConfigureAwait(false);
+        try
+        {
+            await cluster.StartPeersAsync().ConfigureAwait(false);
+            await cluster.FormAsync(key).ConfigureAwait(false);
+            await cluster.WaitAllActiveAsync(timeout ?? TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     public async Task StartPeersAsync()
     {
         // In parallel: each daemon takes a few seconds to start and the test waits for all anyway.

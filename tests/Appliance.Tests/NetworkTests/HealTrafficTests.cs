@@ -35,10 +35,7 @@ public sealed class HealTrafficTests(ITestOutputHelper output)
     {
         if (RootOnly.Skip(output)) return;
         var marker = NetworkTestLog.Marker();
-        await using var cluster = await TestCluster.CreateAsync(2, _log.Write);
-        await cluster.StartPeersAsync();
-        await cluster.FormAsync($"key-{marker}-Cluster!");
-        await cluster.WaitAllActiveAsync(NetworkTestLog.FormTimeout);
+        await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{marker}-Cluster!", NetworkTestLog.FormTimeout);
 
         // Fill p1's store while it is stopped (thousands of API calls would take minutes); the records replicate on 4372 when it returns.
         await cluster[0].StopAsync();

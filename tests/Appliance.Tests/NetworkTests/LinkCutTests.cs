@@ -14,10 +14,7 @@ public sealed class LinkCutTests(ITestOutputHelper output)
     {
         if (RootOnly.Skip(output)) return;
         var marker = NetworkTestLog.Marker();
-        await using var cluster = await TestCluster.CreateAsync(2, _log.Write);
-        await cluster.StartPeersAsync();
-        await cluster.FormAsync($"key-{marker}-Cluster!");
-        await cluster.WaitAllActiveAsync(NetworkTestLog.FormTimeout);
+        await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{marker}-Cluster!", NetworkTestLog.FormTimeout);
         await TestCluster.AddConferenceAsync(cluster[0], $"before-{marker}", 1);
         await Eventually.UntilAsync("the first conference on p2", () => TestCluster.ConferencesAsync(cluster[1]),
             c => c.Contains($"before-{marker}", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
@@ -49,10 +46,7 @@ public sealed class LinkCutTests(ITestOutputHelper output)
     {
         if (RootOnly.Skip(output)) return;
         var marker = NetworkTestLog.Marker();
-        await using var cluster = await TestCluster.CreateAsync(2, _log.Write);
-        await cluster.StartPeersAsync();
-        await cluster.FormAsync($"key-{marker}-Cluster!");
-        await cluster.WaitAllActiveAsync(NetworkTestLog.FormTimeout);
+        await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{marker}-Cluster!", NetworkTestLog.FormTimeout);
 
         await cluster.Faults.UnplugAsync(cluster.Network.Hosts[1]);
         await cluster.WaitStatusAsync(s => s.StartsWith("Unreachable", StringComparison.Ordinal), "Unreachable", TimeSpan.FromSeconds(10));

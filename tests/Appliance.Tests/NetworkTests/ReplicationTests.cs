@@ -18,10 +18,7 @@ public sealed class ReplicationTests(ITestOutputHelper output)
     {
         if (RootOnly.Skip(output)) return;
         var marker = NetworkTestLog.Marker();
-        await using var cluster = await TestCluster.CreateAsync(2, _log.Write);
-        await cluster.StartPeersAsync();
-        await cluster.FormAsync($"key-{marker}-Cluster!");
-        await cluster.WaitAllActiveAsync(NetworkTestLog.FormTimeout);
+        await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{marker}-Cluster!", NetworkTestLog.FormTimeout);
         await TestCluster.AddConferenceAsync(cluster[1], $"from-p2-{marker}", 4);
         await Eventually.UntilAsync("p2's conference on p1", () => TestCluster.ConferencesAsync(cluster[0]),
             c => c.Contains($"from-p2-{marker}", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
@@ -32,10 +29,7 @@ public sealed class ReplicationTests(ITestOutputHelper output)
     {
         if (RootOnly.Skip(output)) return;
         var marker = NetworkTestLog.Marker();
-        await using var cluster = await TestCluster.CreateAsync(2, _log.Write);
-        await cluster.StartPeersAsync();
-        await cluster.FormAsync($"key-{marker}-Cluster!");
-        await cluster.WaitAllActiveAsync(NetworkTestLog.FormTimeout);
+        await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{marker}-Cluster!", NetworkTestLog.FormTimeout);
 
         Assert.Equal(0, await cluster[1].StopAsync());
         await cluster.WaitStatusAsync(s => s.StartsWith("Unreachable", StringComparison.Ordinal), "Unreachable", TimeSpan.FromSeconds(10), on: [cluster[0]]);
