@@ -8,27 +8,17 @@ namespace Appliance.Daemon.Backup;
 /// is released only after its tag checks, but truncation is known only at the end: a consumer
 /// must treat everything it read as void if a read throws.
 /// </summary>
-internal sealed class DecryptingStream : Stream
+internal sealed class DecryptingStream : ChunkCipherStream
 {
-    private readonly Stream _inner;
-    private readonly bool _leaveOpen;
-    private readonly CipherHeader _header;
-    private readonly AesGcm _aes;
     private readonly byte[] _record;
-    private readonly byte[] _plain;
     private int _plainPos;
     private int _plainLen;
-    private uint _index;
     private bool _finalSeen;
 
     private DecryptingStream(Stream inner, bool leaveOpen, CipherHeader header, byte[] key)
+        : base(inner, leaveOpen, header, key)
     {
-        _inner = inner;
-        _leaveOpen = leaveOpen;
-        _header = header;
-        _aes = new AesGcm(key, ChunkFormat.TagSize);
         _record = new byte[ChunkFormat.LengthSize + header.ChunkSize + ChunkFormat.TagSize];
-        _plain = new byte[header.ChunkSize];
     }
 
     /// <summary>Reads the header and derives the key; the first chunk is checked on the first read.</summary>
@@ -50,10 +40,7 @@ internal sealed class DecryptingStream : Stream
     }
 
     public override bool CanRead => true;
-    public override bool CanSeek => false;
     public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -61,12 +48,12 @@ internal sealed class DecryptingStream : Stream
     {
         while (_plainPos == _plainLen && !_finalSeen)
         {
-            var got = _inner.ReadAtLeast(_record.AsSpan(0, ChunkFormat.LengthSize), ChunkFormat.LengthSize, throwOnEndOfStream: false);
+            var got = Inner.ReadAtLeast(_record.AsSpan(0, ChunkFormat.LengthSize), ChunkFormat.LengthSize, throwOnEndOfStream: false);
             var len = RecordLength(got);
-            got = _inner.ReadAtLeast(_record.AsSpan(ChunkFormat.LengthSize, len + ChunkFormat.TagSize), len + ChunkFormat.TagSize, throwOnEndOfStream: false);
+            got = Inner.ReadAtLeast(_record.AsSpan(ChunkFormat.LengthSize, len + ChunkFormat.TagSize), len + ChunkFormat.TagSize, throwOnEndOfStream: false);
             Open(len, got);
             if (_finalSeen)
-                CheckEnd(_inner.Read(_record, 0, 1));
+                CheckEnd(Inner.Read(_record, 0, 1));
         }
         return Copy(buffer);
     }
@@ -78,12 +65,12 @@ internal sealed class DecryptingStream : Stream
     {
         while (_plainPos == _plainLen && !_finalSeen)
         {
-            var got = await _inner.ReadAtLeastAsync(_record.AsMemory(0, ChunkFormat.LengthSize), ChunkFormat.LengthSize, false, ct).ConfigureAwait(false);
+            var got = await Inner.ReadAtLeastAsync(_record.AsMemory(0, ChunkFormat.LengthSize), ChunkFormat.LengthSize, false, ct).ConfigureAwait(false);
             var len = RecordLength(got);
-            got = await _inner.ReadAtLeastAsync(_record.AsMemory(ChunkFormat.LengthSize, len + ChunkFormat.TagSize), len + ChunkFormat.TagSize, false, ct).ConfigureAwait(false);
+            got = await Inner.ReadAtLeastAsync(_record.AsMemory(ChunkFormat.LengthSize, len + ChunkFormat.TagSize), len + ChunkFormat.TagSize, false, ct).ConfigureAwait(false);
             Open(len, got);
             if (_finalSeen)
-                CheckEnd(await _inner.ReadAsync(_record.AsMemory(0, 1), ct).ConfigureAwait(false));
+                CheckEnd(await Inner.ReadAsync(_record.AsMemory(0, 1), ct).ConfigureAwait(false));
         }
         return Copy(buffer.Span);
     }
@@ -93,39 +80,16 @@ internal sealed class DecryptingStream : Stream
     }
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _aes.Dispose();
-            CryptographicOperations.ZeroMemory(_plain);
-            if (!_leaveOpen)
-                _inner.Dispose();
-        }
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        _aes.Dispose();
-        CryptographicOperations.ZeroMemory(_plain);
-        if (!_leaveOpen)
-            await _inner.DisposeAsync().ConfigureAwait(false);
-        await base.DisposeAsync().ConfigureAwait(false);
-    }
 
     private int RecordLength(int got)
     {
         if (got == 0)
-            throw new BackupException(BackupError.Truncated, $"truncated: the file ends before chunk {_index} and no final chunk was seen");
+            throw new BackupException(BackupError.Truncated, $"truncated: the file ends before chunk {Index} and no final chunk was seen");
         if (got < ChunkFormat.LengthSize)
-            throw new BackupException(BackupError.Truncated, $"truncated: the file ends inside the length of chunk {_index}");
+            throw new BackupException(BackupError.Truncated, $"truncated: the file ends inside the length of chunk {Index}");
         var len = BinaryPrimitives.ReadUInt32BigEndian(_record);
-        if (len > _header.ChunkSize)
-            throw new BackupException(BackupError.Corrupted, $"corrupted file: chunk {_index} declares {len} bytes, more than the chunk size {_header.ChunkSize}");
+        if (len > Header.ChunkSize)
+            throw new BackupException(BackupError.Corrupted, $"corrupted file: chunk {Index} declares {len} bytes, more than the chunk size {Header.ChunkSize}");
         return (int)len;
     }
 
@@ -133,27 +97,26 @@ internal sealed class DecryptingStream : Stream
     private void Open(int len, int got)
     {
         if (got < len + ChunkFormat.TagSize)
-            throw new BackupException(BackupError.Truncated, $"truncated: the file ends inside chunk {_index}");
-        var final = len < _header.ChunkSize;
+            throw new BackupException(BackupError.Truncated, $"truncated: the file ends inside chunk {Index}");
+        var final = len < Header.ChunkSize;
         Span<byte> nonce = stackalloc byte[ChunkFormat.NonceSize];
         Span<byte> aad = stackalloc byte[CipherHeader.AssociatedDataSize];
-        _header.WriteNonce(nonce, _index);
-        _header.WriteAssociatedData(aad, _index, final);
+        ChunkParameters(nonce, aad, final);
         var body = _record.AsSpan(ChunkFormat.LengthSize);
         try
         {
-            _aes.Decrypt(nonce, body[..len], body.Slice(len, ChunkFormat.TagSize), _plain.AsSpan(0, len), aad);
+            Aes.Decrypt(nonce, body[..len], body.Slice(len, ChunkFormat.TagSize), Plain.AsSpan(0, len), aad);
         }
         catch (AuthenticationTagMismatchException e)
         {
             // On the first chunk a wrong password and damage look the same; after it the key is proven.
-            throw _index == 0
+            throw Index == 0
                 ? new BackupException(BackupError.WrongPasswordOrCorrupted, "wrong password or corrupted file", e)
-                : new BackupException(BackupError.Corrupted, $"corrupted file: chunk {_index} failed authentication", e);
+                : new BackupException(BackupError.Corrupted, $"corrupted file: chunk {Index} failed authentication", e);
         }
-        if (!final && _index == uint.MaxValue)
+        if (!final && Index == uint.MaxValue)
             throw new BackupException(BackupError.Corrupted, "corrupted file: more than 2^32 chunks");
-        _index++;
+        Index++;
         _plainPos = 0;
         _plainLen = len;
         _finalSeen = final;
@@ -162,13 +125,13 @@ internal sealed class DecryptingStream : Stream
     private void CheckEnd(int extra)
     {
         if (extra != 0)
-            throw new BackupException(BackupError.Corrupted, $"corrupted file: data follows the final chunk {_index - 1}");
+            throw new BackupException(BackupError.Corrupted, $"corrupted file: data follows the final chunk {Index - 1}");
     }
 
     private int Copy(Span<byte> buffer)
     {
         var n = Math.Min(buffer.Length, _plainLen - _plainPos);
-        _plain.AsSpan(_plainPos, n).CopyTo(buffer);
+        Plain.AsSpan(_plainPos, n).CopyTo(buffer);
         _plainPos += n;
         return n;
     }

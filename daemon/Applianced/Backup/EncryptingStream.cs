@@ -9,26 +9,16 @@ namespace Appliance.Daemon.Backup;
 /// the final chunk, so a writer that dies half way leaves a file readers report as truncated
 /// instead of a shorter file that looks whole.
 /// </summary>
-internal sealed class EncryptingStream : Stream
+internal sealed class EncryptingStream : ChunkCipherStream
 {
-    private readonly Stream _inner;
-    private readonly bool _leaveOpen;
-    private readonly CipherHeader _header;
-    private readonly AesGcm _aes;
-    private readonly byte[] _plain;
     private readonly byte[] _out;
     private int _filled;
-    private uint _index;
     private bool _headerWritten;
     private bool _completed;
 
     private EncryptingStream(Stream inner, bool leaveOpen, CipherHeader header, byte[] key)
+        : base(inner, leaveOpen, header, key)
     {
-        _inner = inner;
-        _leaveOpen = leaveOpen;
-        _header = header;
-        _aes = new AesGcm(key, ChunkFormat.TagSize);
-        _plain = new byte[header.ChunkSize];
         _out = new byte[CipherHeader.Size + ChunkFormat.LengthSize + header.ChunkSize + ChunkFormat.TagSize];
     }
 
@@ -47,10 +37,7 @@ internal sealed class EncryptingStream : Stream
     }
 
     public override bool CanRead => false;
-    public override bool CanSeek => false;
     public override bool CanWrite => !_completed;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
@@ -60,8 +47,8 @@ internal sealed class EncryptingStream : Stream
         {
             var n = Append(buffer);
             buffer = buffer[n..];
-            if (_filled == _plain.Length)
-                _inner.Write(_out, 0, Seal(final: false));
+            if (_filled == Plain.Length)
+                Inner.Write(_out, 0, Seal(final: false));
         }
     }
 
@@ -74,8 +61,8 @@ internal sealed class EncryptingStream : Stream
         {
             var n = Append(buffer.Span);
             buffer = buffer[n..];
-            if (_filled == _plain.Length)
-                await _inner.WriteAsync(_out.AsMemory(0, Seal(final: false)), ct).ConfigureAwait(false);
+            if (_filled == Plain.Length)
+                await Inner.WriteAsync(_out.AsMemory(0, Seal(final: false)), ct).ConfigureAwait(false);
         }
     }
 
@@ -84,18 +71,18 @@ internal sealed class EncryptingStream : Stream
     {
         if (_completed)
             return;
-        _inner.Write(_out, 0, Seal(final: true));
+        Inner.Write(_out, 0, Seal(final: true));
         _completed = true;
-        _inner.Flush();
+        Inner.Flush();
     }
 
     public async Task CompleteAsync(CancellationToken ct = default)
     {
         if (_completed)
             return;
-        await _inner.WriteAsync(_out.AsMemory(0, Seal(final: true)), ct).ConfigureAwait(false);
+        await Inner.WriteAsync(_out.AsMemory(0, Seal(final: true)), ct).ConfigureAwait(false);
         _completed = true;
-        await _inner.FlushAsync(ct).ConfigureAwait(false);
+        await Inner.FlushAsync(ct).ConfigureAwait(false);
     }
 
     public override void Flush()
@@ -105,47 +92,24 @@ internal sealed class EncryptingStream : Stream
     }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _aes.Dispose();
-            CryptographicOperations.ZeroMemory(_plain);
-            if (!_leaveOpen)
-                _inner.Dispose();
-        }
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        _aes.Dispose();
-        CryptographicOperations.ZeroMemory(_plain);
-        if (!_leaveOpen)
-            await _inner.DisposeAsync().ConfigureAwait(false);
-        await base.DisposeAsync().ConfigureAwait(false);
-    }
 
     private int Append(ReadOnlySpan<byte> data)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
-        var n = Math.Min(data.Length, _plain.Length - _filled);
-        data[..n].CopyTo(_plain.AsSpan(_filled));
+        var n = Math.Min(data.Length, Plain.Length - _filled);
+        data[..n].CopyTo(Plain.AsSpan(_filled));
         _filled += n;
         return n;
     }
 
-    /// <summary>Encrypts the buffered plaintext as chunk <see cref="_index"/> into <see cref="_out"/>; returns the bytes to write.</summary>
+    /// <summary>Encrypts the buffered plaintext as chunk <see cref="Index"/> into <see cref="_out"/>; returns the bytes to write.</summary>
     private int Seal(bool final)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
         var pos = 0;
         if (!_headerWritten)
         {
-            _header.Bytes.CopyTo(_out, 0);
+            Header.Bytes.CopyTo(_out, 0);
             pos = CipherHeader.Size;
             _headerWritten = true;
         }
@@ -154,12 +118,11 @@ internal sealed class EncryptingStream : Stream
         pos += ChunkFormat.LengthSize;
         Span<byte> nonce = stackalloc byte[ChunkFormat.NonceSize];
         Span<byte> aad = stackalloc byte[CipherHeader.AssociatedDataSize];
-        _header.WriteNonce(nonce, _index);
-        _header.WriteAssociatedData(aad, _index, final);
-        _aes.Encrypt(nonce, _plain.AsSpan(0, len), _out.AsSpan(pos, len), _out.AsSpan(pos + len, ChunkFormat.TagSize), aad);
-        if (!final && _index == uint.MaxValue)
+        ChunkParameters(nonce, aad, final);
+        Aes.Encrypt(nonce, Plain.AsSpan(0, len), _out.AsSpan(pos, len), _out.AsSpan(pos + len, ChunkFormat.TagSize), aad);
+        if (!final && Index == uint.MaxValue)
             throw new BackupException(BackupError.InvalidArgument, "backup too large: more than 2^32 encrypted chunks");
-        _index++;
+        Index++;
         _filled = 0;
         return pos + len + ChunkFormat.TagSize;
     }
