@@ -1,4 +1,6 @@
+using System.Globalization;
 using LiteDB;
+using LiteDB.Engine;
 
 namespace Appliance.Daemon.Store;
 
@@ -70,7 +72,7 @@ public sealed partial class Store : IDisposable
         var path = Path.Combine(dataDir, FileName);
         try
         {
-            var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+            var db = OpenOrdinal(path);
             try
             {
                 return new Store(dataDir, lockFile, db, time ?? TimeProvider.System);
@@ -87,6 +89,35 @@ public sealed partial class Store : IDisposable
             throw new StoreOpenException(
                 $"cannot open the store file {path}: {e.Message}. The file was left as it is. " +
                 "Restore a backup (appliancectl backup restore) or move the file away to start with an empty store.", e);
+        }
+    }
+
+    // Record ids compare byte for byte: LiteDB's default collation ignores case, under which the
+    // keys "Room-A" and "room-a" are one _id (a write of the second fails, a read of it returns the
+    // first, and a replicated batch holding both can never apply).
+    private static readonly Collation Ordinal = new(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal);
+
+    /// <summary>Opens the file with ordinal collation; a file created with another is rebuilt once.</summary>
+    private static LiteDatabase OpenOrdinal(string path)
+    {
+        if (!File.Exists(path))
+            return new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, Collation = Ordinal });
+        // The collation of an existing file is its own; asking for another one fails to open it.
+        var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+        try
+        {
+            if (db.Pragma("COLLATION").AsString == Ordinal.ToString()) return db;
+            db.Rebuild(new RebuildOptions { Collation = Ordinal });
+            if (db.Pragma("COLLATION").AsString != Ordinal.ToString())
+                throw new InvalidOperationException($"rebuilding with collation {Ordinal} left {db.Pragma("COLLATION").AsString}");
+            // The rebuild keeps the file as it was beside it; the rebuilt file holds every record.
+            File.Delete(Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + "-backup" + Path.GetExtension(path)));
+            return db;
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
         }
     }
 
