@@ -21,14 +21,19 @@ internal static class ReplicationThroughputBench
     public static async Task RunAsync()
     {
         double floor;
-        using (var dir = new TempDir()) floor = StoreCommitBench.LiteDbBatchedPerS(dir.Sub("floor"), 1000, 30);
+        using (var dir = new TempDir())
+        {
+            StoreCommitBench.LiteDbBatchedPerS(dir.Sub("warm"), 1000, 5); // JIT compiles LiteDB's paths outside the figure
+            floor = StoreCommitBench.LiteDbBatchedPerS(dir.Sub("floor"), 1000, 50);
+        }
         Console.WriteLine($"floor: LiteDB batched upserts alone {floor:0}/s");
         foreach (var peers in new[] { 2, 3 })
         {
             await using var cluster = await InProcessCluster.FormAsync(peers);
-            var single = await MeasureAsync(cluster, 1, InFlight, "single");
-            var sync = await MeasureAsync(cluster, 1, 1, "sync");
-            var batched = await MeasureAsync(cluster, 100, 1, "batch100");
+            await MeasureAsync(cluster, 1, InFlight, "warmup", TimeSpan.FromSeconds(2));
+            var single = await MeasureAsync(cluster, 1, InFlight, "single", Duration);
+            var sync = await MeasureAsync(cluster, 1, 1, "sync", Duration);
+            var batched = await MeasureAsync(cluster, 100, 1, "batch100", Duration);
             Bench.Report("replication-throughput", new JsonObject
             {
                 ["peers"] = peers,
@@ -37,6 +42,7 @@ internal static class ReplicationThroughputBench
                 ["per_s_vs_floor"] = Bench.Round(single.PerS / floor, 3),
                 ["write_per_s"] = Math.Round(single.WritePerS),
                 ["drain_ms"] = Math.Round(single.DrainMs),
+                ["cpu_cores"] = Bench.Round(single.CpuCores, 2),
                 ["in_flight_per_writer"] = InFlight,
                 ["one_at_a_time_per_s"] = Math.Round(sync.PerS),
                 ["batch100_per_s"] = Math.Round(batched.PerS),
@@ -48,7 +54,8 @@ internal static class ReplicationThroughputBench
         }
     }
 
-    private static async Task<(double PerS, double WritePerS, double DrainMs)> MeasureAsync(InProcessCluster cluster, int perWrite, int inFlight, string label)
+    private static async Task<(double PerS, double WritePerS, double DrainMs, double CpuCores)> MeasureAsync(
+        InProcessCluster cluster, int perWrite, int inFlight, string label, TimeSpan duration)
     {
         var prefix = $"{label}-";
         var counters = new long[cluster.Count];
@@ -63,8 +70,9 @@ internal static class ReplicationThroughputBench
         try
         {
             var store = cluster[0].Store;
+            var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
             var start = Stopwatch.GetTimestamp();
-            var stopAt = start + (long)(Duration.TotalSeconds * Stopwatch.Frequency);
+            var stopAt = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
             // Store.Write blocks; dedicated threads keep the writers from starving the thread pool
             // that the peers' sessions (in this same process) run on.
             var writers = Enumerable.Range(0, Writers).Select(w => Task.Factory.StartNew(() =>
@@ -88,9 +96,10 @@ internal static class ReplicationThroughputBench
                 () => $"all {total} records on every peer (have {string.Join(", ", counters)})", pollMs: 1);
             var done = Stopwatch.GetTimestamp();
             var seconds = Stopwatch.GetElapsedTime(start, done).TotalSeconds;
-            var result = (total / seconds, total / Stopwatch.GetElapsedTime(start, written).TotalSeconds, Bench.Ms(written, done));
+            var cpuCores = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds / seconds;
+            var result = (total / seconds, total / Stopwatch.GetElapsedTime(start, written).TotalSeconds, Bench.Ms(written, done), cpuCores);
             Console.WriteLine($"{cluster.Count} peers, {Writers} writers x {perWrite}/Write, {inFlight} in flight: {total} records; written {result.Item2:0}/s on peer 1, " +
-                $"on all peers {result.Item1:0}/s (last peer done {result.Item3:0} ms after the writers stopped)");
+                $"on all peers {result.Item1:0}/s (last peer done {result.Item3:0} ms after the writers stopped; {cpuCores:0.00} of {Environment.ProcessorCount} cores busy)");
             return result;
         }
         finally
