@@ -42,7 +42,7 @@ public sealed partial class Store
             var after = ops.Count > 0 ? ops[^1].Record.Id : afterId;
             var want = Math.Min(ReadPage, max - ops.Count);
             // Between includes its lower bound: one more than wanted covers skipping `after` itself.
-            var page = Read(() => _records.Find(Query.Between("_id", after ?? prefix, end), limit: want + 1)
+            var page = Read(() => _records.Find(RecordMapping.Between("_id", after ?? prefix, end), limit: want + 1)
                 .Where(d => d["_id"].AsString.StartsWith(prefix, StringComparison.Ordinal) && d["_id"].AsString != after)
                 .Take(want).Select(RecordMapping.ToOperation).ToList());
             ops.AddRange(page);

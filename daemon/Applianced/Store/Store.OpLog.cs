@@ -32,7 +32,7 @@ public sealed partial class Store
         if (upTo <= afterSeq) return new OpSlice([], afterSeq);
         if (_recent.TryRead(origin, afterSeq, upTo, max) is { } recent) return recent;
         if (number == 0) return new OpSlice([], upTo); // every write of it was overwritten by others'
-        var ops = Read(() => _records.Find(Query.Between(RecordMapping.LogIndex,
+        var ops = Read(() => _records.Find(RecordMapping.Between(RecordMapping.LogIndex,
                 RecordMapping.LogPosition(number, afterSeq + 1), RecordMapping.LogPosition(number, upTo)), limit: max)
             .Select(RecordMapping.ToOperation).ToList());
         return new OpSlice(ops, ops.Count == max ? ops[^1].Seq : upTo);
