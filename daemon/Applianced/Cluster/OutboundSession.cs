@@ -30,6 +30,7 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
     private long _lastHeard = Stopwatch.GetTimestamp();
     private int _catchUpAsked;
     private bool _catchUpLogged;
+    private string? _receiver;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -51,6 +52,7 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         }
 
         foreach (var (origin, seq) in answer.Hello.VersionVector) _sent[origin] = seq;
+        _receiver = answer.Hello.PeerId;
         link.Up(outbound: true, answer.Hello.PeerId, answer.Hello.HostName, answer.Hello.SoftwareVersion);
         cluster.Store.Committed += OnCommitted;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -108,6 +110,9 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         var now = Stopwatch.GetTimestamp();
         foreach (var (origin, have) in cluster.Store.VersionVector())
         {
+            // The receiver wrote its own ops and never acks them to us (its position moves by local
+            // commits): without this, each of its writes would come back to it after the relay delay.
+            if (origin == _receiver) continue;
             var sent = _sent.GetValueOrDefault(origin);
             if (have <= sent) continue;
             if (origin != cluster.Store.PeerId)

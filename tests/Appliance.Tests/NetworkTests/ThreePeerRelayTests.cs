@@ -22,7 +22,7 @@ public sealed class ThreePeerRelayTests(ITestOutputHelper output)
         var (p1, p2, p3) = (cluster.Network.Hosts[0], cluster.Network.Hosts[1], cluster.Network.Hosts[2]);
 
         // All links up: p1's writes reach p3 on p1's own stream; p2's stream to p3 carries heartbeats and little else.
-        long direct, relayed;
+        long direct, relayed, echoed;
         await using (var capture = await Capture.StartAsync(cluster.Network.SwitchNamespace, cluster.Network.Bridge))
         {
             for (var i = 0; i < Writes; i++) await TestCluster.AddConferenceAsync(cluster[0], $"up-{marker}-{i}", i);
@@ -36,8 +36,12 @@ public sealed class ThreePeerRelayTests(ITestOutputHelper output)
                 .DistinctBy(p => (p.Source!.ToString(), p.SourcePort, p.Sequence, p.Payload.Length)).ToList();
             direct = toP3.Where(p => p.Source!.ToString() == p1.Address).Sum(p => (long)p.Payload.Length);
             relayed = toP3.Where(p => p.Source!.ToString() == p2.Address).Sum(p => (long)p.Payload.Length);
+            // p2's and p3's streams to p1 must not bring p1's own writes back to it.
+            echoed = capture.Packets.Where(p => p.IsTcp && p.DestinationPort == 4372 && Equals(p.Destination?.ToString(), p1.Address) && p.Payload.Length > 0)
+                .DistinctBy(p => (p.Source!.ToString(), p.SourcePort, p.Sequence, p.Payload.Length)).Sum(p => (long)p.Payload.Length);
         }
-        _log.Write($"{Writes} writes on p1: {direct} B on p1's stream to p3, {relayed} B on p2's stream to p3");
+        _log.Write($"{Writes} writes on p1: {direct} B on p1's stream to p3, {relayed} B on p2's stream to p3, {echoed} B on p2's and p3's streams to p1");
+        Assert.True(echoed < direct / 4, $"p2 and p3 sent {echoed} B to p1 beside p1's {direct} B to p3: p1's writes came back to it");
         Assert.True(direct > Writes * 50, $"p1 streamed only {direct} B to p3 for {Writes} writes");
         Assert.True(relayed < direct / 4, $"p2 relayed {relayed} B to p3 beside p1's {direct} B: writes crossed twice");
 
