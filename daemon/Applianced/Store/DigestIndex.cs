@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Appliance.Daemon.Store;
@@ -36,7 +37,7 @@ public sealed class DigestIndex
         var name = CollectionOf(r);
         if (!_collections.TryGetValue(name, out var c)) _collections[name] = c = new Collection();
         var id = r.Id;
-        c.Set(id, Fnv(id), VersionHash(r));
+        c.Set(id, Fnv(id), VersionHash(id, r));
         _heads[id] = new Head(r.Version, ValueHash(r.Value));
     }
 
@@ -62,17 +63,45 @@ public sealed class DigestIndex
     public IEnumerable<(string Id, ulong Version)> Entries(string collection, int level, ulong prefix) =>
         _collections.TryGetValue(collection, out var c) ? c.Range(level, prefix).Select(e => (e.Id, e.Version)) : [];
 
-    public static ulong VersionHash(StoredRecord r) => Fnv($"{r.Id}|{r.Version.Hlc}|{r.Version.Origin}|{(r.Deleted ? 1 : 0)}");
+    public static ulong VersionHash(StoredRecord r) => VersionHash(r.Id, r);
 
-    private static ulong Fnv(string text)
+    private static ulong VersionHash(string id, StoredRecord r)
     {
-        var hash = 14695981039346656037UL;
-        foreach (var b in Encoding.UTF8.GetBytes(text))
+        // FNV over the UTF-8 of "id|hlc|origin|deleted", fed piece by piece instead of built as a string.
+        Span<char> hlc = stackalloc char[20];
+        r.Version.Hlc.TryFormat(hlc, out var digits, default, CultureInfo.InvariantCulture);
+        var hash = FnvAdd(FnvOffset, id);
+        hash = FnvAdd(FnvAdd(hash, "|"), hlc[..digits]);
+        hash = FnvAdd(FnvAdd(hash, "|"), r.Version.Origin);
+        hash = FnvAdd(FnvAdd(hash, "|"), r.Deleted ? "1" : "0");
+        return Mix(hash);
+    }
+
+    private static ulong Fnv(string text) => Mix(FnvAdd(FnvOffset, text));
+
+    private const ulong FnvOffset = 14695981039346656037UL;
+
+    /// <summary>FNV-1a over the UTF-8 bytes of <paramref name="text"/>, encoded in small chunks on the stack.</summary>
+    private static ulong FnvAdd(ulong hash, ReadOnlySpan<char> text)
+    {
+        Span<byte> utf8 = stackalloc byte[256];
+        while (!text.IsEmpty)
         {
-            hash ^= b;
-            hash *= 1099511628211UL;
+            var take = Math.Min(text.Length, 64); // at most 192 bytes; a chunk never splits a surrogate pair
+            if (take < text.Length && char.IsHighSurrogate(text[take - 1])) take--;
+            foreach (var b in utf8[..Encoding.UTF8.GetBytes(text[..take], utf8)])
+            {
+                hash ^= b;
+                hash *= 1099511628211UL;
+            }
+            text = text[take..];
         }
-        // FNV mixes the low bits well but the high bits poorly; buckets use the high bits.
+        return hash;
+    }
+
+    // FNV mixes the low bits well but the high bits poorly; buckets use the high bits.
+    private static ulong Mix(ulong hash)
+    {
         hash ^= hash >> 33;
         hash *= 0xff51afd7ed558ccdUL;
         hash ^= hash >> 33;
