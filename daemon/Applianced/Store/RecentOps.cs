@@ -15,7 +15,23 @@ internal sealed class RecentOps(int capacityPerOrigin)
     {
         public long From = from;
         public long Through = from;
-        public readonly Queue<Operation> Ops = new();
+        /// <summary>In sequence; the live ones start at Start (dropped ones are removed in bulk, now and then).</summary>
+        public readonly List<Operation> Ops = [];
+        public int Start;
+        public int Count => Ops.Count - Start;
+
+        /// <summary>Index of the first op after <paramref name="seq"/> (binary search: a reader asks often, under load).</summary>
+        public int FirstAfter(long seq)
+        {
+            int lo = Start, hi = Ops.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (Ops[mid].Seq <= seq) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo;
+        }
     }
 
     /// <summary>Ops of one origin (in sequence) that cover its log from after through.</summary>
@@ -24,9 +40,18 @@ internal sealed class RecentOps(int capacityPerOrigin)
         lock (_lock)
         {
             if (!_origins.TryGetValue(origin, out var s) || s.Through != after) _origins[origin] = s = new Stretch(after);
-            foreach (var op in ops) s.Ops.Enqueue(op);
+            s.Ops.AddRange(ops);
             s.Through = through;
-            while (s.Ops.Count > capacityPerOrigin) s.From = s.Ops.Dequeue().Seq;
+            if (s.Count > capacityPerOrigin)
+            {
+                s.Start = s.Ops.Count - capacityPerOrigin;
+                s.From = s.Ops[s.Start - 1].Seq;
+            }
+            if (s.Start > capacityPerOrigin)
+            {
+                s.Ops.RemoveRange(0, s.Start);
+                s.Start = 0;
+            }
         }
     }
 
@@ -47,14 +72,11 @@ internal sealed class RecentOps(int capacityPerOrigin)
         lock (_lock)
         {
             if (!_origins.TryGetValue(origin, out var s) || s.From > afterSeq || s.Through != upTo) return null;
-            var ops = new List<Operation>(Math.Min(max, s.Ops.Count));
-            foreach (var op in s.Ops)
-            {
-                if (op.Seq <= afterSeq) continue;
-                ops.Add(op);
-                if (ops.Count == max) return new OpSlice(ops, op.Seq);
-            }
-            return new OpSlice(ops, s.Through);
+            if (max <= 0) return new OpSlice([], afterSeq);
+            var first = s.FirstAfter(afterSeq);
+            var count = Math.Min(max, s.Ops.Count - first);
+            var ops = s.Ops.GetRange(first, count);
+            return new OpSlice(ops, first + count < s.Ops.Count ? ops[^1].Seq : s.Through);
         }
     }
 }
