@@ -20,7 +20,7 @@ internal static class ReplicationThroughputBench
     // Long enough for tiered JIT to settle: "sustained" is a daemon that has been running a while.
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(6);
 
-    private sealed record Run(double PerS, double WritePerS, double DrainMs, double CpuCores, double[] OpsPerCommit);
+    private sealed record Run(double PerS, double WritePerS, double DrainMs, double CpuCores, double[] OpsPerCommit, int[] Collections);
 
     public static async Task RunAsync()
     {
@@ -47,6 +47,7 @@ internal static class ReplicationThroughputBench
                 ["write_per_s"] = Math.Round(single.WritePerS),
                 ["drain_ms"] = Math.Round(single.DrainMs),
                 ["cpu_cores"] = Bench.Round(single.CpuCores, 2),
+                ["gc_collections"] = new JsonArray(single.Collections.Select(c => (JsonNode)c).ToArray()),
                 ["ops_per_commit"] = new JsonArray(single.OpsPerCommit.Select(o => (JsonNode)Bench.Round(o, 1)).ToArray()),
                 ["in_flight_per_writer"] = InFlight,
                 ["one_at_a_time_per_s"] = Math.Round(sync.PerS),
@@ -81,6 +82,7 @@ internal static class ReplicationThroughputBench
         {
             var store = cluster[0].Store;
             var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+            var gcAtStart = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
             var start = Stopwatch.GetTimestamp();
             var stopAt = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
             // Writers await their writes, as the API's request handlers do; a blocked thread per
@@ -108,10 +110,12 @@ internal static class ReplicationThroughputBench
             var seconds = Stopwatch.GetElapsedTime(start, done).TotalSeconds;
             var cpuCores = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds / seconds;
             var run = new Run(total / seconds, total / Stopwatch.GetElapsedTime(start, written).TotalSeconds, Bench.Ms(written, done), cpuCores,
-                counters.Select((c, i) => c / (double)Math.Max(1, commits[i])).ToArray());
+                counters.Select((c, i) => c / (double)Math.Max(1, commits[i])).ToArray(),
+                Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - gcAtStart[g]).ToArray());
             Console.WriteLine($"{cluster.Count} peers, {Writers} writers x {perWrite}/Write, {inFlight} in flight: {total} records; written {run.WritePerS:0}/s on peer 1, " +
                 $"on all peers {run.PerS:0}/s (last peer done {run.DrainMs:0} ms after the writers stopped; {cpuCores:0.00} of {Environment.ProcessorCount} cores busy; " +
-                $"records per commit on each peer {string.Join(", ", run.OpsPerCommit.Select(o => o.ToString("0.0")))})");
+                $"records per commit on each peer {string.Join(", ", run.OpsPerCommit.Select(o => o.ToString("0.0")))}; " +
+                $"garbage collections gen0/1/2 {string.Join("/", run.Collections)})");
             return run;
         }
         finally
