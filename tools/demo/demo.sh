@@ -125,7 +125,9 @@ step "The configuration log on peer 1 (who changed what, through which channel)"
 ctl 1 log config --limit 12
 
 step "The front panel of peer 1 (what the 20x4 LCD shows; run 'dotnet $BIN_L DEVICE' to drive one by hand)"
-printf 'wait 1500\ndump\n' | timeout 20 dotnet "$BIN_L" --script - "$WORK/lcd-panel" || true
+# Nothing has been on the line's other end so far, so the daemon is between reconnect attempts
+# (at most 5 s apart): give it one attempt before reading the display.
+printf 'wait 6000\ndump\n' | timeout 20 dotnet "$BIN_L" --script - "$WORK/lcd-panel" || true
 if [ -t 0 ] && [ -t 1 ]; then
   read -r -p "Drive this front panel now with the arrow keys, Enter and Esc (q quits)? [y/N] " drive
   if [ "${drive:-n}" = y ]; then dotnet "$BIN_L" "$WORK/lcd-panel" || true; fi
