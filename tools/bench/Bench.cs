@@ -28,6 +28,17 @@ internal static class Bench
         return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
     }
 
+    /// <summary>
+    /// Repeats <paramref name="step"/> for <paramref name="time"/>: tiered JIT only settles on its
+    /// optimized code after a method has run a while, and a floor measured before that (LiteDB in a
+    /// fresh process) came out at half its speed in some runs.
+    /// </summary>
+    public static void WarmUp(TimeSpan time, Action<int> step)
+    {
+        var until = Stopwatch.GetTimestamp() + (long)(time.TotalSeconds * Stopwatch.Frequency);
+        for (var i = 0; Stopwatch.GetTimestamp() < until; i++) step(i);
+    }
+
     public static double Round(double v, int digits = 3) => Math.Round(v, digits);
 
     public static double Ms(long fromTimestamp, long toTimestamp) => Stopwatch.GetElapsedTime(fromTimestamp, toTimestamp).TotalMilliseconds;

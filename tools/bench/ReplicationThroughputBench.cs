@@ -27,7 +27,7 @@ internal static class ReplicationThroughputBench
         double floor;
         using (var dir = new TempDir())
         {
-            StoreCommitBench.LiteDbBatchedPerS(dir.Sub("warm"), 1000, 5); // JIT compiles LiteDB's paths outside the figure
+            StoreCommitBench.WarmLiteDbBatched(dir.Sub("warm"));
             floor = StoreCommitBench.LiteDbBatchedPerS(dir.Sub("floor"), 1000, 50);
         }
         Console.WriteLine($"floor: LiteDB batched upserts alone {floor:0}/s");
