@@ -1,4 +1,5 @@
 using System.Globalization;
+using Appliance.Daemon.Cluster;
 using Appliance.Daemon.Store;
 using Appliance.Tests.Harness;
 using Xunit.Abstractions;
@@ -65,6 +66,11 @@ public sealed class HealTrafficTests(ITestOutputHelper output)
     private async Task<Traffic> HealAsync(TestCluster cluster, string prefix, int count)
     {
         var (a, b) = (cluster.Network.Hosts[0], cluster.Network.Hosts[1]);
+        // Each peer pulls from the other a few seconds after a link comes up. A pull still pending
+        // when the link is cut starts during the cut, waits in TCP connect and runs the moment the
+        // link heals, racing the stream: the difference then crosses on 4371 instead, and the two
+        // heals are no longer measured alike. Let those pulls run before cutting.
+        await Task.Delay(ClusterService.ConnectPullDelay + TimeSpan.FromSeconds(1));
         await cluster.Faults.CutAsync(a, b);
         // Both sides must have dropped their links, so the heal goes through new connections as after a real partition.
         await cluster.WaitStatusAsync(s => s.StartsWith("Unreachable", StringComparison.Ordinal), "Unreachable", TimeSpan.FromSeconds(15));
