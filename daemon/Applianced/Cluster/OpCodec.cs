@@ -21,20 +21,16 @@ public static class OpCodec
     {
         var table = new StringTable();
         foreach (var r in batch.Ranges) table.Add(r.Origin);
-        foreach (var op in batch.Ops) table.Add(op);
-        using var buffer = new MemoryStream();
-        using var w = new BinaryWriter(buffer, Encoding.UTF8);
-        table.Write(w);
-        w.Write7BitEncodedInt(batch.Ranges.Count);
-        foreach (var r in batch.Ranges)
+        return Encode(table, batch.Ops, w =>
         {
-            w.Write7BitEncodedInt(table.IndexOf(r.Origin));
-            w.Write7BitEncodedInt64(r.After);
-            w.Write7BitEncodedInt64(r.Through);
-        }
-        WriteOps(w, table, batch.Ops);
-        w.Flush();
-        return buffer.ToArray();
+            w.Write7BitEncodedInt(batch.Ranges.Count);
+            foreach (var r in batch.Ranges)
+            {
+                w.Write7BitEncodedInt(table.IndexOf(r.Origin));
+                w.Write7BitEncodedInt64(r.After);
+                w.Write7BitEncodedInt64(r.Through);
+            }
+        });
     }
 
     public static OpBatch DecodeBatch(Frame frame) => Decode(frame, r =>
@@ -45,15 +41,17 @@ public static class OpCodec
         return new OpBatch(ReadOps(r, table), ranges);
     });
 
-    public static byte[] Encode(RecordsReply reply)
+    public static byte[] Encode(RecordsReply reply) => Encode(new StringTable(), reply.Records, w => w.Write(reply.More));
+
+    /// <summary>The layout both payloads share: string table, the payload's own header, then the ops.</summary>
+    private static byte[] Encode(StringTable table, IReadOnlyList<Operation> ops, Action<BinaryWriter> header)
     {
-        var table = new StringTable();
-        foreach (var op in reply.Records) table.Add(op);
+        foreach (var op in ops) table.Add(op);
         using var buffer = new MemoryStream();
         using var w = new BinaryWriter(buffer, Encoding.UTF8);
         table.Write(w);
-        w.Write(reply.More);
-        WriteOps(w, table, reply.Records);
+        header(w);
+        WriteOps(w, table, ops);
         w.Flush();
         return buffer.ToArray();
     }
