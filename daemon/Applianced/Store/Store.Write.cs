@@ -154,27 +154,6 @@ public sealed partial class Store
         return result;
     }
 
-    /// <summary>
-    /// Applies operations that are each origin's log read contiguously from its first operation here:
-    /// a missing sequence number ends what can be applied of that origin (a gap).
-    /// </summary>
-    public RemoteApplyResult ApplyRemote(IReadOnlyList<Operation> ops)
-    {
-        var ranges = new List<OpRange>();
-        var gaps = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var origin in ops.GroupBy(o => o.Origin))
-        {
-            var seqs = origin.Select(o => o.Seq).Order().ToList();
-            var through = seqs[0];
-            foreach (var s in seqs.Skip(1))
-                if (s == through + 1) through = s;
-                else if (s > through) { gaps.Add(origin.Key); break; }
-            ranges.Add(new OpRange(origin.Key, seqs[0] - 1, through));
-        }
-        var result = ApplyRemote(ops, ranges);
-        return gaps.Count == 0 ? result : result with { Gaps = result.Gaps.Union(gaps).ToHashSet() };
-    }
-
     /// <summary>Last-writer-wins merge of one incoming operation; its Prev is the version its writer had seen.</summary>
     private void MergeRecord(DigestIndex index, Operation op, List<StoredRecord> changed, List<Conflict> conflicts)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Appliance.Hal;
+using Appliance.Tests.Support;
 
 namespace Appliance.Tests.Appliers;
 
