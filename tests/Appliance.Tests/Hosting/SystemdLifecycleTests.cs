@@ -32,7 +32,8 @@ public sealed class SystemdLifecycleTests : IDisposable
 
         var seen = await listener.WaitUntilAsync(m => m.Contains("READY=1") && m.Count(x => x == "WATCHDOG=1") >= 4, Timeout);
         await host.StopAsync().WaitAsync(Timeout);
-        var all = listener.Messages;
+        // The datagram is sent during StopAsync; the listener reads it on its own task.
+        var all = await listener.WaitUntilAsync(m => m.Contains("STOPPING=1"), Timeout);
 
         Assert.Single(all, "READY=1");
         Assert.Single(all, "STOPPING=1");
