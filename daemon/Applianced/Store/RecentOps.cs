@@ -66,17 +66,21 @@ internal sealed class RecentOps(int capacityPerOrigin)
         lock (_lock) _origins.Clear();
     }
 
-    /// <summary>The slice after <paramref name="afterSeq"/> when memory covers it up to <paramref name="upTo"/>; null otherwise.</summary>
+    /// <summary>
+    /// The slice (afterSeq, upTo] when memory covers it; null otherwise. Memory may already hold
+    /// commits beyond <paramref name="upTo"/> (the caller read it a moment ago): those stay out.
+    /// </summary>
     public OpSlice? TryRead(string origin, long afterSeq, long upTo, int max)
     {
         lock (_lock)
         {
-            if (!_origins.TryGetValue(origin, out var s) || s.From > afterSeq || s.Through != upTo) return null;
+            if (!_origins.TryGetValue(origin, out var s) || s.From > afterSeq || s.Through < upTo) return null;
             if (max <= 0) return new OpSlice([], afterSeq);
             var first = s.FirstAfter(afterSeq);
-            var count = Math.Min(max, s.Ops.Count - first);
+            var end = s.FirstAfter(upTo);
+            var count = Math.Min(max, end - first);
             var ops = s.Ops.GetRange(first, count);
-            return new OpSlice(ops, first + count < s.Ops.Count ? ops[^1].Seq : s.Through);
+            return new OpSlice(ops, first + count < end ? ops[^1].Seq : upTo);
         }
     }
 }

@@ -47,4 +47,25 @@ public sealed class RecentOpsTests
         Assert.Null(recent.TryRead("a", 2, 6, 10));
         Assert.Equal([6], Seqs(recent.TryRead("a", 5, 6, 10)));
     }
+
+    [Fact]
+    public void Commits_after_the_callers_position_stay_out_and_do_not_send_it_to_the_file()
+    {
+        // The caller read the version vector (up to 5), then another commit reached memory (up to 8).
+        var recent = new RecentOps(capacityPerOrigin: 100);
+        recent.Add("a", 0, 5, [Op(1), Op(2), Op(4), Op(5)]);
+        recent.Add("a", 5, 8, [Op(7), Op(8)]);
+
+        var slice = recent.TryRead("a", 1, 5, 10)!;
+        Assert.Equal([2, 4, 5], Seqs(slice));
+        Assert.Equal(5, slice.Through);
+        var inHole = recent.TryRead("a", 1, 6, 10)!; // 6 is a hole: covered, nothing to send
+        Assert.Equal([2, 4, 5], Seqs(inHole));
+        Assert.Equal(6, inHole.Through);
+        var limited = recent.TryRead("a", 1, 7, 2)!;
+        Assert.Equal([2, 4], Seqs(limited));
+        Assert.Equal(4, limited.Through);
+        Assert.Equal([5, 7], Seqs(recent.TryRead("a", 4, 7, 2)));
+        Assert.Equal(7, recent.TryRead("a", 4, 7, 2)!.Through);
+    }
 }
