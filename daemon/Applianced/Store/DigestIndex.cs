@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Appliance.Daemon.Store;
@@ -9,7 +10,7 @@ namespace Appliance.Daemon.Store;
 /// records' version hashes and its count, so two peers find what differs by comparing a handful of
 /// numbers per level and descend only where they differ. Level L splits on the top 6*L bits.
 /// </summary>
-public sealed class DigestIndex
+public sealed partial class DigestIndex
 {
     public const int FanOutBits = 6;
     public const int FanOut = 1 << FanOutBits;
@@ -21,10 +22,11 @@ public sealed class DigestIndex
     public readonly record struct Digest(long Count, ulong Hash);
 
     /// <summary>
-    /// The version a record holds now and a hash of its value: writes check these in memory instead
-    /// of reading the record back from LiteDB (a lookup costs about as much as the write itself).
+    /// The version a record holds now, a hash of its value and the position (in its origin's log) of
+    /// the write that made it: writes check these in memory instead of reading the record back from
+    /// LiteDB (a lookup costs about as much as the write itself).
     /// </summary>
-    public readonly record struct Head(RecordVersion Version, int ValueHash);
+    public readonly record struct Head(RecordVersion Version, int ValueHash, long Seq);
 
     public static int ValueHash(string? value) => value is null ? 0 : StringComparer.Ordinal.GetHashCode(value) | 1;
 
@@ -32,13 +34,17 @@ public sealed class DigestIndex
 
     public static string CollectionOf(StoredRecord r) => $"{r.Scope}/{r.Section}";
 
-    public void Update(StoredRecord r)
+    /// <summary>A record now holds what the write <paramref name="seq"/> of its version's origin wrote.</summary>
+    public void Update(StoredRecord r, long seq)
     {
         var name = CollectionOf(r);
         if (!_collections.TryGetValue(name, out var c)) _collections[name] = c = new Collection();
         var id = r.Id;
         c.Set(id, Fnv(id), VersionHash(id, r));
-        _heads[id] = new Head(r.Version, ValueHash(r.Value));
+        ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(_heads, id, out var replaces);
+        if (replaces) LogRemoved(head.Version.Origin);
+        head = new Head(r.Version, ValueHash(r.Value), seq);
+        LogAdded(r.Version.Origin, seq, id);
     }
 
     public IReadOnlyDictionary<string, Digest> Collections() =>

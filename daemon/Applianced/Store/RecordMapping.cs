@@ -4,13 +4,14 @@ namespace Appliance.Daemon.Store;
 
 /// <summary>
 /// Hand-written BSON mapping: short field names keep the file small and the layout explicit. A
-/// record document is also its operation-log entry: "os" (indexed) holds the origin's number in this
-/// file and the sequence number the origin gave the write, packed in one Int64 so the index stays
-/// small; "ph"/"po" are the version the writer had seen. Scope, section and key live only in the id.
+/// record document is also its operation-log entry: "os" holds the origin's number in this file and
+/// the sequence number the origin gave the write, packed in one Int64 (the log itself is indexed in
+/// memory, DigestIndex.Log.cs); "ph"/"po" are the version the writer had seen. Scope, section and key
+/// live only in the id.
 /// </summary>
 internal static class RecordMapping
 {
-    public const string LogIndex = "os";
+    public const string LogField = "os";
     private const int SeqBits = 48;
     private const long SeqMask = (1L << SeqBits) - 1;
 
@@ -28,7 +29,7 @@ internal static class RecordMapping
         ["v"] = op.Record.Value is null ? BsonValue.Null : new BsonValue(op.Record.Value),
         ["h"] = op.Record.Version.Hlc,
         ["o"] = op.Origin,
-        [LogIndex] = LogPosition(originNumber, op.Seq),
+        [LogField] = LogPosition(originNumber, op.Seq),
         ["ph"] = op.Prev.Hlc,
         ["po"] = op.Prev.Origin,
     };
@@ -45,7 +46,7 @@ internal static class RecordMapping
     public static Operation ToOperation(BsonDocument d)
     {
         var record = ToRecord(d);
-        return new Operation(record.Version.Origin, d[LogIndex].AsInt64 & SeqMask, record, new RecordVersion(d["ph"].AsInt64, d["po"].AsString));
+        return new Operation(record.Version.Origin, d[LogField].AsInt64 & SeqMask, record, new RecordVersion(d["ph"].AsInt64, d["po"].AsString));
     }
 
     /// <summary>Sorts as the origins' logs do: by origin number, then by sequence.</summary>

@@ -19,7 +19,7 @@ public sealed partial class Store
         if (_digests is null)
         {
             var index = new DigestIndex();
-            foreach (var r in Scan()) index.Update(r);
+            foreach (var op in Read(() => _records.FindAll().Select(RecordMapping.ToOperation).ToList())) index.Update(op.Record, op.Seq);
             _digests = index;
         }
         return _digests;

@@ -27,15 +27,16 @@ public sealed partial class Store
     /// </summary>
     public OpSlice ReadOps(string origin, long afterSeq, int max)
     {
-        long upTo, number;
-        lock (_write) (upTo, number) = (_versionVector.GetValueOrDefault(origin), OriginNumbers().GetValueOrDefault(origin));
+        long upTo;
+        lock (_write) upTo = _versionVector.GetValueOrDefault(origin);
         if (upTo <= afterSeq) return new OpSlice([], afterSeq);
         if (_recent.TryRead(origin, afterSeq, upTo, max) is { } recent) return recent;
-        if (number == 0) return new OpSlice([], upTo); // every write of it was overwritten by others'
-        var ops = Read(() => _records.Find(RecordMapping.Between(RecordMapping.LogIndex,
-                RecordMapping.LogPosition(number, afterSeq + 1), RecordMapping.LogPosition(number, upTo)), limit: max)
-            .Select(RecordMapping.ToOperation).ToList());
-        return new OpSlice(ops, ops.Count == max ? ops[^1].Seq : upTo);
+        List<string> ids;
+        long through;
+        lock (_write) (ids, through) = Digests().LogAfter(origin, afterSeq, upTo, max);
+        // A record overwritten since by a newer write is left out: that write travels in its own place in the log.
+        var ops = GetOps(ids).Where(o => o.Origin == origin && o.Seq > afterSeq && o.Seq <= through).ToList();
+        return new OpSlice(ops, through);
     }
 
     private Dictionary<string, long> LoadVersionVector() =>

@@ -64,7 +64,7 @@ public sealed partial class Store
                     var record = new StoredRecord(m.Scope, m.Section, m.Key, m.Value, new RecordVersion(Clock.Now(), PeerId));
                     var op = new Operation(PeerId, ++seq, record, prev);
                     Save(op, replaces: known);
-                    index.Update(record);
+                    index.Update(record, op.Seq);
                     ops.Add(op);
                 }
                 r.Result = new CommitInfo(ops, ops.Select(o => o.Record).ToList(), [], Remote: false);
@@ -165,7 +165,7 @@ public sealed partial class Store
             if (current is { } lost && lost != op.Prev && Get(incoming.Scope, incoming.Section, incoming.Key) is { } loser)
                 conflicts.Add(new Conflict(incoming, loser));
             Save(op, replaces: current is not null);
-            index.Update(incoming);
+            index.Update(incoming, op.Seq);
             changed.Add(incoming);
         }
         else if (incoming.Version < current.Value && Get(incoming.Scope, incoming.Section, incoming.Key) is { } winner)

@@ -52,7 +52,8 @@ public sealed partial class Store : IDisposable
             c.Insert(new BsonDocument { ["_id"] = "create" });
             c.Delete("create");
         }
-        _records.EnsureIndex(RecordMapping.LogIndex, "$." + RecordMapping.LogIndex);
+        // Files written before the log was kept in memory (DigestIndex.Log.cs) index it in LiteDB too.
+        _records.DropIndex(RecordMapping.LogField);
         _versionVector = LoadVersionVector();
         PeerId = GetLocal("peer-id") ?? CreatePeerId();
         _committer = new Thread(CommitterLoop) { IsBackground = true, Name = "store committer" };
