@@ -23,6 +23,10 @@ internal static class RecordMapping
     public static BsonExpression Between(string field, BsonValue from, BsonValue to) =>
         BsonExpression.Create($"$.{field} BETWEEN @0 AND @1", from, to);
 
+    /// <summary>The documents whose field is one of <paramref name="values"/>: one query instead of a lookup each.</summary>
+    public static BsonExpression In(string field, IEnumerable<string> values) =>
+        BsonExpression.Create($"$.{field} IN @0", new BsonArray(values.Select(v => new BsonValue(v))));
+
     public static BsonDocument ToBson(Operation op, long originNumber) => new()
     {
         ["_id"] = op.Record.Id,

@@ -56,7 +56,7 @@ public sealed partial class Store
 
     /// <summary>The records with these ids, each as the operation that wrote it (for recovery).</summary>
     public IReadOnlyList<Operation> GetOps(IEnumerable<string> ids) => ids.Chunk(ReadPage).SelectMany(page => Read(() =>
-        page.Select(id => _records.FindById(id)).Where(d => d is not null).Select(d => RecordMapping.ToOperation(d!)).ToList())).ToList();
+        _records.Find(RecordMapping.In("_id", page)).Select(RecordMapping.ToOperation).ToList())).ToList();
 
     /// <summary>
     /// Merges records pulled by recovery (each with the log position its origin gave it), last writer

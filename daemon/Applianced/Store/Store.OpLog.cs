@@ -35,7 +35,7 @@ public sealed partial class Store
         long through;
         lock (_write) (ids, through) = Digests().LogAfter(origin, afterSeq, upTo, max);
         // A record overwritten since by a newer write is left out: that write travels in its own place in the log.
-        var ops = GetOps(ids).Where(o => o.Origin == origin && o.Seq > afterSeq && o.Seq <= through).ToList();
+        var ops = GetOps(ids).Where(o => o.Origin == origin && o.Seq > afterSeq && o.Seq <= through).OrderBy(o => o.Seq).ToList();
         return new OpSlice(ops, through);
     }
 
