@@ -109,6 +109,7 @@ public sealed partial class Store
                 _recent.Forget(origin);
             }
             MakeDurable();
+            PublishVersionVector();
         }
     }
 }

@@ -83,6 +83,7 @@ public sealed partial class Store
             _recent.Add(PeerId, seq - all.Count, seq, all);
             _versionVector[PeerId] = seq;
             MakeDurable();
+            PublishVersionVector();
         }
         return new CommitInfo(all, all.Select(o => o.Record).ToList(), [], Remote: false);
     }
@@ -147,6 +148,7 @@ public sealed partial class Store
                     _versionVector[origin] = through;
                 }
                 MakeDurable();
+                PublishVersionVector();
             }
             result = new RemoteApplyResult(new CommitInfo(applied, changed, conflicts, Remote: true), gaps);
         }
