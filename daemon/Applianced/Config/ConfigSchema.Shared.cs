@@ -48,6 +48,6 @@ public static partial class ConfigSchema
             new("template", FieldKind.Token),
             new("participants", FieldKind.Int) { Default = 0, Required = true, Min = 0 },
             new("started", FieldKind.Time) { Required = true, Help = "ISO-8601" },
-        ]) { Help = "conference status, shared so any peer can answer for a conference (R8)" };
+        ]) { Help = "conference status, shared so any peer can answer for a conference (R8)", IsStatus = true };
     }
 }

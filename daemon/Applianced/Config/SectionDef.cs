@@ -29,6 +29,12 @@ public sealed class SectionDef
     public IReadOnlyList<FieldDef> Fields { get; }
     public string Help { get; init; } = "";
 
+    /// <summary>
+    /// Status data rather than configuration (conference status, R8): it changes many times a second
+    /// under load, so what peers replicate of it stays out of the configuration log.
+    /// </summary>
+    public bool IsStatus { get; init; }
+
     /// <summary>Checks across fields, run after every field passed its own check.</summary>
     public SectionRule? Validate { get; init; }
 

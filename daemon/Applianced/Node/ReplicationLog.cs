@@ -6,7 +6,8 @@ namespace Appliance.Daemon.Node;
 
 /// <summary>
 /// Writes what arrives from peers into the configuration log (channel "peer"), and every lost
-/// last-writer-wins race with both values (secrets masked).
+/// last-writer-wins race with both values (secrets masked). Replicated status records are left out:
+/// a few minutes of conference status would otherwise rotate every configuration change out of the log.
 /// </summary>
 internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
 {
@@ -42,15 +43,19 @@ internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
                 Message = $"concurrent writes to {Name(c.Winner)}: kept the write of {c.Winner.Version.Origin}, dropped the one of {c.Loser.Version.Origin}",
             });
         }
-        if (!commit.Remote || commit.Changed.Count == 0) return;
-        if (commit.Changed.Count > DetailLimit)
+        if (!commit.Remote) return;
+        var changed = commit.Changed.Where(r => !IsStatus(r)).ToList();
+        if (changed.Count == 0) return;
+        if (changed.Count > DetailLimit)
         {
-            logs.Config.Append(new LogEntry { Level = "change", Channel = "peer", Message = $"{commit.Changed.Count} records replicated from peers" });
+            logs.Config.Append(new LogEntry { Level = "change", Channel = "peer", Message = $"{changed.Count} records replicated from peers" });
             return;
         }
-        foreach (var r in commit.Changed)
+        foreach (var r in changed)
             logs.Config.Append(new LogEntry { Level = "change", Channel = "peer", User = r.Version.Origin, Field = Name(r), New = Show(r), Message = $"{Name(r)} replicated" });
     }
+
+    private static bool IsStatus(StoredRecord r) => Config.ConfigSchema.TryGet(r.Section, out var def) && def.IsStatus;
 
     private string Name(StoredRecord r)
     {
