@@ -45,7 +45,6 @@ public sealed partial class Store
             _recent.Clear();
             _versionVector[PeerId] = seq;
             MakeDurable();
-            PublishVersionVector();
             info = new CommitInfo(ops, ops.Select(o => o.Record).ToList(), [], Remote: false);
         }
         Committed?.Invoke(info);

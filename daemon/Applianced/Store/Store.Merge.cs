@@ -109,7 +109,6 @@ public sealed partial class Store
                 _recent.Forget(origin);
             }
             MakeDurable();
-            PublishVersionVector();
         }
     }
 }

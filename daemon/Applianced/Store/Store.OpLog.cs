@@ -14,16 +14,11 @@ public sealed partial class Store
     private const string VersionPrefix = "vv:";
     private readonly RecentOps _recent = new(capacityPerOrigin: 8192);
 
-    // A copy of the version vector, replaced after each change is durable. Senders read it on every
-    // pass; under the write lock they waited out each commit of their own peer (its fsync included)
-    // before they could send the previous one.
-    private volatile IReadOnlyDictionary<string, long> _published = new Dictionary<string, long>();
-
     /// <summary>Highest sequence per origin up to which this peer holds every write or a newer one.</summary>
-    public IReadOnlyDictionary<string, long> VersionVector() => _published;
-
-    /// <summary>Publishes the version vector; callers hold the write lock and have made the change durable.</summary>
-    private void PublishVersionVector() => _published = new Dictionary<string, long>(_versionVector);
+    public IReadOnlyDictionary<string, long> VersionVector()
+    {
+        lock (_write) return new Dictionary<string, long>(_versionVector);
+    }
 
     /// <summary>
     /// The surviving operations of <paramref name="origin"/> after <paramref name="afterSeq"/>, at most
@@ -32,7 +27,8 @@ public sealed partial class Store
     /// </summary>
     public OpSlice ReadOps(string origin, long afterSeq, int max)
     {
-        var upTo = _published.GetValueOrDefault(origin);
+        long upTo;
+        lock (_write) upTo = _versionVector.GetValueOrDefault(origin);
         if (upTo <= afterSeq) return new OpSlice([], afterSeq);
         if (_recent.TryRead(origin, afterSeq, upTo, max) is { } recent) return recent;
         List<string> ids;

@@ -83,7 +83,6 @@ public sealed partial class Store
             _recent.Add(PeerId, seq - all.Count, seq, all);
             _versionVector[PeerId] = seq;
             MakeDurable();
-            PublishVersionVector();
         }
         return new CommitInfo(all, all.Select(o => o.Record).ToList(), [], Remote: false);
     }
@@ -148,7 +147,6 @@ public sealed partial class Store
                     _versionVector[origin] = through;
                 }
                 MakeDurable();
-                PublishVersionVector();
             }
             result = new RemoteApplyResult(new CommitInfo(applied, changed, conflicts, Remote: true), gaps);
         }

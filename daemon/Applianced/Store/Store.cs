@@ -55,7 +55,6 @@ public sealed partial class Store : IDisposable
         // Files written before the log was kept in memory (DigestIndex.Log.cs) index it in LiteDB too.
         _records.DropIndex(RecordMapping.LogField);
         _versionVector = LoadVersionVector();
-        PublishVersionVector();
         PeerId = GetLocal("peer-id") ?? CreatePeerId();
         _committer = new Thread(CommitterLoop) { IsBackground = true, Name = "store committer" };
         _committer.Start();
