@@ -97,13 +97,30 @@ internal static class StoreCommitBench
     public static double LiteDbBatchedPerS(string dir, int batch, int batches)
     {
         using var db = OpenRaw(dir);
+        return UpsertBatchesPerS(db, "b", batch, batches);
+    }
+
+    /// <summary>
+    /// The same floor on a file that already holds <paramref name="prefill"/> records, as the peers'
+    /// files do while they are measured (LiteDB's index walk and the pages it reads grow with the
+    /// file): <paramref name="runs"/> measurements one after the other on the one prefilled file.
+    /// </summary>
+    public static double[] LiteDbBatchedPerSAt(string dir, long prefill, int batch, int batches, int runs)
+    {
+        using var db = OpenRaw(dir);
+        UpsertBatchesPerS(db, "p", 1000, (int)(prefill / 1000));
+        return Enumerable.Range(0, runs).Select(r => UpsertBatchesPerS(db, $"r{r}-", batch, batches)).ToArray();
+    }
+
+    private static double UpsertBatchesPerS(LiteDatabase db, string prefix, int batch, int batches)
+    {
         var col = db.GetCollection("records");
         var sw = Stopwatch.StartNew();
         for (var b = 0; b < batches; b++)
         {
             db.BeginTrans();
             for (var i = 0; i < batch; i++)
-                col.Upsert(new BsonDocument { ["_id"] = $"cluster|conferences|b{b}-{i}", ["v"] = Bench.ConferenceStatus(b, i) });
+                col.Upsert(new BsonDocument { ["_id"] = $"cluster|conferences|{prefix}{b}-{i}", ["v"] = Bench.ConferenceStatus(b, i) });
             db.Commit();
             db.Checkpoint();
         }
