@@ -36,7 +36,7 @@ public sealed class RestoreProcessTests
                 try { return (await CallAsync(socket, "config.get", new JsonObject { ["path"] = "system.hostname" }, retry: false))["value"]?.ToString() == "alpha"; }
                 catch (Exception e) when (e is DaemonUnreachableException or IOException or InvalidOperationException) { return false; }
             }, "the restarted daemon to show the restored host name", TimeSpan.FromSeconds(45));
-            Assert.False(daemon.HasExited, output.ToString());
+            Assert.False(daemon.HasExited, $"applianced exited ({(daemon.HasExited ? daemon.ExitCode : 0)}): {output}");
             await Ports.EventuallyAsync(() => Task.FromResult(!File.Exists(Path.Combine(dir["data"], RestoreSwap.BeforeName))), "the old store to be deleted");
             Assert.False(RestoreSwap.IsPending(dir["data"]));
             var events = await CallAsync(socket, "log.read", new JsonObject { ["log"] = "events" });
