@@ -25,7 +25,7 @@ internal static class ReplicationThroughputBench
     // Long enough for tiered JIT to settle: "sustained" is a daemon that has been running a while.
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(6);
 
-    private sealed record Run(double PerS, double WritePerS, double DrainMs, double CpuCores, double[] OpsPerCommit, int[] Collections, long RecordsMidway);
+    private sealed record Run(double PerS, double WritePerS, double DrainMs, double CpuCores, double[] OpsPerCommit, int[] Collections, long Total);
 
     public static async Task RunAsync()
     {
@@ -40,15 +40,21 @@ internal static class ReplicationThroughputBench
         foreach (var peers in new[] { 2, 3 })
         {
             await using var cluster = await InProcessCluster.FormAsync(peers);
-            await MeasureAsync(cluster, 1, InFlight, "warmup", WarmUp);
-            var windows = new List<Run>();
-            for (var w = 0; w < Windows; w++) windows.Add(await MeasureAsync(cluster, 1, InFlight, $"single{w}", Duration));
-            var single = windows.OrderBy(r => r.PerS).ElementAt(Windows / 2);
+            // Every write is a new record, so a peer holds about as many records as were written before.
+            var written = (await MeasureAsync(cluster, 1, InFlight, "warmup", WarmUp)).Total;
+            var windows = new List<(Run Run, long RecordsMidway)>();
+            for (var w = 0; w < Windows; w++)
+            {
+                var window = await MeasureAsync(cluster, 1, InFlight, $"single{w}", Duration);
+                windows.Add((window, written + window.Total / 2));
+                written += window.Total;
+            }
+            var (single, recordsMidway) = windows.OrderBy(w => w.Run.PerS).ElementAt(Windows / 2);
             double[] floorsAtSize;
             using (var dir = new TempDir())
-                floorsAtSize = StoreCommitBench.LiteDbBatchedPerSAt(dir.Sub("floor-at-size"), single.RecordsMidway, 1000, 50, 3);
+                floorsAtSize = StoreCommitBench.LiteDbBatchedPerSAt(dir.Sub("floor-at-size"), recordsMidway, 1000, 50, 3);
             var floorAtSize = Bench.Percentile(floorsAtSize, 50);
-            Console.WriteLine($"{peers} peers: LiteDB batched upserts alone into a file already holding {single.RecordsMidway} records, as each peer's did midway " +
+            Console.WriteLine($"{peers} peers: LiteDB batched upserts alone into a file already holding {recordsMidway} records, as each peer's did midway " +
                 $"through the median window: {floorAtSize:0}/s (median of {string.Join(", ", floorsAtSize.Select(f => f.ToString("0")))}); not the defined floor, shown beside it");
             var sync = await MeasureAsync(cluster, 1, 1, "sync", Duration);
             var batched = await MeasureAsync(cluster, 100, 1, "batch100", Duration);
@@ -56,11 +62,11 @@ internal static class ReplicationThroughputBench
             {
                 ["peers"] = peers,
                 ["per_s"] = Math.Round(single.PerS),
-                ["windows_per_s"] = new JsonArray(windows.Select(r => (JsonNode)Math.Round(r.PerS)).ToArray()),
+                ["windows_per_s"] = new JsonArray(windows.Select(w => (JsonNode)Math.Round(w.Run.PerS)).ToArray()),
                 ["floor_per_s"] = Math.Round(floor),
                 ["floor_runs_per_s"] = new JsonArray(floors.Select(f => (JsonNode)Math.Round(f)).ToArray()),
                 ["per_s_vs_floor"] = Bench.Round(single.PerS / floor, 3),
-                ["records_per_peer_midway"] = single.RecordsMidway,
+                ["records_per_peer_midway"] = recordsMidway,
                 ["floor_at_peer_size_per_s"] = Math.Round(floorAtSize),
                 ["per_s_vs_floor_at_peer_size"] = Bench.Round(single.PerS / floorAtSize, 3),
                 ["write_per_s"] = Math.Round(single.WritePerS),
@@ -100,7 +106,6 @@ internal static class ReplicationThroughputBench
         try
         {
             var store = cluster[0].Store;
-            var recordsAtStart = store.RecordCount;
             var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
             var gcAtStart = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
             var start = Stopwatch.GetTimestamp();
@@ -131,7 +136,7 @@ internal static class ReplicationThroughputBench
             var cpuCores = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds / seconds;
             var run = new Run(total / seconds, total / Stopwatch.GetElapsedTime(start, written).TotalSeconds, Bench.Ms(written, done), cpuCores,
                 counters.Select((c, i) => c / (double)Math.Max(1, commits[i])).ToArray(),
-                Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - gcAtStart[g]).ToArray(), recordsAtStart + total / 2);
+                Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - gcAtStart[g]).ToArray(), total);
             Console.WriteLine($"{cluster.Count} peers, {Writers} writers x {perWrite}/Write, {inFlight} in flight: {total} records; written {run.WritePerS:0}/s on peer 1, " +
                 $"on all peers {run.PerS:0}/s (last peer done {run.DrainMs:0} ms after the writers stopped; {cpuCores:0.00} of {Environment.ProcessorCount} cores busy; " +
                 $"records per commit on each peer {string.Join(", ", run.OpsPerCommit.Select(o => o.ToString("0.0")))}; " +
