@@ -20,7 +20,8 @@ public sealed partial class Store : IDisposable
     private readonly ILiteCollection<BsonDocument> _meta;
     private readonly ILiteCollection<BsonDocument> _local;
     private readonly Lock _write = new();
-    private const int MaxWritesPerCommit = 512;
+    /// <summary>The most queued writes one commit takes: a bound on a commit's duration, so no write waits behind an endless group.</summary>
+    public const int MaxWritesPerCommit = 512;
     private readonly System.Collections.Concurrent.BlockingCollection<PendingWrite> _queued = new();
     private readonly Thread _committer;
     private readonly Dictionary<string, long> _versionVector;
