@@ -13,7 +13,11 @@ public sealed partial class ClusterService
         var own = _info.OwnAddress();
         // Live sessions were authenticated with the old key and introduced with the old list:
         // start them again so a changed key or list takes effect at once (R11).
-        if (before.Key != Settings.Key || !before.Peers.SequenceEqual(Settings.Peers)) await RestartSessionsAsync();
+        if (before.Key != Settings.Key || !before.Peers.SequenceEqual(Settings.Peers))
+        {
+            await RestartSessionsAsync();
+            foreach (var link in Links) link.Redial(); // a refusal under the old key or list may not hold now
+        }
         if (!Settings.Clustered || own is null)
         {
             await StopAllAsync();
@@ -81,7 +85,7 @@ public sealed partial class ClusterService
                     Logs.Event($"cluster: link to {link.Address}: {error}", "warning");
                 lastError = error;
             }
-            try { await Task.Delay(link.Reason == PeerReasons.Joining ? TimeSpan.FromMilliseconds(50) : RetryDelay, Time, ct); }
+            try { await link.WaitToRedialAsync(link.Reason == PeerReasons.Joining ? TimeSpan.FromMilliseconds(50) : RetryDelay, ct); }
             catch (OperationCanceledException) { return; }
         }
     }

@@ -15,6 +15,7 @@ public sealed class PeerLink(string address, TimeProvider time)
     private string? _detail;
     private DateTimeOffset? _lastSeen;
     private bool _attempted;
+    private readonly Signal _redial = new();
 
     public string Address { get; } = address;
     public string? HostName { get; private set; }
@@ -40,10 +41,12 @@ public sealed class PeerLink(string address, TimeProvider time)
 
     public void Up(bool outbound, string peerId, string host, string version)
     {
-        bool activated;
+        bool activated, redial;
         lock (_gate)
         {
             var was = _outboundUp > 0 && _inboundUp > 0;
+            // The peer just accepted us as we are: whatever refused or failed our own dial may be gone.
+            redial = !outbound && _outboundUp == 0;
             if (outbound) _outboundUp++;
             else _inboundUp++;
             activated = !was && _outboundUp > 0 && _inboundUp > 0;
@@ -51,8 +54,25 @@ public sealed class PeerLink(string address, TimeProvider time)
             _reason = _detail = null;
             _lastSeen = time.GetUtcNow();
         }
+        if (redial) Redial();
         Changed?.Invoke();
         if (activated) Activated?.Invoke();
+    }
+
+    /// <summary>Ends the dialer's wait before its next attempt: something changed that may let it succeed now.</summary>
+    public void Redial() => _redial.Set();
+
+    /// <summary>
+    /// The dialer's wait between attempts: <paramref name="delay"/>, or less when <see cref="Redial"/>
+    /// is called meanwhile (or was since the last wait). Without it, two peers given a new peer list a
+    /// moment apart each refuse the other's first Hello and then wait out the delay before agreeing.
+    /// </summary>
+    public async Task WaitToRedialAsync(TimeSpan delay, CancellationToken ct)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        await Task.WhenAny(Task.Delay(delay, time, wait.Token), _redial.WaitAsync(Timeout.InfiniteTimeSpan, wait.Token));
+        await wait.CancelAsync();
+        ct.ThrowIfCancellationRequested();
     }
 
     public void Down(bool outbound)

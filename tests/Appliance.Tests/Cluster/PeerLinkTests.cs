@@ -32,4 +32,55 @@ public sealed class PeerLinkTests
         Assert.False(link.Active);
         Assert.Equal("Not active yet", link.Status());
     }
+
+    [Fact]
+    public async Task A_dialer_waiting_to_retry_is_woken_when_the_peer_reaches_us()
+    {
+        var link = new PeerLink("198.18.0.11", new NeverElapses());
+        link.Refused(PeerReasons.PeerListMismatch, null); // our last Hello was refused: the peer had the old list
+        var waiting = link.WaitToRedialAsync(TimeSpan.FromMilliseconds(500), CancellationToken.None);
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+
+        link.Up(outbound: false, "p1", "app1", "1.0"); // now it has the new list and dialed us
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task An_inbound_session_while_ours_is_up_leaves_the_next_wait_whole_and_Redial_ends_it()
+    {
+        var link = new PeerLink("198.18.0.11", new NeverElapses());
+        link.Up(outbound: true, "p1", "app1", "1.0");
+        link.Up(outbound: false, "p1", "app1", "1.0");
+        link.Down(outbound: true);
+        var waiting = link.WaitToRedialAsync(TimeSpan.FromMilliseconds(500), CancellationToken.None);
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+
+        link.Redial(); // as a new peer list or key does
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Waiting_to_retry_ends_with_the_dialer()
+    {
+        var link = new PeerLink("198.18.0.11", new NeverElapses());
+        using var stop = new CancellationTokenSource();
+        var waiting = link.WaitToRedialAsync(TimeSpan.FromMilliseconds(500), stop.Token);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>A clock whose timers never fire, so a wait between dial attempts ends only when woken.</summary>
+    private sealed class NeverElapses : TimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new Timer();
+
+        private sealed class Timer : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+            public void Dispose() { }
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
 }
