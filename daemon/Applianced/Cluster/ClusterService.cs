@@ -15,7 +15,7 @@ public sealed partial class ClusterService : IAsyncDisposable
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(500);
     public static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(3);
     public static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
+    internal static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PeerLink> _links = new(StringComparer.Ordinal);

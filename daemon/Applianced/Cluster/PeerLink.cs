@@ -16,6 +16,7 @@ public sealed class PeerLink(string address, TimeProvider time)
     private DateTimeOffset? _lastSeen;
     private bool _attempted;
     private readonly Signal _redial = new();
+    private DateTimeOffset _quickRedial = DateTimeOffset.MinValue;
 
     public string Address { get; } = address;
     public string? HostName { get; private set; }
@@ -77,6 +78,7 @@ public sealed class PeerLink(string address, TimeProvider time)
 
     public void Down(bool outbound)
     {
+        var redial = false;
         lock (_gate)
         {
             ref var up = ref outbound ? ref _outboundUp : ref _inboundUp;
@@ -84,7 +86,16 @@ public sealed class PeerLink(string address, TimeProvider time)
             if (up == 0) return;
             up--;
             if (up > 0) return;
+            // Our session was up and has ended: the peer may only have restarted its sessions (a new
+            // key or list), so try again at once, but no more often than a dialer retries anyway.
+            var now = time.GetUtcNow();
+            if (outbound && now - _quickRedial >= ClusterService.RetryDelay)
+            {
+                _quickRedial = now;
+                redial = true;
+            }
         }
+        if (redial) Redial();
         Changed?.Invoke();
     }
 

@@ -47,17 +47,33 @@ public sealed class PeerLinkTests
     }
 
     [Fact]
-    public async Task An_inbound_session_while_ours_is_up_leaves_the_next_wait_whole_and_Redial_ends_it()
+    public async Task An_inbound_session_while_ours_is_up_does_not_wake_the_dialer_and_Redial_does()
     {
         var link = new PeerLink("198.18.0.11", new NeverElapses());
         link.Up(outbound: true, "p1", "app1", "1.0");
         link.Up(outbound: false, "p1", "app1", "1.0");
-        link.Down(outbound: true);
         var waiting = link.WaitToRedialAsync(TimeSpan.FromMilliseconds(500), CancellationToken.None);
         await Task.Delay(100);
         Assert.False(waiting.IsCompleted);
 
         link.Redial(); // as a new peer list or key does
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Our_session_ending_lets_the_dialer_retry_at_once_but_not_in_a_tight_loop()
+    {
+        var link = new PeerLink("198.18.0.11", new NeverElapses());
+        link.Up(outbound: true, "p1", "app1", "1.0");
+        link.Down(outbound: true); // e.g. the peer restarted its sessions under a new peer list
+        await link.WaitToRedialAsync(TimeSpan.FromMilliseconds(500), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        link.Up(outbound: true, "p1", "app1", "1.0");
+        link.Down(outbound: true); // again within the retry delay: this time the dialer waits
+        var waiting = link.WaitToRedialAsync(TimeSpan.FromMilliseconds(500), CancellationToken.None);
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+        link.Redial();
         await waiting.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
