@@ -15,7 +15,6 @@ public sealed partial class ClusterService : IAsyncDisposable
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(500);
     public static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(3);
     public static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(5);
-    internal static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PeerLink> _links = new(StringComparer.Ordinal);
@@ -62,6 +61,9 @@ public sealed partial class ClusterService : IAsyncDisposable
 
 
     public X509Certificate2 Certificate => _certificate.Certificate;
+
+    /// <summary>How long a dialer waits after a failed or refused attempt, unless its link is woken (PeerLink.Redial).</summary>
+    internal TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     public HelloMessage LocalHello()
     {

@@ -17,6 +17,7 @@ public sealed class PeerLink(string address, TimeProvider time)
     private bool _attempted;
     private readonly Signal _redial = new();
     private DateTimeOffset _quickRedial = DateTimeOffset.MinValue;
+    private static readonly TimeSpan QuickRedialEvery = TimeSpan.FromMilliseconds(500);
 
     public string Address { get; } = address;
     public string? HostName { get; private set; }
@@ -87,9 +88,9 @@ public sealed class PeerLink(string address, TimeProvider time)
             up--;
             if (up > 0) return;
             // Our session was up and has ended: the peer may only have restarted its sessions (a new
-            // key or list), so try again at once, but no more often than a dialer retries anyway.
+            // key or list), so try again at once, but no more than twice a second.
             var now = time.GetUtcNow();
-            if (outbound && now - _quickRedial >= ClusterService.RetryDelay)
+            if (outbound && now - _quickRedial >= QuickRedialEvery)
             {
                 _quickRedial = now;
                 redial = true;

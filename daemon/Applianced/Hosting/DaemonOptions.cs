@@ -24,6 +24,8 @@ public sealed record DaemonOptions
     public int RecoveryPort { get; init; } = 4371;
     /// <summary>Test option: the software version this peer reports to others (R4 tests).</summary>
     public string? ReportVersion { get; init; }
+    /// <summary>Test option: a dialer's wait after a failed or refused attempt, so a test can show links come back without waiting it out.</summary>
+    public int? DialRetryMs { get; init; }
     /// <summary>The LAN1 interface the Linux HAL manages.</summary>
     public string Interface { get; init; } = "eth0";
     public string ResolvConf { get; init; } = "/etc/resolv.conf";
@@ -46,6 +48,7 @@ public sealed record DaemonOptions
         ["--replication-port"] = (o, v) => o with { ReplicationPort = Port("--replication-port", v) },
         ["--recovery-port"] = (o, v) => o with { RecoveryPort = Port("--recovery-port", v) },
         ["--report-version"] = (o, v) => o with { ReportVersion = v },
+        ["--dial-retry-ms"] = (o, v) => o with { DialRetryMs = int.TryParse(v, out var ms) && ms > 0 ? ms : throw new OptionsException($"--dial-retry-ms must be a positive number, not '{v}'") },
         ["--interface"] = (o, v) => o with { Interface = v },
         ["--resolv-conf"] = (o, v) => o with { ResolvConf = v },
         ["--timesyncd-conf"] = (o, v) => o with { TimesyncdConf = v },

@@ -42,6 +42,7 @@ public sealed class PeerNode : IAsyncDisposable
         Config = new ConfigStore(store, Logs);
         Cluster = new ClusterService(store, Logs, time, new ClusterNodeInfo(Version, () => Config.HostName, OwnClusterAddress,
             () => Maintenance!.Licences.Hello(), options.ReplicationPort, options.RecoveryPort));
+        if (options.DialRetryMs is { } retryMs) Cluster.RetryDelay = TimeSpan.FromMilliseconds(retryMs);
         var clusterCommands = new ClusterCommands(Cluster, Config, ConfigContext, OwnClusterAddress);
         clusterCommands.Register(Router);
         hal ??= HalSet.Simulated(options.DataDir, options.Serial, options.Interface);
