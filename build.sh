@@ -65,6 +65,8 @@ run_tests() {
     --logger "console;verbosity=normal" --blame-hang-timeout 5m 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   set -e
+  # CI shows only the tail of the log: repeat each failure (name, message, start of the stack) here.
+  awk '/^  Failed [A-Za-z]/ {n=25; print "FAILED:"} n > 0 {print; n--}' "$log"
   # One plain summary line for CI, summed over the test assemblies.
   awk '/^ +Passed: [0-9]+$/ {p+=$2} /^ +Failed: [0-9]+$/ {f+=$2} /^ +Skipped: [0-9]+$/ {s+=$2}
        END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"

@@ -16,7 +16,8 @@ public sealed class PeerLink(string address, TimeProvider time)
     private DateTimeOffset? _lastSeen;
     private bool _attempted;
     private readonly Signal _redial = new();
-    private DateTimeOffset _quickRedial = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastQuickRedial = DateTimeOffset.MinValue;
+    private DateTimeOffset? _quickRedialAt;
     private static readonly TimeSpan QuickRedialEvery = TimeSpan.FromMilliseconds(500);
 
     public string Address { get; } = address;
@@ -71,6 +72,15 @@ public sealed class PeerLink(string address, TimeProvider time)
     /// </summary>
     public async Task WaitToRedialAsync(TimeSpan delay, CancellationToken ct)
     {
+        lock (_gate)
+        {
+            if (_quickRedialAt is { } at)
+            {
+                var untilQuick = at - time.GetUtcNow();
+                delay = untilQuick < delay ? (untilQuick > TimeSpan.Zero ? untilQuick : TimeSpan.Zero) : delay;
+                _quickRedialAt = null;
+            }
+        }
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
         await Task.WhenAny(Task.Delay(delay, time, wait.Token), _redial.WaitAsync(Timeout.InfiniteTimeSpan, wait.Token));
         await wait.CancelAsync();
@@ -79,7 +89,6 @@ public sealed class PeerLink(string address, TimeProvider time)
 
     public void Down(bool outbound)
     {
-        var redial = false;
         lock (_gate)
         {
             ref var up = ref outbound ? ref _outboundUp : ref _inboundUp;
@@ -88,15 +97,18 @@ public sealed class PeerLink(string address, TimeProvider time)
             up--;
             if (up > 0) return;
             // Our session was up and has ended: the peer may only have restarted its sessions (a new
-            // key or list), so try again at once, but no more than twice a second.
-            var now = time.GetUtcNow();
-            if (outbound && now - _quickRedial >= QuickRedialEvery)
+            // key or list), so try again at once, but no more than twice a second. Deferring, not
+            // dropping, a quick retry that comes too soon: nothing else may wake the dialer (the
+            // peer's new session can reach us before ours is seen to end). Our session ends on the
+            // dialer's own flow, so its next wait is the one this shortens.
+            if (outbound)
             {
-                _quickRedial = now;
-                redial = true;
+                var now = time.GetUtcNow();
+                var due = _lastQuickRedial + QuickRedialEvery;
+                _lastQuickRedial = due > now ? due : now;
+                _quickRedialAt = _lastQuickRedial;
             }
         }
-        if (redial) Redial();
         Changed?.Invoke();
     }
 

@@ -1,4 +1,5 @@
 using Appliance.Daemon.Cluster;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.Tests.Cluster;
 
@@ -36,7 +37,7 @@ public sealed class PeerLinkTests
     [Fact]
     public async Task A_dialer_waiting_to_retry_is_woken_when_the_peer_reaches_us()
     {
-        var link = new PeerLink("198.18.0.11", new NeverElapses());
+        var link = new PeerLink("198.18.0.11", new FakeTimeProvider());
         link.Refused(PeerReasons.PeerListMismatch, null); // our last Hello was refused: the peer had the old list
         var waiting = link.WaitToRedialAsync(TimeSpan.FromMilliseconds(500), CancellationToken.None);
         await Task.Delay(100);
@@ -49,7 +50,7 @@ public sealed class PeerLinkTests
     [Fact]
     public async Task An_inbound_session_while_ours_is_up_does_not_wake_the_dialer_and_Redial_does()
     {
-        var link = new PeerLink("198.18.0.11", new NeverElapses());
+        var link = new PeerLink("198.18.0.11", new FakeTimeProvider());
         link.Up(outbound: true, "p1", "app1", "1.0");
         link.Up(outbound: false, "p1", "app1", "1.0");
         var waiting = link.WaitToRedialAsync(TimeSpan.FromMilliseconds(500), CancellationToken.None);
@@ -61,42 +62,50 @@ public sealed class PeerLinkTests
     }
 
     [Fact]
-    public async Task Our_session_ending_lets_the_dialer_retry_at_once_but_not_in_a_tight_loop()
+    public async Task Our_session_ending_lets_the_dialer_retry_at_once_and_then_at_most_twice_a_second()
     {
-        var link = new PeerLink("198.18.0.11", new NeverElapses());
+        var time = new FakeTimeProvider();
+        var link = new PeerLink("198.18.0.11", time);
         link.Up(outbound: true, "p1", "app1", "1.0");
         link.Down(outbound: true); // e.g. the peer restarted its sessions under a new peer list
-        await link.WaitToRedialAsync(TimeSpan.FromMilliseconds(500), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await link.WaitToRedialAsync(TimeSpan.FromMinutes(10), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 
+        time.Advance(TimeSpan.FromMilliseconds(100));
         link.Up(outbound: true, "p1", "app1", "1.0");
-        link.Down(outbound: true); // again within the retry delay: this time the dialer waits
-        var waiting = link.WaitToRedialAsync(TimeSpan.FromMilliseconds(500), CancellationToken.None);
+        link.Down(outbound: true); // again within half a second: this retry waits out the rest of it
+        var waiting = link.WaitToRedialAsync(TimeSpan.FromMinutes(10), CancellationToken.None);
+        time.Advance(TimeSpan.FromMilliseconds(399));
         await Task.Delay(100);
         Assert.False(waiting.IsCompleted);
-        link.Redial();
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_failed_attempt_waits_the_whole_delay_unless_woken()
+    {
+        var time = new FakeTimeProvider();
+        var link = new PeerLink("198.18.0.11", time);
+        link.Up(outbound: true, "p1", "app1", "1.0");
+        link.Down(outbound: true);
+        await link.WaitToRedialAsync(TimeSpan.FromSeconds(5), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        link.Down(outbound: true); // the quick retry failed before it came up: no second quick retry
+        var waiting = link.WaitToRedialAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(4.9));
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(0.1));
         await waiting.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
     public async Task Waiting_to_retry_ends_with_the_dialer()
     {
-        var link = new PeerLink("198.18.0.11", new NeverElapses());
+        var link = new PeerLink("198.18.0.11", new FakeTimeProvider());
         using var stop = new CancellationTokenSource();
         var waiting = link.WaitToRedialAsync(TimeSpan.FromMilliseconds(500), stop.Token);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
-    }
-
-    /// <summary>A clock whose timers never fire, so a wait between dial attempts ends only when woken.</summary>
-    private sealed class NeverElapses : TimeProvider
-    {
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new Timer();
-
-        private sealed class Timer : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-            public void Dispose() { }
-            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-        }
     }
 }

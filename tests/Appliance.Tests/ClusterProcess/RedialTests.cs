@@ -20,13 +20,13 @@ public class RedialTests
         await c.FormAsync();
         await c[0].Add("bridges", "formed", ("address", "10.0.0.1"));
         await Eventually.WaitUntil(async () => (await c[1].Items("bridges")).ContainsKey("formed") && (await c[2].Items("bridges")).ContainsKey("formed"),
-            Settle, "p1's write on p2 and p3");
+            Settle, "p1's write on p2 and p3", c.DescribeAsync);
 
         // A restarted peer: the others' dials fail while it is down, and it dials them when it is back.
         await c[1].StopAsync();
         await c[1].StartAsync();
         await c.WaitAllActiveAsync(timeout: Settle);
         await c[0].Add("bridges", "after-restart", ("address", "10.0.0.2"));
-        await Eventually.WaitUntil(async () => (await c[1].Items("bridges")).ContainsKey("after-restart"), Settle, "p1's write on the restarted p2");
+        await Eventually.WaitUntil(async () => (await c[1].Items("bridges")).ContainsKey("after-restart"), Settle, "p1's write on the restarted p2", c.DescribeAsync);
     }
 }

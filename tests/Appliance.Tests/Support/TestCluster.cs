@@ -108,6 +108,18 @@ public sealed class TestCluster : IAsyncDisposable
             timeout ?? SettleTimeout, $"{viewer.Name} shows {address} as '{prefix}...'",
             async () => (await viewer.Api("cluster.show")).ToJsonString());
 
+    /// <summary>Every peer's <c>cluster show</c>, for a timeout's message.</summary>
+    public async Task<string> DescribeAsync()
+    {
+        var views = new List<string>();
+        foreach (var p in _peers)
+        {
+            try { views.Add($"{p.Name}: {(await p.Api("cluster.show")).ToJsonString()}"); }
+            catch (Exception e) when (e is DaemonApiException or IOException or TimeoutException) { views.Add($"{p.Name}: ({e.Message})"); }
+        }
+        return string.Join("\n", views);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var p in _peers) await p.DisposeAsync();
