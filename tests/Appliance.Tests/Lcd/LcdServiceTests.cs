@@ -33,7 +33,8 @@ public class LcdServiceTests
         await using var service = new LcdService(panel, model.Build())
         {
             RefreshInterval = TimeSpan.FromMilliseconds(50),
-            IdleTimeout = TimeSpan.FromMilliseconds(300),
+            // Long enough that a poller starved by a busy machine still sees the menu before it goes.
+            IdleTimeout = TimeSpan.FromSeconds(2),
         };
         await service.StartAsync(CancellationToken.None);
         panel.InjectKey(LcdKey.Enter);
