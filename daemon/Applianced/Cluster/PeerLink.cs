@@ -67,19 +67,16 @@ public sealed class PeerLink(string address, TimeProvider time)
 
     /// <summary>
     /// The dialer's wait between attempts: <paramref name="delay"/>, or less when <see cref="Redial"/>
-    /// is called meanwhile (or was since the last wait). Without it, two peers given a new peer list a
-    /// moment apart each refuse the other's first Hello and then wait out the delay before agreeing.
+    /// is called meanwhile (or was since the last wait), or when our session has just ended (see
+    /// <see cref="Down"/>). Without it, two peers given a new peer list a moment apart each refuse
+    /// the other's first Hello and then wait out the delay before agreeing.
     /// </summary>
     public async Task WaitToRedialAsync(TimeSpan delay, CancellationToken ct)
     {
         lock (_gate)
         {
-            if (_quickRedialAt is { } at)
-            {
-                var untilQuick = at - time.GetUtcNow();
-                delay = untilQuick < delay ? (untilQuick > TimeSpan.Zero ? untilQuick : TimeSpan.Zero) : delay;
-                _quickRedialAt = null;
-            }
+            if (_quickRedialAt is { } at) delay = TimeSpan.FromTicks(Math.Clamp((at - time.GetUtcNow()).Ticks, 0, delay.Ticks));
+            _quickRedialAt = null;
         }
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
         await Task.WhenAny(Task.Delay(delay, time, wait.Token), _redial.WaitAsync(Timeout.InfiniteTimeSpan, wait.Token));
@@ -97,10 +94,9 @@ public sealed class PeerLink(string address, TimeProvider time)
             up--;
             if (up > 0) return;
             // Our session was up and has ended: the peer may only have restarted its sessions (a new
-            // key or list), so try again at once, but no more than twice a second. Deferring, not
-            // dropping, a quick retry that comes too soon: nothing else may wake the dialer (the
-            // peer's new session can reach us before ours is seen to end). Our session ends on the
-            // dialer's own flow, so its next wait is the one this shortens.
+            // key or list), so the dialer's next wait (this runs on its flow) ends at once, or, to
+            // stay under twice a second, half a second after the last quick retry. Never skipped:
+            // the peer's new session can reach us before ours is seen to end, and wake nothing.
             if (outbound)
             {
                 var now = time.GetUtcNow();

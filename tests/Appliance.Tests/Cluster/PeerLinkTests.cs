@@ -40,11 +40,10 @@ public sealed class PeerLinkTests
         var link = new PeerLink("198.18.0.11", new FakeTimeProvider());
         link.Refused(PeerReasons.PeerListMismatch, null); // our last Hello was refused: the peer had the old list
         var waiting = link.WaitToRedialAsync(TimeSpan.FromMilliseconds(500), CancellationToken.None);
-        await Task.Delay(100);
-        Assert.False(waiting.IsCompleted);
+        await AssertStillWaitingAsync(waiting);
 
         link.Up(outbound: false, "p1", "app1", "1.0"); // now it has the new list and dialed us
-        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        await waiting.WaitAsync(Ends);
     }
 
     [Fact]
@@ -54,11 +53,10 @@ public sealed class PeerLinkTests
         link.Up(outbound: true, "p1", "app1", "1.0");
         link.Up(outbound: false, "p1", "app1", "1.0");
         var waiting = link.WaitToRedialAsync(TimeSpan.FromMilliseconds(500), CancellationToken.None);
-        await Task.Delay(100);
-        Assert.False(waiting.IsCompleted);
+        await AssertStillWaitingAsync(waiting);
 
         link.Redial(); // as a new peer list or key does
-        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        await waiting.WaitAsync(Ends);
     }
 
     [Fact]
@@ -68,35 +66,27 @@ public sealed class PeerLinkTests
         var link = new PeerLink("198.18.0.11", time);
         link.Up(outbound: true, "p1", "app1", "1.0");
         link.Down(outbound: true); // e.g. the peer restarted its sessions under a new peer list
-        await link.WaitToRedialAsync(TimeSpan.FromMinutes(10), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await link.WaitToRedialAsync(TimeSpan.FromMinutes(10), CancellationToken.None).WaitAsync(Ends);
 
         time.Advance(TimeSpan.FromMilliseconds(100));
         link.Up(outbound: true, "p1", "app1", "1.0");
         link.Down(outbound: true); // again within half a second: this retry waits out the rest of it
         var waiting = link.WaitToRedialAsync(TimeSpan.FromMinutes(10), CancellationToken.None);
-        time.Advance(TimeSpan.FromMilliseconds(399));
-        await Task.Delay(100);
-        Assert.False(waiting.IsCompleted);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        await AssertEndsAfterAsync(time, waiting, TimeSpan.FromMilliseconds(400));
     }
 
     [Fact]
-    public async Task A_failed_attempt_waits_the_whole_delay_unless_woken()
+    public async Task A_quick_retry_that_fails_before_coming_up_is_followed_by_the_whole_delay()
     {
         var time = new FakeTimeProvider();
         var link = new PeerLink("198.18.0.11", time);
         link.Up(outbound: true, "p1", "app1", "1.0");
         link.Down(outbound: true);
-        await link.WaitToRedialAsync(TimeSpan.FromSeconds(5), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await link.WaitToRedialAsync(TimeSpan.FromSeconds(5), CancellationToken.None).WaitAsync(Ends);
 
         link.Down(outbound: true); // the quick retry failed before it came up: no second quick retry
         var waiting = link.WaitToRedialAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
-        time.Advance(TimeSpan.FromSeconds(4.9));
-        await Task.Delay(100);
-        Assert.False(waiting.IsCompleted);
-        time.Advance(TimeSpan.FromSeconds(0.1));
-        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        await AssertEndsAfterAsync(time, waiting, TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -106,6 +96,25 @@ public sealed class PeerLinkTests
         using var stop = new CancellationTokenSource();
         var waiting = link.WaitToRedialAsync(TimeSpan.FromMilliseconds(500), stop.Token);
         await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Ends));
+    }
+
+    /// <summary>How long a wait that should end may take (real time) before the test fails.</summary>
+    private static readonly TimeSpan Ends = TimeSpan.FromSeconds(10);
+
+    /// <summary>The wait has not ended 100 ms (real time) later: nothing that should not wake it did.</summary>
+    private static async Task AssertStillWaitingAsync(Task waiting)
+    {
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted, "the dialer's wait ended without a reason to");
+    }
+
+    /// <summary>The wait is still on a moment before <paramref name="after"/> has passed on the clock, and ends when it has.</summary>
+    private static async Task AssertEndsAfterAsync(FakeTimeProvider time, Task waiting, TimeSpan after)
+    {
+        time.Advance(after - TimeSpan.FromMilliseconds(1));
+        await AssertStillWaitingAsync(waiting);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await waiting.WaitAsync(Ends);
     }
 }
