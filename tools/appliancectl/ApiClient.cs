@@ -6,7 +6,7 @@ namespace Appliance.Ctl;
 /// <summary>Requests to the daemon. One connection is kept for a whole interactive session and
 /// re-opened when the daemon went away (restart); follow streams get their own connection because
 /// they occupy it until the client closes.</summary>
-internal sealed class ApiClient(string socketPath, string user) : IAsyncDisposable
+internal sealed partial class ApiClient(string socketPath, string user) : IAsyncDisposable
 {
     /// <summary>Protocol version 1: the first one (PROTOCOL.md).</summary>
     public const int ProtocolVersion = 1;
@@ -23,10 +23,9 @@ internal sealed class ApiClient(string socketPath, string user) : IAsyncDisposab
         var connection = _connection;
         try
         {
-            await connection.SendLineAsync(Request(cmd, args), ct);
-            var line = await connection.ReadLineAsync(ct)
+            var line = await SendAsync(connection, Request(cmd, args), ct) ?? await connection.ReadLineAsync(ct)
                 ?? throw new DaemonUnreachableException(socketPath, "the daemon closed the connection before answering");
-            return Parse(line);
+            return ToResponse(ParseObject(line));
         }
         catch
         {
@@ -68,6 +67,27 @@ internal sealed class ApiClient(string socketPath, string user) : IAsyncDisposab
 
     public async ValueTask DisposeAsync() => await DropAsync();
 
+    /// <summary>
+    /// A daemon with all its connections in use answers a new one with a refusal line and closes it,
+    /// so our request may not get through; the refusal is still there to read and is the answer.
+    /// </summary>
+    private static async Task<string?> SendAsync(ApiConnection connection, string line, CancellationToken ct)
+    {
+        try
+        {
+            await connection.SendLineAsync(line, ct);
+            return null;
+        }
+        catch (DaemonUnreachableException)
+        {
+            string? refusal = null;
+            try { refusal = await connection.ReadLineAsync(ct); }
+            catch (DaemonUnreachableException) { }
+            if (refusal is null) throw;
+            return refusal;
+        }
+    }
+
     private async Task DropAsync()
     {
         if (_connection is { } c)
@@ -77,22 +97,25 @@ internal sealed class ApiClient(string socketPath, string user) : IAsyncDisposab
         }
     }
 
-    private string Request(string cmd, JsonObject args) => new JsonObject
+    private string Request(string cmd, JsonObject args, bool upload = false)
     {
-        ["v"] = ProtocolVersion,
-        ["cmd"] = cmd,
-        ["args"] = args.DeepClone(),
-        ["user"] = user,
-        ["channel"] = "cli",
-    }.ToJsonString();
+        var request = new JsonObject
+        {
+            ["v"] = ProtocolVersion,
+            ["cmd"] = cmd,
+            ["args"] = args.DeepClone(),
+            ["user"] = user,
+            ["channel"] = "cli",
+        };
+        if (upload)
+            request["upload"] = true;
+        return request.ToJsonString();
+    }
 
-    private static ApiResponse Parse(string line)
-    {
-        var node = ParseObject(line);
-        return node["ok"] is JsonValue ok && ok.TryGetValue(out bool isOk) && isOk
+    private static ApiResponse ToResponse(JsonObject node) =>
+        node["ok"] is JsonValue ok && ok.TryGetValue(out bool isOk) && isOk
             ? new ApiResponse(node["result"] as JsonObject ?? new JsonObject(), null)
             : new ApiResponse(null, ApiError.FromJson(node["error"]));
-    }
 
     private static JsonObject ParseObject(string line)
     {

@@ -39,15 +39,12 @@ internal static partial class ArgConverters
             ? JsonValue.Create(n)
             : throw new UsageException($"'{text}' is not a positive whole number");
 
-    /// <summary>The daemon reads the file itself, from its own working directory: send an absolute path
-    /// and catch a typo here, where the message can name it.</summary>
+    /// <summary>A local file the CLI reads (a password file): a typo is caught here, where the message can name it.</summary>
     public static JsonNode ExistingFile(string text)
     {
         var full = Path.GetFullPath(text);
         return File.Exists(full) ? JsonValue.Create(full) : throw new UsageException($"no such file: {full}");
     }
-
-    public static JsonNode NewFile(string text) => JsonValue.Create(Path.GetFullPath(text));
 
     private static JsonValue Iso(DateTimeOffset t) =>
         JsonValue.Create(t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));

@@ -14,6 +14,8 @@ internal static class BackupPassword
         args.Remove("passwordStdin");
         if (file is not null && stdin)
             throw new UsageException("give --password-file F or --password-stdin, not both", "backup");
+        if (stdin && args["source"]?.GetValue<string>() == Transfers.StdStream)
+            throw new UsageException("the backup and its password cannot both come from stdin; give the password with --password-file F", "backup");
         string? password = null;
         if (file is not null)
         {

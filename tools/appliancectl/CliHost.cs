@@ -13,6 +13,15 @@ internal sealed class CliHost(TextReader input, TextWriter output, TextWriter er
 
     public Func<string, string?> GetEnv { get; init; } = Environment.GetEnvironmentVariable;
 
+    /// <summary>Stdin as bytes, for `backup restore -` and `upgrade -` (read only when asked for).</summary>
+    public Func<Stream> BinaryIn { get; init; } = Console.OpenStandardInput;
+
+    /// <summary>Stdout as bytes, for `backup download NAME -`.</summary>
+    public Func<Stream> BinaryOut { get; init; } = Console.OpenStandardOutput;
+
+    /// <summary>Set when stdout is a terminal: bytes are never written there.</summary>
+    public bool OutputIsTerminal { get; init; }
+
     public InterruptSource Interrupts { get; } = new();
 }
 

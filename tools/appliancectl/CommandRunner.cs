@@ -64,6 +64,8 @@ internal sealed class CommandRunner(CliHost host, ApiClient client)
                 return ExitCodes.Usage;
             args = prepared;
         }
+        if (parsed.Spec.Run is { } run)
+            return await run(new CommandContext(host, client, output), args, ct);
         if (parsed.Follow)
         {
             var error = await client.FollowAsync(parsed.Spec.FollowCmd!, args, e =>

@@ -58,6 +58,9 @@ internal sealed record CommandSpec(string Words, string ApiCmd, string Summary, 
     /// returns null when the user gave up.</summary>
     public Func<CommandContext, JsonObject, CancellationToken, Task<JsonObject?>>? Prepare { get; init; }
 
+    /// <summary>Runs the command itself instead of one plain call (uploads and downloads); returns the exit code.</summary>
+    public Func<CommandContext, JsonObject, CancellationToken, Task<int>>? Run { get; init; }
+
     public string Usage
     {
         get

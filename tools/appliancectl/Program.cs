@@ -7,6 +7,7 @@ public static class Program
         var host = new CliHost(Console.In, Console.Out, Console.Error)
         {
             Terminal = Console.IsInputRedirected ? null : new ConsoleTerminal(),
+            OutputIsTerminal = !Console.IsOutputRedirected,
         };
         // Ctrl-C ends the running command (e.g. log --follow) and leaves the shell alive; with no
         // command running it ends the process as usual.

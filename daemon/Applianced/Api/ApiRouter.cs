@@ -7,11 +7,31 @@ public delegate Task<JsonNode?> ApiHandler(ApiRequest request, CancellationToken
 /// <summary>A streaming handler writes result lines itself until the client goes away.</summary>
 public delegate Task ApiStreamHandler(ApiRequest request, Func<JsonNode, Task> write, CancellationToken ct);
 
+/// <summary>Takes a request's uploaded data as a stream (read it to its end) and answers once.</summary>
+public delegate Task<JsonNode?> ApiUploadHandler(ApiRequest request, Stream upload, CancellationToken ct);
+
+/// <summary>Answers with a result and the bytes that follow it (PROTOCOL.md, "Downloads").</summary>
+public delegate Task<ApiDownload> ApiDownloadHandler(ApiRequest request, CancellationToken ct);
+
+/// <summary>
+/// A command that takes an upload: its cap in bytes (enforced while reading), a check run before
+/// the client sends anything (a refusal there costs no transfer), and the handler.
+/// </summary>
+public sealed record ApiUpload(Func<long> MaxBytes, Func<ApiRequest, CancellationToken, Task> Precheck, ApiUploadHandler Handler);
+
+/// <summary>A download: the result line, then exactly Length bytes of Content.</summary>
+public sealed record ApiDownload(JsonObject Result, Stream Content, long Length) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Content.DisposeAsync();
+}
+
 /// <summary>Maps command names to handlers; each area of the daemon registers its own commands.</summary>
 public sealed class ApiRouter
 {
     private readonly Dictionary<string, ApiHandler> _handlers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ApiStreamHandler> _streams = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ApiUpload> _uploads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ApiDownloadHandler> _downloads = new(StringComparer.Ordinal);
 
     public ApiRouter Add(string cmd, ApiHandler handler)
     {
@@ -28,8 +48,24 @@ public sealed class ApiRouter
         return this;
     }
 
+    /// <summary>A command whose request carries an upload. It may also have a plain form (Add).</summary>
+    public ApiRouter AddUpload(string cmd, ApiUpload upload)
+    {
+        _uploads.Add(cmd, upload);
+        return this;
+    }
+
+    public ApiRouter AddDownload(string cmd, ApiDownloadHandler handler)
+    {
+        _downloads.Add(cmd, handler);
+        return this;
+    }
+
     public bool TryGet(string cmd, out ApiHandler handler) => _handlers.TryGetValue(cmd, out handler!);
     public bool TryGetStream(string cmd, out ApiStreamHandler handler) => _streams.TryGetValue(cmd, out handler!);
+    public bool TryGetUpload(string cmd, out ApiUpload upload) => _uploads.TryGetValue(cmd, out upload!);
+    public bool TryGetDownload(string cmd, out ApiDownloadHandler handler) => _downloads.TryGetValue(cmd, out handler!);
 
-    public IEnumerable<string> Commands => _handlers.Keys.Concat(_streams.Keys).Order(StringComparer.Ordinal);
+    public IEnumerable<string> Commands =>
+        _handlers.Keys.Concat(_streams.Keys).Concat(_uploads.Keys).Concat(_downloads.Keys).Distinct().Order(StringComparer.Ordinal);
 }

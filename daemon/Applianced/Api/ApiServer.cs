@@ -1,24 +1,47 @@
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Appliance.Daemon.Logs;
 
 namespace Appliance.Daemon.Api;
 
 /// <summary>
-/// The local API on a Unix stream socket: one JSON request per line, one JSON response per line.
-/// Whatever a client sends, the daemon answers or hangs up on that client alone.
+/// The local API on a Unix stream socket: one JSON request per line, one JSON response per line
+/// (PROTOCOL.md). Whatever a client sends, the daemon answers or hangs up on that client alone;
+/// however many connect, it keeps a bounded number of connections and answers the rest with a
+/// refusal line.
 /// </summary>
-public sealed class ApiServer(ApiRouter router, JsonLinesLog events) : IAsyncDisposable
+public sealed partial class ApiServer : IAsyncDisposable
 {
     public const int Version = 1;
     private const int MaxLineBytes = 1 << 20;
     private const string AdminGroup = "appliance-admin";
+
+    /// <summary>Connections served at once. Each costs a task and ~20 KB; the CLI uses one per session.</summary>
+    public const int MaxConnections = 64;
+
+    /// <summary>Extra connections only root gets, so admins filling the API cannot lock root out.</summary>
+    public const int RootReserve = 16;
+
+    private static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
+    private readonly ApiRouter _router;
+    private readonly JsonLinesLog _events;
+    private readonly RateLimitedLog _warnings;
+    private readonly CancellationTokenSource _stop = new();
     private Socket? _listener;
     private string? _path;
-    private readonly CancellationTokenSource _stop = new();
     private Task _accepting = Task.CompletedTask;
+    private int _connections;
+    private (int Anyone, int RootReserve) _limit = (MaxConnections, RootReserve);
+
+    public ApiServer(ApiRouter router, JsonLinesLog events, TimeProvider? time = null)
+    {
+        _router = router;
+        _events = events;
+        _warnings = new RateLimitedLog(m => events.Append(new LogEntry { Level = "warning", Message = m }), time ?? TimeProvider.System);
+    }
+
+    /// <summary>Connections being served now.</summary>
+    public int Connections => Volatile.Read(ref _connections);
 
     public void Start(string path)
     {
@@ -29,6 +52,9 @@ public sealed class ApiServer(ApiRouter router, JsonLinesLog events) : IAsyncDis
         socket.Bind(new UnixDomainSocketEndPoint(path));
         SocketPermissions.Restrict(path, AdminGroup);
         socket.Listen(64);
+        _limit = ConnectionLimit.Compute(MaxConnections, RootReserve);
+        if (_limit.Anyone < MaxConnections)
+            Warn($"API socket: the descriptor limit allows {_limit.Anyone} connections (+{_limit.RootReserve} for root), fewer than {MaxConnections}; raise LimitNOFILE");
         _listener = socket;
         _path = path;
         _accepting = AcceptLoop(socket, _stop.Token);
@@ -55,101 +81,76 @@ public sealed class ApiServer(ApiRouter router, JsonLinesLog events) : IAsyncDis
 
     private async Task AcceptLoop(Socket listener, CancellationToken ct)
     {
+        var failures = 0;
         while (!ct.IsCancellationRequested)
         {
             Socket client;
-            try { client = await listener.AcceptAsync(ct); }
-            catch (Exception) when (ct.IsCancellationRequested) { return; }
-            catch (SocketException) { continue; }
-            _ = Task.Run(() => Serve(client, ct), ct);
-        }
-    }
-
-    private async Task Serve(Socket client, CancellationToken ct)
-    {
-        await using var stream = new NetworkStream(client, ownsSocket: true);
-        var reader = new LineReader(stream, MaxLineBytes);
-        try
-        {
-            while (await reader.ReadLineAsync(ct) is { } line)
+            try
             {
-                if (line.Length == 0) continue;
-                await Handle(line, stream, ct);
+                client = await listener.AcceptAsync(ct);
+                failures = 0;
             }
+            catch (Exception) when (ct.IsCancellationRequested) { return; }
+            catch (SocketException e)
+            {
+                // Out of descriptors (or memory) the same accept fails again at once: retrying without
+                // a pause spins a core and allocates an exception per turn. Back off, up to a second.
+                failures++;
+                Warn($"API socket: accept failed ({e.SocketErrorCode}: {e.Message}); retrying in {Backoff(failures).TotalMilliseconds:0} ms");
+                try { await Task.Delay(Backoff(failures), ct); }
+                catch (OperationCanceledException) { return; }
+                continue;
+            }
+            Admit(client, ct);
         }
-        catch (LineTooLongException)
-        {
-            await Write(stream, ErrorReply(new ApiException(ApiException.Usage, $"request line longer than {MaxLineBytes} bytes")), ct);
-        }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException) { }
     }
 
-    private async Task Handle(string line, Stream stream, CancellationToken ct)
+    private static TimeSpan Backoff(int failures) =>
+        TimeSpan.FromMilliseconds(Math.Min(MaxAcceptBackoff.TotalMilliseconds, 10 * Math.Pow(2, Math.Min(failures, 10) - 1)));
+
+    private void Admit(Socket client, CancellationToken ct)
     {
-        ApiRequest request;
-        try { request = Parse(line); }
-        catch (ApiException e)
+        PeerCredentials credentials;
+        try { credentials = PeerCredentials.Of(client); }
+        catch (SocketException)
         {
-            await Write(stream, ErrorReply(e), ct);
+            client.Dispose(); // gone before we asked who it was
             return;
         }
-        if (router.TryGetStream(request.Cmd, out var streamHandler))
+        var limit = _limit.Anyone + (credentials.IsRoot ? _limit.RootReserve : 0);
+        if (Interlocked.Increment(ref _connections) > limit)
         {
-            try { await streamHandler(request, node => Write(stream, node, ct), ct); }
-            catch (ApiException e) { await Write(stream, ErrorReply(e), ct); }
+            Interlocked.Decrement(ref _connections);
+            Refuse(client, credentials);
             return;
         }
-        JsonObject reply;
+        _ = Task.Run(async () =>
+        {
+            try { await Serve(client, credentials, ct); }
+            finally { Interlocked.Decrement(ref _connections); }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>One line saying why, sent without waiting (a client that does not read loses it), then close.</summary>
+    private void Refuse(Socket client, PeerCredentials who)
+    {
+        Warn($"API socket: refused a connection of {who.UserName} (pid {who.Pid}): {_limit.Anyone} connections are open");
+        var reply = ErrorReply(new ApiException(ApiException.Conflict,
+            $"the API serves {_limit.Anyone} connections at once and they are all open; close other sessions (appliancectl shells, log follows, scripts) and try again"));
         try
         {
-            if (!router.TryGet(request.Cmd, out var handler))
-                throw new ApiException(ApiException.Usage, $"unknown command '{request.Cmd}'; known: {string.Join(", ", router.Commands)}");
-            var result = await handler(request, ct);
-            reply = new JsonObject { ["ok"] = true, ["result"] = result ?? new JsonObject() };
+            client.Blocking = false;
+            client.Send(Encoding.UTF8.GetBytes(reply.ToJsonString() + "\n"));
         }
-        catch (Exception e)
-        {
-            reply = ErrorReply(Translate(e, request));
-        }
-        await Write(stream, reply, ct);
+        catch (SocketException) { }
+        finally { client.Dispose(); }
     }
 
-    private ApiException Translate(Exception e, ApiRequest request)
+    /// <summary>A warning for the event log that can itself fail (out of descriptors) without stopping the caller.</summary>
+    private void Warn(string message)
     {
-        var translated = ApiErrors.Translate(e);
-        if (translated.Kind == ApiException.Internal)
-            events.Append(new LogEntry { Level = "error", Message = $"API command {request.Cmd} failed: {e}" });
-        return translated;
-    }
-
-    private static ApiRequest Parse(string line)
-    {
-        JsonNode? node;
-        try { node = JsonNode.Parse(line); }
-        catch (JsonException e) { throw new ApiException(ApiException.Usage, $"request is not valid JSON: {e.Message}"); }
-        if (node is not JsonObject obj) throw new ApiException(ApiException.Usage, "request must be a JSON object");
-        var version = obj["v"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : Version;
-        if (version != Version) throw new ApiException(ApiException.Usage, $"API version {version} is not supported (this daemon speaks {Version})");
-        var cmd = obj["cmd"] is JsonValue c && c.TryGetValue<string>(out var s) ? s : throw new ApiException(ApiException.Usage, "request has no 'cmd'");
-        var args = obj["args"] as JsonObject ?? [];
-        var user = obj["user"] is JsonValue u && u.TryGetValue<string>(out var us) ? us : "admin";
-        var channel = obj["channel"] is JsonValue ch && ch.TryGetValue<string>(out var chs) ? chs : "api";
-        return new ApiRequest(cmd, (JsonObject)args.DeepClone(), user, channel);
-    }
-
-    private static JsonObject ErrorReply(ApiException e)
-    {
-        var error = new JsonObject { ["kind"] = e.Kind, ["message"] = e.Message };
-        if (e.Field is not null) error["field"] = e.Field;
-        if (e.Value is not null) error["value"] = e.Value;
-        if (e.Rule is not null) error["rule"] = e.Rule;
-        return new JsonObject { ["ok"] = false, ["error"] = error };
-    }
-
-    private static async Task Write(Stream stream, JsonNode node, CancellationToken ct)
-    {
-        var bytes = Encoding.UTF8.GetBytes(node.ToJsonString() + "\n");
-        await stream.WriteAsync(bytes, ct);
+        try { _warnings.Write(message); }
+        catch (IOException) { }
     }
 
     public async ValueTask DisposeAsync()

@@ -10,7 +10,7 @@ internal sealed class ClusterCommands(ClusterService cluster, ConfigStore config
 {
     public void Register(ApiRouter router) => router
         .Add("cluster.show", _ => Show())
-        .Add("cluster.setKey", async (r, _) => await SetFieldAsync("key", [r.RequiredString("key")], r))
+        .Add("cluster.setKey", async (r, _) => await SetFieldAsync("key", [NonEmptyKey(r)], r))
         .Add("cluster.setPeers", async (r, _) => await SetFieldAsync("peers", r.StringList("addresses"), r))
         .Add("cluster.leave", async (r, _) =>
         {
@@ -19,6 +19,14 @@ internal sealed class ClusterCommands(ClusterService cluster, ConfigStore config
             config.Log("cluster", old, Current(), r, "cluster");
             return new JsonObject { ["message"] = "this peer is standalone now and keeps its data" };
         });
+
+    /// <summary>An empty key would unset the key and drop the cluster; leaving is cluster.leave, asked for by name.</summary>
+    private static string NonEmptyKey(ApiRequest r) =>
+        r.RequiredString("key") is { Length: > 0 } key && !string.IsNullOrWhiteSpace(key)
+            ? key
+            : throw new ApiException(ApiException.Validation,
+                "the cluster key is empty; give a key (at least 16 characters), or take this peer out of the cluster with 'cluster leave'",
+                "cluster.key", null, "must not be empty");
 
     private JsonObject Current() => new()
     {

@@ -78,12 +78,14 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
     {
         var section = r.RequiredString("section");
         var name = r.RequiredString("name");
+        if (!ConfigSchema.Get(section).IsCollection)
+            throw ApiException.BadArgs($"{section} is not a collection, so nothing can be added to it; set its fields with config set {section}.FIELD");
         var fields = (r.Args["fields"] as JsonObject ?? [])
             .ToDictionary(kv => kv.Key, kv => kv.Value is JsonValue v && v.TryGetValue<string>(out var s) ? s : kv.Value?.ToJsonString() ?? "");
         if (config.Item(section, name) is not null)
             throw new ApiException(ApiException.Conflict, $"{section} already has an item '{name}'; change it with config set {section}.{name}.FIELD", section, name, "must be new");
         var result = ConfigOps.CreateItem(section, name, fields, context());
-        config.Change(section, name, null, result.Value, r.User, r.Channel, $"{section}.{name}");
+        config.Change(section, name, null, result.Value, r, $"{section}.{name}");
         return new JsonObject { ["section"] = section, ["name"] = name, ["warnings"] = Warnings(result) };
     }
 
@@ -94,14 +96,14 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
         var def = ConfigSchema.Get(section);
         if (!def.IsCollection) throw ApiException.BadArgs($"{section} is not a collection; use config unset {section}.FIELD");
         var current = config.Item(section, name) ?? throw new ApiException(ApiException.NotFound, $"{section} has no item '{name}'", section, name);
-        config.Change(section, name, current, null, r.User, r.Channel, $"{section}.{name}");
+        config.Change(section, name, current, null, r, $"{section}.{name}");
         return new JsonObject { ["section"] = section, ["name"] = name, ["removed"] = true };
     }
 
     private JsonObject Apply(ConfigPath path, JsonObject current, ConfigResult result, ApiRequest r)
     {
         var section = path.Section.Name;
-        config.Change(section, path.Item, current, result.Value, r.User, r.Channel, path.ToString());
+        config.Change(section, path.Item, current, result.Value, r, path.ToString());
         return new JsonObject
         {
             ["path"] = path.ToString(),

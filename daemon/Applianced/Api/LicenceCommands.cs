@@ -7,29 +7,23 @@ using static Appliance.Daemon.Api.MaintenanceErrors;
 
 namespace Appliance.Daemon.Api;
 
-/// <summary>licence.show|add (R14): this peer's keys, and every peer's edition and capacity with the cluster's sum.</summary>
+/// <summary>
+/// licence.show|add (R14): this peer's keys, and every peer's edition and capacity with the cluster's
+/// sum. Keys come as text in the request (the CLI reads a file or stdin); the daemon opens no file.
+/// </summary>
 internal sealed class LicenceCommands(LicenceService licences, Store.Store store, ConfigStore config, Func<ClusterSettings> cluster, Func<string> serial)
 {
     public void Register(ApiRouter router) => router
         .Add("licence.show", _ => Show())
         .Add("licence.add", r => Guard(() =>
         {
-            var text = r.OptionalString("key") ?? ReadFile(r.RequiredString("file"));
+            var text = r.WithoutPaths("file").RequiredString("key");
             var added = licences.Add(text);
             var result = Show();
             result["title"] = $"{added.Count} licence key(s) added";
             result["added"] = new JsonArray(added.Select(k => (JsonNode)LicenceService.Describe(k)).ToArray());
             return result;
         }));
-
-    private static string ReadFile(string path)
-    {
-        try { return File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ApiException(ApiException.NotFound, $"cannot read licence file {path}: {e.Message}", "file", path);
-        }
-    }
 
     private JsonObject Show()
     {

@@ -14,12 +14,15 @@ internal static class LogCommands
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>The most entries one log.read returns; a larger log is read in steps with since.</summary>
+    public const int MaxLimit = 100_000;
+
     public static void Register(ApiRouter router, NodeLogs logs)
     {
         router.Add("log.read", r =>
         {
             var log = logs.Named(r.OptionalString("log") ?? "events");
-            var entries = log.Read(Since(r), r.OptionalInt("limit") ?? 1000);
+            var entries = log.Read(Since(r), r.OptionalInt("limit", 1, MaxLimit) ?? 1000);
             return new JsonObject { ["title"] = $"{log.Name} log", ["entries"] = ToJson(entries) };
         });
         router.AddStream("log.follow", async (r, write, ct) =>

@@ -12,7 +12,19 @@ internal static class MaintenanceErrors
         catch (MaintenanceException e) { throw new ApiException(e.Kind, e.Message); }
     }
 
-    public static JsonNode? Guard(Func<JsonNode?> work)
+    public static JsonNode? Guard(Func<JsonNode?> work) => GuardValue(work);
+
+    public static Task Guard(Action work)
+    {
+        GuardValue(() =>
+        {
+            work();
+            return 0;
+        });
+        return Task.CompletedTask;
+    }
+
+    public static T GuardValue<T>(Func<T> work)
     {
         try { return work(); }
         catch (MaintenanceException e) { throw new ApiException(e.Kind, e.Message); }

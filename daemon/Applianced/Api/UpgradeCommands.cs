@@ -4,22 +4,29 @@ using static Appliance.Daemon.Api.MaintenanceErrors;
 
 namespace Appliance.Daemon.Api;
 
-/// <summary>upgrade.install|status (R13).</summary>
+/// <summary>upgrade.install|status (R13). The package comes as an upload, its signature line in the request.</summary>
 internal sealed class UpgradeCommands(UpgradeService upgrades, Action restart)
 {
     public void Register(ApiRouter router) => router
-        .Add("upgrade.install", r => Guard(() =>
-        {
-            var info = upgrades.Install(r.RequiredString("file"), r.OptionalString("signature"));
-            RestartSoon(restart);
-            return new JsonObject
+        .AddUpload("upgrade.install", new ApiUpload(
+            () => upgrades.MaxPackageBytes,
+            (r, _) =>
             {
-                ["message"] = $"version {info.Version} verified, installed and activated; restarting into it " +
-                              $"(rolled back automatically unless ready within {upgrades.ReadyBound.TotalSeconds:0} s)",
-                ["version"] = info.Version,
-                ["files"] = info.FileCount,
-            };
-        }))
+                r.WithoutPaths("file").RequiredString("signature");
+                return Guard(upgrades.CheckCanInstall);
+            },
+            (r, upload, ct) => Guard(async () =>
+            {
+                var info = await upgrades.InstallAsync(upload, r.RequiredString("signature"), ct);
+                RestartSoon(restart);
+                return new JsonObject
+                {
+                    ["message"] = $"version {info.Version} verified, installed and activated; restarting into it " +
+                                  $"(rolled back automatically unless ready within {upgrades.ReadyBound.TotalSeconds:0} s)",
+                    ["version"] = info.Version,
+                    ["files"] = info.FileCount,
+                };
+            })))
         .Add("upgrade.status", _ =>
         {
             var s = upgrades.Status();

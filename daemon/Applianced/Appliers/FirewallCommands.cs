@@ -52,7 +52,7 @@ internal sealed class FirewallCommands(ConfigStore config, FirewallWindow window
         {
             if (fields.Count > 0) throw ApiException.BadArgs("firewall stage remove=NAME takes no other argument");
             var current = config.Item("firewall", removed) ?? throw new ApiException(ApiException.NotFound, $"no staged firewall rule '{removed}'", "name", removed);
-            config.Change("firewall", removed, current, null, r.User, r.Channel, $"firewall.{removed}");
+            config.Change("firewall", removed, current, null, r, $"firewall.{removed}");
             return Show($"rule '{removed}' removed from the staged set; activate to use it");
         }
         if (!fields.Remove("name", out var name))
@@ -61,7 +61,7 @@ internal sealed class FirewallCommands(ConfigStore config, FirewallWindow window
         var result = ConfigOps.CreateItem("firewall", name, fields);
         try { FirewallRules.ToRules(result.Value).ToList(); }
         catch (ArgumentException e) { throw new ApiException(ApiException.Validation, e.Message, $"firewall.{name}", null, "the firewall must be able to run the rule"); }
-        config.Change("firewall", name, old, result.Value, r.User, r.Channel, $"firewall.{name}");
+        config.Change("firewall", name, old, result.Value, r, $"firewall.{name}");
         return Show($"rule '{name}' {(old is null ? "added to" : "replaced in")} the staged set; activate to use it");
     }
 

@@ -23,6 +23,8 @@ public enum BackupError
     OtherSerial,
     /// <summary>The backup's software version is not one this software restores.</summary>
     UnsupportedSoftwareVersion,
+    /// <summary>The entries would extract to more than the reader's limits allow.</summary>
+    TooLarge,
 }
 
 /// <summary>A backup could not be written, read or accepted; the message says precisely why.</summary>

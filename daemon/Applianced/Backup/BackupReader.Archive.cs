@@ -5,7 +5,7 @@ namespace Appliance.Daemon.Backup;
 
 public sealed partial class BackupReader
 {
-    private static async Task<BackupManifest> ReadArchiveAsync(Stream tarStream, string? directory, List<string> created, CancellationToken ct)
+    private static async Task<BackupManifest> ReadArchiveAsync(Stream tarStream, string? directory, List<string> created, BackupReadLimits limits, CancellationToken ct)
     {
         await using var tar = new TarReader(tarStream, leaveOpen: true);
         var first = await tar.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false)
@@ -18,6 +18,9 @@ public sealed partial class BackupReader
         if (first.DataStream is not null)
             await first.DataStream.CopyToAsync(json, ct).ConfigureAwait(false);
         var manifest = BackupManifest.Parse(json.ToArray());
+        // Who made it, which version, and how large it unpacks are all known now: refuse before
+        // a single byte is extracted, not after filling the disk.
+        limits.Check(manifest);
 
         var listed = manifest.Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);

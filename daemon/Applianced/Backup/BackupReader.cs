@@ -29,15 +29,24 @@ public sealed partial class BackupReader
     public string? Directory { get; }
 
     /// <summary>Opens, fully checks and (if <paramref name="extractDirectory"/> is given) extracts a backup file.</summary>
-    public static async Task<BackupReader> OpenAsync(string path, string? password, string? extractDirectory, CancellationToken ct = default)
+    public static async Task<BackupReader> OpenAsync(string path, string? password, string? extractDirectory, CancellationToken ct = default) =>
+        await OpenAsync(path, password, extractDirectory, null, ct).ConfigureAwait(false);
+
+    /// <summary>As above, within <paramref name="limits"/> (checked on the manifest, before anything is extracted).</summary>
+    public static async Task<BackupReader> OpenAsync(string path, string? password, string? extractDirectory, BackupReadLimits? limits, CancellationToken ct = default)
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous);
-        return await OpenAsync(file, password, extractDirectory, ct).ConfigureAwait(false);
+        return await OpenAsync(file, password, extractDirectory, limits, ct).ConfigureAwait(false);
     }
 
     /// <summary>As the path overload, from a readable, seekable stream positioned at the start of the backup.</summary>
-    public static async Task<BackupReader> OpenAsync(Stream input, string? password, string? extractDirectory, CancellationToken ct = default)
+    public static async Task<BackupReader> OpenAsync(Stream input, string? password, string? extractDirectory, CancellationToken ct = default) =>
+        await OpenAsync(input, password, extractDirectory, null, ct).ConfigureAwait(false);
+
+    /// <summary>As above, within <paramref name="limits"/> (checked on the manifest, before anything is extracted).</summary>
+    public static async Task<BackupReader> OpenAsync(Stream input, string? password, string? extractDirectory, BackupReadLimits? limits, CancellationToken ct = default)
     {
+        limits ??= BackupReadLimits.None;
         var encrypted = await DetectAsync(input, password, ct).ConfigureAwait(false);
         var created = new List<string>();
         try
@@ -51,7 +60,7 @@ public sealed partial class BackupReader
             await using (dec)
             {
                 await using var gz = new GZipStream(dec ?? input, CompressionMode.Decompress, leaveOpen: true);
-                manifest = await ReadArchiveAsync(gz, extractDirectory, created, ct).ConfigureAwait(false);
+                manifest = await ReadArchiveAsync(gz, extractDirectory, created, limits, ct).ConfigureAwait(false);
                 // The tar end marker can come before the end of the gzip member and of the encrypted
                 // stream; only reading to the very end checks the final chunk (truncation).
                 await gz.CopyToAsync(Stream.Null, ct).ConfigureAwait(false);
@@ -93,16 +102,20 @@ public sealed partial class BackupReader
     public byte[] ReadAllBytes(string name) => File.ReadAllBytes(EntryPath(name));
 
     /// <summary>Refuses a backup made on another peer or by a software version this one cannot restore.</summary>
-    public void Verify(string expectedSerial, IEnumerable<string> supportedSoftwareVersions)
+    public void Verify(string expectedSerial, IEnumerable<string> supportedSoftwareVersions) =>
+        Verify(Manifest, expectedSerial, supportedSoftwareVersions);
+
+    /// <summary>As the instance method, on a manifest alone (see <see cref="BackupReadLimits.CheckManifest"/>).</summary>
+    public static void Verify(BackupManifest manifest, string expectedSerial, IEnumerable<string> supportedSoftwareVersions)
     {
-        if (!string.Equals(Manifest.HardwareSerial, expectedSerial, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(manifest.HardwareSerial, expectedSerial, StringComparison.OrdinalIgnoreCase))
             throw new BackupException(BackupError.OtherSerial,
-                $"this backup was made on hardware serial {Manifest.HardwareSerial}, but this peer's serial is {expectedSerial}: " +
+                $"this backup was made on hardware serial {manifest.HardwareSerial}, but this peer's serial is {expectedSerial}: " +
                 "a backup restores only onto the peer that made it");
         var supported = supportedSoftwareVersions.ToList();
-        if (!supported.Contains(Manifest.SoftwareVersion, StringComparer.Ordinal))
+        if (!supported.Contains(manifest.SoftwareVersion, StringComparer.Ordinal))
             throw new BackupException(BackupError.UnsupportedSoftwareVersion,
-                $"this backup was made by software version {Manifest.SoftwareVersion}; this software restores {string.Join(", ", supported)}");
+                $"this backup was made by software version {manifest.SoftwareVersion}; this software restores {string.Join(", ", supported)}");
     }
 
     private static async Task<bool> DetectAsync(Stream input, string? password, CancellationToken ct)

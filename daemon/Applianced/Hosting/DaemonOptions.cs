@@ -35,6 +35,10 @@ public sealed record DaemonOptions
     public string InstallRoot { get; init; } = "/opt/appliance";
     /// <summary>How long a newly installed version has to become ready before it is rolled back.</summary>
     public int UpgradeReadySeconds { get; init; } = 180;
+    /// <summary>The largest upgrade package accepted; an upload is cut off at this size.</summary>
+    public long MaxUpgradeBytes { get; init; } = Upgrade.Installer.DefaultMaxPackageBytes;
+    /// <summary>The largest backup accepted for a restore; an upload is cut off at this size.</summary>
+    public long MaxBackupBytes { get; init; } = Maintenance.BackupService.DefaultMaxBackupBytes;
 
     private static readonly Dictionary<string, Func<DaemonOptions, string, DaemonOptions>> Setters = new()
     {
@@ -54,12 +58,15 @@ public sealed record DaemonOptions
         ["--timesyncd-conf"] = (o, v) => o with { TimesyncdConf = v },
         ["--install-root"] = (o, v) => o with { InstallRoot = v },
         ["--upgrade-ready-seconds"] = (o, v) => o with { UpgradeReadySeconds = int.TryParse(v, out var s) && s > 0 ? s : throw new OptionsException($"--upgrade-ready-seconds must be a positive number, not '{v}'") },
+        ["--max-upgrade-bytes"] = (o, v) => o with { MaxUpgradeBytes = Bytes("--max-upgrade-bytes", v) },
+        ["--max-backup-bytes"] = (o, v) => o with { MaxBackupBytes = Bytes("--max-backup-bytes", v) },
     };
 
     public static string Usage =>
         "usage: applianced [--data-dir DIR] [--api-socket PATH] [--hal simulated|linux] [--config FILE]\n" +
         "                  [--serial S] [--lcd DEVICE] [--bind ADDR] [--replication-port N] [--recovery-port N]\n" +
-        "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH] [--install-root DIR] [--upgrade-ready-seconds N]";
+        "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH] [--install-root DIR] [--upgrade-ready-seconds N]\n" +
+        "                  [--max-upgrade-bytes N] [--max-backup-bytes N]";
 
     /// <summary>Command line over configuration file over defaults.</summary>
     public static DaemonOptions Parse(string[] args)
@@ -100,6 +107,9 @@ public sealed record DaemonOptions
             throw new OptionsException($"configuration file {path} is not valid: {e.Message}");
         }
     }
+
+    private static long Bytes(string name, string value) =>
+        long.TryParse(value, out var n) && n > 0 ? n : throw new OptionsException($"{name} must be a positive number of bytes, not '{value}'");
 
     private static int Port(string name, string value) =>
         int.TryParse(value, out var port) && port is > 0 and < 65536 ? port : throw new OptionsException($"{name} must be a TCP port 1-65535, not '{value}'");

@@ -125,7 +125,7 @@ public static class LicenceKeyCodec
         }
         catch (JsonException e)
         {
-            throw Format($"the payload is not JSON ({e.Message})", key, e);
+            throw Format("the payload is not JSON", key, e);
         }
     }
 
@@ -145,6 +145,8 @@ public static class LicenceKeyCodec
         return i >= 0 ? i : throw Format($"field \"{name}\" is negative ({i})", key);
     }
 
+    // The text is not known to be a key, so none of it is repeated: it may be whatever file the
+    // operator gave by mistake, and an error message must not become a way to read a file.
     private static LicenceException Format(string what, string? key = null, Exception? inner = null) =>
-        new(LicenceError.InvalidFormat, $"licence key {(key is null ? "" : Short(key) + " ")}has an invalid format: {what}", inner);
+        new(LicenceError.InvalidFormat, $"the text has an invalid format for a licence key: {what}", inner);
 }

@@ -27,8 +27,13 @@ public sealed partial class BackupService(Store.Store store, NodeLogs logs, stri
     /// <summary>PBKDF2 iterations for encrypted backups (tests lower it).</summary>
     internal int Iterations { get; set; } = BackupCipher.DefaultIterations;
 
-    /// <summary>Writes a backup of the running store into <paramref name="directory"/> (default the backups directory).</summary>
-    public async Task<BackupResult> CreateAsync(string? password, string? directory = null, CancellationToken ct = default)
+    /// <summary>The largest backup file accepted for a restore (an upload is cut off here, while it arrives).</summary>
+    public long MaxBackupBytes { get; init; } = DefaultMaxBackupBytes;
+
+    public const long DefaultMaxBackupBytes = 1L << 30;
+
+    /// <summary>Writes a backup of the running store into the backups directory.</summary>
+    public async Task<BackupResult> CreateAsync(string? password, CancellationToken ct = default)
     {
         await _gate.WaitAsync(ct);
         try
@@ -37,7 +42,7 @@ public sealed partial class BackupService(Store.Store store, NodeLogs logs, stri
             try
             {
                 store.SnapshotTo(snapshot);
-                var result = await WriteAsync(snapshot, password, directory ?? BackupsDirectory, ct);
+                var result = await WriteAsync(snapshot, password, BackupsDirectory, ct);
                 logs.Event($"backup written: {result.Path}{(password is null ? "" : " (encrypted)")}");
                 return result;
             }

@@ -38,24 +38,31 @@ public sealed class LicenceService(Store.Store store, NodeLogs logs, Func<string
             .Select(r => JsonSerializer.Deserialize<KeyRecord>(r.Value!, Json))
             .OfType<KeyRecord>().ToList();
 
+    /// <summary>The most licence text taken at once: a licence file holds a handful of keys of ~300 characters.</summary>
+    public const int MaxTextBytes = 64 * 1024;
+
     /// <summary>
     /// Verifies and stores keys (one per line, or the text of a licence file). Every key must be
-    /// valid for this peer, or nothing is stored.
+    /// valid for this peer, or nothing is stored. An error names a key by its line, never by
+    /// what the line holds.
     /// </summary>
     public IReadOnlyList<LicenceKey> Add(string text)
     {
-        var keys = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(l => !l.StartsWith('#')).Select(LicenceKeyCodec.Normalize).Where(k => k.Length > 0).ToList();
+        if (Encoding.UTF8.GetByteCount(text) > MaxTextBytes)
+            throw new MaintenanceException(ApiException.Validation, $"the licence text is larger than {MaxTextBytes / 1024} KiB; a licence file is a few keys, one a line; nothing was stored");
+        var keys = text.Split('\n').Select((line, i) => (Line: i + 1, Key: line.Trim()))
+            .Where(l => l.Key.Length > 0 && !l.Key.StartsWith('#'))
+            .Select(l => (l.Line, Key: LicenceKeyCodec.Normalize(l.Key))).ToList();
         if (keys.Count == 0) throw new MaintenanceException(ApiException.Validation, "no licence key given (the file or text is empty)");
         var own = serial();
         var verified = new List<LicenceKey>();
-        foreach (var key in keys)
+        foreach (var (line, key) in keys)
         {
             try { verified.Add(verifier.Verify(key, own)); }
-            catch (LicenceException e) { throw new MaintenanceException(ApiException.Validation, e.Message + "; nothing was stored", e); }
+            catch (LicenceException e) { throw new MaintenanceException(ApiException.Validation, $"line {line}: {e.Message}; nothing was stored", e); }
         }
-        store.Write(keys.Select(k => new Mutation(Scopes.Peer(store.PeerId), Section, KeyId(k),
-            JsonSerializer.Serialize(new KeyRecord(k, own), Json))).ToList());
+        store.Write(keys.Select(k => new Mutation(Scopes.Peer(store.PeerId), Section, KeyId(k.Key),
+            JsonSerializer.Serialize(new KeyRecord(k.Key, own), Json))).ToList());
         foreach (var k in verified) logs.Event($"licence key added: {Describe(k)}");
         UpdateAlarm();
         return verified;

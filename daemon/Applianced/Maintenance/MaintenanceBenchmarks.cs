@@ -38,10 +38,10 @@ public static class MaintenanceBenchmarks
             var fill = sw.Elapsed.TotalMilliseconds;
             var service = new BackupService(store, logs, "0.0.0-bench", () => "BENCH0001", () => ClusterSettings.Load(store));
             sw.Restart();
-            var backup = await service.CreateAsync(password, null, ct).ConfigureAwait(false);
+            var backup = await service.CreateAsync(password, ct).ConfigureAwait(false);
             var create = sw.Elapsed.TotalMilliseconds;
             sw.Restart();
-            await service.RestoreAsync(backup.Path, password, ct).ConfigureAwait(false);
+            await service.RestoreAsync(Path.GetFileName(backup.Path), password, ct).ConfigureAwait(false);
             var check = sw.Elapsed.TotalMilliseconds;
             var storeBytes = new FileInfo(store.FilePath).Length;
             store.Dispose();

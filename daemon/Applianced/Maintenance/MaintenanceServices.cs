@@ -28,11 +28,15 @@ public sealed class MaintenanceServices
         _node = node;
         _options = options;
         _identity = identity;
-        Backups = new BackupService(node.Store, node.Logs, node.Version, () => _identity.SerialNumber, () => node.Cluster.Settings, time);
+        Backups = new BackupService(node.Store, node.Logs, node.Version, () => _identity.SerialNumber, () => node.Cluster.Settings, time)
+        {
+            MaxBackupBytes = options.MaxBackupBytes,
+        };
         Licences = new LicenceService(node.Store, node.Logs, () => _identity.SerialNumber, () => node.Cluster.Settings, new LicenceVerifier());
         Upgrades = new UpgradeService(new Installer(options.InstallRoot), node.Logs, node.Version, time)
         {
             ReadyBound = TimeSpan.FromSeconds(options.UpgradeReadySeconds),
+            MaxPackageBytes = options.MaxUpgradeBytes,
         };
         Check = new ClusterCheck(node.Cluster, node.Config, Context, Licences, OwnAddress, options.RecoveryPort, node.Version);
         node.Cluster.Changed += Licences.UpdateAlarm;

@@ -41,16 +41,27 @@ public sealed class UpgradeService(Installer installer, NodeLogs logs, string ve
 
     internal sealed record Pending(string From, string To, DateTime DeadlineUtc, int Pid);
 
-    /// <summary>Verifies, installs and activates a package; the caller then restarts the daemon.</summary>
-    public UpgradePackageInfo Install(string package, string? signature)
+    /// <summary>The largest package accepted (an upload is cut off here, while it arrives).</summary>
+    public long MaxPackageBytes { get; init; } = Installer.DefaultMaxPackageBytes;
+
+    /// <summary>Refused before any data moves when an upgrade cannot start now (the API's upload precheck).</summary>
+    public void CheckCanInstall()
     {
         if (File.Exists(MarkerPath))
             throw new MaintenanceException(ApiException.Conflict, $"an upgrade is already in progress ({File.ReadAllText(MarkerPath).Trim()})");
+    }
+
+    /// <summary>
+    /// Verifies, installs and activates a package read once from <paramref name="package"/> (see
+    /// <see cref="Installer.InstallAsync"/>); the caller then restarts the daemon.
+    /// </summary>
+    public async Task<UpgradePackageInfo> InstallAsync(Stream package, string signature, CancellationToken ct)
+    {
+        CheckCanInstall();
         UpgradePackageInfo info;
         try
         {
-            using (var check = new FileStream(package, FileMode.Open, FileAccess.Read)) { }
-            info = installer.Install(package, signature ?? package + PackageSignature.Suffix);
+            info = await installer.InstallAsync(package, signature, MaxPackageBytes, ct);
             if (info.Version == version)
                 throw new MaintenanceException(ApiException.Conflict, $"version {info.Version} is the one running; nothing to do");
             var from = installer.Status().Active ?? version;
@@ -67,10 +78,6 @@ public sealed class UpgradeService(Installer installer, NodeLogs logs, string ve
         catch (UpgradeException e)
         {
             throw new MaintenanceException(e.Error == UpgradeError.InvalidState ? ApiException.Conflict : ApiException.Validation, e.Message, e);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new MaintenanceException(ApiException.NotFound, $"no such package file: {e.FileName ?? package}", e);
         }
         logs.Event($"upgrade: {info.Version} installed and activated ({info.FileCount} files); restarting into it, " +
                    $"rolled back unless ready within {ReadyBound.TotalSeconds:0} s");

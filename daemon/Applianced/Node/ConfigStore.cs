@@ -55,24 +55,30 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
     /// Stores a new value (null deletes an item) that the model already validated, and writes the
     /// configuration log with secrets masked.
     /// </summary>
-    public void Change(string section, string? item, JsonObject? oldValue, JsonObject? newValue, string user, string channel, string what)
+    public void Change(string section, string? item, JsonObject? oldValue, JsonObject? newValue, string user, string channel, string what,
+        string? onBehalfOf = null)
     {
         var def = ConfigSchema.Get(section);
         var text = newValue?.ToJsonString();
         if (def.Scope == ConfigScope.Local) store.SetLocal(LocalPrefix + section, text);
         else store.Write([new Mutation(ScopeOf(def), section, item ?? "", text)]);
-        Log(section, oldValue, newValue, user, channel, what);
+        Log(section, oldValue, newValue, user, channel, what, onBehalfOf);
     }
 
-    public void Log(string section, JsonObject? oldValue, JsonObject? newValue, Api.ApiRequest r, string what) =>
-        Log(section, oldValue, newValue, r.User, r.Channel, what);
+    /// <summary>As above for a change an API request asked for: its user, channel and on whose behalf go into the log.</summary>
+    public void Change(string section, string? item, JsonObject? oldValue, JsonObject? newValue, Api.ApiRequest r, string what) =>
+        Change(section, item, oldValue, newValue, r.User, r.Channel, what, r.OnBehalfOf);
 
-    private void Log(string section, JsonObject? oldValue, JsonObject? newValue, string user, string channel, string what)
+    public void Log(string section, JsonObject? oldValue, JsonObject? newValue, Api.ApiRequest r, string what) =>
+        Log(section, oldValue, newValue, r.User, r.Channel, what, r.OnBehalfOf);
+
+    private void Log(string section, JsonObject? oldValue, JsonObject? newValue, string user, string channel, string what, string? onBehalfOf)
     {
         logs.Config.Append(new LogEntry
         {
             Level = "change",
             User = user,
+            OnBehalfOf = onBehalfOf,
             Channel = channel,
             Field = what,
             Old = Describe(section, oldValue),

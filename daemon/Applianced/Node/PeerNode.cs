@@ -61,19 +61,19 @@ public sealed class PeerNode : IAsyncDisposable
         Router.Add("status", _ => Status());
         Router.Add("reboot", async (r, ct) =>
         {
-            Logs.Event($"reboot requested by {r.User} ({r.Channel})");
+            Logs.Event($"reboot requested by {r.Who} ({r.Channel})");
             // logind's clean reboot: services stop in order (not systemd's immediate Manager.Reboot).
             await hal.HostServices.RebootAsync(ct);
             return new JsonObject { ["message"] = "rebooting" };
         });
         Router.Add("session.login", r =>
         {
-            Logs.Event($"login: {r.User} opened an interactive {r.Channel} session");
+            Logs.Event($"login: {r.Who} opened an interactive {r.Channel} session");
             return new JsonObject();
         });
         Router.Add("restart", r =>
         {
-            Logs.Event($"restart requested by {r.User} ({r.Channel})");
+            Logs.Event($"restart requested by {r.Who} ({r.Channel})");
             RequestRestart();
             return new JsonObject { ["message"] = "restarting" };
         });

@@ -38,7 +38,7 @@ public sealed partial class Store
         if (fd < 0) throw new IOException($"cannot open {source}: errno {Marshal.GetLastPInvokeError()}");
         using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
         using var input = new FileStream(handle, FileAccess.Read);
-        using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write);
+        using var output = StoreFiles.CreatePrivate(destination);
         input.CopyTo(output);
         output.Flush(flushToDisk: true);
     }

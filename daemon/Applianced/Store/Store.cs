@@ -69,11 +69,13 @@ public sealed partial class Store : IDisposable
     /// </summary>
     public static Store Open(string dataDir, TimeProvider? time = null)
     {
-        Directory.CreateDirectory(dataDir);
+        StoreFiles.EnsurePrivateDirectory(dataDir);
         var lockFile = AcquireLock(dataDir);
         var path = Path.Combine(dataDir, FileName);
         try
         {
+            StoreFiles.EnsurePrivateFile(path);
+            StoreFiles.EnsurePrivateFile(LogFilePath(path));
             var db = OpenOrdinal(path);
             try
             {
@@ -102,7 +104,7 @@ public sealed partial class Store : IDisposable
     /// <summary>Opens the file with ordinal collation; a file created with another is rebuilt once.</summary>
     private static LiteDatabase OpenOrdinal(string path)
     {
-        if (!File.Exists(path))
+        if (new FileInfo(path).Length == 0) // created empty (and private) just before
             return new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, Collation = Ordinal });
         // The collation of an existing file is its own; asking for another one fails to open it.
         var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
@@ -122,6 +124,10 @@ public sealed partial class Store : IDisposable
             throw;
         }
     }
+
+    /// <summary>LiteDB keeps committed pages in NAME-log.db beside NAME.db until a checkpoint.</summary>
+    internal static string LogFilePath(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path));
 
     private static FileStream AcquireLock(string dataDir)
     {

@@ -1,3 +1,4 @@
+using Appliance.Daemon.Files;
 using System.Security.Cryptography;
 using Appliance.Daemon.Licensing;
 
@@ -10,7 +11,8 @@ public sealed record InstallerStatus(IReadOnlyList<string> Versions, string? Act
 /// Installs verified packages under <c>&lt;root&gt;/releases/&lt;version&gt;/</c> and chooses the running
 /// one with the symbolic link <c>&lt;root&gt;/current</c> (-> <c>releases/&lt;version&gt;</c>);
 /// <c>&lt;root&gt;/previous</c> remembers the one before for <see cref="Rollback"/>. Each link is switched
-/// with rename(2) over it, so it always points at a complete release. Serialised within the process.
+/// with rename(2) over it, so it always points at a complete release. Link and directory switches are
+/// serialised within the process; they are quick, so reading the status never waits for an install.
 /// </summary>
 public sealed partial class Installer
 {
@@ -19,6 +21,7 @@ public sealed partial class Installer
     public const string PreviousLinkName = "previous";
 
     private readonly object _gate = new();
+    private readonly SemaphoreSlim _installing = new(1, 1);
     private readonly Func<ECDsa> _vendorKey;
 
     /// <summary>An installer that verifies packages against the built-in vendor key.</summary>
@@ -45,30 +48,90 @@ public sealed partial class Installer
     public string ReleaseDirectory(string version) => Path.Combine(ReleasesDirectory, CheckVersion(version));
 
     /// <summary>
-    /// Verifies the package and its signature and unpacks it into releases/&lt;version&gt;/ (via a
-    /// hidden directory renamed into place). Reinstalling an inactive version replaces it; the
-    /// active one is refused. Does not activate.
+    /// Installs the package at <paramref name="packagePath"/> with the signature file beside it:
+    /// each is opened once (regular files only, no link followed), and the package is then
+    /// installed from a private copy as <see cref="InstallAsync"/> does.
     /// </summary>
-    public UpgradePackageInfo Install(string packagePath, string signaturePath)
+    public UpgradePackageInfo Install(string packagePath, string signaturePath, long maxBytes = DefaultMaxPackageBytes)
     {
-        lock (_gate)
+        var signature = UpgradePackage.ReadSignatureFile(signaturePath);
+        using var package = UpgradePackage.OpenFile(packagePath);
+        return InstallAsync(package, signature, maxBytes, CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Verifies a package and unpacks it into releases/&lt;version&gt;/ (via a hidden directory renamed
+    /// into place). The bytes are read from <paramref name="package"/> exactly once, into a private
+    /// staging file (mode 0600, at most <paramref name="maxBytes"/>, the copy stops there); the
+    /// signature is checked on that copy and only that copy is unpacked, so nothing can change the
+    /// package between the check and its use. Reinstalling an inactive version replaces it; the
+    /// active one is refused. Does not activate. One install at a time; `Status` never waits for one.
+    /// </summary>
+    public async Task<UpgradePackageInfo> InstallAsync(Stream package, string signature, long maxBytes, CancellationToken ct)
+    {
+        if (!_installing.Wait(0))
+            throw new UpgradeException(UpgradeError.InvalidState, "another package is being installed; wait for it to finish");
+        try
         {
-            UpgradePackageInfo info;
-            using (var key = _vendorKey())
-                info = UpgradePackage.Verify(packagePath, signaturePath, key);
-            var target = ReleaseDirectory(info.Version);
-            if (Status().Active == info.Version)
-                throw new UpgradeException(UpgradeError.InvalidState, $"version {info.Version} is installed and active; it cannot be replaced while it runs");
             Directory.CreateDirectory(ReleasesDirectory);
-            var incoming = Path.Combine(ReleasesDirectory, $".incoming-{info.Version}-{Guid.NewGuid():N}");
-            string? old = null;
+            var staged = Path.Combine(ReleasesDirectory, $".package-{Guid.NewGuid():N}.tar.gz");
             try
             {
-                Directory.CreateDirectory(incoming);
-                // Extract what was verified: read again, checking the shape again as we go.
-                var extracted = UpgradePackage.Read(packagePath, incoming);
-                if (extracted.Version != info.Version)
-                    throw new UpgradeException(UpgradeError.InvalidPackage, $"package {packagePath} changed while being installed");
+                await using var copy = await StageAsync(package, staged, maxBytes, ct);
+                using (var key = _vendorKey())
+                    PackageSignature.Verify(copy, signature, key);
+                copy.Position = 0;
+                return Unpack(copy);
+            }
+            finally
+            {
+                File.Delete(staged);
+            }
+        }
+        finally
+        {
+            _installing.Release();
+        }
+    }
+
+    public const long DefaultMaxPackageBytes = 512L << 20;
+
+    private static async Task<FileStream> StageAsync(Stream package, string path, long maxBytes, CancellationToken ct)
+    {
+        var copy = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        try
+        {
+            await CappedCopy.CopyAsync(package, copy, maxBytes,
+                () => new UpgradeException(UpgradeError.InvalidPackage, $"the package is larger than {maxBytes} bytes, the most accepted; nothing was installed"), ct);
+            copy.Position = 0;
+            return copy;
+        }
+        catch
+        {
+            await copy.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Extracts the verified copy beside the releases, then moves it into place under the gate.</summary>
+    private UpgradePackageInfo Unpack(Stream verified)
+    {
+        var incoming = Path.Combine(ReleasesDirectory, $".incoming-{Guid.NewGuid():N}");
+        string? old = null;
+        try
+        {
+            Directory.CreateDirectory(incoming);
+            var info = UpgradePackage.Read(verified, incoming);
+            lock (_gate)
+            {
+                var target = ReleaseDirectory(info.Version);
+                if (Status().Active == info.Version)
+                    throw new UpgradeException(UpgradeError.InvalidState, $"version {info.Version} is installed and active; it cannot be replaced while it runs");
                 if (Directory.Exists(target))
                 {
                     old = Path.Combine(ReleasesDirectory, $".old-{info.Version}-{Guid.NewGuid():N}");
@@ -76,14 +139,14 @@ public sealed partial class Installer
                 }
                 Directory.Move(incoming, target);
             }
-            finally
-            {
-                if (Directory.Exists(incoming))
-                    Directory.Delete(incoming, recursive: true);
-                if (old is not null && Directory.Exists(old))
-                    Directory.Delete(old, recursive: true);
-            }
             return info;
+        }
+        finally
+        {
+            if (Directory.Exists(incoming))
+                Directory.Delete(incoming, recursive: true);
+            if (old is not null && Directory.Exists(old))
+                Directory.Delete(old, recursive: true);
         }
     }
 

@@ -23,24 +23,26 @@ public static class PackageSignature
         return signaturePath;
     }
 
-    /// <summary>Refuses unless <paramref name="signaturePath"/> is a valid vendor signature of <paramref name="packagePath"/>.</summary>
-    /// <exception cref="UpgradeException">BadSignature, naming the file and what was wrong.</exception>
-    public static void Verify(string packagePath, string signaturePath, ECDsa vendorPublicKey)
+    /// <summary>The longest signature line accepted (the real one is about 110 characters).</summary>
+    public const int MaxSignatureChars = 1024;
+
+    /// <summary>
+    /// Refuses unless <paramref name="signature"/> (the text of a <c>.sig</c> file) is a valid vendor
+    /// signature of the bytes of <paramref name="package"/>, read from its current position to the end.
+    /// </summary>
+    /// <exception cref="UpgradeException">BadSignature, saying what was wrong.</exception>
+    public static void Verify(Stream package, string signature, ECDsa vendorPublicKey)
     {
-        if (!File.Exists(signaturePath))
-            throw Bad($"signature file {signaturePath} does not exist");
-        var text = File.ReadAllText(signaturePath).Trim();
-        var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (signature.Length > MaxSignatureChars)
+            throw Bad($"the signature is {signature.Length} characters; a signature line is at most {MaxSignatureChars}");
+        var parts = signature.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length != 2 || parts[0] != Algorithm)
-            throw Bad($"signature file {signaturePath} is not one line \"{Algorithm} <base64>\"");
-        var signature = new byte[64];
-        if (!Convert.TryFromBase64String(parts[1], signature, out var n) || n != 64)
-            throw Bad($"signature file {signaturePath}: the signature is not 64 bytes of base64");
-        bool ok;
-        using (var package = File.OpenRead(packagePath))
-            ok = vendorPublicKey.VerifyData(package, signature, HashAlgorithmName.SHA256);
-        if (!ok)
-            throw Bad($"bad signature: {signaturePath} does not match {packagePath} under the vendor key (altered package or not signed by the vendor)");
+            throw Bad($"the signature is not one line \"{Algorithm} <base64>\"");
+        var bytes = new byte[64];
+        if (!Convert.TryFromBase64String(parts[1], bytes, out var n) || n != 64)
+            throw Bad("the signature is not 64 bytes of base64");
+        if (!vendorPublicKey.VerifyData(package, bytes, HashAlgorithmName.SHA256))
+            throw Bad("bad signature: the package does not match its signature under the vendor key (altered package or not signed by the vendor)");
     }
 
     private static UpgradeException Bad(string message) => new(UpgradeError.BadSignature, message);

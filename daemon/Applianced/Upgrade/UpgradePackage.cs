@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using Appliance.Daemon.Files;
 using Appliance.Daemon.Licensing;
 
 namespace Appliance.Daemon.Upgrade;
@@ -27,13 +28,43 @@ public static class UpgradePackage
         return Verify(packagePath, signaturePath, key);
     }
 
-    /// <summary>As <see cref="Verify(string, string)"/> with another vendor public key.</summary>
+    /// <summary>
+    /// As <see cref="Verify(string, string)"/> with another vendor public key. The package is opened
+    /// once (a regular file, no link followed) and both checks read that one open file.
+    /// </summary>
     public static UpgradePackageInfo Verify(string packagePath, string signaturePath, ECDsa vendorPublicKey)
     {
-        if (!File.Exists(packagePath))
-            throw new UpgradeException(UpgradeError.InvalidPackage, $"package {packagePath} does not exist");
-        PackageSignature.Verify(packagePath, signaturePath, vendorPublicKey);
-        return Read(packagePath, extractTo: null);
+        var signature = ReadSignatureFile(signaturePath);
+        using var package = OpenFile(packagePath);
+        PackageSignature.Verify(package, signature, vendorPublicKey);
+        package.Position = 0;
+        return Read(package, extractTo: null);
+    }
+
+    /// <summary>Opens a package file once: a regular file, no link followed (see <see cref="RegularFile"/>).</summary>
+    internal static FileStream OpenFile(string packagePath)
+    {
+        try { return RegularFile.OpenRead(packagePath, "package"); }
+        catch (RefusedFileException e) { throw Invalid(e.Message, e); }
+    }
+
+    /// <summary>The text of a .sig file (at most a few hundred bytes; a larger file is refused unread).</summary>
+    public static string ReadSignatureFile(string signaturePath)
+    {
+        if (!File.Exists(signaturePath))
+            throw new UpgradeException(UpgradeError.BadSignature, $"signature file {signaturePath} does not exist");
+        using var file = OpenSignature(signaturePath);
+        var buffer = new byte[PackageSignature.MaxSignatureChars + 1];
+        var n = file.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        if (n > PackageSignature.MaxSignatureChars)
+            throw new UpgradeException(UpgradeError.BadSignature, $"signature file {signaturePath} is larger than a signature line ({PackageSignature.MaxSignatureChars} bytes)");
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, n);
+    }
+
+    private static FileStream OpenSignature(string signaturePath)
+    {
+        try { return RegularFile.OpenRead(signaturePath, "signature file"); }
+        catch (RefusedFileException e) { throw new UpgradeException(UpgradeError.BadSignature, e.Message, e); }
     }
 
     /// <summary>Why <paramref name="version"/> is not usable as a release directory name, or null.</summary>
@@ -53,8 +84,8 @@ public static class UpgradePackage
         return null;
     }
 
-    /// <summary>Walks the package, checking every entry, and extracts it when <paramref name="extractTo"/> is given.</summary>
-    internal static UpgradePackageInfo Read(string packagePath, string? extractTo)
+    /// <summary>Walks the package (from the stream's position), checking every entry, and extracts it when <paramref name="extractTo"/> is given.</summary>
+    internal static UpgradePackageInfo Read(Stream package, string? extractTo)
     {
         string? version = null;
         int files = 0;
@@ -62,8 +93,7 @@ public static class UpgradePackage
         var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            using var file = File.OpenRead(packagePath);
-            using var gz = new GZipStream(file, CompressionMode.Decompress);
+            using var gz = new GZipStream(package, CompressionMode.Decompress, leaveOpen: true);
             using var tar = new TarReader(gz);
             while (tar.GetNextEntry() is { } entry)
             {
@@ -103,12 +133,12 @@ public static class UpgradePackage
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
         {
-            throw Invalid($"package {packagePath} is not a valid tar.gz or is damaged: {e.Message}", e);
+            throw Invalid($"the package is not a valid tar.gz or is damaged: {e.Message}", e);
         }
         if (version is null)
-            throw Invalid($"package {packagePath} has no {VersionFile} file");
+            throw Invalid($"the package has no {VersionFile} file");
         if (files == 0)
-            throw Invalid($"package {packagePath} has no files under {AppDirectory}/");
+            throw Invalid($"the package has no files under {AppDirectory}/");
         return new UpgradePackageInfo(version, files, bytes);
     }
 

@@ -9,38 +9,37 @@ public class CtlBackupPasswordTests
     private const string Password = "backup-password-42";
 
     [Fact]
-    public async Task Create_with_password_stdin_and_out_sends_them_and_never_prints_the_password()
+    public async Task Create_with_password_stdin_sends_it_and_never_prints_the_password()
     {
-        using var dir = new TempDirectory();
         await using var daemon = new FakeDaemon();
-        daemon.Ok("backup.create", """{"file":"/x/1.0.0_S_20261125_120000_backup.tar.gz.enc"}""");
+        daemon.Ok("backup.create", """{"name":"1.0.0_S_20261125_120000_backup.tar.gz.enc"}""");
 
-        var r = await CtlRun.RunWithStdinAsync(daemon, Password + "\n", "backup", "create", "--password-stdin", "--out", dir.Path);
+        var r = await CtlRun.RunWithStdinAsync(daemon, Password + "\n", "backup", "create", "--password-stdin");
 
         Assert.Equal(0, r.Code);
         var args = Assert.Single(daemon.Requests)["args"]!;
         Assert.Equal(Password, (string)args["password"]!);
-        Assert.Equal(dir.Path, (string)args["dir"]!);
+        Assert.Null(args["dir"]);
         Assert.Null(args["passwordStdin"]);
         Assert.DoesNotContain(Password, r.Out + r.Err);
     }
 
     [Fact]
-    public async Task Restore_reads_the_first_line_of_the_password_file()
+    public async Task Restore_by_name_reads_the_first_line_of_the_password_file()
     {
         using var dir = new TempDirectory();
-        var file = dir["b.tar.gz.enc"];
-        await File.WriteAllTextAsync(file, "x");
+        const string name = "1.0.0_S_20261125_120000_backup.tar.gz.enc";
         await File.WriteAllTextAsync(dir["pw"], Password + "\nignored\n");
         await using var daemon = new FakeDaemon();
         daemon.Ok("backup.restore", """{"message":"restarting"}""");
 
-        var r = await CtlRun.RunWithStdinAsync(daemon, "", "backup", "restore", file, "--password-file", dir["pw"]);
+        var r = await CtlRun.RunWithStdinAsync(daemon, "", "backup", "restore", name, "--password-file", dir["pw"]);
 
         Assert.Equal(0, r.Code);
         var args = Assert.Single(daemon.Requests)["args"]!;
         Assert.Equal(Password, (string)args["password"]!);
-        Assert.Equal(file, (string)args["file"]!);
+        Assert.Equal(name, (string)args["name"]!);
+        Assert.Null(args["file"]);
         Assert.Null(args["passwordFile"]);
     }
 

@@ -40,20 +40,16 @@ public class CtlParsingTests
     }
 
     [Fact]
-    public void Upgrade_SendsTheAbsolutePathOfAnExistingFile()
+    public async Task Upgrade_of_a_missing_file_is_a_usage_error_and_nothing_is_sent()
     {
-        var file = Path.GetTempFileName();
-        try
-        {
-            var (spec, rest) = CommandLine.Match(["upgrade", file]);
-            Assert.Equal("upgrade.install", spec.ApiCmd);
-            Assert.Equal(file, (string)CommandLine.Parse(spec, rest).Args["file"]!);
-            var (s2, r2) = CommandLine.Match(["upgrade", file + ".missing"]);
-            Assert.Contains("no such file", Assert.Throws<UsageException>(() => CommandLine.Parse(s2, r2)).Message);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        await using var daemon = new FakeDaemon();
+        var missing = Path.Combine(Path.GetTempPath(), $"no-such-{Guid.NewGuid():N}.tar.gz");
+        var r = await CtlRun.RunAsync(daemon, "upgrade", missing);
+        Assert.Equal(ExitCodes.Usage, r.Code);
+        Assert.Contains($"cannot read {missing}:", r.Err);
+        Assert.Empty(daemon.Requests);
+        var stdin = await CtlRun.RunAsync(daemon, "upgrade", "-");
+        Assert.Equal(ExitCodes.Usage, stdin.Code);
+        Assert.Contains("--signature", stdin.Err);
     }
 }

@@ -32,7 +32,7 @@ public sealed class BackupConsistencyTests
             for (var i = 0; i < 3; i++)
             {
                 await Ports.EventuallyAsync(() => Task.FromResult(written >= (i + 1) * 20), "writes");
-                files.Add((await peer.Node.Maintenance.Backups.CreateAsync(null, peer.Dir($"out{i}")).WaitAsync(TestPeer.Timeout)).Path);
+                files.Add((await peer.Node.Maintenance.Backups.CreateAsync(null).WaitAsync(TestPeer.Timeout)).Path);
             }
             await stop.CancelAsync();
             await writer.WaitAsync(TestPeer.Timeout);

@@ -17,7 +17,7 @@ public sealed class BackupServiceTests
         await using var peer = await TestPeer.StartAsync("SERIAL-A1");
         await peer.SetAsync("system.hostname", "alpha");
         var created = await peer.CallAsync("backup.create", password is null ? null : new JsonObject { ["password"] = password });
-        var file = created["file"]!.GetValue<string>();
+        var file = peer.BackupPath(created);
         var name = BackupFileName.TryParse(Path.GetFileName(file));
         Assert.NotNull(name);
         Assert.Equal("SERIAL-A1", name.HardwareSerial);
@@ -28,7 +28,7 @@ public sealed class BackupServiceTests
         Assert.Contains(listed, b => b!["name"]!.GetValue<string>() == Path.GetFileName(file));
 
         await peer.SetAsync("system.hostname", "beta");
-        var restore = await peer.CallAsync("backup.restore", new JsonObject { ["file"] = file, ["password"] = password });
+        var restore = await peer.CallAsync("backup.restore", new JsonObject { ["name"] = Path.GetFileName(file), ["password"] = password });
         Assert.Contains("restarts", restore["message"]!.GetValue<string>());
         await peer.RestartRequested.Task.WaitAsync(TestPeer.Timeout);
         Assert.Equal("beta", await peer.GetAsync("system.hostname")); // nothing swapped before the restart
@@ -44,7 +44,7 @@ public sealed class BackupServiceTests
     public async Task Backup_holds_the_store_with_its_local_scope_and_no_logs()
     {
         await using var peer = await TestPeer.StartAsync("SERIAL-A2");
-        var file = (await peer.CallAsync("backup.create"))["file"]!.GetValue<string>();
+        var file = peer.BackupPath(await peer.CallAsync("backup.create"));
         var reader = await BackupReader.OpenAsync(file, null, peer.Dir("x")).WaitAsync(TestPeer.Timeout);
         Assert.Equal(["store.db"], reader.Manifest.Entries.Select(e => e.Name));
         Assert.Equal(peer.Node.Store.PeerId, reader.Manifest.PeerId);
@@ -57,12 +57,12 @@ public sealed class BackupServiceTests
     public async Task Wrong_password_is_refused_and_nothing_changes()
     {
         await using var peer = await TestPeer.StartAsync("SERIAL-A3");
-        var file = (await peer.CallAsync("backup.create", new JsonObject { ["password"] = "right" }))["file"]!.GetValue<string>();
+        var file = peer.BackupPath(await peer.CallAsync("backup.create", new JsonObject { ["password"] = "right" }));
         await peer.SetAsync("system.hostname", "after");
-        var e = await peer.RefusedAsync("backup.restore", new JsonObject { ["file"] = file, ["password"] = "wrong" });
+        var e = await peer.RefusedAsync("backup.restore", new JsonObject { ["name"] = Path.GetFileName(file), ["password"] = "wrong" });
         Assert.Equal(ApiException.Validation, e.Kind);
         Assert.Contains("wrong password", e.Message);
-        e = await peer.RefusedAsync("backup.restore", new JsonObject { ["file"] = file });
+        e = await peer.RefusedAsync("backup.restore", new JsonObject { ["name"] = Path.GetFileName(file) });
         Assert.Contains("password is required", e.Message);
         AssertNothingStaged(peer);
         Assert.Equal("after", await peer.GetAsync("system.hostname"));
@@ -73,8 +73,8 @@ public sealed class BackupServiceTests
     {
         await using var a = await TestPeer.StartAsync("SERIAL-A4");
         await using var b = await TestPeer.StartAsync("SERIAL-B4");
-        var file = (await a.CallAsync("backup.create"))["file"]!.GetValue<string>();
-        var e = await b.RefusedAsync("backup.restore", new JsonObject { ["file"] = file });
+        var file = a.BackupPath(await a.CallAsync("backup.create"));
+        var e = await b.UploadRefusedAsync("backup.restore", null, await File.ReadAllBytesAsync(file));
         Assert.Contains("hardware serial SERIAL-A4", e.Message);
         Assert.Contains("SERIAL-B4", e.Message);
         AssertNothingStaged(b);
@@ -84,9 +84,9 @@ public sealed class BackupServiceTests
     public async Task Backup_of_another_software_version_is_refused()
     {
         await using var peer = await TestPeer.StartAsync("SERIAL-A5", version: "9.9.9");
-        var file = (await peer.CallAsync("backup.create"))["file"]!.GetValue<string>();
+        var file = peer.BackupPath(await peer.CallAsync("backup.create"));
         await using var newer = await TestPeer.StartAsync("SERIAL-A5", version: "10.0.0");
-        var e = await newer.RefusedAsync("backup.restore", new JsonObject { ["file"] = file });
+        var e = await newer.UploadRefusedAsync("backup.restore", null, await File.ReadAllBytesAsync(file));
         Assert.Contains("software version 9.9.9", e.Message);
         AssertNothingStaged(newer);
     }
@@ -100,14 +100,14 @@ public sealed class BackupServiceTests
     {
         await using var peer = await TestPeer.StartAsync("SERIAL-A6");
         await peer.SetAsync("system.hostname", "kept");
-        var file = (await peer.CallAsync("backup.create", new JsonObject { ["password"] = password }))["file"]!.GetValue<string>();
+        var file = peer.BackupPath(await peer.CallAsync("backup.create", new JsonObject { ["password"] = password }));
         var bytes = await File.ReadAllBytesAsync(file);
         if (damage == "truncate") bytes = bytes[..(bytes.Length * 2 / 3)];
         else bytes[bytes.Length / 2] ^= 0x10;
         await File.WriteAllBytesAsync(file, bytes);
         var liveBefore = Hash(peer);
 
-        var e = await peer.RefusedAsync("backup.restore", new JsonObject { ["file"] = file, ["password"] = password });
+        var e = await peer.RefusedAsync("backup.restore", new JsonObject { ["name"] = Path.GetFileName(file), ["password"] = password });
         Assert.Equal(ApiException.Validation, e.Kind);
         Assert.Contains("nothing was changed", e.Message);
         AssertNothingStaged(peer);
@@ -119,10 +119,10 @@ public sealed class BackupServiceTests
     public async Task Restore_is_refused_while_the_peer_is_in_a_cluster()
     {
         await using var peer = await TestPeer.StartAsync("SERIAL-A7", "127.0.0.1", Ports.Next());
-        var file = (await peer.CallAsync("backup.create"))["file"]!.GetValue<string>();
+        var file = peer.BackupPath(await peer.CallAsync("backup.create"));
         await peer.CallAsync("cluster.setKey", new JsonObject { ["key"] = "a long cluster key 123" });
         await peer.CallAsync("cluster.setPeers", new JsonObject { ["addresses"] = new JsonArray("127.0.0.1") });
-        var e = await peer.RefusedAsync("backup.restore", new JsonObject { ["file"] = file });
+        var e = await peer.RefusedAsync("backup.restore", new JsonObject { ["name"] = Path.GetFileName(file) });
         Assert.Equal(ApiException.Conflict, e.Kind);
         Assert.Contains("cluster leave", e.Message);
         AssertNothingStaged(peer);

@@ -27,9 +27,9 @@ public sealed class RestoreProcessTests
         try
         {
             await CallAsync(socket, "config.set", new JsonObject { ["path"] = "system.hostname", ["values"] = new JsonArray("alpha") });
-            var file = (await CallAsync(socket, "backup.create", []))["file"]!.GetValue<string>();
+            var name = (await CallAsync(socket, "backup.create", []))["name"]!.GetValue<string>();
             await CallAsync(socket, "config.set", new JsonObject { ["path"] = "system.hostname", ["values"] = new JsonArray("beta") });
-            await CallAsync(socket, "backup.restore", new JsonObject { ["file"] = file });
+            await CallAsync(socket, "backup.restore", new JsonObject { ["name"] = name });
 
             await Ports.EventuallyAsync(async () =>
             {

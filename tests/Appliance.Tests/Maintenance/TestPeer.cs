@@ -82,6 +82,23 @@ internal sealed class TestPeer : IAsyncDisposable
     public async Task<ApiException> RefusedAsync(string cmd, JsonObject? args = null) =>
         await Assert.ThrowsAsync<ApiException>(() => CallAsync(cmd, args));
 
+    /// <summary>A command that takes an upload, as the server runs it: the precheck, then the handler reading <paramref name="data"/>.</summary>
+    public async Task<JsonObject> UploadAsync(string cmd, JsonObject? args, byte[] data)
+    {
+        Assert.True(Node.Router.TryGetUpload(cmd, out var route), $"no upload command {cmd}");
+        var request = new ApiRequest(cmd, args ?? [], "test", "test") { Upload = true };
+        await route.Precheck(request, CancellationToken.None).WaitAsync(Timeout);
+        var result = await route.Handler(request, new MemoryStream(data), CancellationToken.None).WaitAsync(Timeout);
+        return result!.AsObject();
+    }
+
+    public async Task<ApiException> UploadRefusedAsync(string cmd, JsonObject? args, byte[] data) =>
+        await Assert.ThrowsAsync<ApiException>(() => UploadAsync(cmd, args, data));
+
+    /// <summary>Where the backup that backup.create answered with lies.</summary>
+    public string BackupPath(JsonObject created) =>
+        Path.Combine(Node.Maintenance.Backups.BackupsDirectory, created["name"]!.GetValue<string>());
+
     public Task<JsonObject> SetAsync(string path, params string[] values) =>
         CallAsync("config.set", new JsonObject { ["path"] = path, ["values"] = new JsonArray(values.Select(v => (JsonNode)v).ToArray()) });
 

@@ -36,7 +36,13 @@ public sealed class UpgradeProcessTests
         try
         {
             Assert.Equal("1.0.0", (await CallAsync(socket, "status", []))["version"]!.GetValue<string>());
-            await CallAsync(socket, "upgrade.install", new JsonObject { ["file"] = hung });
+            await using (var client = new ApiClient(socket, "test"))
+            await using (var package = File.OpenRead(hung))
+            {
+                var installed = await client.UploadAsync("upgrade.install", new JsonObject { ["signature"] = await File.ReadAllTextAsync(hung + ".sig") },
+                    package, "the package", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+                Assert.True(installed.Error is null, installed.Error?.Message);
+            }
             // 2.0.0 runs (as `sleep`) in the daemon's process; the watchdog rolls back and starts 1.0.0 again.
             await Ports.EventuallyAsync(async () =>
             {

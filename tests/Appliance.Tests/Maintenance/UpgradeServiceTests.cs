@@ -19,7 +19,7 @@ public sealed class UpgradeServiceTests
         using var dir = new TempDir();
         await using var peer = await TestPeer.StartAsync("UPG-A1", version: "1.0.0");
         var (package, _) = await PackageBuilder.BuildAsync(dir, "2.0.0");
-        var result = await peer.CallAsync("upgrade.install", new JsonObject { ["file"] = package });
+        var result = await Install(peer, package);
         Assert.Equal("2.0.0", result["version"]!.GetValue<string>());
         await peer.RestartRequested.Task.WaitAsync(TestPeer.Timeout);
 
@@ -36,7 +36,7 @@ public sealed class UpgradeServiceTests
         Assert.False(File.Exists(next.MarkerPath));
         Assert.Contains("1.0.0 -> 2.0.0: ready", next.Status().LastResult);
 
-        var again = await peer.RefusedAsync("upgrade.install", new JsonObject { ["file"] = package });
+        var again = await Assert.ThrowsAsync<ApiException>(() => Install(peer, package));
         Assert.Contains("active", again.Message);
     }
 
@@ -47,7 +47,7 @@ public sealed class UpgradeServiceTests
         await using var peer = await TestPeer.StartAsync("UPG-A2", version: "1.0.0");
         using var stranger = TestVendorKey.Stranger();
         var (package, _) = await PackageBuilder.BuildAsync(dir, "2.0.0", stranger);
-        var e = await peer.RefusedAsync("upgrade.install", new JsonObject { ["file"] = package });
+        var e = await Assert.ThrowsAsync<ApiException>(() => Install(peer, package));
         Assert.Equal(ApiException.Validation, e.Kind);
         Assert.Contains("bad signature", e.Message);
         Assert.Empty((await peer.CallAsync("upgrade.status"))["versions"]!.AsArray());
@@ -125,4 +125,9 @@ public sealed class UpgradeServiceTests
     }
 
     private static async Task<string> Package(TempDir dir, string version) => (await PackageBuilder.BuildAsync(dir, version)).Package;
+
+    /// <summary>upgrade.install as the API runs it: the package uploaded, its signature line in the request.</summary>
+    internal static async Task<JsonObject> Install(TestPeer peer, string package) =>
+        await peer.UploadAsync("upgrade.install", new JsonObject { ["signature"] = await File.ReadAllTextAsync(package + ".sig") },
+            await File.ReadAllBytesAsync(package));
 }

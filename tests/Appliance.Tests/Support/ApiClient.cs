@@ -32,18 +32,35 @@ public sealed class RawApiConnection : IAsyncDisposable
 
     public Socket Socket => _socket;
 
-    public static async Task<RawApiConnection> ConnectAsync(string socketPath, TimeSpan timeout)
+    public static async Task<RawApiConnection> ConnectAsync(string socketPath, TimeSpan timeout) =>
+        new(await ConnectSocketAsync(socketPath, timeout) ?? throw new TimeoutException($"the listen backlog of {socketPath} stayed full for {timeout}"));
+
+    /// <summary>
+    /// A connected socket; while the daemon's listen backlog is full (EAGAIN on a Unix socket) it
+    /// tries again, as a blocking client would wait, and gives null after <paramref name="wait"/>.
+    /// </summary>
+    public static async Task<Socket?> ConnectSocketAsync(string socketPath, TimeSpan wait)
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).WaitAsync(timeout);
-            return new RawApiConnection(socket);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).WaitAsync(wait);
+                return socket;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.TryAgain)
+            {
+                socket.Dispose();
+                if (deadline.Elapsed > wait) return null;
+                await Task.Delay(5);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
     }
 

@@ -44,6 +44,9 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// <summary>Network namespace to run in (`ip netns exec`); null runs in the test's own.</summary>
     public string? NetworkNamespace { get; init; }
 
+    /// <summary>Words run before `dotnet` that exec it (e.g. `prlimit --nofile=N:N --`), so the pid is still the daemon's.</summary>
+    public IReadOnlyList<string> Launcher { get; init; } = [];
+
     /// <summary>The `--hal` kind: "simulated" unless a test drives the real Linux one inside a namespace.</summary>
     public string Hal { get; init; } = "simulated";
 
@@ -79,14 +82,15 @@ public sealed class DaemonProcess : IAsyncDisposable
     {
         if (Running) throw new InvalidOperationException($"{Name} is already running");
         _process?.Dispose();
-        var start = new ProcessStartInfo(NetworkNamespace is null ? "dotnet" : "ip")
+        string[] prefix = [.. NetworkNamespace is null ? Array.Empty<string>() : ["ip", "netns", "exec", NetworkNamespace], .. Launcher, "dotnet"];
+        var start = new ProcessStartInfo(prefix[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        if (NetworkNamespace is not null) foreach (var a in new[] { "netns", "exec", NetworkNamespace, "dotnet" }) start.ArgumentList.Add(a);
+        foreach (var a in prefix.Skip(1)) start.ArgumentList.Add(a);
         foreach (var a in Arguments) start.ArgumentList.Add(a);
         start.Environment.Remove("NOTIFY_SOCKET"); // never talk to a real systemd by accident
         start.Environment.Remove("WATCHDOG_USEC");

@@ -5,8 +5,9 @@ public sealed class StandaloneDaemon : IAsyncDisposable
 {
     private readonly TempDirectory _dir = new();
 
-    public StandaloneDaemon(bool bind = false, IEnumerable<string>? extraArgs = null, IReadOnlyDictionary<string, string>? environment = null) =>
-        Daemon = new DaemonProcess(_dir["data"], _dir["api.sock"], bind ? LoopbackAddresses.Next() : null, extraArgs, environment);
+    public StandaloneDaemon(bool bind = false, IEnumerable<string>? extraArgs = null, IReadOnlyDictionary<string, string>? environment = null,
+        IReadOnlyList<string>? launcher = null) =>
+        Daemon = new DaemonProcess(_dir["data"], _dir["api.sock"], bind ? LoopbackAddresses.Next() : null, extraArgs, environment) { Launcher = launcher ?? [] };
 
     public DaemonProcess Daemon { get; }
     public string Root => _dir.Path;
