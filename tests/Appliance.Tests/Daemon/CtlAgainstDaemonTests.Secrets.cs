@@ -48,6 +48,8 @@ public partial class CtlAgainstDaemonTests
 
         var code = await Cli.RunAsync(["--socket", _d.Daemon.SocketPath], host, default).WaitAsync(T);
 
+        var history = await File.ReadAllLinesAsync(Path.Combine(home.Path, ".appliancectl_history"));
+        Assert.Equal(["status", "help"], history); // no line that named a secret, refused or not
         Assert.True(code == ExitCodes.Ok, error.ToString());
         var err = error.ToString();
         foreach (var path in new[] { "root.password", "admin.password", "bridges.b1.password", "snmp.community" })
@@ -55,8 +57,6 @@ public partial class CtlAgainstDaemonTests
         Assert.Contains("this command takes no options", err, StringComparison.Ordinal);
         Assert.Contains("the two entries for admin.password differ", err, StringComparison.Ordinal);
         Assert.Contains("root.password again: ", err, StringComparison.Ordinal);
-        var history = await File.ReadAllLinesAsync(Path.Combine(home.Path, ".appliancectl_history"));
-        Assert.Equal(["status", "help"], history); // no line that named a secret, refused or not
         var typed = output.ToString();
         var recalled = typed[typed.LastIndexOf("Tab completes", StringComparison.Ordinal)..];
         Assert.Contains("status", recalled, StringComparison.Ordinal); // the up-arrow reached it...
