@@ -8,7 +8,9 @@ internal static class ClusterKey
 {
     public static Task<JsonObject?> PrepareAsync(CommandContext context, JsonObject args, CancellationToken ct)
     {
-        var key = context.Host.Terminal is { } terminal ? Ask(terminal, context.Host.Err) : context.Host.In.ReadLine()?.Trim();
+        var key = context.Host.Terminal is { } terminal
+            ? SecretPrompt.ReadTwice(terminal, context.Host.Err, "Cluster key", new UsageException("the two keys differ; nothing was changed", "cluster"))
+            : context.Host.In.ReadLine()?.Trim();
         if (key is null)
         {
             if (context.Host.Terminal is null)
@@ -20,16 +22,5 @@ internal static class ClusterKey
             throw new UsageException("the cluster key is empty; nothing was changed", "cluster");
         args["key"] = key;
         return Task.FromResult<JsonObject?>(args);
-    }
-
-    private static string? Ask(ITerminal terminal, TextWriter prompt)
-    {
-        var first = SecretPrompt.Read(terminal, prompt, "Cluster key: ");
-        if (first is null or { Length: 0 })
-            return first;
-        var again = SecretPrompt.Read(terminal, prompt, "Cluster key again: ");
-        if (again is null)
-            return null;
-        return first == again ? first : throw new UsageException("the two keys differ; nothing was changed", "cluster");
     }
 }

@@ -125,7 +125,7 @@ internal static class CommandLine
                 case ArgKind.Pairs:
                     var target = a.Name.Length == 0 ? args : new JsonObject();
                     foreach (var pair in words.Skip(next))
-                        AddPair(spec, target, pair);
+                        AddPair(spec, target, pair, a.BareKeys);
                     if (a.Name.Length > 0)
                         args[a.Name] = target;
                     next = words.Count;
@@ -139,15 +139,15 @@ internal static class CommandLine
             throw Error(spec, spec.ExtraArgsMessage ?? $"unexpected argument '{words[next]}'");
     }
 
-    private static void AddPair(CommandSpec spec, JsonObject target, string pair)
+    private static void AddPair(CommandSpec spec, JsonObject target, string pair, bool bareKeys)
     {
         var eq = pair.IndexOf('=');
-        if (eq <= 0)
+        if (eq == 0 || eq < 0 && !(bareKeys && pair.Length > 0))
             throw Error(spec, $"'{pair}' is not key=value");
-        var key = pair[..eq];
+        var key = eq < 0 ? pair : pair[..eq];
         if (target.ContainsKey(key))
             throw Error(spec, $"'{key}' is given twice");
-        target[key] = pair[(eq + 1)..];
+        target[key] = eq < 0 ? null : pair[(eq + 1)..];
     }
 
     private static JsonNode? Convert(CommandSpec spec, ArgSpec a, string word)

@@ -26,6 +26,8 @@ internal sealed record ArgSpec(ArgKind Kind, string Name, string Display)
     public int Min { get; init; }
     public string? Flag { get; init; }
     public JsonNode? Value { get; init; }
+    /// <summary>Pairs only: a word without '=' becomes key: null (a secret field named to be asked for).</summary>
+    public bool BareKeys { get; init; }
     /// <summary>Turns the word into the JSON value sent; throws UsageException naming what is wrong.</summary>
     public Func<string, JsonNode>? Convert { get; init; }
 

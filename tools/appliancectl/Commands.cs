@@ -11,9 +11,11 @@ internal static class Commands
 
         new("config show", "config.show", "show the configuration, or one section", Opt("section", "SECTION"), Option("peer", "--peer", "HOST")),
         new("config get", "config.get", "show one field", Req("path", "SECTION.FIELD")),
-        new("config set", "config.set", "set a field (lists take several values)", Req("path", "SECTION.FIELD"), Rest("values", "VALUE", 1)),
+        new("config set", "config.set", "set a field (lists take several values; a secret is asked for)",
+            Req("path", "SECTION.FIELD"), Rest("values", "VALUE", 0)) { Prepare = ConfigSecrets.PrepareSetAsync, ExtraArgsMessage = ConfigSecrets.NoOptions },
         new("config unset", "config.unset", "clear a field (SECTION.ITEM deletes an item)", Req("path", "SECTION.FIELD")),
-        new("config add", "config.add", "add an item to a collection section", Req("section", "SECTION"), Req("name", "NAME"), Pairs("fields")),
+        new("config add", "config.add", "add an item to a collection section (a secret field alone is asked for)",
+            Req("section", "SECTION"), Req("name", "NAME"), Pairs("fields") with { BareKeys = true }) { Prepare = ConfigSecrets.PrepareAddAsync, ExtraArgsMessage = ConfigSecrets.NoOptions },
         new("config remove", "config.remove", "remove an item from a collection section", Req("section", "SECTION"), Req("name", "NAME")),
         new("config sections", "config.sections", "list the sections and their fields"),
 

@@ -1,13 +1,9 @@
-using System.Text.Json.Nodes;
-
 namespace Appliance.Ctl;
 
 /// <summary>Tab completion: command words from the table, section names (and SECTION.FIELD) from
-/// `config.sections`, fetched once per session.</summary>
-internal sealed class Completer(Func<CancellationToken, Task<JsonObject?>> fetchSections)
+/// `config.sections` (the session's cached catalog).</summary>
+internal sealed class Completer(Func<CancellationToken, Task<SectionCatalog?>> sections)
 {
-    private List<(string Name, List<string> Fields)>? _sections;
-
     public async Task<Completion> CompleteAsync(string text, CancellationToken ct)
     {
         var start = text.LastIndexOf(' ') + 1;
@@ -52,27 +48,6 @@ internal sealed class Completer(Func<CancellationToken, Task<JsonObject?>> fetch
             : sections.Select(s => s.Name + ".");
     }
 
-    private async Task<List<(string Name, List<string> Fields)>> SectionsAsync(CancellationToken ct)
-    {
-        if (_sections is not null)
-            return _sections;
-        var result = await fetchSections(ct);
-        var list = new List<(string, List<string>)>();
-        if (result?["sections"] is JsonArray sections)
-        {
-            foreach (var s in sections.OfType<JsonObject>())
-            {
-                if (Text(s["name"]) is not { } name)
-                    continue;
-                var fields = s["fields"] is JsonArray f ? f.Select(Text).OfType<string>().ToList() : [];
-                list.Add((name, fields));
-            }
-        }
-        // Cache only a real answer, so completion recovers once the daemon is back.
-        if (result is not null)
-            _sections = list;
-        return list;
-    }
-
-    private static string? Text(JsonNode? n) => n is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+    private async Task<IReadOnlyList<SectionInfo>> SectionsAsync(CancellationToken ct) =>
+        (await sections(ct))?.Sections ?? [];
 }

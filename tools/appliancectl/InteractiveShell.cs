@@ -11,11 +11,15 @@ internal sealed class InteractiveShell(CliHost host, CommandRunner runner, bool 
     {
         var prompt = await PromptAsync(ct);
         await runner.TryCallAsync("session.login", ct); // the event log records who opened a shell
-        var completer = new Completer(c => runner.TryCallAsync("config.sections", c));
+        var filter = new HistoryFilter(runner);
+        var completer = new Completer(filter.CachedAsync);
         var history = new History(host.Terminal is null ? null : History.DefaultPath(host.GetEnv));
         var editor = host.Terminal is { } terminal ? new LineEditor(terminal, host.Out, history, completer.CompleteAsync) : null;
         if (editor is not null)
+        {
+            await filter.ScrubAsync(history, ct);
             host.Out.WriteLine("Type help for the commands, exit to leave.");
+        }
         var last = ExitCodes.Ok;
         while (!ct.IsCancellationRequested)
         {
@@ -47,7 +51,8 @@ internal sealed class InteractiveShell(CliHost host, CommandRunner runner, bool 
                 continue;
             if (words is ["exit" or "quit"])
                 break;
-            if (!IsSecretOnLine(words))
+            // Only the line editor reads the history; without it nothing is kept.
+            if (editor is not null && await filter.MayKeepAsync(words, ct))
                 history.Add(line.Trim());
             last = await RunLineAsync(words, ct);
             await host.Out.FlushAsync(ct);
@@ -75,10 +80,6 @@ internal sealed class InteractiveShell(CliHost host, CommandRunner runner, bool 
             return await runner.RunAsync(["help"], json, shell: true, ct);
         return await runner.RunAsync(global.Words, json || global.Json, shell: true, ct);
     }
-
-    /// <summary>`cluster set-key SECRET` is refused, and must not land in the history file either.</summary>
-    private static bool IsSecretOnLine(List<string> words) =>
-        words.Count > 2 && words[0] == "cluster" && words[1] == "set-key";
 
     private async Task<string> PromptAsync(CancellationToken ct)
     {

@@ -5,6 +5,20 @@ namespace Appliance.Ctl;
 /// <summary>Reads a secret from the terminal without echoing anything, not even stars.</summary>
 internal static class SecretPrompt
 {
+    /// <summary>Asks twice, since a typo can be neither seen nor read back: the text, null when cancelled,
+    /// "" when the first entry is empty (for the caller to refuse); throws <paramref name="differ"/>
+    /// when the entries differ.</summary>
+    public static string? ReadTwice(ITerminal terminal, TextWriter prompt, string label, UsageException differ)
+    {
+        var first = Read(terminal, prompt, label + ": ");
+        if (first is null or { Length: 0 })
+            return first;
+        var again = Read(terminal, prompt, label + " again: ");
+        if (again is null)
+            return null;
+        return first == again ? first : throw differ;
+    }
+
     /// <summary>The text typed, or null on Ctrl-C / Ctrl-D / Escape.</summary>
     public static string? Read(ITerminal terminal, TextWriter prompt, string label)
     {

@@ -3,6 +3,13 @@ namespace Appliance.Ctl;
 /// <summary>Help text, built from the command table so it never drifts from what is accepted.</summary>
 internal static class Usage
 {
+    private static readonly string[] SecretsNote =
+    [
+        "Secret fields (see config sections) never take a value on the line: name the field alone",
+        "(config set root.password; config add bridges B address=A password) and type it twice at the",
+        "prompt, or pipe it on stdin (one line per secret field). The cluster key: cluster set-key.",
+    ];
+
     public static void Write(TextWriter w, string? group = null, bool shell = false)
     {
         var specs = group is null ? Commands.All : Commands.InGroup(group).ToArray();
@@ -20,13 +27,16 @@ internal static class Usage
             return;
         w.WriteLine("  " + "help [COMMAND]".PadRight(width) + "  this text, or one command's usage");
         if (shell)
-        {
             w.WriteLine("  " + "exit, quit".PadRight(width) + "  leave (Ctrl-D too)");
-            w.WriteLine();
+        w.WriteLine();
+        foreach (var line in SecretsNote)
+            w.WriteLine(line);
+        if (shell)
+        {
+            w.WriteLine("Lines that name a secret field are not kept in the history.");
             w.WriteLine("Double quotes group words with spaces. Tab completes commands and sections.");
             return;
         }
-        w.WriteLine();
         w.WriteLine("With no COMMAND: an interactive shell with history and completion.");
         w.WriteLine($"Socket: --socket, else $APPLIANCE_SOCKET, else {Cli.DefaultSocket}.");
         w.WriteLine("--since T: ISO-8601 (2026-11-25T10:00:00Z) or an age (30s, 10m, 2h, 1d, 1w).");

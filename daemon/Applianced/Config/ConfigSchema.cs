@@ -27,7 +27,8 @@ public static partial class ConfigSchema
             : throw FieldValues.Fail("section", name,
                 $"is not a configuration section; valid sections: {string.Join(", ", All.Select(s => s.Name))}");
 
-    /// <summary>The result of the API's config.sections command.</summary>
+    /// <summary>The result of the API's config.sections command. "secrets" names the fields whose values
+    /// are never shown: the CLI reads those from a prompt or stdin, never from its command line.</summary>
     public static JsonObject Describe()
     {
         var sections = new JsonArray();
@@ -40,6 +41,7 @@ public static partial class ConfigSchema
                 ["collection"] = s.IsCollection,
                 ["help"] = s.Help,
                 ["fields"] = new JsonArray([.. s.Fields.Select(f => (JsonNode)f.Name)]),
+                ["secrets"] = new JsonArray([.. s.Fields.Where(f => f.IsSecret).Select(f => (JsonNode)f.Name)]),
             });
         }
         return new JsonObject { ["sections"] = sections };

@@ -121,6 +121,15 @@ public class SchemaTests
     }
 
     [Fact]
+    public void Describe_names_the_secret_fields_the_cli_must_never_take_from_its_command_line()
+    {
+        var secrets = ConfigSchema.Describe()["sections"]!.AsArray()
+            .SelectMany(s => s!["secrets"]!.AsArray().Select(f => $"{s["name"]}.{f}"))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["admin.password", "bridges.password", "cluster.key", "root.password", "snmp.community"], secrets);
+    }
+
+    [Fact]
     public void Error_json_has_the_protocol_shape()
     {
         var ex = Assert.Throws<ConfigValidationException>(() => ConfigOps.Set("ethernet", null, "speed", ["fast"]));

@@ -9,7 +9,7 @@ public class CtlInteractiveTests
         var daemon = new FakeDaemon();
         daemon.Ok("status", """{"host":"node-a","version":"1.0.0","alarms":0}""");
         daemon.Ok("config.show", """{"sections":[{"section":"dns","scope":"shared","values":{"servers":["9.9.9.9"]}}]}""");
-        daemon.Ok("config.sections", """{"sections":[{"name":"dns","scope":"shared","collection":false,"fields":["servers","search"]},{"name":"dhcp","scope":"peer","collection":false,"fields":["enabled"]}]}""");
+        daemon.Ok("config.sections", """{"sections":[{"name":"dns","scope":"shared","collection":false,"fields":["servers","search"],"secrets":[]},{"name":"dhcp","scope":"peer","collection":false,"fields":["enabled"],"secrets":[]}]}""");
         return daemon;
     }
 

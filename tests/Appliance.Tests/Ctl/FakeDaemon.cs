@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Appliance.Daemon.Config;
 
 namespace Appliance.Tests.Ctl;
 
@@ -23,6 +24,8 @@ internal sealed class FakeDaemon : IAsyncDisposable
         _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
         _listener.Listen(16);
         _acceptLoop = AcceptAsync();
+        // config set/add ask which fields are secret: the real schema's answer unless a test sets another.
+        Ok("config.sections", ConfigSchema.Describe().ToJsonString());
     }
 
     public string Dir { get; }

@@ -6,7 +6,7 @@ using Appliance.Tests.Support;
 namespace Appliance.Tests.Lifecycle;
 
 /// <summary>appliancectl end to end against a real applianced: exit codes, --json, and the key kept secret.</summary>
-public class CtlAgainstDaemonTests : IAsyncLifetime
+public partial class CtlAgainstDaemonTests : IAsyncLifetime
 {
     private static readonly TimeSpan T = TimeSpan.FromSeconds(30);
     private readonly StandaloneDaemon _d = new(bind: true);
