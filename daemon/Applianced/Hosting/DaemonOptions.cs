@@ -59,7 +59,8 @@ public sealed record DaemonOptions
     public static string Usage =>
         "usage: applianced [--data-dir DIR] [--api-socket PATH] [--hal simulated|linux] [--config FILE]\n" +
         "                  [--serial S] [--lcd DEVICE] [--bind ADDR] [--replication-port N] [--recovery-port N]\n" +
-        "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH] [--install-root DIR] [--upgrade-ready-seconds N]";
+        "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH] [--install-root DIR] [--upgrade-ready-seconds N]\n" +
+        "       applianced --show-vendor-key   (which vendor key this build trusts, then exit)";
 
     /// <summary>Command line over configuration file over defaults.</summary>
     public static DaemonOptions Parse(string[] args)
