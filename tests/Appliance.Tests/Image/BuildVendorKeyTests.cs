@@ -8,12 +8,14 @@ namespace Appliance.Tests.Image;
 /// What ships must not trust the TEST key by accident: `build.sh publish` and `build.sh image` refuse
 /// to run without --vendor-key FILE.pub or an explicit --test-key, and refuse a private key, a key
 /// that is not P-256, and the TEST key itself given as a vendor key, naming the file. Runs the real
-/// scripts in a copy of the repository that holds only what they read before building, so nothing
-/// here can publish or build an image even when a refusal is missing.
+/// scripts in a copy of the repository that holds only what they read before building, with the
+/// package and image tools shadowed by ones that fail, so that a missing refusal cannot install
+/// packages or debootstrap as root (and leave dpkg half-done when the test's time runs out).
 /// </summary>
 public sealed class BuildVendorKeyTests : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+    private static readonly string[] Blocked = ["apt-get", "dpkg", "dpkg-query", "debootstrap", "chroot", "mkfs.ext4"];
     private static readonly string[] Copied =
     [
         "build.sh", "tools/vendor-key.sh", "image/build-image.sh", "Directory.Build.props", "Directory.Packages.props",
@@ -31,6 +33,12 @@ public sealed class BuildVendorKeyTests : IDisposable
             var target = _tree[file];
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(Path.Combine(root, file), target);
+        }
+        Directory.CreateDirectory(_tree["blocked"]);
+        foreach (var tool in Blocked)
+        {
+            File.WriteAllText(_tree[$"blocked/{tool}"], $"#!/bin/sh\necho '{tool}: blocked by BuildVendorKeyTests' >&2\nexit 1\n");
+            File.SetUnixFileMode(_tree[$"blocked/{tool}"], (UnixFileMode)0b111_101_101);
         }
     }
 
@@ -73,5 +81,5 @@ public sealed class BuildVendorKeyTests : IDisposable
     }
 
     private Task<CommandResult> BuildAsync(params string[] args) =>
-        HostCommand.TryRunAsync("bash", [_tree["build.sh"], .. args], timeout: Limit);
+        HostCommand.TryRunAsync("env", [$"PATH={_tree["blocked"]}:{Environment.GetEnvironmentVariable("PATH")}", "bash", _tree["build.sh"], .. args], timeout: Limit);
 }
