@@ -9,6 +9,7 @@ CONFIG=${CONFIG:-Release}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 say() { printf '\n== %s\n' "$*"; }
+source "$ROOT/tools/vendor-key.sh"
 
 # Debian packages the tests and the demo use: socat (pty pairs for the LCD line), nftables,
 # iproute2 and ethtool (the Linux HAL and the network harness), dbus (a private bus for the
@@ -40,15 +41,27 @@ build() {
   dotnet build Appliance.sln -c "$CONFIG" -v quiet -nologo -clp:NoSummary
 }
 
+# publish --vendor-key FILE.pub | --test-key: what ships trusts the vendor key it is given (tools/vendor-key.sh).
 publish() {
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --vendor-key) [ $# -ge 2 ] || { echo "build.sh publish: --vendor-key needs a file" >&2; exit 1; }; VENDOR_KEY=$2; shift 2 ;;
+      --test-key) TEST_KEY=1; shift ;;
+      *) echo "build.sh publish: unknown option '$1' (--vendor-key FILE.pub | --test-key)" >&2; exit 1 ;;
+    esac
+  done
   ensure_dotnet
+  vendor_key_check "build.sh publish"
   say "publish self-contained linux-x64 into $OUT/publish"
   rm -rf "$OUT/publish"
+  local p key_args; mapfile -t key_args < <(vendor_key_build_args)
   for p in daemon/Applianced tools/appliancectl tools/lcdsim; do
     [ -d "$p" ] || continue
-    dotnet publish "$p" -c Release -r linux-x64 --self-contained -o "$OUT/publish" -v quiet -nologo
+    dotnet publish "$p" -c Release -r linux-x64 --self-contained -o "$OUT/publish" -v quiet -nologo ${key_args[@]+"${key_args[@]}"}
   done
   ls -1 "$OUT/publish" | grep -E '^(applianced|appliancectl|lcdsim)$' || true
+  vendor_key_verify "$OUT/publish"
+  echo "applianced trusts the vendor key: $VENDOR_KEY_SAID"
 }
 
 run_tests() {
@@ -89,9 +102,9 @@ case "${1:-}" in
   build) build ;;
   test) run_tests ;;
   demo) shift; demo "$@" ;;
-  publish) publish ;;
+  publish) shift; publish "$@" ;;
   bench) shift; bench "$@" ;;
   deps) ensure_apt ;;
   image) shift; exec image/build-image.sh "$@" ;;
-  *) echo "usage: ./build.sh test|demo|build|publish|bench|image|deps" >&2; exit 1 ;;
+  *) echo "usage: ./build.sh test|demo|build|publish|bench|image|deps (publish and image: --vendor-key FILE.pub | --test-key)" >&2; exit 1 ;;
 esac

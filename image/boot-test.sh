@@ -48,8 +48,9 @@ trap 'FAILED=1; exit 143' TERM INT
 
 [ -f "$KEY" ] || ssh-keygen -q -t ed25519 -N '' -C appliance-boot-test -f "$KEY"
 if [ "$BUILD" = 1 ]; then
-  log "building the image with the test key and the probe"
-  "$ROOT/image/build-image.sh" --authorized-key "$KEY.pub" --probe ${APPLIANCE_IMAGE_BUILD_ARGS:-} \
+  # The vendor TEST key: the cluster scenario issues release keys with keytool's test key.
+  log "building the image with the vendor TEST key, the SSH test key and the probe"
+  "$ROOT/image/build-image.sh" --test-key --authorized-key "$KEY.pub" --probe ${APPLIANCE_IMAGE_BUILD_ARGS:-} \
     2>&1 | sed 's/^/    /'
 fi
 for f in appliance.img vmlinuz initrd.img; do [ -f "$IMG/$f" ] || fail "$IMG/$f missing: build the image first"; done

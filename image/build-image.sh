@@ -2,8 +2,13 @@
 # Builds the appliance image: a Debian 12 root file system with our self-contained publish and the
 # overlay, and an ext4 disk image made from that folder (mkfs.ext4 -d: no loop devices, no mounts).
 #
-#   image/build-image.sh [--authorized-key FILE] [--probe] [--publish DIR] [--size MiB] [--no-publish-build]
+#   image/build-image.sh --vendor-key FILE.pub | --test-key
+#                        [--authorized-key FILE] [--probe] [--publish DIR] [--size MiB] [--no-publish-build]
 #
+# --vendor-key: the vendor's public key (P-256 PEM, kept outside the repository) that the image's
+#   daemon trusts for licences and upgrades. --test-key: a test image, trusting the checked-in TEST
+#   key; it says so on the console (/etc/issue) and the LCD. One of the two is required, and the
+#   daemon in the publish must trust exactly that key (its own --show-vendor-key answer is checked).
 # --authorized-key: the admin account accepts this public key (the boot test's key pair).
 # --probe: add image/test-overlay (a unit printing applianced's systemd state to the console).
 #
@@ -29,7 +34,9 @@ while [ $# -gt 0 ]; do
     --size) SIZE_MIB=$2; shift 2 ;;
     --no-publish-build) BUILD_PUBLISH=0; shift ;;
     --probe) PROBE=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --vendor-key) VENDOR_KEY=$2; shift 2 ;;
+    --test-key) TEST_KEY=1; shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "build-image.sh: unknown option '$1' (see --help)" >&2; exit 1 ;;
   esac
 done
@@ -38,6 +45,8 @@ T0=$(date +%s)
 step() { printf '[image %3ds] %s\n' "$(( $(date +%s) - T0 ))" "$*"; }
 die() { echo "build-image.sh: $*" >&2; exit 1; }
 
+source "$ROOT/tools/vendor-key.sh"
+vendor_key_check build-image.sh
 [ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, chroot, file ownership in the image)"
 [ -z "$AUTH_KEY" ] || [ -f "$AUTH_KEY" ] || die "--authorized-key $AUTH_KEY: no such file"
 
@@ -93,10 +102,13 @@ fi
 # --- our software -----------------------------------------------------------------------------
 if [ "$BUILD_PUBLISH" = 1 ]; then
   step "publishing the daemon and the CLI (./build.sh publish)"
-  "$ROOT/build.sh" publish > "$OUT/publish.log" 2>&1 || { tail -30 "$OUT/publish.log" >&2; die "publish failed"; }
+  mapfile -t key_opts < <(if [ "$TEST_KEY" = 1 ]; then echo --test-key; else printf '%s\n' --vendor-key "$VENDOR_KEY"; fi)
+  "$ROOT/build.sh" publish "${key_opts[@]}" > "$OUT/publish.log" 2>&1 || { tail -30 "$OUT/publish.log" >&2; die "publish failed"; }
 fi
 [ -x "$PUBLISH/applianced" ] && [ -x "$PUBLISH/appliancectl" ] \
   || die "$PUBLISH has no applianced/appliancectl: run ./build.sh publish (or pass --publish DIR)"
+vendor_key_verify "$PUBLISH"
+step "applianced trusts the vendor key: $VENDOR_KEY_SAID"
 
 # --- assemble the tree ------------------------------------------------------------------------
 RFS=$OUT/rootfs
@@ -121,6 +133,10 @@ rm -f "$RFS"/opt/appliance/bin/*.pdb
 cp -a "$HERE/overlay"/. "$RFS/"
 chown -R root:root "$RFS/etc/appliance" "$RFS/etc/ssh/sshd_config.d" "$RFS/etc/systemd/system" "$RFS/usr/local"
 "$HERE/configure-rootfs.sh" "$RFS"
+if [ "$TEST_KEY" = 1 ]; then
+  step "marking a TEST image on the console (/etc/issue)"
+  cat "$HERE/test-key-issue.txt" >> "$RFS/etc/issue"
+fi
 
 if [ -n "$AUTH_KEY" ]; then
   step "authorizing $(basename "$AUTH_KEY") for the admin account"

@@ -11,6 +11,12 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args is ["--show-vendor-key"])
+        {
+            // Which key this binary trusts: build.sh and build-image.sh check it before shipping it.
+            Console.WriteLine(Licensing.VendorKey.Describe());
+            return 0;
+        }
         DaemonOptions options;
         try
         {

@@ -28,8 +28,16 @@ test_single() {
   local out
   out=$(vm_cli vm0 status --json) || fail "ssh 'status --json' failed: $out"
   expect_in "ssh admin 'status --json' returns the daemon's status" '"host"' "$out"
+  expect_in "status says the image's daemon trusts the vendor TEST key" '"vendorKey": "TEST' "$out"
   out=$(vm_cli vm0 status)
   expect_in "ssh admin 'status' prints the status table" appliance "$out"
+  # /etc/issue of a --test-key image, shown by the serial console's getty at boot.
+  local t=0
+  until grep -qa 'TEST IMAGE: this appliance trusts the TEST vendor key' "$RUN/vm0/serial.log"; do
+    t=$((t + 1)); [ "$t" -le 120 ] || fail "the console (serial log) never showed the TEST image banner of /etc/issue"
+    sleep 1
+  done
+  ok "the console shows the TEST image banner (/etc/issue)"
   out=$(printf 'status\nexit\n' | timeout 120 ssh -tt "${SSH_OPTS[@]}" -i "$KEY" -p "$port" admin@127.0.0.1 2>&1) \
     || fail "interactive session did not end cleanly: $out"
   expect_in "interactive login (ssh -tt, 'status' then 'exit') runs the CLI shell" appliance "$out"

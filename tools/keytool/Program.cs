@@ -22,7 +22,7 @@ public static class Program
           verify-licence KEY --serial S                        [--pub PEM]
           gen-pair       [--out DIR]   (writes vendor-private.pem and vendor-public.pem; for tests)
         The signing key is --key, else $APPLIANCE_VENDOR_KEY, else the checked-in TEST key (with a warning).
-        Verification uses --pub, else the daemon's built-in vendor key.
+        Verification uses --pub, else the vendor key built into the daemon (the TEST key in a test build).
         """;
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);

@@ -43,6 +43,7 @@ internal sealed class LicenceCommands(LicenceService licences, Store.Store store
             ["title"] = "licence",
             ["serial"] = serial(),
             ["edition"] = own.EditionName,
+            ["vendorKey"] = VendorKey.Describe(),
             ["clustering"] = LicenceService.Refusal(own, cluster() with { Peers = ["", ""] }) is { } no ? $"not licensed: {no}" : $"licensed, up to {own.MaxPeers} peers",
             ["keys"] = new JsonArray(Keys(own).ToArray()),
             ["peers"] = new JsonArray(peers.Select(p => (JsonNode)new JsonObject

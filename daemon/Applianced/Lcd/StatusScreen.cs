@@ -2,13 +2,20 @@ using Appliance.Hal.Lcd;
 
 namespace Appliance.Daemon.Lcd;
 
-/// <summary>The resting screen: host, LAN address, cluster state, alarm count. Enter opens the menu.</summary>
+/// <summary>
+/// The resting screen: host, LAN address, cluster state, alarm count. Enter opens the menu. A build
+/// that trusts the TEST vendor key says so at the right of the alarm row, where it is always seen.
+/// </summary>
 internal sealed class StatusScreen(PanelModel model) : MenuScreen(model)
 {
+    private const string TestKeyMarker = "TEST KEY";
+
     public override string[] Render()
     {
         var s = Model.Status();
         var alarms = s.AlarmCount == 1 ? "1 alarm" : $"{s.AlarmCount} alarms";
+        if (s.TestVendorKey)
+            alarms = alarms.PadRight(Cfa635Protocol.Columns - TestKeyMarker.Length - 1) + " " + TestKeyMarker;
         return Screen(s.HostName, $"LAN {(s.LanAddress.Length > 0 ? s.LanAddress : "no address")}", $"Cluster {s.Cluster}", alarms);
     }
 

@@ -15,7 +15,8 @@ internal static class PanelBinding
 
     public static PanelModel Create(PeerNode node, Func<ConfigContext> context) => new()
     {
-        Status = () => new PanelStatus(node.HostName, node.Config.LanAddress ?? "no address", node.ClusterSummary(), node.Logs.Alarms.Active().Count),
+        Status = () => new PanelStatus(node.HostName, node.Config.LanAddress ?? "no address", node.ClusterSummary(), node.Logs.Alarms.Active().Count,
+            Licensing.VendorKey.BuiltInIsTestKey),
         GetIpv4 = () =>
         {
             var ipv4 = node.Config.Read("ipv4");

@@ -82,6 +82,7 @@ public sealed class PeerNode : IAsyncDisposable
     public async Task StartAsync(CancellationToken ct)
     {
         Logs.Event($"applianced {Version} starting as peer {Store.PeerId} (data {_options.DataDir})");
+        Logs.Event($"vendor key: {Licensing.VendorKey.Describe()}", Licensing.VendorKey.BuiltInIsTestKey ? "warning" : "info");
         _api.Start(_options.ApiSocket);
         await Cluster.ReconfigureAsync();
         Maintenance.Started();
@@ -105,6 +106,7 @@ public sealed class PeerNode : IAsyncDisposable
         ["host"] = HostName,
         ["peerId"] = Store.PeerId,
         ["version"] = Version,
+        ["vendorKey"] = Licensing.VendorKey.Describe(),
         ["uptimeSeconds"] = (long)_uptime.Elapsed.TotalSeconds,
         ["cluster"] = ClusterSummary(),
         ["alarms"] = Logs.Alarms.Active().Count,

@@ -51,6 +51,27 @@ public class PanelBindingTests
         }
     }
 
+    [Fact]
+    public async Task The_status_screen_of_a_test_build_says_it_trusts_the_test_key()
+    {
+        await using var f = NodeFixture.Start();
+        var panel = new SimulatedFrontPanel();
+        var service = f.Node.CreatePanel(panel)!;
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            for (var i = 0; i < 100 && !panel.Lines.Any(l => l.Contains("alarm")); i++) await Task.Delay(50);
+            // The alarm row ("1 alarm", "0 alarms"...), the marker right-aligned in the panel's 20 columns.
+            Assert.Matches("^[0-9]+ alarms? +TEST KEY$", panel.Lines[3]);
+            Assert.Equal(Cfa635Protocol.Columns, panel.Lines[3].Length);
+            Assert.All(panel.Lines, l => Assert.True(l.Length <= Cfa635Protocol.Columns, l));
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+    }
+
     private static PanelModel PanelBindingFor(PeerNode node) =>
         PanelBinding.Create(node, () => new Daemon.Config.ConfigContext());
 }

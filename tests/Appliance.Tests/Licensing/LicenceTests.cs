@@ -15,10 +15,14 @@ public class LicenceTests
     }
 
     [Fact]
-    public void Test_key_pair_is_the_built_in_vendor_key()
+    public void Test_key_pair_is_the_built_in_vendor_key_of_a_test_build()
     {
         using var priv = TestVendorKey.LoadPrivate();
         Assert.Equal(VendorKey.BuiltInPublicKeyPem.Trim(), priv.ExportSubjectPublicKeyInfoPem().Trim());
+        Assert.Equal(VendorKey.TestKeyFingerprint, VendorKey.Fingerprint(priv));
+        Assert.Equal(VendorKey.TestKeyFingerprint, VendorKey.BuiltInFingerprint);
+        Assert.True(VendorKey.BuiltInIsTestKey);
+        Assert.Equal(VendorKey.TestKeyDescription, VendorKey.Describe());
     }
 
     [Fact]

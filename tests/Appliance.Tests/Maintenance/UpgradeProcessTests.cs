@@ -64,7 +64,7 @@ public sealed class UpgradeProcessTests
     }
 
     /// <summary>The restarted daemon is the watchdog's process now, not ours: find it by our temp directory.</summary>
-    private static void KillStartedFrom(string path)
+    internal static void KillStartedFrom(string path)
     {
         foreach (var proc in Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)))
         {

@@ -58,6 +58,9 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "applianced.dll");
 
+    /// <summary>The daemon build to run: <see cref="Dll"/>, or another build of it (another vendor key).</summary>
+    public string Program { get; init; } = Dll;
+
     /// <summary>Name used in failure messages (the bind address, or the data directory).</summary>
     public string Name => Bind ?? Path.GetFileName(DataDir);
 
@@ -73,7 +76,7 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     public IReadOnlyList<string> Arguments =>
     [
-        Dll, "--data-dir", DataDir, "--api-socket", SocketPath,
+        Program, "--data-dir", DataDir, "--api-socket", SocketPath,
         "--hal", Hal, .. Bind is null ? Array.Empty<string>() : ["--bind", Bind], .. ExtraArgs,
     ];
 

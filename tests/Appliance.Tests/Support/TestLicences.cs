@@ -7,7 +7,7 @@ namespace Appliance.Tests.Support;
 /// <summary>
 /// R14: a peer without a release key runs as Essentials and cannot cluster. Tests that cluster
 /// peers give each one a Full release key for its own serial, signed with the TEST vendor key
-/// (which is the daemon's built-in key for now).
+/// (which every test build of the daemon trusts).
 /// </summary>
 internal static class TestLicences
 {

@@ -13,14 +13,17 @@ internal static class PackageBuilder
 {
     public static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Writes dir/pkg-&lt;version&gt;.tar.gz (+ .sig signed with <paramref name="signer"/>, default the test vendor key).</summary>
-    public static async Task<(string Package, string Signature)> BuildAsync(TempDir dir, string version, ECDsa? signer = null)
+    /// <summary>
+    /// Writes dir/pkg-&lt;version&gt;.tar.gz (+ .sig signed with <paramref name="signer"/>, default the test vendor key);
+    /// its app/applianced is <paramref name="program"/>, by default a script that prints the version.
+    /// </summary>
+    public static async Task<(string Package, string Signature)> BuildAsync(TempDir dir, string version, ECDsa? signer = null, string? program = null)
     {
         var src = dir[$"src-{version}"];
         Directory.CreateDirectory(Path.Combine(src, "app", "lib"));
         await File.WriteAllTextAsync(Path.Combine(src, "VERSION"), version + "\n").WaitAsync(TestTimeout);
         var exe = Path.Combine(src, "app", "applianced");
-        await File.WriteAllTextAsync(exe, $"#!/bin/sh\necho applianced {version}\n").WaitAsync(TestTimeout);
+        await File.WriteAllTextAsync(exe, program ?? $"#!/bin/sh\necho applianced {version}\n").WaitAsync(TestTimeout);
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(exe, (UnixFileMode)Convert.ToInt32("755", 8));
         await File.WriteAllBytesAsync(Path.Combine(src, "app", "lib", "Appliance.Hal.dll"), RandomNumberGenerator.GetBytes(5000)).WaitAsync(TestTimeout);
