@@ -21,15 +21,17 @@ internal sealed class HandshakeSlots(int shared, int perAddress, Func<IPAddress,
     {
         private readonly HandshakeSlots _owner;
         private readonly IPAddress _address;
-        private readonly bool _listed;
         private int _released;
 
-        internal Slot(HandshakeSlots owner, IPAddress address, bool listed) => (_owner, _address, _listed) = (owner, address, listed);
+        internal Slot(HandshakeSlots owner, IPAddress address, bool listed) => (_owner, _address, Listed) = (owner, address, listed);
+
+        /// <summary>Taken for a listed peer's address (as the list was when it was taken).</summary>
+        public bool Listed { get; }
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
-                _owner.Release(_address, _listed);
+                _owner.Release(_address, Listed);
         }
     }
 

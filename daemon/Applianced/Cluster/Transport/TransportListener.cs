@@ -124,7 +124,9 @@ public sealed class TransportListener : IAsyncDisposable
         Exception? refusal = null;
         try
         {
-            channel = await _transport.AuthenticateAsync(socket, isClient: false, ct).ConfigureAwait(false);
+            var options = _transport.Options;
+            channel = await _transport.AuthenticateAsync(socket, isClient: false, ct,
+                slot.Listed ? options.HandshakeTimeout : options.UnlistedHandshakeTimeout).ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -27,7 +27,7 @@ public class HandshakeSlotTests(ITestOutputHelper output) : TransportTestBase(ou
     {
         var defaults = new TransportOptions();
         // A long timeout: what lets the other address in must be the per-address cap, not expiry.
-        var options = new TransportOptions { HandshakeTimeout = TimeSpan.FromSeconds(30) };
+        var options = new TransportOptions { UnlistedHandshakeTimeout = TimeSpan.FromSeconds(30) };
         var accepted = Channel.CreateUnbounded<PeerChannel>();
         await using var listener = Transport(NewCertificate("server-peer"), options: options)
             .Listen(new IPEndPoint(ServerAddress, 0), Capture(accepted));
@@ -51,7 +51,7 @@ public class HandshakeSlotTests(ITestOutputHelper output) : TransportTestBase(ou
     [Fact]
     public async Task A_listed_peer_gets_in_when_strangers_from_many_addresses_hold_every_shared_slot()
     {
-        var options = new TransportOptions { HandshakeTimeout = TimeSpan.FromSeconds(30), MaxPendingHandshakes = 4, MaxPendingHandshakesPerAddress = 2 };
+        var options = new TransportOptions { UnlistedHandshakeTimeout = TimeSpan.FromSeconds(30), MaxPendingHandshakes = 4, MaxPendingHandshakesPerAddress = 2 };
         var accepted = Channel.CreateUnbounded<PeerChannel>();
         await using var listener = Transport(NewCertificate("server-peer"), options: options)
             .Listen(new IPEndPoint(ServerAddress, 0), Capture(accepted), address => address.Equals(PeerAddress));
@@ -73,6 +73,25 @@ public class HandshakeSlotTests(ITestOutputHelper output) : TransportTestBase(ou
         await WaitForLogAsync($"refusing {PeerAddress}");
         Assert.Contains(LogLines, l => l.Contains($"refusing {PeerAddress}:", StringComparison.Ordinal)
             && l.EndsWith("2 connections already in handshake from this address", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_stalled_connection_from_a_listed_address_is_given_the_longer_handshake_timeout()
+    {
+        var options = new TransportOptions { HandshakeTimeout = TimeSpan.FromSeconds(1.5), UnlistedHandshakeTimeout = TimeSpan.FromMilliseconds(300) };
+        await using var listener = Transport(NewCertificate("server-peer"), options: options)
+            .Listen(new IPEndPoint(ServerAddress, 0), (_, _) => Task.CompletedTask, address => address.Equals(PeerAddress));
+        await StallAsync(listener, StrangerAddress, 1);
+        await StallAsync(listener, PeerAddress, 1);
+        var clock = Stopwatch.StartNew();
+        await AssertClosedByServerAsync(_stalled[0]);
+        var stranger = clock.Elapsed;
+        await AssertClosedByServerAsync(_stalled[1]);
+        var peer = clock.Elapsed;
+        Output.WriteLine($"stranger closed after {stranger.TotalMilliseconds:0} ms, listed address after {peer.TotalMilliseconds:0} ms");
+        Assert.True(stranger < TimeSpan.FromSeconds(1.2), $"the stranger's stalled connection was held {stranger.TotalSeconds:0.0} s");
+        Assert.True(peer > TimeSpan.FromSeconds(1.3), $"the listed address's was closed after {peer.TotalSeconds:0.0} s");
+        await WaitForLogAsync("did not complete within 1.5 s");
     }
 
     [Fact]

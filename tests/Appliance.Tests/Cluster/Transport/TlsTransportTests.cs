@@ -120,7 +120,7 @@ public class TlsTransportTests(ITestOutputHelper output) : TransportTestBase(out
     [Fact]
     public async Task SilentClient_IsClosedAfterHandshakeTimeout()
     {
-        var options = new TransportOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(300) };
+        var options = new TransportOptions { UnlistedHandshakeTimeout = TimeSpan.FromMilliseconds(300) };
         await using var listener = Transport(NewCertificate("server-peer"), options: options)
             .Listen(new IPEndPoint(ServerAddress, 0), (_, _) => Task.CompletedTask);
 
@@ -133,7 +133,7 @@ public class TlsTransportTests(ITestOutputHelper output) : TransportTestBase(out
     [Fact]
     public async Task PendingHandshakeLimit_RefusesExtraConnections_ThenRecovers()
     {
-        var options = new TransportOptions { MaxPendingHandshakes = 1, HandshakeTimeout = TimeSpan.FromSeconds(30) };
+        var options = new TransportOptions { MaxPendingHandshakes = 1, UnlistedHandshakeTimeout = TimeSpan.FromSeconds(30) };
         var accepted = Channel.CreateUnbounded<PeerChannel>();
         await using var listener = Transport(NewCertificate("server-peer"), options: options)
             .Listen(new IPEndPoint(ServerAddress, 0), Capture(accepted));
