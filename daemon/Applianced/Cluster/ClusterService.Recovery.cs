@@ -27,7 +27,7 @@ public sealed partial class ClusterService
 
     private void StartRecoveryListener(IPAddress own)
     {
-        _recoveryListener = _transport.Listen(new IPEndPoint(own, _info.RecoveryPort), ServeRecoveryAsync);
+        _recoveryListener = _transport.Listen(new IPEndPoint(own, _info.RecoveryPort), ServeRecoveryAsync, IsListedPeer);
         _safetyNet ??= new Timer(_ => { foreach (var link in Links.Where(l => l.Active)) _ = PullFromAsync(link); },
             null, SafetyNetInterval, SafetyNetInterval);
         _ = Task.Run(() => Store.WithDigests(_ => 0)); // build the digest index before the first peer asks

@@ -82,6 +82,13 @@ public sealed partial class ClusterService : IAsyncDisposable
         lock (_gate) return remoteAddress is not null && _links.TryGetValue(remoteAddress, out var link) ? link : null;
     }
 
+    /// <summary>
+    /// For the listeners: handshakes from a configured peer address draw on slots that strangers
+    /// cannot take, so a restarted peer gets back in whatever a stranger holds open.
+    /// </summary>
+    private bool IsListedPeer(IPAddress address) =>
+        Settings.Peers.Any(p => IPAddress.TryParse(p, out var listed) && listed.Equals(address));
+
     internal void LinkMeasured(PeerLink link) => ClusterAlarms.Measured(Logs.Alarms, link);
 
 

@@ -20,11 +20,13 @@ internal sealed class RawClient(TestHost host) : IDisposable
 
     public TestHost Host => host;
 
-    public async Task<Socket> ConnectAsync(string address, int port)
+    /// <summary>Connects from the host's address, or from <paramref name="from"/>, another address of its namespace.</summary>
+    public async Task<Socket> ConnectAsync(string address, int port, string? from = null)
     {
         var socket = await _thread.RunAsync(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true });
         try
         {
+            if (from is not null) socket.Bind(new IPEndPoint(IPAddress.Parse(from), 0));
             await socket.ConnectAsync(IPAddress.Parse(address), port).WaitAsync(TimeSpan.FromSeconds(5));
             return socket;
         }

@@ -69,9 +69,13 @@ public sealed partial class TlsTransport
         return await AuthenticateAsync(socket, isClient: true, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Takes ownership of <paramref name="socket"/>: on failure it is closed.</summary>
-    internal async Task<PeerChannel> AuthenticateAsync(Socket socket, bool isClient, CancellationToken ct)
+    /// <summary>
+    /// Takes ownership of <paramref name="socket"/>: on failure it is closed. The handshake and key
+    /// proof must end within <paramref name="limit"/>, <see cref="TransportOptions.HandshakeTimeout"/> unless given.
+    /// </summary>
+    internal async Task<PeerChannel> AuthenticateAsync(Socket socket, bool isClient, CancellationToken ct, TimeSpan? limit = null)
     {
+        var within = limit ?? Options.HandshakeTimeout;
         socket.NoDelay = true;
         var remote = (IPEndPoint?)socket.RemoteEndPoint;
         var local = (IPEndPoint?)socket.LocalEndPoint;
@@ -81,7 +85,7 @@ public sealed partial class TlsTransport
         string? refusal = null;
         var ssl = new SslStream(network, leaveInnerStreamOpen: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(Options.HandshakeTimeout);
+        timeout.CancelAfter(within);
         try
         {
             if (isClient)
@@ -102,7 +106,7 @@ public sealed partial class TlsTransport
             await ssl.DisposeAsync().ConfigureAwait(false);
             if (e is OperationCanceledException && timeout.IsCancellationRequested && !ct.IsCancellationRequested)
                 throw new TimeoutException(
-                    $"TLS handshake and key proof with {remote} did not complete within {Options.HandshakeTimeout.TotalSeconds:0.###} s");
+                    $"TLS handshake and key proof with {remote} did not complete within {within.TotalSeconds:0.###} s");
             if (e is AuthenticationException && refusal is not null)
                 throw new AuthenticationException($"TLS handshake with {remote} failed: {refusal}", e);
             throw;

@@ -12,9 +12,12 @@ public sealed partial class TlsTransport
     /// <paramref name="handler"/> with the authenticated channel and a token cancelled when the
     /// listener stops. The channel lives while the handler runs and is disposed when it returns.
     /// Failures before the handler (TLS, key mismatch, garbage, timeouts) are logged once per
-    /// connection and never reach the handler.
+    /// connection and never reach the handler. <paramref name="isListedPeer"/> says whether an
+    /// address is a configured peer, whose handshakes strangers can never crowd out (see
+    /// <see cref="HandshakeSlots"/>); without it every address is a stranger.
     /// </summary>
-    public TransportListener Listen(IPEndPoint endPoint, Func<PeerChannel, CancellationToken, Task> handler)
+    public TransportListener Listen(IPEndPoint endPoint, Func<PeerChannel, CancellationToken, Task> handler,
+        Func<IPAddress, bool>? isListedPeer = null)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(handler);
@@ -31,7 +34,7 @@ public sealed partial class TlsTransport
             socket.Dispose();
             throw;
         }
-        return new TransportListener(this, socket, handler, _log);
+        return new TransportListener(this, socket, handler, isListedPeer ?? (_ => false), _log);
     }
 
     // The LAN address may not be on the interface yet when the listener starts (networkd, DHCP or
@@ -53,18 +56,19 @@ public sealed class TransportListener : IAsyncDisposable
     private readonly Func<PeerChannel, CancellationToken, Task> _handler;
     private readonly Action<string> _log;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _pendingSlots;
+    private readonly HandshakeSlots _slots;
     private readonly ConcurrentDictionary<int, Task> _connections = new();
     private readonly Task _acceptLoop;
     private int _nextId;
 
-    internal TransportListener(TlsTransport transport, Socket socket, Func<PeerChannel, CancellationToken, Task> handler, Action<string> log)
+    internal TransportListener(TlsTransport transport, Socket socket, Func<PeerChannel, CancellationToken, Task> handler,
+        Func<IPAddress, bool> isListedPeer, Action<string> log)
     {
         _transport = transport;
         _socket = socket;
         _handler = handler;
         _log = log;
-        _pendingSlots = new SemaphoreSlim(transport.Options.MaxPendingHandshakes);
+        _slots = new HandshakeSlots(transport.Options.MaxPendingHandshakes, transport.Options.MaxPendingHandshakesPerAddress, isListedPeer);
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
@@ -93,10 +97,10 @@ public sealed class TransportListener : IAsyncDisposable
                 continue;
             }
 
-            if (!_pendingSlots.Wait(0))
+            var slot = _slots.TryTake((accepted.RemoteEndPoint as IPEndPoint)?.Address, out var refusal);
+            if (slot is null)
             {
-                _log($"cluster listener {LocalEndPoint}: refusing {accepted.RemoteEndPoint}: " +
-                    $"{_transport.Options.MaxPendingHandshakes} connections already in handshake");
+                _log($"cluster listener {LocalEndPoint}: refusing {accepted.RemoteEndPoint}: {refusal}");
                 accepted.Dispose();
                 continue;
             }
@@ -106,21 +110,23 @@ public sealed class TransportListener : IAsyncDisposable
             _connections[id] = Task.Run(async () =>
             {
                 await registered.Task.ConfigureAwait(false);
-                await ServeAsync(accepted, ct).ConfigureAwait(false);
+                await ServeAsync(accepted, slot, ct).ConfigureAwait(false);
                 _connections.TryRemove(id, out _);
             });
             registered.SetResult();
         }
     }
 
-    private async Task ServeAsync(Socket socket, CancellationToken ct)
+    private async Task ServeAsync(Socket socket, HandshakeSlots.Slot slot, CancellationToken ct)
     {
         var remote = socket.RemoteEndPoint;
         PeerChannel? channel = null;
         Exception? refusal = null;
         try
         {
-            channel = await _transport.AuthenticateAsync(socket, isClient: false, ct).ConfigureAwait(false);
+            var options = _transport.Options;
+            channel = await _transport.AuthenticateAsync(socket, isClient: false, ct,
+                slot.Listed ? options.HandshakeTimeout : options.UnlistedHandshakeTimeout).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -128,7 +134,7 @@ public sealed class TransportListener : IAsyncDisposable
         }
         finally
         {
-            _pendingSlots.Release();
+            slot.Dispose();
         }
         if (channel is null)
         {

@@ -14,16 +14,6 @@ public class TlsTransportTests(ITestOutputHelper output) : TransportTestBase(out
     private static readonly IPAddress ServerAddress = IPAddress.Parse("127.0.0.21");
     private static readonly IPAddress ClientAddress = IPAddress.Parse("127.0.0.22");
 
-    private TlsTransport Transport(PeerCertificate certificate, string key = Key, TransportOptions? options = null) =>
-        new(() => certificate.Certificate, () => Secret(key), options, Log);
-
-    /// <summary>A handler that hands each authenticated channel to the test and keeps it open until the test ends.</summary>
-    private static Func<PeerChannel, CancellationToken, Task> Capture(Channel<PeerChannel> accepted) => async (channel, ct) =>
-    {
-        await accepted.Writer.WriteAsync(channel, ct);
-        await Task.Delay(Timeout.Infinite, ct);
-    };
-
     [Fact]
     public async Task Connect_ProvesKey_ExchangesFrames_OverTls13()
     {
@@ -130,7 +120,7 @@ public class TlsTransportTests(ITestOutputHelper output) : TransportTestBase(out
     [Fact]
     public async Task SilentClient_IsClosedAfterHandshakeTimeout()
     {
-        var options = new TransportOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(300) };
+        var options = new TransportOptions { UnlistedHandshakeTimeout = TimeSpan.FromMilliseconds(300) };
         await using var listener = Transport(NewCertificate("server-peer"), options: options)
             .Listen(new IPEndPoint(ServerAddress, 0), (_, _) => Task.CompletedTask);
 
@@ -143,7 +133,7 @@ public class TlsTransportTests(ITestOutputHelper output) : TransportTestBase(out
     [Fact]
     public async Task PendingHandshakeLimit_RefusesExtraConnections_ThenRecovers()
     {
-        var options = new TransportOptions { MaxPendingHandshakes = 1, HandshakeTimeout = TimeSpan.FromSeconds(30) };
+        var options = new TransportOptions { MaxPendingHandshakes = 1, UnlistedHandshakeTimeout = TimeSpan.FromSeconds(30) };
         var accepted = Channel.CreateUnbounded<PeerChannel>();
         await using var listener = Transport(NewCertificate("server-peer"), options: options)
             .Listen(new IPEndPoint(ServerAddress, 0), Capture(accepted));
@@ -206,21 +196,5 @@ public class TlsTransportTests(ITestOutputHelper output) : TransportTestBase(out
         var unused = (IPEndPoint)probe.LocalEndPoint!; // bound, not listening: connections are refused
         await Assert.ThrowsAsync<SocketException>(
             () => Transport(NewCertificate("client-peer")).ConnectAsync(unused, Ct).WaitAsync(Unexpected));
-    }
-
-    private async Task AssertClosedByServerAsync(TcpClient raw)
-    {
-        var buffer = new byte[4096];
-        try
-        {
-            while (await raw.GetStream().ReadAsync(buffer, Ct).AsTask().WaitAsync(Unexpected) > 0)
-            {
-                // TLS alerts may arrive before the close.
-            }
-        }
-        catch (IOException)
-        {
-            // A reset is a close too.
-        }
     }
 }

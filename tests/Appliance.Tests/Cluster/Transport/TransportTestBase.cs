@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Threading.Channels;
 using Appliance.Daemon.Cluster.Transport;
 using Xunit.Abstractions;
 
@@ -35,12 +37,24 @@ public abstract class TransportTestBase : IDisposable
         }
     }
 
-    protected PeerCertificate NewCertificate(string peerId)
+    protected PeerCertificate NewCertificate(string peerId) => Owned(PeerCertificate.Create(peerId));
+
+    /// <summary>Disposed when the test ends.</summary>
+    protected T Owned<T>(T disposable) where T : IDisposable
     {
-        var certificate = PeerCertificate.Create(peerId);
-        _disposables.Add(certificate);
-        return certificate;
+        _disposables.Add(disposable);
+        return disposable;
     }
+
+    protected TlsTransport Transport(PeerCertificate certificate, string key = Key, TransportOptions? options = null) =>
+        new(() => certificate.Certificate, () => Secret(key), options, Log);
+
+    /// <summary>A handler that hands each authenticated channel to the test and keeps it open until the test ends.</summary>
+    protected static Func<PeerChannel, CancellationToken, Task> Capture(Channel<PeerChannel> accepted) => async (channel, ct) =>
+    {
+        await accepted.Writer.WriteAsync(channel, ct);
+        await Task.Delay(Timeout.Infinite, ct);
+    };
 
     protected static ClusterSecret Secret(string key = Key) => ClusterSecret.Derive(key);
 
@@ -51,6 +65,23 @@ public abstract class TransportTestBase : IDisposable
         {
             Assert.True(DateTime.UtcNow < deadline, $"no log line containing '{fragment}'; got: {string.Join(" | ", LogLines)}");
             await Task.Delay(20, Ct);
+        }
+    }
+
+    /// <summary>Reads until the server closes <paramref name="raw"/> (an end of stream or a reset).</summary>
+    protected async Task AssertClosedByServerAsync(TcpClient raw)
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            while (await raw.GetStream().ReadAsync(buffer, Ct).AsTask().WaitAsync(Unexpected) > 0)
+            {
+                // TLS alerts may arrive before the close.
+            }
+        }
+        catch (IOException)
+        {
+            // A reset is a close too.
         }
     }
 
