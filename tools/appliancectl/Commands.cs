@@ -55,7 +55,7 @@ internal static class Commands
         new("licence add", "licence.add", "install licence keys from a file, or from stdin with '-' (one key a line)",
             Req("file", "FILE|-")) { Prepare = LicenceInput.PrepareAsync },
         new("upgrade status", "upgrade.status", "installed versions, the active one, the last upgrade"),
-        new("upgrade", "upgrade.install", "verify, install and restart into a signed package: FILE (FILE.sig beside it), or - with --signature SIG",
+        new("upgrade", "upgrade.install", "verify, install and restart into a signed package: FILE (FILE.sig beside it), or - with --signature (a .sig file, or its line)",
             Req("package", "FILE|-"), Option("signature", "--signature", "SIG")) { Run = Transfers.UpgradeAsync },
     ];
 

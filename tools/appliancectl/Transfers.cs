@@ -11,6 +11,9 @@ internal static class Transfers
 {
     public const string StdStream = "-";
 
+    /// <summary>The first word of a signature line (PackageSignature.Algorithm in the daemon).</summary>
+    private const string SignatureAlgorithm = "ECDSA-P256-SHA256";
+
     /// <summary>backup create [--out FILE|-]: writes the backup on the appliance, then copies it here when asked.</summary>
     public static async Task<int> BackupCreateAsync(CommandContext c, JsonObject args, CancellationToken ct)
     {
@@ -106,8 +109,11 @@ internal static class Transfers
         return c.Host.BinaryIn();
     }
 
+    /// <summary>The signature line: a .sig file's content, or the line itself (over SSH the file is on the other side).</summary>
     private static string ReadSignature(string path)
     {
+        if (path.StartsWith(SignatureAlgorithm + " ", StringComparison.Ordinal))
+            return path.Trim();
         var text = LocalFile.ReadText(path, 1024, "upgrade");
         if (text.Trim().Length == 0)
             throw new UsageException($"the signature file {path} is empty", "upgrade");

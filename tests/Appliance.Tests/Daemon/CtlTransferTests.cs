@@ -70,6 +70,11 @@ public sealed class CtlTransferTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Usage, noSig.Code);
         Assert.Contains("--signature", noSig.Err);
 
+        // Over SSH the .sig file is on the other side: its line itself is accepted, and it reaches the daemon.
+        var lineSig = await Ctl(new MemoryStream([1, 2, 3]), null, "upgrade", "-", "--signature", "ECDSA-P256-SHA256 AAAA");
+        Assert.Equal(ExitCodes.Rejected, lineSig.Code);
+        Assert.Contains("not 64 bytes", lineSig.Err);
+
         var restore = await Ctl(null, null, "backup", "restore", _d["no-such.tar.gz"]);
         Assert.Equal(ExitCodes.Usage, restore.Code);
         Assert.Contains("cannot read", restore.Err);

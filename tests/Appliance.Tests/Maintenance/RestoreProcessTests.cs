@@ -37,8 +37,9 @@ public sealed class RestoreProcessTests
                 catch (Exception e) when (e is DaemonUnreachableException or IOException or InvalidOperationException) { return false; }
             }, "the restarted daemon to show the restored host name", TimeSpan.FromSeconds(45));
             Assert.False(daemon.HasExited, $"applianced exited ({(daemon.HasExited ? daemon.ExitCode : 0)}): {output}");
-            await Ports.EventuallyAsync(() => Task.FromResult(!File.Exists(Path.Combine(dir["data"], RestoreSwap.BeforeName))), "the old store to be deleted");
-            Assert.False(RestoreSwap.IsPending(dir["data"]));
+            // Confirm deletes the old store, then the marker: wait for both, not for the first alone.
+            await Ports.EventuallyAsync(() => Task.FromResult(!File.Exists(Path.Combine(dir["data"], RestoreSwap.BeforeName)) && !RestoreSwap.IsPending(dir["data"])),
+                "the old store and the restore marker to be deleted");
             var events = await CallAsync(socket, "log.read", new JsonObject { ["log"] = "events" });
             Assert.Contains("restore complete", events.ToJsonString());
         }
