@@ -10,6 +10,7 @@ public sealed partial class ClusterService
     {
         var before = Settings;
         Settings = ClusterSettings.Load(Store);
+        PrepareSecret();
         var own = _info.OwnAddress();
         // Live sessions were authenticated with the old key and introduced with the old list:
         // start them again so a changed key or list takes effect at once (R11).
@@ -75,6 +76,15 @@ public sealed partial class ClusterService
             catch (KeyMismatchException)
             {
                 link.Refused(PeerReasons.KeyMismatch, null);
+            }
+            catch (ProofRefusedException e)
+            {
+                link.Refused(e.Refusal switch
+                {
+                    ProofRefusal.OtherCluster => PeerReasons.OtherCluster,
+                    ProofRefusal.ProtocolVersion => PeerReasons.ProtocolMismatch,
+                    _ => PeerReasons.PeerListMismatch,
+                }, e.Refusal == ProofRefusal.NotListed ? "this peer does not list you" : e.Detail);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {

@@ -58,7 +58,7 @@ internal sealed class RawClient(TestHost host) : IDisposable
     public async Task<SslStream> AuthenticatedAsync(string address, int port, string key, MemoryStream? record = null)
     {
         var ssl = await TlsAsync(address, port, record);
-        await KeyProof.RunAsync(ssl, isClient: true, ClusterSecret.Derive(key), CertificateHash.Of(ssl.LocalCertificate),
+        await KeyProof.RunAsync(ssl, isClient: true, new ClusterCredentials(key, null), null, CertificateHash.Of(ssl.LocalCertificate),
             CertificateHash.Of(ssl.RemoteCertificate), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         return ssl;
     }

@@ -15,7 +15,7 @@ public class TlsTransportTests(ITestOutputHelper output) : TransportTestBase(out
     private static readonly IPAddress ClientAddress = IPAddress.Parse("127.0.0.22");
 
     private TlsTransport Transport(PeerCertificate certificate, string key = Key, TransportOptions? options = null) =>
-        new(() => certificate.Certificate, () => Secret(key), options, Log);
+        new(() => certificate.Certificate, () => Credentials(key), options, Log);
 
     /// <summary>A handler that hands each authenticated channel to the test and keeps it open until the test ends.</summary>
     private static Func<PeerChannel, CancellationToken, Task> Capture(Channel<PeerChannel> accepted) => async (channel, ct) =>
@@ -187,7 +187,7 @@ public class TlsTransportTests(ITestOutputHelper output) : TransportTestBase(out
         var second = NewCertificate("server-peer");
         var current = first;
         var accepted = Channel.CreateUnbounded<PeerChannel>();
-        await using var listener = new TlsTransport(() => current.Certificate, () => Secret(), null, Log)
+        await using var listener = new TlsTransport(() => current.Certificate, () => Credentials(), null, Log)
             .Listen(new IPEndPoint(ServerAddress, 0), Capture(accepted));
         var client = Transport(NewCertificate("client-peer"));
 

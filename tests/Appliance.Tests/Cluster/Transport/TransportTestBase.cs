@@ -42,7 +42,20 @@ public abstract class TransportTestBase : IDisposable
         return certificate;
     }
 
-    protected static ClusterSecret Secret(string key = Key) => ClusterSecret.Derive(key);
+    /// <summary>Credentials at the real cost: each key and id is derived once per test run (the cache is process-wide).</summary>
+    protected static ClusterCredentials Credentials(string key = Key, string? clusterId = null) => new(key, clusterId);
+
+    protected static ClusterSecret Secret(string key = Key, string? clusterId = null) => ClusterSecret.Derive(key, clusterId);
+
+    /// <summary>The types of the key proof frames in recorded bytes, in order.</summary>
+    protected static async Task<List<byte>> FrameTypesAsync(byte[] wire)
+    {
+        var stream = new MemoryStream(wire);
+        var types = new List<byte>();
+        while (await FrameCodec.ReadAsync(stream, 128, FrameCodec.Phase.Handshake, CancellationToken.None) is { } frame)
+            types.Add(frame.Type);
+        return types;
+    }
 
     protected async Task WaitForLogAsync(string fragment)
     {
