@@ -24,8 +24,8 @@ public sealed partial class BackupService(Store.Store store, NodeLogs logs, stri
 
     public string BackupsDirectory => Path.Combine(store.DataDirectory, DirectoryName);
 
-    /// <summary>PBKDF2 iterations for encrypted backups (tests lower it).</summary>
-    internal int Iterations { get; set; } = BackupCipher.DefaultIterations;
+    /// <summary>Key derivation for encrypted backups (tests cheapen it).</summary>
+    internal BackupKdf Kdf { get; set; } = BackupKdf.Default;
 
     /// <summary>Writes a backup of the running store into <paramref name="directory"/> (default the backups directory).</summary>
     public async Task<BackupResult> CreateAsync(string? password, string? directory = null, CancellationToken ct = default)
@@ -75,7 +75,7 @@ public sealed partial class BackupService(Store.Store store, NodeLogs logs, stri
         // Names carry whole seconds: two backups within one second wait for the next.
         for (var attempt = 0; ; attempt++)
         {
-            var writer = new BackupWriter(Identity(), _time) { Iterations = Iterations }.AddFile(StoreEntry, storeFile);
+            var writer = new BackupWriter(Identity(), _time) { Kdf = Kdf }.AddFile(StoreEntry, storeFile);
             try
             {
                 return await writer.WriteToDirectoryAsync(directory, password, ct);
