@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Appliance.Daemon.Backup;
 using Appliance.Daemon.Cluster.Transport;
+using Appliance.Daemon.Crypto;
 
 namespace Appliance.Bench;
 
@@ -16,13 +17,13 @@ internal static class KdfBench
 {
     private const int Runs = 3;
 
-    public static Task RunAsync()
+    public static async Task RunAsync()
     {
         var salt = RandomNumberGenerator.GetBytes(16);
-        var floor = Measure(_ => Rfc2898DeriveBytes.Pbkdf2("bench-password"u8, salt, 600_000, HashAlgorithmName.SHA256, 32));
+        var floor = await Measure(_ => Task.FromResult(Rfc2898DeriveBytes.Pbkdf2("bench-password"u8, salt, 600_000, HashAlgorithmName.SHA256, 32)));
         // A fresh cluster id per run: the cache would otherwise answer the second run.
-        var cluster = Measure(i => ClusterSecret.Derive("bench-cluster-key-0123456789", $"bench-{Guid.NewGuid()}-{i}"));
-        var backup = Measure(_ => BackupKdf.Default.DeriveKey("bench-password", salt));
+        var cluster = await Measure(i => ClusterSecret.DeriveAsync("bench-cluster-key-0123456789", $"bench-{Guid.NewGuid()}-{i}", Argon2Cost.Default));
+        var backup = await Measure(_ => BackupKdf.Default.DeriveKeyAsync("bench-password", salt));
         Console.WriteLine($"cluster secret: {cluster.WallMs:0} ms wall, {cluster.CpuMs:0} ms CPU; backup key: {backup.WallMs:0} ms wall, " +
                           $"{backup.CpuMs:0} ms CPU; floor PBKDF2 600k: {floor.WallMs:0} ms wall, {floor.CpuMs:0} ms CPU (medians of {Runs})");
         Bench.Report("kdf", new JsonObject
@@ -36,11 +37,10 @@ internal static class KdfBench
             ["floor_pbkdf2_600k_cpu_ms"] = Bench.Round(floor.CpuMs, 1),
             ["cluster_secret_vs_floor_cpu"] = Bench.Round(cluster.CpuMs / floor.CpuMs),
         });
-        return Task.CompletedTask;
     }
 
     /// <summary>Median wall and process CPU time of <see cref="Runs"/> runs.</summary>
-    private static (double WallMs, double CpuMs) Measure(Action<int> derive)
+    private static async Task<(double WallMs, double CpuMs)> Measure<T>(Func<int, Task<T>> derive)
     {
         var wall = new List<double>();
         var cpu = new List<double>();
@@ -50,7 +50,7 @@ internal static class KdfBench
             process.Refresh();
             var cpuBefore = process.TotalProcessorTime;
             var start = Stopwatch.GetTimestamp();
-            derive(i);
+            await derive(i);
             wall.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             process.Refresh();
             cpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);

@@ -3,7 +3,7 @@ namespace Appliance.Daemon.Backup;
 /// <summary>
 /// Whole operations on real files for tools/bench to time: a backup of a store file plus a small
 /// secrets entry, and reading it back with every check. Key derivation alone is
-/// <see cref="BackupKdf.DeriveKey"/>; the cipher alone is <see cref="BackupCipher.EncryptAsync"/>
+/// <see cref="BackupKdf.DeriveKeyAsync"/>; the cipher alone is <see cref="BackupCipher.EncryptAsync"/>
 /// / <see cref="BackupCipher.DecryptAsync"/>.
 /// </summary>
 public static class BackupBenchmarks

@@ -18,7 +18,8 @@ public static class BackupCipher
     public static async Task EncryptAsync(Stream plaintext, Stream output, string password,
         BackupKdf? kdf = null, int chunkSize = DefaultChunkSize, CancellationToken ct = default)
     {
-        await using var enc = EncryptingStream.Create(output, password, kdf ?? BackupKdf.Default, chunkSize, leaveOpen: true);
+        await using var enc = await EncryptingStream.CreateAsync(output, password, kdf ?? BackupKdf.Default, chunkSize, leaveOpen: true)
+            .ConfigureAwait(false);
         await plaintext.CopyToAsync(enc, chunkSize, ct).ConfigureAwait(false);
         await enc.CompleteAsync(ct).ConfigureAwait(false);
     }

@@ -48,15 +48,15 @@ public sealed record BackupKdf
     public static BackupKdf Pbkdf2(int iterations) => Check(new BackupKdf(Pbkdf2HmacSha256Id, iterations, default), BackupError.InvalidArgument);
 
     /// <summary>The 32-byte AES key for a password and salt.</summary>
-    public byte[] DeriveKey(string password, ReadOnlySpan<byte> salt)
+    public async Task<byte[]> DeriveKeyAsync(string password, ReadOnlyMemory<byte> salt)
     {
         BackupCipher.CheckPassword(password);
         var pw = Encoding.UTF8.GetBytes(password);
         try
         {
             return Id == Argon2idId
-                ? Argon2Kdf.Derive(pw, salt, Cost, 32)
-                : Rfc2898DeriveBytes.Pbkdf2(pw, salt, Iterations, HashAlgorithmName.SHA256, 32);
+                ? await Argon2Kdf.DeriveAsync(pw, salt, Cost, 32).ConfigureAwait(false)
+                : Rfc2898DeriveBytes.Pbkdf2(pw, salt.Span, Iterations, HashAlgorithmName.SHA256, 32);
         }
         finally
         {

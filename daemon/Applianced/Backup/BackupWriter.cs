@@ -111,7 +111,7 @@ public sealed partial class BackupWriter
                 _identity.HardwareSerial, _identity.PeerId, _identity.ClusterId, created, [.. sources.Select(s => s.Listed)]);
 
             EncryptingStream? enc = password is null ? null
-                : EncryptingStream.Create(output, password, Kdf, ChunkSize, leaveOpen: true);
+                : await EncryptingStream.CreateAsync(output, password, Kdf, ChunkSize, leaveOpen: true).ConfigureAwait(false);
             await using (enc)
             {
                 await using (var gz = new GZipStream(enc ?? output, Compression, leaveOpen: true))

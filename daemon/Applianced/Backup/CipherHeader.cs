@@ -38,7 +38,7 @@ internal sealed class CipherHeader
 
     public int ChunkSize { get; }
 
-    public ReadOnlySpan<byte> Salt => Bytes.AsSpan(10, SaltSize);
+    public ReadOnlyMemory<byte> Salt => Bytes.AsMemory(10, SaltSize);
 
     public ReadOnlySpan<byte> NoncePrefix => Bytes.AsSpan(26, NoncePrefixSize);
 

@@ -24,16 +24,21 @@ public static class Argon2Kdf
 {
     // One derivation at a time in the process: each holds its memory while it runs, so a burst
     // (a key change while a backup is restored, several cluster ids at once) waits in line
-    // instead of multiplying the memory.
-    private static readonly Lock OneAtATime = new();
+    // instead of multiplying the memory. Waiting is asynchronous: no thread blocks meanwhile.
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
 
-    public static byte[] Derive(ReadOnlySpan<byte> secret, ReadOnlySpan<byte> salt, Argon2Cost cost, int length)
+    /// <summary>
+    /// Derives <paramref name="length"/> bytes. Asynchronous all the way: the library runs each
+    /// segment on the thread pool, and a caller blocking a pool thread on it can starve the pool.
+    /// </summary>
+    public static async Task<byte[]> DeriveAsync(ReadOnlyMemory<byte> secret, ReadOnlyMemory<byte> salt, Argon2Cost cost, int length)
     {
         if (cost.MemoryMiB < 1 || cost.Passes < 1 || cost.Lanes < 1 || cost.MemoryMiB * 1024 < 8 * cost.Lanes)
             throw new ArgumentOutOfRangeException(nameof(cost), cost, "Argon2id needs at least 1 MiB, 1 pass, 1 lane and 8 KiB per lane");
         if (salt.Length < 8)
             throw new ArgumentException($"Argon2id needs a salt of at least 8 bytes, got {salt.Length}", nameof(salt));
         var copy = secret.ToArray();
+        await OneAtATime.WaitAsync().ConfigureAwait(false);
         try
         {
             using var argon = new Argon2id(copy)
@@ -43,11 +48,11 @@ public static class Argon2Kdf
                 Iterations = cost.Passes,
                 DegreeOfParallelism = cost.Lanes,
             };
-            lock (OneAtATime)
-                return argon.GetBytes(length);
+            return await argon.GetBytesAsync(length).ConfigureAwait(false);
         }
         finally
         {
+            OneAtATime.Release();
             CryptographicOperations.ZeroMemory(copy);
         }
     }

@@ -40,7 +40,7 @@ public sealed class ClusterSecret
     public static byte[] Salt(string? clusterId) =>
         Encoding.UTF8.GetBytes(clusterId is null ? SaltPrefix : $"{SaltPrefix}/{clusterId}");
 
-    /// <summary>The secret for a key and cluster id at the default cost; blocks while it is derived.</summary>
+    /// <summary>The secret for a key and cluster id at the default cost; blocks while it is derived (tools and tests).</summary>
     public static ClusterSecret Derive(string clusterKey, string? clusterId = null) =>
         DeriveAsync(clusterKey, clusterId, Argon2Cost.Default).GetAwaiter().GetResult();
 
@@ -66,11 +66,11 @@ public sealed class ClusterSecret
         }
         if (Cache.Count >= CacheLimit)
             Cache.Clear(); // keys and ids change rarely; a full cache means churn, not a working set
-        return Cache.GetOrAdd(cacheKey, _ => new Lazy<Task<ClusterSecret>>(() => Task.Run(() =>
+        return Cache.GetOrAdd(cacheKey, _ => new Lazy<Task<ClusterSecret>>(() => Task.Run(async () =>
         {
             try
             {
-                return new ClusterSecret(Argon2Kdf.Derive(key, salt, cost, DerivedKeySize));
+                return new ClusterSecret(await Argon2Kdf.DeriveAsync(key, salt, cost, DerivedKeySize).ConfigureAwait(false));
             }
             finally
             {
