@@ -63,9 +63,12 @@ public sealed partial class ClusterService
     private async Task DialLoop(PeerLink link, IPAddress own, CancellationToken ct)
     {
         string? lastError = null;
+        var derived = false;
         while (!ct.IsCancellationRequested)
         {
             var sessions = _sessions.Token;
+            var afterDerivation = derived;
+            derived = false;
             try
             {
                 using var both = CancellationTokenSource.CreateLinkedTokenSource(ct, sessions);
@@ -77,7 +80,17 @@ public sealed partial class ClusterService
             {
                 link.Refused(PeerReasons.KeyMismatch, null);
             }
-            catch (ProofRefusedException e)
+            catch (ProofRefusedException e) when (e.SecretReady is { } ready && !afterDerivation)
+            {
+                // The peer announced the id of the cluster we are joining: dial again as soon as its
+                // secret is derived. Once in a row: a peer announcing a new id every time waits as usual.
+                derived = true;
+                try { await ready.WaitAsync(ct); }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+                catch (Exception) { } // a failed derivation shows on the next attempt
+                continue;
+            }
+            catch (ProofRefusedException e) when (e.Refusal != ProofRefusal.SecretNotReady)
             {
                 link.Refused(e.Refusal switch
                 {

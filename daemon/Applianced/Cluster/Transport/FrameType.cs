@@ -12,7 +12,7 @@ public static class FrameType
     public const byte Proof = 0x02;
     public const byte ProofAccepted = 0x03;
     public const byte ProofRejected = 0x04;
-    /// <summary>The acceptor refuses before any proof: it has no cluster id and does not list the dialer.</summary>
+    /// <summary>A refusal before any proof; one payload byte says why (<see cref="KeyProof"/>).</summary>
     public const byte ProofRefused = 0x05;
 
     // Session setup.

@@ -58,6 +58,22 @@ public static partial class KeyProof
         }
     }
 
+    /// <summary>The one-byte payloads of ProofRefused: 1 from the acceptor, 2 from the dialer.</summary>
+    private static class RefusalCodes
+    {
+        public static readonly byte[] NotListed = [1];
+        public static readonly byte[] SecretNotReady = [2];
+    }
+
+    /// <summary>The refusal a ProofRefused frame carries; each side expects the one code the other may send.</summary>
+    private static Exception Refusal(Frame frame, ProofRefusal expected, string? detail)
+    {
+        var code = expected == ProofRefusal.NotListed ? RefusalCodes.NotListed : RefusalCodes.SecretNotReady;
+        if (!Payload(frame, FrameType.ProofRefused, 1).Span.SequenceEqual(code))
+            throw new ProtocolViolationException($"key proof: ProofRefused with code {frame.Payload.Span[0]}, expected {code[0]}");
+        return new ProofRefusedException(expected, detail);
+    }
+
     private static ValueTask WriteAsync(Stream stream, byte type, ReadOnlyMemory<byte> payload, CancellationToken ct) =>
         FrameCodec.WriteAsync(stream, type, payload, ct);
 

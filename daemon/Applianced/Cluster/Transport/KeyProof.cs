@@ -7,12 +7,13 @@ namespace Appliance.Daemon.Cluster.Transport;
 /// Mutual proof of the cluster key after the TLS handshake (.NET has no TLS-PSK), protocol V3:
 /// <list type="number">
 /// <item>the dialer announces its version, a fresh nonce and its cluster id (ProofNonce);</item>
-/// <item>the acceptor answers with its own announcement, or ProofRefused when it has no cluster
-/// id, the dialer has one and the acceptor does not list the dialer's address. Two different ids
-/// or versions stop both sides here, before any proof;</item>
-/// <item>the dialer sends its proof; the acceptor checks it and only then sends its own proof
-/// (or ProofRejected), so a client that does not hold the key gets nothing to guess against
-/// offline;</item>
+/// <item>the acceptor answers with its own announcement, or ProofRefused (1) when it has no
+/// cluster id, the dialer has one and the acceptor does not list the dialer's address. Two
+/// different ids or versions stop both sides here, before any proof;</item>
+/// <item>the dialer sends its proof, or ProofRefused (2) when it has yet to derive the secret for
+/// the agreed id (it dials again once it has: the acceptor never waits for a dialer's
+/// derivation); the acceptor checks the proof and only then sends its own (or ProofRejected), so
+/// a client that does not hold the key gets nothing to guess against offline;</item>
 /// <item>the dialer checks the acceptor's proof and sends its verdict.</item>
 /// </list>
 /// A proof is HMAC(K, role || client nonce || server nonce || H(client cert) || H(server cert)),
@@ -55,12 +56,16 @@ public static partial class KeyProof
         await WriteAsync(stream, FrameType.ProofNonce, mine.Encode(), ct).ConfigureAwait(false);
         var first = await ReadFrameAsync(stream, ct).ConfigureAwait(false);
         if (first.Type == FrameType.ProofRefused)
-        {
-            Payload(first, FrameType.ProofRefused, 0);
-            throw new ProofRefusedException(ProofRefusal.NotListed, null);
-        }
+            throw Refusal(first, ProofRefusal.NotListed, null);
         var theirs = Announcement.Parse(Payload(first, FrameType.ProofNonce).Span);
-        var secret = await credentials.SecretAsync(Agree(mine, theirs)).WaitAsync(ct).ConfigureAwait(false);
+        var clusterId = Agree(mine, theirs);
+        var deriving = credentials.SecretAsync(clusterId);
+        if (!deriving.IsCompleted)
+        {
+            await WriteAsync(stream, FrameType.ProofRefused, RefusalCodes.SecretNotReady, ct).ConfigureAwait(false);
+            throw new ProofRefusedException(ProofRefusal.SecretNotReady, clusterId, deriving);
+        }
+        var secret = await deriving.ConfigureAwait(false);
 
         var nonces = new Nonces(mine.Nonce, theirs.Nonce);
         await WriteAsync(stream, FrameType.Proof, Compute(secret.DerivedKey, clientRole: true, nonces, certs), ct).ConfigureAwait(false);
@@ -85,16 +90,22 @@ public static partial class KeyProof
         if (credentials.ClusterId is null && theirs.ClusterId is not null && dialer is not null
             && credentials.AdoptsIdFrom?.Invoke(dialer) == false)
         {
-            await WriteAsync(stream, FrameType.ProofRefused, ReadOnlyMemory<byte>.Empty, ct).ConfigureAwait(false);
+            await WriteAsync(stream, FrameType.ProofRefused, RefusalCodes.NotListed, ct).ConfigureAwait(false);
             throw new ProofRefusedException(ProofRefusal.NotListed, dialer.ToString());
         }
         // Our announcement goes out even when the two cannot agree, so the dialer learns why too.
         var mine = Announcement.Ours(credentials.ClusterId);
         await WriteAsync(stream, FrameType.ProofNonce, mine.Encode(), ct).ConfigureAwait(false);
-        var deriving = credentials.SecretAsync(Agree(mine, theirs)); // usually cached; else it runs while the proof travels
+        var clusterId = Agree(mine, theirs);
+        // Usually cached. Else (our own just after a key change, or a listed joiner's id while we
+        // have none) it runs while the proof travels, within the handshake timeout.
+        var deriving = credentials.SecretAsync(clusterId);
 
         var nonces = new Nonces(theirs.Nonce, mine.Nonce);
-        var proof = Payload(await ReadFrameAsync(stream, ct).ConfigureAwait(false), FrameType.Proof, ProofSize);
+        var answer = await ReadFrameAsync(stream, ct).ConfigureAwait(false);
+        if (answer.Type == FrameType.ProofRefused)
+            throw Refusal(answer, ProofRefusal.SecretNotReady, clusterId);
+        var proof = Payload(answer, FrameType.Proof, ProofSize);
         var secret = await deriving.WaitAsync(ct).ConfigureAwait(false);
         if (!CryptographicOperations.FixedTimeEquals(proof.Span, Compute(secret.DerivedKey, clientRole: true, nonces, certs)))
         {

@@ -1,5 +1,7 @@
+using System.Security.Cryptography;
 using System.Text;
 using Appliance.Daemon.Cluster.Transport;
+using Appliance.Daemon.Crypto;
 using Nerdbank.Streams;
 using Xunit.Abstractions;
 
@@ -78,6 +80,41 @@ public class KeyProofTests(ITestOutputHelper output) : TransportTestBase(output)
             Credentials(Key, dialerId), Credentials(Key, acceptorId), Ct).WaitAsync(Unexpected);
         await client.DisposeAsync();
         await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ADialerWithoutTheSecretForTheAnnouncedId_RefusesAndDerivesIt_InsteadOfKeepingTheAcceptorWaiting()
+    {
+        var (a, b) = FullDuplexStream.CreatePair();
+        var id = $"joined-{Guid.NewGuid()}"; // never derived in this process
+        var client = PeerChannel.AuthenticateAsync(a, true, new ClusterCredentials(Key, null), null, null, 1024, Log, Ct);
+
+        // The acceptor, played by hand: the dialer's announcement (version 3, nonce, no id), then ours.
+        var announced = (await FrameCodec.ReadAsync(b, 128, FrameCodec.Phase.Handshake, Ct).AsTask().WaitAsync(Unexpected))!;
+        Assert.Equal((FrameType.ProofNonce, 1 + KeyProof.NonceSize, (byte)ProtocolVersions.V3), (announced.Type, announced.Payload.Length, announced.Payload.Span[0]));
+        await FrameCodec.WriteAsync(b, FrameType.ProofNonce, (byte[])[3, .. RandomNumberGenerator.GetBytes(KeyProof.NonceSize), .. Encoding.UTF8.GetBytes(id)], Ct);
+
+        var e = await Assert.ThrowsAsync<ProofRefusedException>(() => client.WaitAsync(Unexpected));
+        Assert.Equal((ProofRefusal.SecretNotReady, id), (e.Refusal, e.Detail));
+        var refused = (await FrameCodec.ReadAsync(b, 128, FrameCodec.Phase.Handshake, Ct).AsTask().WaitAsync(Unexpected))!;
+        Assert.Equal(FrameType.ProofRefused, refused.Type);
+        Assert.Equal([2], refused.Payload.ToArray());
+        await e.SecretReady!.WaitAsync(Unexpected);
+        Assert.Same(await ClusterSecret.DeriveAsync(Key, id, Argon2Cost.Default), Secret(Key, id)); // cached for the next dial
+    }
+
+    [Fact]
+    public async Task AnAcceptorTold_SecretNotReady_StopsWithoutAProof()
+    {
+        var (a, b) = FullDuplexStream.CreatePair();
+        var serverWire = new RecordingStream(b);
+        var server = PeerChannel.AuthenticateAsync(serverWire, false, Credentials(), null, null, 1024, Log, Ct);
+        await FrameCodec.WriteAsync(a, FrameType.ProofNonce, (byte[])[3, .. RandomNumberGenerator.GetBytes(KeyProof.NonceSize)], Ct);
+        await FrameCodec.WriteAsync(a, FrameType.ProofRefused, new byte[] { 2 }, Ct);
+
+        var e = await Assert.ThrowsAsync<ProofRefusedException>(() => server.WaitAsync(Unexpected));
+        Assert.Equal(ProofRefusal.SecretNotReady, e.Refusal);
+        Assert.Equal([FrameType.ProofNonce], await FrameTypesAsync(serverWire.WrittenBytes));
     }
 
     [Fact]

@@ -42,8 +42,16 @@ public abstract class TransportTestBase : IDisposable
         return certificate;
     }
 
-    /// <summary>Credentials at the real cost: each key and id is derived once per test run (the cache is process-wide).</summary>
-    protected static ClusterCredentials Credentials(string key = Key, string? clusterId = null) => new(key, clusterId);
+    /// <summary>
+    /// Credentials at the real cost, their secret derived first as a peer does when its key or id
+    /// changes (a dialer whose secret is not ready refuses and dials again later). The cache is
+    /// process-wide: each key and id costs one derivation per test run.
+    /// </summary>
+    protected static ClusterCredentials Credentials(string key = Key, string? clusterId = null)
+    {
+        ClusterSecret.Derive(key, clusterId);
+        return new ClusterCredentials(key, clusterId);
+    }
 
     protected static ClusterSecret Secret(string key = Key, string? clusterId = null) => ClusterSecret.Derive(key, clusterId);
 
