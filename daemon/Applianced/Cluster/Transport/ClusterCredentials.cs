@@ -21,11 +21,12 @@ public sealed class ClusterCredentials(string key, string? clusterId)
     /// </summary>
     public Func<IPAddress, bool>? AdoptsIdFrom { get; init; }
 
-    /// <summary>For testing: a cheaper Argon2id cost. Both sides of a proof must use the same.</summary>
-    internal Argon2Cost Cost { get; init; } = Argon2Cost.Default;
-
-    /// <summary>The secret for the cluster id the two sides agreed on (ours, the peer's, or none).</summary>
-    public Task<ClusterSecret> SecretAsync(string? agreedClusterId) => ClusterSecret.DeriveAsync(Key, agreedClusterId, Cost);
+    /// <summary>
+    /// The secret for the cluster id the two sides agreed on (ours, the peer's, or none). Every
+    /// peer derives at the one default cost; tests need no cheaper one, since the cache is
+    /// process-wide and they use a handful of keys and ids.
+    /// </summary>
+    public Task<ClusterSecret> SecretAsync(string? agreedClusterId) => ClusterSecret.DeriveAsync(Key, agreedClusterId, Argon2Cost.Default);
 
     /// <summary>Never the key: these end up in log lines and test output.</summary>
     public override string ToString() => $"cluster credentials (cluster id {ClusterId ?? "none"})";
