@@ -4,8 +4,8 @@ using Appliance.Daemon.Maintenance;
 namespace Appliance.Bench;
 
 /// <summary>
-/// Backup create and restore of a 100,000-record store, plain and encrypted (600,000 PBKDF2
-/// iterations). The floor is the time it took to fill the store with batched writes.
+/// Backup create and restore of a 100,000-record store, plain and encrypted (Argon2id at the
+/// default cost). The floor is the time it took to fill the store with batched writes.
 /// </summary>
 internal static class BackupBench
 {

@@ -12,6 +12,7 @@ public static class Program
         ("replication-throughput", ReplicationThroughputBench.RunAsync),
         ("failover", FailoverBench.RunAsync),
         ("backup", BackupBench.RunAsync),
+        ("kdf", KdfBench.RunAsync),
         ("recovery-divergent", RecoveryBench.DivergentAsync),
         ("recovery-nodiff", RecoveryBench.NoDiffAsync),
         ("join", RecoveryJoinBench.JoinAsync),

@@ -100,7 +100,7 @@ internal static class RecoveryBench
     {
         var node = c[from];
         var other = 1 - from;
-        var transport = new TlsTransport(() => node.Cluster.Certificate, () => ClusterSecret.Derive(InProcessCluster.Key));
+        var transport = new TlsTransport(() => node.Cluster.Certificate, node.Cluster.Credentials);
         var port = c.RecoveryPort;
         var channel = await transport.ConnectAsync(new IPEndPoint(IPAddress.Parse(c.Addresses[other]), port), CancellationToken.None,
             IPAddress.Parse(c.Addresses[from]));

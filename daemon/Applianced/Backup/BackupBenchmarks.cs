@@ -3,17 +3,17 @@ namespace Appliance.Daemon.Backup;
 /// <summary>
 /// Whole operations on real files for tools/bench to time: a backup of a store file plus a small
 /// secrets entry, and reading it back with every check. Key derivation alone is
-/// <see cref="BackupCipher.DeriveKey"/>; the cipher alone is <see cref="BackupCipher.EncryptAsync"/>
+/// <see cref="BackupKdf.DeriveKeyAsync"/>; the cipher alone is <see cref="BackupCipher.EncryptAsync"/>
 /// / <see cref="BackupCipher.DecryptAsync"/>.
 /// </summary>
 public static class BackupBenchmarks
 {
     /// <summary>Writes a backup of <paramref name="storePath"/> (as store.db) and <paramref name="secrets"/> into <paramref name="directory"/>.</summary>
     public static async Task<BackupResult> WriteAsync(string directory, string storePath, byte[] secrets, string? password,
-        int iterations = BackupCipher.DefaultIterations, CancellationToken ct = default)
+        BackupKdf? kdf = null, CancellationToken ct = default)
     {
         await using var store = new FileStream(storePath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous);
-        var writer = new BackupWriter(new BackupIdentity("0.0.0-bench", "BENCH0001", "bench-peer", null)) { Iterations = iterations }
+        var writer = new BackupWriter(new BackupIdentity("0.0.0-bench", "BENCH0001", "bench-peer", null)) { Kdf = kdf ?? BackupKdf.Default }
             .Add("store.db", store)
             .Add("secrets.json", secrets);
         return await writer.WriteToDirectoryAsync(directory, password, ct).ConfigureAwait(false);

@@ -1,44 +1,25 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Appliance.Daemon.Backup;
 
 /// <summary>
-/// Password encryption of a backup archive (.tar.gz -> .tar.gz.enc): PBKDF2-HMAC-SHA256 key,
-/// AES-256-GCM in length-prefixed chunks. The layout is in FORMAT.md beside this file.
-/// The static helpers are whole-stream operations, handy for tools and benchmarks.
+/// Password encryption of a backup archive (.tar.gz -> .tar.gz.enc): a key from the password
+/// (<see cref="BackupKdf"/>: Argon2id, or PBKDF2 in older files), AES-256-GCM in length-prefixed
+/// chunks. The layout is in FORMAT.md beside this file. The static helpers are whole-stream
+/// operations, handy for tools and benchmarks.
 /// </summary>
 public static class BackupCipher
 {
-    /// <summary>PBKDF2 iterations for new files (OWASP 2023 guidance for PBKDF2-HMAC-SHA256).</summary>
-    public const int DefaultIterations = 600_000;
-
     public const int DefaultChunkSize = 64 * 1024;
 
     /// <summary>True when the first bytes of a file are the encrypted-backup magic "APBK".</summary>
     public static bool HasMagic(ReadOnlySpan<byte> start) =>
         start.Length >= 4 && start[..4].SequenceEqual(CipherHeader.Magic);
 
-    /// <summary>The 32-byte AES key for a password and salt.</summary>
-    public static byte[] DeriveKey(string password, ReadOnlySpan<byte> salt, int iterations)
-    {
-        CheckPassword(password);
-        var pw = Encoding.UTF8.GetBytes(password);
-        try
-        {
-            return Rfc2898DeriveBytes.Pbkdf2(pw, salt, iterations, HashAlgorithmName.SHA256, 32);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(pw);
-        }
-    }
-
-    /// <summary>Encrypts all of <paramref name="plaintext"/> into <paramref name="output"/>.</summary>
+    /// <summary>Encrypts all of <paramref name="plaintext"/> into <paramref name="output"/> (key from <see cref="BackupKdf.Default"/> unless given).</summary>
     public static async Task EncryptAsync(Stream plaintext, Stream output, string password,
-        int iterations = DefaultIterations, int chunkSize = DefaultChunkSize, CancellationToken ct = default)
+        BackupKdf? kdf = null, int chunkSize = DefaultChunkSize, CancellationToken ct = default)
     {
-        await using var enc = EncryptingStream.Create(output, password, iterations, chunkSize, leaveOpen: true);
+        await using var enc = await EncryptingStream.CreateAsync(output, password, kdf ?? BackupKdf.Default, chunkSize, leaveOpen: true)
+            .ConfigureAwait(false);
         await plaintext.CopyToAsync(enc, chunkSize, ct).ConfigureAwait(false);
         await enc.CompleteAsync(ct).ConfigureAwait(false);
     }

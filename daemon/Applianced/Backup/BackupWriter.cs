@@ -31,8 +31,8 @@ public sealed partial class BackupWriter
         _clock = clock ?? TimeProvider.System;
     }
 
-    /// <summary>PBKDF2 iterations when a password is given. Lower it only in tests.</summary>
-    public int Iterations { get; init; } = BackupCipher.DefaultIterations;
+    /// <summary>How the key is derived when a password is given. Cheapen it only in tests.</summary>
+    public BackupKdf Kdf { get; init; } = BackupKdf.Default;
 
     public int ChunkSize { get; init; } = BackupCipher.DefaultChunkSize;
 
@@ -111,7 +111,7 @@ public sealed partial class BackupWriter
                 _identity.HardwareSerial, _identity.PeerId, _identity.ClusterId, created, [.. sources.Select(s => s.Listed)]);
 
             EncryptingStream? enc = password is null ? null
-                : EncryptingStream.Create(output, password, Iterations, ChunkSize, leaveOpen: true);
+                : await EncryptingStream.CreateAsync(output, password, Kdf, ChunkSize, leaveOpen: true).ConfigureAwait(false);
             await using (enc)
             {
                 await using (var gz = new GZipStream(enc ?? output, Compression, leaveOpen: true))

@@ -13,51 +13,46 @@ internal sealed class CipherHeader
     public const int SaltSize = 16;
     public const int NoncePrefixSize = 8;
 
-    // Format versions, one line each on what changed.
-    /// <summary>First version: PBKDF2-HMAC-SHA256 key, AES-256-GCM chunks with a length prefix.</summary>
+    // Format versions, one line each on what changed. (A new key derivation is a new kdf id, not a new version.)
+    /// <summary>First version: a kdf id and its parameters, then AES-256-GCM chunks with a length prefix.</summary>
     public const byte Version1 = 1;
 
-    public const byte KdfPbkdf2HmacSha256 = 1;
-
-    // Bounds keep a damaged or hostile header from costing minutes of key derivation or gigabytes
-    // of buffer before authentication can fail.
-    public const int MinIterations = 1_000;
-    public const int MaxIterations = 10_000_000;
+    // Bounds keep a damaged or hostile header from costing gigabytes of buffer before
+    // authentication can fail (the kdf's own bounds are in BackupKdf).
     public const int MinChunkSize = 1_024;
     public const int MaxChunkSize = 16 * 1024 * 1024;
 
     public static ReadOnlySpan<byte> Magic => "APBK"u8;
 
-    private CipherHeader(byte[] bytes, int iterations, int chunkSize)
+    private CipherHeader(byte[] bytes, BackupKdf kdf, int chunkSize)
     {
         Bytes = bytes;
-        Iterations = iterations;
+        Kdf = kdf;
         ChunkSize = chunkSize;
     }
 
     /// <summary>The header exactly as written, which is also the associated data prefix.</summary>
     public byte[] Bytes { get; }
 
-    public int Iterations { get; }
+    public BackupKdf Kdf { get; }
 
     public int ChunkSize { get; }
 
-    public ReadOnlySpan<byte> Salt => Bytes.AsSpan(10, SaltSize);
+    public ReadOnlyMemory<byte> Salt => Bytes.AsMemory(10, SaltSize);
 
     public ReadOnlySpan<byte> NoncePrefix => Bytes.AsSpan(26, NoncePrefixSize);
 
-    public static CipherHeader CreateNew(int iterations, int chunkSize)
+    public static CipherHeader CreateNew(BackupKdf kdf, int chunkSize)
     {
-        CheckIterations(iterations, BackupError.InvalidArgument);
         CheckChunkSize(chunkSize, BackupError.InvalidArgument);
         var b = new byte[Size];
         Magic.CopyTo(b);
         b[4] = Version1;
-        b[5] = KdfPbkdf2HmacSha256;
-        BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(6), (uint)iterations);
+        b[5] = kdf.Id;
+        kdf.WriteParameters(b.AsSpan(6, 4));
         RandomNumberGenerator.Fill(b.AsSpan(10, SaltSize + NoncePrefixSize));
         BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(34), (uint)chunkSize);
-        return new CipherHeader(b, iterations, chunkSize);
+        return new CipherHeader(b, kdf, chunkSize);
     }
 
     public static CipherHeader Parse(ReadOnlySpan<byte> b)
@@ -68,13 +63,10 @@ internal sealed class CipherHeader
             throw new BackupException(BackupError.UnknownFormat, "not an encrypted backup: the file does not start with \"APBK\"");
         if (b[4] != Version1)
             throw new BackupException(BackupError.UnsupportedVersion, $"unsupported encryption format version {b[4]} (this software reads version {Version1})");
-        if (b[5] != KdfPbkdf2HmacSha256)
-            throw new BackupException(BackupError.UnsupportedVersion, $"unknown key derivation id {b[5]} (this software knows {KdfPbkdf2HmacSha256} = PBKDF2-HMAC-SHA256)");
-        var iterations = BinaryPrimitives.ReadUInt32BigEndian(b[6..]);
+        var kdf = BackupKdf.Read(b[5], b.Slice(6, 4));
         var chunkSize = BinaryPrimitives.ReadUInt32BigEndian(b[34..]);
-        CheckIterations(iterations, BackupError.Corrupted);
         CheckChunkSize(chunkSize, BackupError.Corrupted);
-        return new CipherHeader(b[..Size].ToArray(), (int)iterations, (int)chunkSize);
+        return new CipherHeader(b[..Size].ToArray(), kdf, (int)chunkSize);
     }
 
     /// <summary>Associated data of one chunk: header, chunk index, final flag.</summary>
@@ -91,12 +83,6 @@ internal sealed class CipherHeader
     {
         NoncePrefix.CopyTo(nonce);
         BinaryPrimitives.WriteUInt32BigEndian(nonce[NoncePrefixSize..], index);
-    }
-
-    private static void CheckIterations(long iterations, BackupError error)
-    {
-        if (iterations is < MinIterations or > MaxIterations)
-            throw new BackupException(error, Prefix(error) + $"PBKDF2 iteration count {iterations} is outside {MinIterations}..{MaxIterations}");
     }
 
     private static void CheckChunkSize(long chunkSize, BackupError error)

@@ -28,7 +28,7 @@ internal sealed class DecryptingStream : ChunkCipherStream
         var buf = new byte[CipherHeader.Size];
         var n = await inner.ReadAtLeastAsync(buf, buf.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
         var header = CipherHeader.Parse(buf.AsSpan(0, n));
-        var key = BackupCipher.DeriveKey(password, header.Salt, header.Iterations);
+        var key = await header.Kdf.DeriveKeyAsync(password, header.Salt).ConfigureAwait(false);
         try
         {
             return new DecryptingStream(inner, leaveOpen, header, key);

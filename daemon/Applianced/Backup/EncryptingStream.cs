@@ -22,10 +22,10 @@ internal sealed class EncryptingStream : ChunkCipherStream
         _out = new byte[CipherHeader.Size + ChunkFormat.LengthSize + header.ChunkSize + ChunkFormat.TagSize];
     }
 
-    public static EncryptingStream Create(Stream inner, string password, int iterations, int chunkSize, bool leaveOpen)
+    public static async Task<EncryptingStream> CreateAsync(Stream inner, string password, BackupKdf kdf, int chunkSize, bool leaveOpen)
     {
-        var header = CipherHeader.CreateNew(iterations, chunkSize);
-        var key = BackupCipher.DeriveKey(password, header.Salt, iterations);
+        var header = CipherHeader.CreateNew(kdf, chunkSize);
+        var key = await kdf.DeriveKeyAsync(password, header.Salt).ConfigureAwait(false);
         try
         {
             return new EncryptingStream(inner, leaveOpen, header, key);

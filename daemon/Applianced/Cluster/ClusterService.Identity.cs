@@ -12,6 +12,7 @@ public sealed partial class ClusterService
         var id = Guid.NewGuid().ToString();
         Store.SetLocal(ClusterSettings.ClusterIdName, id);
         Settings = Settings with { ClusterId = id };
+        PrepareSecret();
         Logs.Event($"cluster: formed cluster {id}");
     }
 
@@ -44,12 +45,15 @@ public sealed partial class ClusterService
 
     private void Join(HelloMessage remote)
     {
+        // Every key proof announces our id from now on: refuse one that could not be announced.
+        ClusterSecret.CheckClusterId(remote.ClusterId);
         var copy = Path.Combine(Store.DataDirectory, "backups",
             $"pre-join_{Time.GetUtcNow():yyyyMMdd_HHmmss}_{Store.PeerId[..8]}.db");
         var published = Store.ResetForJoin(copy);
         copy = ArchivePreJoinCopy?.Invoke(copy) ?? copy;
         Store.SetLocal(ClusterSettings.ClusterIdName, remote.ClusterId);
         Settings = Settings with { ClusterId = remote.ClusterId };
+        PrepareSecret();
         Logs.Event($"cluster: joined cluster {remote.ClusterId} through {remote.HostName}; this peer's shared configuration " +
                    $"was replaced by the cluster's, its {published.Operations.Count} peer-specific records were kept; copy of the old store: {copy}");
     }

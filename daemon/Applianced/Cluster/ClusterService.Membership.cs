@@ -10,6 +10,7 @@ public sealed partial class ClusterService
     {
         var before = Settings;
         Settings = ClusterSettings.Load(Store);
+        PrepareSecret();
         var own = _info.OwnAddress();
         // Live sessions were authenticated with the old key and introduced with the old list:
         // start them again so a changed key or list takes effect at once (R11).
@@ -62,9 +63,12 @@ public sealed partial class ClusterService
     private async Task DialLoop(PeerLink link, IPAddress own, CancellationToken ct)
     {
         string? lastError = null;
+        var derived = false;
         while (!ct.IsCancellationRequested)
         {
             var sessions = _sessions.Token;
+            var afterDerivation = derived;
+            derived = false;
             try
             {
                 using var both = CancellationTokenSource.CreateLinkedTokenSource(ct, sessions);
@@ -75,6 +79,25 @@ public sealed partial class ClusterService
             catch (KeyMismatchException)
             {
                 link.Refused(PeerReasons.KeyMismatch, null);
+            }
+            catch (ProofRefusedException e) when (e.SecretReady is { } ready && !afterDerivation)
+            {
+                // The peer announced the id of the cluster we are joining: dial again as soon as its
+                // secret is derived. Once in a row: a peer announcing a new id every time waits as usual.
+                derived = true;
+                try { await ready.WaitAsync(ct); }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+                catch (Exception) { } // a failed derivation shows on the next attempt
+                continue;
+            }
+            catch (ProofRefusedException e) when (e.Refusal != ProofRefusal.SecretNotReady)
+            {
+                link.Refused(e.Refusal switch
+                {
+                    ProofRefusal.OtherCluster => PeerReasons.OtherCluster,
+                    ProofRefusal.ProtocolVersion => PeerReasons.ProtocolMismatch,
+                    _ => PeerReasons.PeerListMismatch,
+                }, e.Refusal == ProofRefusal.NotListed ? "this peer does not list you" : e.Detail);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {

@@ -46,8 +46,27 @@ public sealed partial class ClusterService : IAsyncDisposable
         Settings = ClusterSettings.Load(store);
         _certificate = LoadOrCreateCertificate(store);
         var transportLog = new Logs.RateLimitedLog(m => Logs.Event(m, "warning"), time);
-        _transport = new TlsTransport(() => _certificate.Certificate,
-            () => ClusterSecret.Derive(Settings.Key ?? ""), log: transportLog.Write);
+        _transport = new TlsTransport(() => _certificate.Certificate, Credentials, log: transportLog.Write);
+    }
+
+    /// <summary>
+    /// What the key proof runs with: the key and our cluster id. Until we have an id, we derive a
+    /// secret for the id a dialer announces only when it is one of our listed peers.
+    /// </summary>
+    internal ClusterCredentials Credentials()
+    {
+        var settings = Settings;
+        return new ClusterCredentials(settings.Key ?? "", settings.ClusterId)
+        {
+            AdoptsIdFrom = address => settings.Peers.Any(p => IPAddress.TryParse(p, out var listed) && listed.Equals(address)),
+        };
+    }
+
+    /// <summary>Derives the secret for our key and id in the background, so handshakes find it cached.</summary>
+    private void PrepareSecret()
+    {
+        if (Settings.Key is { Length: > 0 })
+            _ = Credentials().SecretAsync(Settings.ClusterId);
     }
 
     private static PeerCertificate LoadOrCreateCertificate(Store.Store store)

@@ -24,8 +24,8 @@ public sealed partial class BackupService(Store.Store store, NodeLogs logs, stri
 
     public string BackupsDirectory => Path.Combine(store.DataDirectory, DirectoryName);
 
-    /// <summary>PBKDF2 iterations for encrypted backups (tests lower it).</summary>
-    internal int Iterations { get; set; } = BackupCipher.DefaultIterations;
+    /// <summary>Key derivation for encrypted backups (tests cheapen it).</summary>
+    internal BackupKdf Kdf { get; set; } = BackupKdf.Default;
 
     /// <summary>The largest backup file accepted for a restore (an upload is cut off here, while it arrives).</summary>
     public long MaxBackupBytes { get; init; } = DefaultMaxBackupBytes;
@@ -80,7 +80,7 @@ public sealed partial class BackupService(Store.Store store, NodeLogs logs, stri
         // Names carry whole seconds: two backups within one second wait for the next.
         for (var attempt = 0; ; attempt++)
         {
-            var writer = new BackupWriter(Identity(), _time) { Iterations = Iterations }.AddFile(StoreEntry, storeFile);
+            var writer = new BackupWriter(Identity(), _time) { Kdf = Kdf }.AddFile(StoreEntry, storeFile);
             try
             {
                 return await writer.WriteToDirectoryAsync(directory, password, ct);

@@ -15,7 +15,7 @@ public class BackupDamageTests
         { "magic", 0, 0 },
         { "version", 4, 0 },
         { "kdf id", 5, 1 },
-        { "iterations", 9, 0 },
+        { "kdf parameters", 9, 0 },
         { "salt", 10, 3 },
         { "salt end", 25, 7 },
         { "nonce prefix", 26, 0 },

@@ -1,4 +1,5 @@
 using Appliance.Daemon.Backup;
+using Appliance.Daemon.Crypto;
 
 namespace Appliance.Tests.Backup;
 
@@ -7,7 +8,8 @@ internal static class BackupFixture
 {
     public const string Serial = "52A00001";
     public const string SoftwareVersion = "1.0.0";
-    public const int FastIterations = 1_000;
+    /// <summary>Argon2id at its cheapest (1 MiB, 1 pass): the real KDF, at a cost the tests can pay often.</summary>
+    public static readonly BackupKdf FastKdf = BackupKdf.Argon2id(Argon2Cost.Minimum);
     public static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(60);
     public static readonly BackupIdentity Identity = new(SoftwareVersion, Serial, "peer-1", "cluster-abc");
     public static readonly byte[] Secrets = """{"clusterKey":"s3cret","adminPasswordHash":"x"}"""u8.ToArray();
@@ -15,12 +17,12 @@ internal static class BackupFixture
     public static byte[] Store { get; } = MakeStore();
 
     /// <summary>Writes a backup of store.db (as a file stream) and secrets.json (as bytes) into <paramref name="dir"/>.</summary>
-    public static async Task<BackupResult> WriteAsync(TempDir dir, string? password, int iterations = FastIterations)
+    public static async Task<BackupResult> WriteAsync(TempDir dir, string? password, BackupKdf? kdf = null)
     {
         var storePath = dir["store.db"];
         await File.WriteAllBytesAsync(storePath, Store).WaitAsync(TestTimeout);
         await using var store = File.OpenRead(storePath);
-        var writer = new BackupWriter(Identity) { Iterations = iterations }
+        var writer = new BackupWriter(Identity) { Kdf = kdf ?? FastKdf }
             .Add("store.db", store)
             .Add("secrets.json", Secrets);
         return await writer.WriteToDirectoryAsync(dir["out"], password).WaitAsync(TestTimeout);

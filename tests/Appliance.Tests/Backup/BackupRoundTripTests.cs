@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Appliance.Daemon.Backup;
 using static Appliance.Tests.Backup.BackupFixture;
 
@@ -39,7 +38,7 @@ public class BackupRoundTripTests
         var bytes = await File.ReadAllBytesAsync(result.Path).WaitAsync(TestTimeout);
         Assert.Equal("APBK"u8.ToArray(), bytes[..4]);
         Assert.True(bytes.Length > 4 * 65536, $"only {bytes.Length} bytes: not several chunks");
-        Assert.Equal((uint)FastIterations, BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(6)));
+        Assert.Equal([BackupKdf.Argon2idId, 0, 1, 1, 1], bytes[5..10]); // Argon2id, 1 MiB, 1 pass, 1 lane
 
         var reader = await BackupReader.OpenAsync(result.Path, "correct horse", dir["restore"]).WaitAsync(TestTimeout);
         Assert.True(reader.Encrypted);
@@ -48,14 +47,14 @@ public class BackupRoundTripTests
     }
 
     [Fact]
-    public async Task Default_iterations_are_600000_and_round_trip()
+    public async Task Default_kdf_is_Argon2id_64_MiB_3_passes_and_round_trips()
     {
         using var dir = new TempDir();
-        Assert.Equal(600_000, new BackupWriter(Identity).Iterations);
-        var result = await WriteAsync(dir, "pw", BackupCipher.DefaultIterations);
+        Assert.Equal(BackupKdf.Default, new BackupWriter(Identity).Kdf);
+        var result = await WriteAsync(dir, "pw", BackupKdf.Default);
 
         var header = (await File.ReadAllBytesAsync(result.Path).WaitAsync(TestTimeout))[..38];
-        Assert.Equal(600_000u, BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(6)));
+        Assert.Equal([BackupKdf.Argon2idId, 0, 64, 3, 1], header[5..10]);
         var reader = await BackupReader.OpenAsync(result.Path, "pw", null).WaitAsync(TestTimeout);
         Assert.Equal(Serial, reader.Manifest.HardwareSerial);
     }

@@ -1,3 +1,5 @@
+using System.Net;
+using Appliance.Daemon.Cluster.Transport;
 using Appliance.Tests.Support;
 
 namespace Appliance.Tests.ClusterProcess;
@@ -37,6 +39,7 @@ public class MembershipMismatchTests
 
         await TestCluster.WaitStatusAsync(a[0], b.Address(0), "Belongs to another cluster");
         await TestCluster.WaitStatusAsync(b[0], a.Address(0), "Belongs to another cluster");
+        await AssertRefusedBeforeAnyProofAsync(idA, b.Address(0), idB);
         await Task.Delay(1500);
         Assert.Equal(idA, await a[0].ClusterId());
         Assert.Equal(idB, await b[0].ClusterId());
@@ -45,6 +48,23 @@ public class MembershipMismatchTests
         Assert.Empty(Directory.Exists(Path.Combine(a[0].DataDir, "backups")) ? Directory.GetFiles(Path.Combine(a[0].DataDir, "backups")) : []);
         Assert.Empty(Directory.Exists(Path.Combine(b[0].DataDir, "backups")) ? Directory.GetFiles(Path.Combine(b[0].DataDir, "backups")) : []);
     }
+    /// <summary>
+    /// The clusters share a key, yet a member of one (the key and its cluster id, as its peers dial)
+    /// is refused by a peer of the other on both ports from the announced ids alone: the secrets are
+    /// salted with the ids, so no proof would pass, and none is sent.
+    /// </summary>
+    private static async Task AssertRefusedBeforeAnyProofAsync(string dialerClusterId, string address, string theirClusterId)
+    {
+        using var certificate = PeerCertificate.Create("member-of-" + dialerClusterId);
+        var member = new TlsTransport(() => certificate.Certificate, () => new ClusterCredentials(TestCluster.Key, dialerClusterId));
+        foreach (var port in new[] { 4372, 4371 })
+        {
+            var e = await Assert.ThrowsAsync<ProofRefusedException>(() =>
+                member.ConnectAsync(new IPEndPoint(IPAddress.Parse(address), port), CancellationToken.None).WaitAsync(Settle));
+            Assert.Equal((ProofRefusal.OtherCluster, theirClusterId), (e.Refusal, e.Detail));
+        }
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task PeerList_InAnotherOrder_IsTheSameList()
     {

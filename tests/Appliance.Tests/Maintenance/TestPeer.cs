@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Appliance.Daemon.Api;
+using Appliance.Daemon.Backup;
+using Appliance.Daemon.Crypto;
 using Appliance.Daemon.Hosting;
 using Appliance.Daemon.Maintenance;
 using Appliance.Daemon.Node;
@@ -50,7 +52,7 @@ internal sealed class TestPeer : IAsyncDisposable
     {
         var store = Daemon.Store.Store.Open(Options.DataDir);
         Node = new PeerNode(Options, store, TimeProvider.System);
-        Node.Maintenance.Backups.Iterations = 1000; // the format's minimum: keeps the tests fast
+        Node.Maintenance.Backups.Kdf = BackupKdf.Argon2id(Argon2Cost.Minimum); // the real KDF at its cheapest: keeps the tests fast
         Node.Maintenance.Upgrades.StartWatchdog = false; // it would watch (and kill) the test runner
         Node.RequestRestart = () => RestartRequested.TrySetResult();
         await Node.StartAsync(CancellationToken.None).WaitAsync(Timeout);

@@ -1,22 +1,30 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Appliance.Daemon.Crypto;
 
 namespace Appliance.Daemon.Cluster.Transport;
 
 /// <summary>
-/// The key the peers prove knowledge of: PBKDF2-HMAC-SHA256 of the operator's cluster key.
-/// The KDF is slow on purpose (a captured proof must not allow a fast offline guess of the key),
-/// so derivations are cached per (key, salt) and a handshake never pays for one.
+/// The key the peers prove knowledge of: Argon2id of the operator's cluster key, salted with a
+/// fixed prefix and the cluster id. Binding the id means a table of guesses computed for one
+/// cluster is useless against another, and two clusters that happen to share a key still fail the
+/// proof. The KDF is slow and memory-hard on purpose (a proof captured by whoever a peer dials must
+/// not allow a fast offline guess of the key), so derivations are cached per key, id and cost: a
+/// peer pays one when its key or cluster id changes, never one per connection.
 /// </summary>
 public sealed class ClusterSecret
 {
-    public const string SaltPrefix = "appliance-cluster-v1";
-    public const int Iterations = 200_000;
+    public const string SaltPrefix = "appliance-cluster-v3";
     public const int DerivedKeySize = 32;
-    private const int CacheLimit = 16;
 
-    private static readonly ConcurrentDictionary<string, Lazy<ClusterSecret>> Cache = new();
+    /// <summary>The longest cluster id, in UTF-8 bytes, that the key proof announces.</summary>
+    public const int MaxClusterIdBytes = 64;
+
+    // Entries are 32 bytes; the limit only stops a stream of distinct ids from growing the cache.
+    private const int CacheLimit = 64;
+
+    private static readonly ConcurrentDictionary<string, Lazy<Task<ClusterSecret>>> Cache = new();
 
     private readonly byte[] _derivedKey;
 
@@ -25,42 +33,60 @@ public sealed class ClusterSecret
     internal ReadOnlySpan<byte> DerivedKey => _derivedKey;
 
     /// <summary>
-    /// The salt: the fixed prefix, plus "/" and the cluster id when one is given. Binding the id
-    /// means two clusters that happen to share a key still cannot talk; it also means a peer with
-    /// no cluster id must use the salt without one until it adopts the id.
+    /// The salt: the prefix, plus "/" and the cluster id when there is one. Peers that have no id
+    /// yet (R9: neither has formed) prove with the prefix alone; a peer with no id meeting one
+    /// with an id proves with that id (see <see cref="KeyProof"/>).
     /// </summary>
-    public static byte[] Salt(string? clusterId = null) =>
-        Encoding.UTF8.GetBytes(string.IsNullOrEmpty(clusterId) ? SaltPrefix : $"{SaltPrefix}/{clusterId}");
+    public static byte[] Salt(string? clusterId) =>
+        Encoding.UTF8.GetBytes(clusterId is null ? SaltPrefix : $"{SaltPrefix}/{clusterId}");
 
-    public static ClusterSecret Derive(string clusterKey, string? clusterId = null)
+    /// <summary>The secret for a key and cluster id at the default cost; blocks while it is derived (tools and tests).</summary>
+    public static ClusterSecret Derive(string clusterKey, string? clusterId = null) =>
+        DeriveAsync(clusterKey, clusterId, Argon2Cost.Default).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// The secret for a key and cluster id: cached, or derived on the thread pool (callers await it
+    /// with their own timeout; the derivation finishes into the cache either way).
+    /// </summary>
+    public static Task<ClusterSecret> DeriveAsync(string clusterKey, string? clusterId, Argon2Cost cost)
     {
         ArgumentNullException.ThrowIfNull(clusterKey);
-        return Derive(Encoding.UTF8.GetBytes(clusterKey), Salt(clusterId));
+        if (clusterKey.Length == 0)
+            throw new ArgumentException("the cluster key is empty", nameof(clusterKey));
+        CheckClusterId(clusterId);
+
+        var key = Encoding.UTF8.GetBytes(clusterKey);
+        var salt = Salt(clusterId);
+        // The cache is keyed by a hash so the raw key is not kept around as a string.
+        var cacheKey = $"{Convert.ToHexString(SHA256.HashData(key))}:{Convert.ToHexString(salt)}:{cost}";
+        if (Cache.TryGetValue(cacheKey, out var cached))
+        {
+            CryptographicOperations.ZeroMemory(key);
+            return cached.Value;
+        }
+        if (Cache.Count >= CacheLimit)
+            Cache.Clear(); // keys and ids change rarely; a full cache means churn, not a working set
+        return Cache.GetOrAdd(cacheKey, _ => new Lazy<Task<ClusterSecret>>(() => Task.Run(async () =>
+        {
+            try
+            {
+                return new ClusterSecret(await Argon2Kdf.DeriveAsync(key, salt, cost, DerivedKeySize).ConfigureAwait(false));
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
+        }))).Value;
     }
 
-    public static ClusterSecret Derive(ReadOnlySpan<byte> clusterKey, ReadOnlySpan<byte> salt)
+    /// <summary>Null (no id yet) or 1..<see cref="MaxClusterIdBytes"/> UTF-8 bytes.</summary>
+    public static void CheckClusterId(string? clusterId)
     {
-        if (clusterKey.IsEmpty)
-            throw new ArgumentException("the cluster key is empty", nameof(clusterKey));
-        if (salt.IsEmpty)
-            throw new ArgumentException("the key derivation salt is empty", nameof(salt));
-
-        // The cache is keyed by a hash so the raw key is not kept around as a string.
-        var cacheKey = Convert.ToHexString(SHA256.HashData(clusterKey)) + ":" + Convert.ToHexString(salt);
-        if (Cache.TryGetValue(cacheKey, out var cached))
-            return cached.Value;
-
-        var keyCopy = clusterKey.ToArray();
-        var saltCopy = salt.ToArray();
-        if (Cache.Count >= CacheLimit)
-            Cache.Clear(); // keys change rarely; a full cache means churn, not a working set
-        var lazy = Cache.GetOrAdd(cacheKey, _ => new Lazy<ClusterSecret>(() =>
-        {
-            var derived = Rfc2898DeriveBytes.Pbkdf2(keyCopy, saltCopy, Iterations, HashAlgorithmName.SHA256, DerivedKeySize);
-            CryptographicOperations.ZeroMemory(keyCopy);
-            return new ClusterSecret(derived);
-        }));
-        return lazy.Value;
+        if (clusterId is null)
+            return;
+        var bytes = Encoding.UTF8.GetByteCount(clusterId);
+        if (bytes is 0 or > MaxClusterIdBytes)
+            throw new ArgumentException($"a cluster id has 1..{MaxClusterIdBytes} UTF-8 bytes, this one {bytes}", nameof(clusterId));
     }
 
     /// <summary>

@@ -12,6 +12,8 @@ public static class FrameType
     public const byte Proof = 0x02;
     public const byte ProofAccepted = 0x03;
     public const byte ProofRejected = 0x04;
+    /// <summary>A refusal before any proof; one payload byte says why (<see cref="KeyProof"/>).</summary>
+    public const byte ProofRefused = 0x05;
 
     // Session setup.
     public const byte Hello = 0x10;
@@ -37,7 +39,7 @@ public static class FrameType
     public const byte Error = 0x7E;
     public const byte Goodbye = 0x7F;
 
-    public static bool IsHandshake(byte type) => type is >= ProofNonce and <= ProofRejected;
+    public static bool IsHandshake(byte type) => type is >= ProofNonce and <= ProofRefused;
 
     public static bool IsApplication(byte type) => type is
         Hello or HelloReply or HelloReject or
@@ -57,6 +59,7 @@ public static class FrameType
         Proof => nameof(Proof),
         ProofAccepted => nameof(ProofAccepted),
         ProofRejected => nameof(ProofRejected),
+        ProofRefused => nameof(ProofRefused),
         Hello => nameof(Hello),
         HelloReply => nameof(HelloReply),
         HelloReject => nameof(HelloReject),

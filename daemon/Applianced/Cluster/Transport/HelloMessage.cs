@@ -58,6 +58,8 @@ public sealed record HelloMessage(
             throw new ProtocolViolationException($"hello: protocolVersion {ProtocolVersion} is not a version");
         if (ClusterId is { Length: 0 })
             throw new ProtocolViolationException("hello: clusterId is empty (omit it or send null)");
+        if (ClusterId is not null && System.Text.Encoding.UTF8.GetByteCount(ClusterId) > ClusterSecret.MaxClusterIdBytes)
+            throw new ProtocolViolationException($"hello: clusterId is longer than {ClusterSecret.MaxClusterIdBytes} UTF-8 bytes (the key proof announces it)");
         if (Addresses.Any(a => a is null))
             throw new ProtocolViolationException("hello: addresses contains null");
     }

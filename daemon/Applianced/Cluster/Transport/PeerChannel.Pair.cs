@@ -19,12 +19,12 @@ public sealed partial class PeerChannel
     /// threw (e.g. <see cref="KeyMismatchException"/>) when the proof fails.
     /// </summary>
     public static async Task<(PeerChannel Client, PeerChannel Server)> CreateAuthenticatedPairAsync(
-        ClusterSecret clientSecret, ClusterSecret serverSecret, CancellationToken ct,
+        ClusterCredentials clientCredentials, ClusterCredentials serverCredentials, CancellationToken ct,
         int maxFrameSize = FrameCodec.DefaultMaxPayload, Action<string>? log = null)
     {
         var (a, b) = FullDuplexStream.CreatePair();
-        var client = AuthenticateAsync(a, isClient: true, clientSecret, null, null, maxFrameSize, log, ct);
-        var server = AuthenticateAsync(b, isClient: false, serverSecret, null, null, maxFrameSize, log, ct);
+        var client = AuthenticateAsync(a, isClient: true, clientCredentials, null, null, maxFrameSize, log, ct);
+        var server = AuthenticateAsync(b, isClient: false, serverCredentials, null, null, maxFrameSize, log, ct);
         try
         {
             await Task.WhenAll(client, server).ConfigureAwait(false);
@@ -43,11 +43,11 @@ public sealed partial class PeerChannel
     /// Runs the key proof over any stream and wraps it. The transport calls this with the
     /// SslStream and both TLS certificates; tests call it with in-memory streams.
     /// </summary>
-    internal static async Task<PeerChannel> AuthenticateAsync(Stream stream, bool isClient, ClusterSecret secret,
+    internal static async Task<PeerChannel> AuthenticateAsync(Stream stream, bool isClient, ClusterCredentials credentials,
         X509Certificate? localCertificate, X509Certificate? remoteCertificate, int maxFrameSize, Action<string>? log,
         CancellationToken ct)
     {
-        await KeyProof.RunAsync(stream, isClient, secret, CertificateHash.Of(localCertificate),
+        await KeyProof.RunAsync(stream, isClient, credentials, remoteAddress: null, CertificateHash.Of(localCertificate),
             CertificateHash.Of(remoteCertificate), ct).ConfigureAwait(false);
         return Wrap(stream, isClient, maxFrameSize, log, remoteCertificate);
     }

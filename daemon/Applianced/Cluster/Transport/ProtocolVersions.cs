@@ -1,6 +1,9 @@
 namespace Appliance.Daemon.Cluster.Transport;
 
-/// <summary>The cluster protocol versions a Hello carries; peers with different versions do not exchange data.</summary>
+/// <summary>
+/// The cluster protocol versions a Hello (and, from V3, the key proof's first frame) carries; peers with
+/// different versions do not exchange data.
+/// </summary>
 public static class ProtocolVersions
 {
     /// <summary>First release: key proof, Hello, heartbeats, op batches (4372), digest catch-up (4371).</summary>
@@ -12,5 +15,11 @@ public static class ProtocolVersions
     /// </summary>
     public const int V2 = 2;
 
-    public const int Current = V2;
+    /// <summary>
+    /// Key proof: each side first announces its version and cluster id (the secret is Argon2id of the key
+    /// and that id), and the accepting side proves only after the dialer's proof verified.
+    /// </summary>
+    public const int V3 = 3;
+
+    public const int Current = V3;
 }

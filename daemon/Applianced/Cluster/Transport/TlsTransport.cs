@@ -8,25 +8,25 @@ namespace Appliance.Daemon.Cluster.Transport;
 
 /// <summary>
 /// TLS 1.3 connections between peers, authenticated by the key proof. The same transport serves
-/// 4372 (live stream) and 4371 (recovery). Certificates and the cluster secret come from
-/// selectors so either can rotate without rebuilding the transport; each new connection uses
-/// the current ones.
+/// 4372 (live stream) and 4371 (recovery). Certificates and the cluster credentials (key and
+/// cluster id) come from selectors so either can change without rebuilding the transport; each
+/// new connection uses the current ones.
 /// </summary>
 public sealed partial class TlsTransport
 {
     private readonly Func<X509Certificate2> _certificateSelector;
-    private readonly Func<ClusterSecret> _secretSelector;
+    private readonly Func<ClusterCredentials> _credentialsSelector;
     private readonly Action<string> _log;
 
-    public TlsTransport(Func<X509Certificate2> certificateSelector, Func<ClusterSecret> secretSelector,
+    public TlsTransport(Func<X509Certificate2> certificateSelector, Func<ClusterCredentials> credentialsSelector,
         TransportOptions? options = null, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(certificateSelector);
-        ArgumentNullException.ThrowIfNull(secretSelector);
+        ArgumentNullException.ThrowIfNull(credentialsSelector);
         Options = options ?? new TransportOptions();
         Options.Validate();
         _certificateSelector = certificateSelector;
-        _secretSelector = secretSelector;
+        _credentialsSelector = credentialsSelector;
         _log = log ?? (_ => { });
     }
 
@@ -37,8 +37,8 @@ public sealed partial class TlsTransport
 
     /// <summary>
     /// Connects, runs TLS and the key proof, and returns the authenticated channel (the caller
-    /// owns it). Throws TimeoutException (connect or handshake), KeyMismatchException,
-    /// AuthenticationException (TLS), ProtocolViolationException or SocketException.
+    /// owns it). Throws TimeoutException (connect or handshake), ProofRefusedException,
+    /// KeyMismatchException, AuthenticationException (TLS), ProtocolViolationException or SocketException.
     /// </summary>
     public async Task<PeerChannel> ConnectAsync(IPEndPoint remote, CancellationToken ct, IPAddress? localAddress = null)
     {
@@ -97,7 +97,7 @@ public sealed partial class TlsTransport
             var remoteCertificate = ssl.RemoteCertificate
                 ?? throw new AuthenticationException("the peer presented no certificate");
 
-            await KeyProof.RunAsync(ssl, isClient, _secretSelector(), CertificateHash.Of(ssl.LocalCertificate),
+            await KeyProof.RunAsync(ssl, isClient, _credentialsSelector(), remote?.Address, CertificateHash.Of(ssl.LocalCertificate),
                 CertificateHash.Of(remoteCertificate), timeout.Token).ConfigureAwait(false);
             return new PeerChannel(ssl, isClient, remoteCertificate, remote, local, ssl.SslProtocol, Options.MaxFrameSize, _log);
         }

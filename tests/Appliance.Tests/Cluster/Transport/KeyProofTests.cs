@@ -1,5 +1,7 @@
+using System.Security.Cryptography;
 using System.Text;
 using Appliance.Daemon.Cluster.Transport;
+using Appliance.Daemon.Crypto;
 using Nerdbank.Streams;
 using Xunit.Abstractions;
 
@@ -10,7 +12,7 @@ public class KeyProofTests(ITestOutputHelper output) : TransportTestBase(output)
     [Fact]
     public async Task SameKey_InMemoryPair_AuthenticatesAndExchangesFrames()
     {
-        var (client, server) = await PeerChannel.CreateAuthenticatedPairAsync(Secret(), Secret(), Ct).WaitAsync(Unexpected);
+        var (client, server) = await PeerChannel.CreateAuthenticatedPairAsync(Credentials(), Credentials(), Ct).WaitAsync(Unexpected);
         await using (client)
         await using (server)
         {
@@ -26,36 +28,107 @@ public class KeyProofTests(ITestOutputHelper output) : TransportTestBase(output)
     }
 
     [Fact]
-    public async Task WrongKey_BothSidesGetKeyMismatch_AndOnlyProofFramesCrossTheWire()
+    public async Task WrongKey_BothSidesGetKeyMismatch_AndTheAcceptorNeverSendsItsProof()
     {
         var (a, b) = FullDuplexStream.CreatePair();
         var clientWire = new RecordingStream(a);
         var serverWire = new RecordingStream(b);
-        var client = PeerChannel.AuthenticateAsync(clientWire, true, Secret(Key), null, null, 1024, Log, Ct);
-        var server = PeerChannel.AuthenticateAsync(serverWire, false, Secret(OtherKey), null, null, 1024, Log, Ct);
+        var client = PeerChannel.AuthenticateAsync(clientWire, true, Credentials(Key), null, null, 1024, Log, Ct);
+        var server = PeerChannel.AuthenticateAsync(serverWire, false, Credentials(OtherKey), null, null, 1024, Log, Ct);
 
         var clientError = await Assert.ThrowsAsync<KeyMismatchException>(() => client.WaitAsync(Unexpected));
         var serverError = await Assert.ThrowsAsync<KeyMismatchException>(() => server.WaitAsync(Unexpected));
         Assert.StartsWith("Key mismatch", clientError.Message);
         Assert.StartsWith("Key mismatch", serverError.Message);
 
-        foreach (var wire in new[] { clientWire.WrittenBytes, serverWire.WrittenBytes })
-        {
-            var types = await FrameTypesAsync(wire);
-            Assert.Equal([FrameType.ProofNonce, FrameType.Proof, FrameType.ProofRejected], types);
-        }
+        Assert.Equal([FrameType.ProofNonce, FrameType.Proof], await FrameTypesAsync(clientWire.WrittenBytes));
+        Assert.Equal([FrameType.ProofNonce, FrameType.ProofRejected], await FrameTypesAsync(serverWire.WrittenBytes));
+        Assert.True(clientError.RejectedByPeer); // the acceptor checked first and said so
+        Assert.False(serverError.RejectedByPeer);
         // Everything written was read by the other side: nothing was left unread to reset the close.
         Assert.Equal(clientWire.WrittenBytes, serverWire.ReadBytes);
         Assert.Equal(serverWire.WrittenBytes, clientWire.ReadBytes);
     }
 
     [Fact]
-    public async Task DifferentClusterIdSalt_IsKeyMismatch()
+    public async Task SameKey_DifferentClusterIds_AreRefusedBeforeAnyProof_OnBothSides()
     {
-        var e = await Assert.ThrowsAsync<KeyMismatchException>(() =>
-            PeerChannel.CreateAuthenticatedPairAsync(ClusterSecret.Derive(Key, "cluster-a"), ClusterSecret.Derive(Key, "cluster-b"), Ct)
-                .WaitAsync(Unexpected));
-        Assert.StartsWith("Key mismatch", e.Message);
+        var (a, b) = FullDuplexStream.CreatePair();
+        var clientWire = new RecordingStream(a);
+        var serverWire = new RecordingStream(b);
+        var client = PeerChannel.AuthenticateAsync(clientWire, true, Credentials(Key, "cluster-a"), null, null, 1024, Log, Ct);
+        var server = PeerChannel.AuthenticateAsync(serverWire, false, Credentials(Key, "cluster-b"), null, null, 1024, Log, Ct);
+
+        var clientError = await Assert.ThrowsAsync<ProofRefusedException>(() => client.WaitAsync(Unexpected));
+        var serverError = await Assert.ThrowsAsync<ProofRefusedException>(() => server.WaitAsync(Unexpected));
+        Assert.Equal((ProofRefusal.OtherCluster, "cluster-b"), (clientError.Refusal, clientError.Detail));
+        Assert.Equal((ProofRefusal.OtherCluster, "cluster-a"), (serverError.Refusal, serverError.Detail));
+        Assert.Equal([FrameType.ProofNonce], await FrameTypesAsync(clientWire.WrittenBytes));
+        Assert.Equal([FrameType.ProofNonce], await FrameTypesAsync(serverWire.WrittenBytes));
+        Assert.Equal(clientWire.WrittenBytes, serverWire.ReadBytes);
+        Assert.Equal(serverWire.WrittenBytes, clientWire.ReadBytes);
+    }
+
+    [Theory]
+    [InlineData(null, "cluster-a")] // a joiner dials a member (R9)
+    [InlineData("cluster-a", null)] // a member dials a joiner
+    [InlineData(null, null)] // neither has formed yet
+    [InlineData("cluster-a", "cluster-a")]
+    public async Task SameKey_ProvesWithTheOneClusterIdThatExists(string? dialerId, string? acceptorId)
+    {
+        var (client, server) = await PeerChannel.CreateAuthenticatedPairAsync(
+            Credentials(Key, dialerId), Credentials(Key, acceptorId), Ct).WaitAsync(Unexpected);
+        await client.DisposeAsync();
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ADialerWithoutTheSecretForTheAnnouncedId_RefusesAndDerivesIt_InsteadOfKeepingTheAcceptorWaiting()
+    {
+        var (a, b) = FullDuplexStream.CreatePair();
+        var id = $"joined-{Guid.NewGuid()}"; // never derived in this process
+        var client = PeerChannel.AuthenticateAsync(a, true, new ClusterCredentials(Key, null), null, null, 1024, Log, Ct);
+
+        // The acceptor, played by hand: the dialer's announcement (version 3, nonce, no id), then ours.
+        var announced = (await FrameCodec.ReadAsync(b, 128, FrameCodec.Phase.Handshake, Ct).AsTask().WaitAsync(Unexpected))!;
+        Assert.Equal((FrameType.ProofNonce, 1 + KeyProof.NonceSize, (byte)ProtocolVersions.V3), (announced.Type, announced.Payload.Length, announced.Payload.Span[0]));
+        await FrameCodec.WriteAsync(b, FrameType.ProofNonce, (byte[])[3, .. RandomNumberGenerator.GetBytes(KeyProof.NonceSize), .. Encoding.UTF8.GetBytes(id)], Ct);
+
+        var e = await Assert.ThrowsAsync<ProofRefusedException>(() => client.WaitAsync(Unexpected));
+        Assert.Equal((ProofRefusal.SecretNotReady, id), (e.Refusal, e.Detail));
+        var refused = (await FrameCodec.ReadAsync(b, 128, FrameCodec.Phase.Handshake, Ct).AsTask().WaitAsync(Unexpected))!;
+        Assert.Equal(FrameType.ProofRefused, refused.Type);
+        Assert.Equal([2], refused.Payload.ToArray());
+        await e.SecretReady!.WaitAsync(Unexpected);
+        Assert.Same(await ClusterSecret.DeriveAsync(Key, id, Argon2Cost.Default), Secret(Key, id)); // cached for the next dial
+    }
+
+    [Fact]
+    public async Task AnAcceptorTold_SecretNotReady_StopsWithoutAProof()
+    {
+        var (a, b) = FullDuplexStream.CreatePair();
+        var serverWire = new RecordingStream(b);
+        var server = PeerChannel.AuthenticateAsync(serverWire, false, Credentials(), null, null, 1024, Log, Ct);
+        await FrameCodec.WriteAsync(a, FrameType.ProofNonce, (byte[])[3, .. RandomNumberGenerator.GetBytes(KeyProof.NonceSize)], Ct);
+        await FrameCodec.WriteAsync(a, FrameType.ProofRefused, new byte[] { 2 }, Ct);
+
+        var e = await Assert.ThrowsAsync<ProofRefusedException>(() => server.WaitAsync(Unexpected));
+        Assert.Equal(ProofRefusal.SecretNotReady, e.Refusal);
+        Assert.Equal([FrameType.ProofNonce], await FrameTypesAsync(serverWire.WrittenBytes));
+    }
+
+    [Fact]
+    public async Task APeerOfAnOlderProtocol_IsAProtocolMismatch_BeforeAnyProof()
+    {
+        // Releases before V3 opened with a bare 32-byte nonce.
+        var (a, b) = FullDuplexStream.CreatePair();
+        var serverWire = new RecordingStream(b);
+        var server = PeerChannel.AuthenticateAsync(serverWire, false, Credentials(), null, null, 1024, Log, Ct);
+        await FrameCodec.WriteAsync(a, FrameType.ProofNonce, new byte[KeyProof.NonceSize], Ct);
+
+        var e = await Assert.ThrowsAsync<ProofRefusedException>(() => server.WaitAsync(Unexpected));
+        Assert.Equal((ProofRefusal.ProtocolVersion, "2 or older"), (e.Refusal, e.Detail));
+        Assert.Equal([FrameType.ProofNonce], await FrameTypesAsync(serverWire.WrittenBytes));
     }
 
     [Fact]
@@ -63,8 +136,8 @@ public class KeyProofTests(ITestOutputHelper output) : TransportTestBase(output)
     {
         var (a, b) = FullDuplexStream.CreatePair();
         var clientWire = new RecordingStream(a);
-        var client = PeerChannel.AuthenticateAsync(clientWire, true, Secret(), null, null, 1024, Log, Ct);
-        var server = PeerChannel.AuthenticateAsync(b, false, Secret(), null, null, 1024, Log, Ct);
+        var client = PeerChannel.AuthenticateAsync(clientWire, true, Credentials(), null, null, 1024, Log, Ct);
+        var server = PeerChannel.AuthenticateAsync(b, false, Credentials(), null, null, 1024, Log, Ct);
         await Task.WhenAll(client, server).WaitAsync(Unexpected);
 
         var wire = clientWire.WrittenBytes.Concat(clientWire.ReadBytes).ToArray();
@@ -84,24 +157,5 @@ public class KeyProofTests(ITestOutputHelper output) : TransportTestBase(output)
         var asClient = KeyProof.Compute(Secret().DerivedKey, true, nonceA, nonceB, hash, hash);
         var asServer = KeyProof.Compute(Secret().DerivedKey, false, nonceA, nonceB, hash, hash);
         Assert.NotEqual(asClient, asServer);
-    }
-
-    [Fact]
-    public void Derive_IsCachedPerKeyAndSalt()
-    {
-        Assert.Same(ClusterSecret.Derive(Key), ClusterSecret.Derive(Key));
-        Assert.NotSame(ClusterSecret.Derive(Key), ClusterSecret.Derive(Key, "cluster-a"));
-        Assert.Throws<ArgumentException>(() => ClusterSecret.Derive(""));
-        Assert.NotNull(ClusterSecret.WeakKeyWarning("secret"));
-        Assert.Null(ClusterSecret.WeakKeyWarning(Key));
-    }
-
-    private static async Task<List<byte>> FrameTypesAsync(byte[] wire)
-    {
-        var stream = new MemoryStream(wire);
-        var types = new List<byte>();
-        while (await FrameCodec.ReadAsync(stream, 64, FrameCodec.Phase.Handshake, CancellationToken.None) is { } frame)
-            types.Add(frame.Type);
-        return types;
     }
 }

@@ -24,8 +24,8 @@ public sealed class ListenBeforeAddressTests(ITestOutputHelper output) : Transpo
         using var inside = new NetnsThread(host.Namespace);
         var serverCert = NewCertificate("server-peer");
         var clientCert = NewCertificate("client-peer");
-        var server = new TlsTransport(() => serverCert.Certificate, () => Secret(), null, Log);
-        var client = new TlsTransport(() => clientCert.Certificate, () => Secret(), null, Log);
+        var server = new TlsTransport(() => serverCert.Certificate, () => Credentials(), null, Log);
+        var client = new TlsTransport(() => clientCert.Certificate, () => Credentials(), null, Log);
         var accepted = Channel.CreateUnbounded<PeerChannel>();
 
         // Sockets belong to the namespace of the thread that creates them.

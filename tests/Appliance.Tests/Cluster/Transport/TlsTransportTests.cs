@@ -177,7 +177,7 @@ public class TlsTransportTests(ITestOutputHelper output) : TransportTestBase(out
         var second = NewCertificate("server-peer");
         var current = first;
         var accepted = Channel.CreateUnbounded<PeerChannel>();
-        await using var listener = new TlsTransport(() => current.Certificate, () => Secret(), null, Log)
+        await using var listener = new TlsTransport(() => current.Certificate, () => Credentials(), null, Log)
             .Listen(new IPEndPoint(ServerAddress, 0), Capture(accepted));
         var client = Transport(NewCertificate("client-peer"));
 

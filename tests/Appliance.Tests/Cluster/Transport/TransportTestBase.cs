@@ -47,7 +47,7 @@ public abstract class TransportTestBase : IDisposable
     }
 
     protected TlsTransport Transport(PeerCertificate certificate, string key = Key, TransportOptions? options = null) =>
-        new(() => certificate.Certificate, () => Secret(key), options, Log);
+        new(() => certificate.Certificate, () => Credentials(key), options, Log);
 
     /// <summary>A handler that hands each authenticated channel to the test and keeps it open until the test ends.</summary>
     protected static Func<PeerChannel, CancellationToken, Task> Capture(Channel<PeerChannel> accepted) => async (channel, ct) =>
@@ -55,8 +55,28 @@ public abstract class TransportTestBase : IDisposable
         await accepted.Writer.WriteAsync(channel, ct);
         await Task.Delay(Timeout.Infinite, ct);
     };
+    /// <summary>
+    /// Credentials at the real cost, their secret derived first as a peer does when its key or id
+    /// changes (a dialer whose secret is not ready refuses and dials again later). The cache is
+    /// process-wide: each key and id costs one derivation per test run.
+    /// </summary>
+    protected static ClusterCredentials Credentials(string key = Key, string? clusterId = null)
+    {
+        ClusterSecret.Derive(key, clusterId);
+        return new ClusterCredentials(key, clusterId);
+    }
 
-    protected static ClusterSecret Secret(string key = Key) => ClusterSecret.Derive(key);
+    protected static ClusterSecret Secret(string key = Key, string? clusterId = null) => ClusterSecret.Derive(key, clusterId);
+
+    /// <summary>The types of the key proof frames in recorded bytes, in order.</summary>
+    protected static async Task<List<byte>> FrameTypesAsync(byte[] wire)
+    {
+        var stream = new MemoryStream(wire);
+        var types = new List<byte>();
+        while (await FrameCodec.ReadAsync(stream, 128, FrameCodec.Phase.Handshake, CancellationToken.None) is { } frame)
+            types.Add(frame.Type);
+        return types;
+    }
 
     protected async Task WaitForLogAsync(string fragment)
     {
