@@ -97,7 +97,7 @@ public class HandshakeSlotTests(ITestOutputHelper output) : TransportTestBase(ou
     [Fact]
     public async Task By_default_a_stalled_connection_gives_its_slot_back_after_3_s()
     {
-        await using var listener = Transport(NewCertificate("server-peer"))
+        await using var listener = Transport(NewCertificate("server-peer"), options: new TransportOptions())
             .Listen(new IPEndPoint(ServerAddress, 0), (_, _) => Task.CompletedTask);
         var clock = Stopwatch.StartNew();
         await StallAsync(listener, StrangerAddress, 1);

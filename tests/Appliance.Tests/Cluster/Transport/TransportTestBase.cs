@@ -46,8 +46,15 @@ public abstract class TransportTestBase : IDisposable
         return disposable;
     }
 
+    /// <summary>
+    /// A transport with the test key. Its listeners know no peer list, so every client is unlisted:
+    /// unless a test sets it, the unlisted timeout is the peers' own, so a loaded test machine is not
+    /// mistaken for a stalled stranger (the tests of that timeout set it themselves).
+    /// </summary>
     protected TlsTransport Transport(PeerCertificate certificate, string key = Key, TransportOptions? options = null) =>
-        new(() => certificate.Certificate, () => Credentials(key), options, Log);
+        new(() => certificate.Certificate, () => Credentials(key), options ?? PatientOptions, Log);
+
+    private static readonly TransportOptions PatientOptions = new() { UnlistedHandshakeTimeout = new TransportOptions().HandshakeTimeout };
 
     /// <summary>A handler that hands each authenticated channel to the test and keeps it open until the test ends.</summary>
     protected static Func<PeerChannel, CancellationToken, Task> Capture(Channel<PeerChannel> accepted) => async (channel, ct) =>
