@@ -141,7 +141,7 @@ internal static class FieldValues
                 return IsUserName(text) ? text
                     : throw Fail(path, text, "is not a user name (a lower-case letter or '_', then letters, digits, '-', '_'; at most 32)");
             case FieldKind.PortRange:
-                return ParsePortRange(text, path);
+                return PortRange.Parse(text, path).ToString();
             case FieldKind.TimeZone:
                 return TimeZones.Check(text, ctx.ZoneInfoDir) is { } tzWhy ? throw Fail(path, text, tzWhy) : text;
             case FieldKind.Time:
@@ -186,21 +186,6 @@ internal static class FieldValues
         if ((address & ~mask) != 0)
             throw Fail(path, text, $"has host bits set; the network is {Ipv4.Format(address & mask)}/{prefix}");
         return $"{Ipv4.Format(address)}/{prefix}";
-    }
-
-    private static string ParsePortRange(string text, string path)
-    {
-        var parts = text.Split('-');
-        var ports = new List<int>();
-        foreach (var p in parts)
-        {
-            if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-                throw Fail(path, text, "is not a port from 1 to 65535 or a range like 5060-5061");
-            ports.Add(port);
-        }
-        if (ports.Count > 2 || (ports.Count == 2 && ports[0] >= ports[1]))
-            throw Fail(path, text, "is not a port from 1 to 65535 or a range like 5060-5061 (low-high)");
-        return string.Join('-', ports);
     }
 
     private static bool IsUserName(string text) =>
