@@ -30,10 +30,6 @@ public sealed class InvalidRecordAlarms(Store.Store store, ConfigStore config, N
     private readonly HashSet<string> _invalid = new(StringComparer.Ordinal);
     private readonly HashSet<string> _alarmed = new(StringComparer.Ordinal);
 
-    /// <summary>Records checked so far, for tests that wait for the check to catch up.</summary>
-    public long Checked => Interlocked.Read(ref _checked);
-    private long _checked;
-
     /// <summary>Follows every commit from now on, and checks the whole store first.</summary>
     public void Attach()
     {
@@ -89,7 +85,6 @@ public sealed class InvalidRecordAlarms(Store.Store store, ConfigStore config, N
         if (invalid > DetailLimit)
             logs.Event($"{invalid - DetailLimit} more invalid records{where} (see the alarms)", "error");
         UpdateOverflow();
-        Interlocked.Add(ref _checked, records.Count);
     }
 
     /// <summary>Raises the record's alarm while it is invalid (up to <see cref="MaxAlarms"/>), lowers it once it is not.</summary>
