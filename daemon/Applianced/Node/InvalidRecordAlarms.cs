@@ -6,9 +6,8 @@ using Appliance.Daemon.Store;
 namespace Appliance.Daemon.Node;
 
 /// <summary>
-/// Says so when a record in the store fails <see cref="RecordCheck"/>: as it commits (from a peer,
-/// from recovery, or written here), and for the whole store at start, which is how a restored
-/// backup comes in. Each invalid record gets an error line in the event log naming the record, who
+/// Says so when a record in the store fails <see cref="RecordCheck"/>: as it commits from a peer or
+/// from recovery, and for the whole store at start, which is how a restored backup comes in. Each invalid record gets an error line in the event log naming the record, who
 /// wrote it, the field and the rule, and an alarm that goes when the record is replaced by a valid
 /// one or deleted. The record itself stays stored, so every peer keeps the same records and digests
 /// (refusing it would make recovery pull it again forever); the appliers never use it because
@@ -25,8 +24,7 @@ public sealed class InvalidRecordAlarms(Store.Store store, ConfigStore config, N
     public const int MaxAlarms = 64;
     private const int DetailLimit = 20;
 
-    private readonly Channel<IReadOnlyList<StoredRecord>> _pending =
-        Channel.CreateUnbounded<IReadOnlyList<StoredRecord>>(new() { SingleReader = true });
+    private readonly Channel<CommitInfo> _pending = Channel.CreateUnbounded<CommitInfo>(new() { SingleReader = true });
     private readonly HashSet<string> _invalid = new(StringComparer.Ordinal);
     private readonly HashSet<string> _alarmed = new(StringComparer.Ordinal);
 
@@ -37,7 +35,7 @@ public sealed class InvalidRecordAlarms(Store.Store store, ConfigStore config, N
         _ = Task.Run(async () =>
         {
             Guarded(CheckStore);
-            await foreach (var changed in _pending.Reader.ReadAllAsync()) Guarded(() => Check(changed, ""));
+            await foreach (var commit in _pending.Reader.ReadAllAsync()) Guarded(() => Check(Arrived(commit), ""));
         });
     }
 
@@ -48,7 +46,14 @@ public sealed class InvalidRecordAlarms(Store.Store store, ConfigStore config, N
         _pending.Writer.TryComplete();
     }
 
-    private void OnCommitted(CommitInfo commit) => _pending.Writer.TryWrite(commit.Changed);
+    private void OnCommitted(CommitInfo commit) => _pending.Writer.TryWrite(commit);
+
+    /// <summary>
+    /// What a commit brings to check: everything a peer or recovery sent. A local write went through
+    /// the model already; it only counts where it replaces a record known to be invalid (to lower its alarm).
+    /// </summary>
+    private IReadOnlyList<StoredRecord> Arrived(CommitInfo commit) =>
+        commit.Remote ? commit.Changed : commit.Changed.Where(r => _invalid.Contains(AlarmPrefix + r.Id)).ToList();
 
     private void CheckStore()
     {
