@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Appliance.Daemon.Config;
 using Appliance.Daemon.Hosting;
 using Appliance.Daemon.Node;
 using Appliance.Daemon.Store;
@@ -17,11 +19,25 @@ public sealed record ApplierContext(ConfigStore Config, NodeLogs Logs, HalSet Ha
 
     public static bool IsShared(StoredRecord r, params string[] sections) => r.Scope == Scopes.Cluster && sections.Contains(r.Section);
 
+    /// <summary>
+    /// This peer's plain section as an applier may use it: checked like a value from a peer
+    /// (<see cref="RecordCheck"/>), since a peer or a restore may have put it there. An invalid record
+    /// throws <see cref="InvalidRecordException"/>: the run fails and applies nothing, so the host keeps
+    /// what it runs until the record is replaced by a valid one or deleted.
+    /// </summary>
+    public JsonObject Section(string section)
+    {
+        var record = Config.Store.Get(Config.OwnScope, section, "");
+        if (record?.Value is null) return ConfigSchema.Get(section).Defaults();
+        var (value, error) = RecordCheck.Validate(record);
+        return error is null ? value! : throw new InvalidRecordException(record, error);
+    }
+
     public string? Text(string section, string field) =>
-        Config.Read(section)[field] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
+        Section(section)[field] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
 
     public IReadOnlyList<string> List(string section, string field) =>
-        Config.Read(section)[field] is System.Text.Json.Nodes.JsonArray a
+        Section(section)[field] is JsonArray a
             ? a.Select(n => n?.GetValue<string>()).Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).ToList()
             : [];
 }

@@ -15,7 +15,7 @@ public sealed class FirewallApplier(ApplierContext context, FirewallWindow windo
 
     protected override async Task<ApplyResult> ApplyAsync(CancellationToken ct)
     {
-        var wanted = FirewallRules.Ruleset(window.Active, context.ClusterPeers());
+        var wanted = FirewallRules.Ruleset(window.ActiveToApply(), context.ClusterPeers());
         var firewall = context.Hal.Firewall;
         var running = await firewall.ReadBackAsync(ct);
         var summary = $"{wanted.OperatorRules.Count} operator rule(s), cluster ports open to {(wanted.ClusterPeers.Count == 0 ? "no peer" : string.Join(", ", wanted.ClusterPeers))}";

@@ -58,9 +58,8 @@ internal sealed class FirewallCommands(ConfigStore config, FirewallWindow window
         if (!fields.Remove("name", out var name))
             throw ApiException.BadArgs("firewall stage needs name=NAME and the rule's fields (priority, source, protocol, port, action), or remove=NAME");
         var old = config.Item("firewall", name);
+        // The model's rules are the firewall's: what config add accepts, staging accepts, and the host can run.
         var result = ConfigOps.CreateItem("firewall", name, fields);
-        try { FirewallRules.ToRules(result.Value).ToList(); }
-        catch (ArgumentException e) { throw new ApiException(ApiException.Validation, e.Message, $"firewall.{name}", null, "the firewall must be able to run the rule"); }
         config.Change("firewall", name, old, result.Value, r, $"firewall.{name}");
         return Show($"rule '{name}' {(old is null ? "added to" : "replaced in")} the staged set; activate to use it");
     }

@@ -39,6 +39,19 @@ public sealed class FirewallWindow : IDisposable
     /// <summary>The active operator rules (none before the first activation).</summary>
     public IReadOnlyList<JsonObject> Active => ReadActive().Rules;
 
+    /// <summary>
+    /// The active rules for the firewall applier, checked like anything a peer sends
+    /// (<see cref="RecordCheck"/>): an invalid set throws <see cref="InvalidRecordException"/> and the
+    /// host keeps the rules it runs, rather than losing the operator's drops.
+    /// </summary>
+    public IReadOnlyList<JsonObject> ActiveToApply()
+    {
+        var record = Store.Get(Scopes.Cluster, ActiveSection, "");
+        if (record?.Value is null) return [];
+        var (value, error) = RecordCheck.Validate(record);
+        return error is null ? Items(value!["rules"]) ?? [] : throw new InvalidRecordException(record, error);
+    }
+
     /// <summary>The pending window's deadline, or null.</summary>
     public DateTimeOffset? Deadline => ReadWindow()?.Deadline;
 
@@ -50,11 +63,10 @@ public sealed class FirewallWindow : IDisposable
 
     public DateTimeOffset Activate(TimeSpan window, string user, string channel)
     {
-        var staged = Staged;
-        FirewallRules.ToRules(staged); // refuse a set the host cannot run before anything changes
+        var staged = CheckedStaged(); // refuse a set the host cannot run before anything changes
         lock (_gate)
         {
-            var current = ReadActive().Rules;
+            var current = ActiveOrNone();
             var open = ReadWindow();
             // A second activation inside a window keeps the set from before the first as the fallback.
             var fallback = open?.Previous ?? current;
@@ -97,6 +109,27 @@ public sealed class FirewallWindow : IDisposable
             return true;
         }
     }
+
+    /// <summary>The active rules to fall back to; an invalid set (from a peer or a restore) is no fallback, so none.</summary>
+    private IReadOnlyList<JsonObject> ActiveOrNone()
+    {
+        try
+        {
+            return ActiveToApply();
+        }
+        catch (InvalidRecordException e)
+        {
+            _logs.Event($"the active firewall rules are not kept to roll back to: {e.Message}", "warning");
+            return [];
+        }
+    }
+
+    /// <summary>The staged rules, each checked like a record from a peer (a peer may have staged it); throws ArgumentException naming the first refused.</summary>
+    private List<JsonObject> CheckedStaged() => Store.List(Scopes.Cluster, "firewall").Select(r => RecordCheck.Validate(r) switch
+    {
+        ({ } value, null) => value,
+        (_, var error) => throw new ArgumentException($"staged rule {RecordCheck.Name(r)} (written by peer {r.Version.Origin}) cannot be activated: {error?.Message}; set it again or remove it"),
+    }).ToList();
 
     private void Schedule(DateTimeOffset deadline)
     {

@@ -20,7 +20,7 @@ public sealed class HostServicesApplier(ApplierContext context)
     protected override async Task<ApplyResult> ApplyAsync(CancellationToken ct)
     {
         var host = context.Hal.HostServices;
-        var hostname = context.Config.HostName;
+        var hostname = context.Text("system", "hostname") ?? "appliance";
         var zone = context.Text("time", "zone") ?? "UTC";
         try
         {

@@ -14,6 +14,7 @@ public sealed class SyslogApplier : Applier
     private readonly Lock _gate = new();
     private SyslogForwarder? _forwarder;
     private IReadOnlyList<SyslogServer> _servers = [];
+    private string _host = "appliance";
 
     public SyslogApplier(ApplierContext context)
         : base("syslog", "Remote syslog not applied", context.Logs.Alarms, context.DriftInterval)
@@ -28,9 +29,11 @@ public sealed class SyslogApplier : Applier
     protected override async Task<ApplyResult> ApplyAsync(CancellationToken ct)
     {
         var wanted = _context.List("syslog", "servers").Select(SyslogServer.Parse).ToList();
+        var host = _context.Text("system", "hostname") ?? "appliance";
         SyslogForwarder? old = null;
         lock (_gate)
         {
+            _host = host;
             if (!wanted.SequenceEqual(_servers))
             {
                 old = _forwarder;
@@ -49,8 +52,9 @@ public sealed class SyslogApplier : Applier
     private void Forward(string kind, LogEntry e)
     {
         SyslogForwarder? forwarder;
-        lock (_gate) forwarder = _forwarder;
-        forwarder?.Send(ToMessage(kind, e, _context.Config.HostName));
+        string host;
+        lock (_gate) (forwarder, host) = (_forwarder, _host);
+        forwarder?.Send(ToMessage(kind, e, host));
     }
 
     internal static SyslogMessage ToMessage(string kind, LogEntry e, string host)

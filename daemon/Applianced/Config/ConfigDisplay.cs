@@ -2,7 +2,10 @@ using System.Text.Json.Nodes;
 
 namespace Appliance.Daemon.Config;
 
-/// <summary>What config.show / config.get return: every field, secrets only as "set" / "not set".</summary>
+/// <summary>
+/// What config.show / config.get return: every field, secrets only as "set" / "not set", text with
+/// any character <see cref="TextRules"/> refuses escaped (an item a peer planted is shown, not obeyed).
+/// </summary>
 public static class ConfigDisplay
 {
     public const string Set = "set";
@@ -18,7 +21,7 @@ public static class ConfigDisplay
             foreach (var (name, node) in value)
             {
                 if (def.FindField(name) is { } f)
-                    shown[f.Name] = node?.DeepClone();
+                    shown[f.Name] = Escaped(node);
             }
         }
         foreach (var f in def.Fields.Where(f => f.IsSecret))
@@ -34,6 +37,13 @@ public static class ConfigDisplay
         var f = def.GetField(field, item);
         return Display(section, value)[f.Name]?.DeepClone();
     }
+
+    private static JsonNode? Escaped(JsonNode? node) => node switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var text) => TextRules.Escape(text),
+        JsonArray a => new JsonArray(a.Select(Escaped).ToArray()),
+        _ => node?.DeepClone(),
+    };
 
     private static string Mask(JsonNode? secret) =>
         secret is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? Set : NotSet;

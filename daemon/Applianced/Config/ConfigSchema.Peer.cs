@@ -9,7 +9,7 @@ public static partial class ConfigSchema
         const ConfigScope P = ConfigScope.Peer;
         yield return new("system", P, false,
         [
-            new("hostname", FieldKind.HostName) { Default = "appliance", Required = true, Help = "host name (RFC 1123)" },
+            new("hostname", FieldKind.HostName) { Default = "appliance", Required = true, Help = "host name (RFC 1123, at most 64 characters)" },
             new("domain", FieldKind.DomainName) { Help = "DNS domain" },
         ]) { Help = "host name and DNS domain" };
         yield return new("ethernet", P, false,

@@ -3,7 +3,7 @@ namespace Appliance.Daemon.Config;
 /// <summary>The syntax a field accepts and the JSON shape it is stored in.</summary>
 public enum FieldKind
 {
-    /// <summary>Free printable text (stored as a string).</summary>
+    /// <summary>Free text (stored as a string) without control, separator or format characters (<see cref="TextRules"/>).</summary>
     String,
 
     /// <summary>A safe name: letters, digits, '-', '_', '.', 1-64 characters.</summary>
@@ -12,7 +12,7 @@ public enum FieldKind
     /// <summary>A login name: lower-case letter or '_' then letters, digits, '-', '_' (max 32).</summary>
     UserName,
 
-    /// <summary>RFC 1123 host name, one or more labels.</summary>
+    /// <summary>This peer's own host name: RFC 1123 labels, at most as long as the host takes (64).</summary>
     HostName,
 
     /// <summary>A DNS domain (RFC 1123 labels).</summary>
@@ -57,7 +57,7 @@ public enum FieldKind
     /// <summary>An ISO-8601 time with offset, stored in UTC ("yyyy-MM-ddTHH:mm:ss.FFFFFFFZ").</summary>
     Time,
 
-    /// <summary>A credential stored as given (it must be usable later) but never shown back.</summary>
+    /// <summary>A credential stored as given (it must be usable later) but never shown back; <see cref="TextRules"/> apply.</summary>
     Secret,
 
     /// <summary>A password stored only as a PBKDF2 hash (<see cref="PasswordHash"/>), never shown back.</summary>

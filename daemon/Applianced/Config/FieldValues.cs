@@ -96,8 +96,8 @@ internal static class FieldValues
     {
         if (text.Length == 0)
             return null; // an empty secret means "not set"
-        if (text.Any(char.IsControl))
-            throw Fail(path, null, "contains a control character");
+        if (TextRules.Check(text) is { } why)
+            throw Fail(path, null, why);
         if (text.Length > f.MaxLength)
             throw Fail(path, null, $"is longer than {f.MaxLength} characters");
         return f.Kind == FieldKind.HashedSecret ? PasswordHash.Hash(text) : text;
@@ -132,16 +132,16 @@ internal static class FieldValues
             case FieldKind.Host:
                 return ParseHost(text, path);
             case FieldKind.HostName:
+                return HostNames.CheckOwnHostName(text) is { } hostWhy ? throw Fail(path, text, hostWhy) : text.ToLowerInvariant();
             case FieldKind.DomainName:
-                return HostNames.IsHostName(text) ? text.ToLowerInvariant()
-                    : throw Fail(path, text, "is not a valid name (RFC 1123: letters, digits and '-', labels of 1-63 separated by '.')");
+                return HostNames.IsHostName(text) ? text.ToLowerInvariant() : throw Fail(path, text, HostNames.NameRule);
             case FieldKind.Token:
                 return ItemNames.IsValid(text) ? text : throw Fail(path, text, ItemNames.Rule);
             case FieldKind.UserName:
                 return IsUserName(text) ? text
                     : throw Fail(path, text, "is not a user name (a lower-case letter or '_', then letters, digits, '-', '_'; at most 32)");
             case FieldKind.PortRange:
-                return ParsePortRange(text, path);
+                return PortRange.Parse(text, path).ToString();
             case FieldKind.TimeZone:
                 return TimeZones.Check(text, ctx.ZoneInfoDir) is { } tzWhy ? throw Fail(path, text, tzWhy) : text;
             case FieldKind.Time:
@@ -150,8 +150,8 @@ internal static class FieldValues
                     throw Fail(path, text, "is not an ISO-8601 time like 2026-11-25T12:00:00Z");
                 return t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFZ", CultureInfo.InvariantCulture);
             default:
-                if (text.Any(char.IsControl))
-                    throw Fail(path, text, "contains a control character");
+                if (TextRules.Check(text) is { } textWhy)
+                    throw Fail(path, text, textWhy);
                 if (text.Length > f.MaxLength)
                     throw Fail(path, text, $"is longer than {f.MaxLength} characters");
                 return text;
@@ -188,26 +188,12 @@ internal static class FieldValues
         return $"{Ipv4.Format(address)}/{prefix}";
     }
 
-    private static string ParsePortRange(string text, string path)
-    {
-        var parts = text.Split('-');
-        var ports = new List<int>();
-        foreach (var p in parts)
-        {
-            if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-                throw Fail(path, text, "is not a port from 1 to 65535 or a range like 5060-5061");
-            ports.Add(port);
-        }
-        if (ports.Count > 2 || (ports.Count == 2 && ports[0] >= ports[1]))
-            throw Fail(path, text, "is not a port from 1 to 65535 or a range like 5060-5061 (low-high)");
-        return string.Join('-', ports);
-    }
-
     private static bool IsUserName(string text) =>
         text.Length is >= 1 and <= 32
         && (char.IsAsciiLetterLower(text[0]) || text[0] == '_')
         && text.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_');
 
+    /// <summary>The refusal; a path or value holding characters free text may not is echoed with them escaped (<see cref="TextRules.Escape"/>).</summary>
     public static ConfigValidationException Fail(string path, string? value, string rule) =>
-        new(new ValidationError(path, value, rule));
+        new(new ValidationError(TextRules.Escape(path), value is null ? null : TextRules.Escape(value), rule));
 }

@@ -1,8 +1,25 @@
+using Appliance.Hal.HostServices;
+
 namespace Appliance.Daemon.Config;
 
 /// <summary>RFC 1123 host names and the "host or IPv4" syntax used by NTP, syslog and bridges.</summary>
 public static class HostNames
 {
+    public const string NameRule = "is not a valid name (RFC 1123: letters, digits and '-', labels of 1-63 separated by '.')";
+
+    /// <summary>
+    /// Null when the text can be this peer's own host name (system.hostname), else the rule broken:
+    /// a DNS name may be 253 characters, but the host keeps at most <see cref="HostnameLimits.MaxLength"/>.
+    /// </summary>
+    public static string? CheckOwnHostName(string text)
+    {
+        if (!IsHostName(text))
+            return NameRule;
+        return text.Length > HostnameLimits.MaxLength
+            ? $"is {text.Length} characters long; a Linux host name holds at most {HostnameLimits.MaxLength}"
+            : null;
+    }
+
     public static bool IsLabel(string label) =>
         label.Length is >= 1 and <= 63
         && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')

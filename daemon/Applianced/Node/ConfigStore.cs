@@ -25,31 +25,61 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
         _ => throw new InvalidOperationException($"{def.Name} is local"),
     };
 
-    /// <summary>A plain section's value with defaults, for this peer or another.</summary>
+    /// <summary>
+    /// A plain section's value with defaults, for this peer or another, as the model accepts it. A
+    /// record that fails <see cref="RecordCheck"/> (put there by a peer or a restore; its alarm says
+    /// why) reads as the last valid value this process read, else as the defaults: what the cluster,
+    /// the LCD, status and the cross-peer rules go by stays what was valid.
+    /// </summary>
     public JsonObject Read(string section, string? peerId = null)
     {
         var def = ConfigSchema.Get(section);
-        var raw = def.Scope == ConfigScope.Local
-            ? store.GetLocal(LocalPrefix + section)
-            : store.Get(ScopeOf(def, peerId), section, "")?.Value;
-        return raw is null ? def.Defaults() : Merge(def.Defaults(), JsonNode.Parse(raw)!.AsObject());
+        if (def.Scope == ConfigScope.Local)
+            return CheckLocal(def.Name).Value ?? def.Defaults();
+        var r = store.Get(ScopeOf(def, peerId), section, "");
+        if (r?.Value is null)
+            return def.Defaults();
+        var (value, _) = RecordCheck.Validate(r);
+        if (value is not null)
+        {
+            _lastValid[r.Id] = (JsonObject)value.DeepClone();
+            return value;
+        }
+        return _lastValid.TryGetValue(r.Id, out var last) ? (JsonObject)last.DeepClone() : def.Defaults();
     }
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonObject> _lastValid = new(StringComparer.Ordinal);
+
+    /// <summary>A local section (never replicated, but restored with a backup) through the model's check.</summary>
+    public (JsonObject? Value, ValidationError? Error) CheckLocal(string section)
+    {
+        var raw = store.GetLocal(LocalPrefix + section);
+        if (raw is null)
+            return (ConfigSchema.Get(section).Defaults(), null);
+        return RecordCheck.Parse(raw) is { } stored
+            ? RecordCheck.Model(() => ConfigOps.Validate(section, stored).Value, section)
+            : (null, new ValidationError(section, null, "is not a JSON object"));
+    }
+
+    /// <summary>The items of a collection as stored (invalid ones too, so they can be seen and removed); a value that is not an object is left out.</summary>
     public IReadOnlyList<JsonObject> Items(string section, string? peerId = null)
     {
         var def = ConfigSchema.Get(section);
-        return store.List(ScopeOf(def, peerId), section).Select(r => JsonNode.Parse(r.Value!)!.AsObject()).ToList();
+        return store.List(ScopeOf(def, peerId), section).Select(r => RecordCheck.Parse(r.Value!)).OfType<JsonObject>().ToList();
     }
 
     public JsonObject? Item(string section, string name, string? peerId = null)
     {
         var def = ConfigSchema.Get(section);
         var r = store.Get(ScopeOf(def, peerId), section, name);
-        return r?.Value is null ? null : JsonNode.Parse(r.Value)!.AsObject();
+        return r?.Value is null ? null : RecordCheck.Parse(r.Value);
     }
 
-    public string HostName => Read("system")["hostname"]?.GetValue<string>() ?? "appliance";
-    public string? LanAddress => Read("ipv4")["address"]?.GetValue<string>();
+    private string? Text(string section, string field, string? peerId = null) =>
+        Read(section, peerId)[field] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    public string HostName => Text("system", "hostname") ?? "appliance";
+    public string? LanAddress => Text("ipv4", "address");
 
     /// <summary>
     /// Stores a new value (null deletes an item) that the model already validated, and writes the
@@ -98,12 +128,13 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
         {
             if (!Scopes.IsPeer(scope, out var peerId) || peerId == store.PeerId) continue;
             var ipv4 = Read("ipv4", peerId);
-            var address = ipv4["address"]?.GetValue<string>();
+            var address = RuleContext.Text(ipv4, "address");
             var listed = clusterAddressOf(peerId) ?? address;
             var index = listed is null ? 0 : settings.Peers.ToList().IndexOf(listed) + 1;
-            var locations = Items("location-addresses", peerId)
+            var locations = store.List(Scopes.Peer(peerId), "location-addresses")
+                .Select(r => RecordCheck.Validate(r).Value).OfType<JsonObject>()
                 .ToDictionary(i => i[SectionDef.NameField]!.GetValue<string>(), i => i);
-            views.Add(new PeerView(index, $"peer {(index > 0 ? index : "?")}", Read("system", peerId)["hostname"]?.GetValue<string>() ?? peerId,
+            views.Add(new PeerView(index, $"peer {(index > 0 ? index : "?")}", Text("system", "hostname", peerId) ?? peerId,
                 ipv4, locations));
         }
         return views;
@@ -115,15 +146,9 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
         foreach (var scope in store.PeerScopes())
         {
             if (!Scopes.IsPeer(scope, out var id)) continue;
-            if (id == hostOrAddressOrId || Read("system", id)["hostname"]?.GetValue<string>() == hostOrAddressOrId
-                || Read("ipv4", id)["address"]?.GetValue<string>() == hostOrAddressOrId) return id;
+            if (id == hostOrAddressOrId || Text("system", "hostname", id) == hostOrAddressOrId
+                || Text("ipv4", "address", id) == hostOrAddressOrId) return id;
         }
         return null;
-    }
-
-    private static JsonObject Merge(JsonObject defaults, JsonObject stored)
-    {
-        foreach (var (k, v) in stored) defaults[k] = v?.DeepClone();
-        return defaults;
     }
 }

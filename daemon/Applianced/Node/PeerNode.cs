@@ -26,6 +26,7 @@ public sealed class PeerNode : IAsyncDisposable
     public string Version { get; }
     public Maintenance.MaintenanceServices Maintenance { get; }
     public Appliers.ApplierSet Appliers { get; }
+    public InvalidRecordAlarms InvalidRecords { get; }
 
     /// <summary>Set by the host: stop the process and start it again with the same arguments.</summary>
     public Action RequestRestart { get; set; } = () => { };
@@ -40,6 +41,8 @@ public sealed class PeerNode : IAsyncDisposable
         Logs = new NodeLogs(options.DataDir, options.LogCapBytes, time);
         _api = new ApiServer(Router, Logs.Events);
         Config = new ConfigStore(store, Logs);
+        InvalidRecords = new InvalidRecordAlarms(store, Config, Logs, DescribePeer);
+        InvalidRecords.Attach();
         Cluster = new ClusterService(store, Logs, time, new ClusterNodeInfo(Version, () => Config.HostName, OwnClusterAddress,
             () => Maintenance!.Licences.Hello(), options.ReplicationPort, options.RecoveryPort));
         if (options.DialRetryMs is { } retryMs) Cluster.RetryDelay = TimeSpan.FromMilliseconds(retryMs);
@@ -95,6 +98,7 @@ public sealed class PeerNode : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         Logs.Event("stopping");
+        InvalidRecords.Stop();
         await Appliers.DisposeAsync();
         await Cluster.DisposeAsync();
         await _api.DisposeAsync();
@@ -136,6 +140,15 @@ public sealed class PeerNode : IAsyncDisposable
     }
 
     private const int MinPoolThreads = 8;
+
+    /// <summary>"this peer", or "peer 198.18.0.12 (host, id)" as far as the cluster links know it.</summary>
+    private string DescribePeer(string peerId)
+    {
+        if (peerId == Store.PeerId) return "this peer";
+        var link = Cluster?.Links.FirstOrDefault(l => l.PeerId == peerId);
+        return link is null ? $"peer {TextRules.Escape(peerId)}"
+            : $"peer {link.Address} ({(link.HostName is null ? "" : TextRules.Escape(link.HostName) + ", ")}{peerId})";
+    }
 
     private string? OwnClusterAddress() => _options.Bind ?? Config.LanAddress;
 

@@ -55,9 +55,10 @@ public sealed record FirewallSource(IPNetwork? Network)
 /// <param name="Priority">Evaluation order (ascending); ties keep list order.</param>
 /// <param name="Source">Source network or any.</param>
 /// <param name="Protocol">Protocol matched.</param>
-/// <param name="Port">Destination port (TCP/UDP only), or null for all ports.</param>
+/// <param name="Port">Destination port (TCP/UDP only), or null for all ports; the first of a range.</param>
 /// <param name="Action">What to do with a match.</param>
-public sealed record FirewallRule(int Priority, FirewallSource Source, FirewallProtocol Protocol, int? Port, FirewallAction Action)
+/// <param name="LastPort">The last port of a range Port..LastPort (above Port), or null for the single port.</param>
+public sealed record FirewallRule(int Priority, FirewallSource Source, FirewallProtocol Protocol, int? Port, FirewallAction Action, int? LastPort = null)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the rule and what is wrong with it.</summary>
     public void Validate()
@@ -68,13 +69,18 @@ public sealed record FirewallRule(int Priority, FirewallSource Source, FirewallP
             throw new ArgumentException($"firewall rule {this}: a port needs protocol tcp or udp, not {Protocol.ToString().ToLowerInvariant()}");
         if (Port is < 1 or > 65535)
             throw new ArgumentException($"firewall rule {this}: port {Port} is outside 1..65535");
+        if (LastPort is not null && (Port is null || LastPort <= Port || LastPort > 65535))
+            throw new ArgumentException($"firewall rule {this}: a port range must run upwards within 1..65535");
         if (!Enum.IsDefined(Protocol) || !Enum.IsDefined(Action))
             throw new ArgumentException($"firewall rule {this}: protocol or action is not defined");
     }
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"priority {Priority} from {Source} {Protocol.ToString().ToLowerInvariant()}{(Port is null ? "" : " port " + Port)} {Action.ToString().ToLowerInvariant()}";
+        $"priority {Priority} from {Source} {Protocol.ToString().ToLowerInvariant()}{(Port is null ? "" : " port " + Ports)} {Action.ToString().ToLowerInvariant()}";
+
+    /// <summary>"443" or "10000-20000" (nft's syntax for a range), empty without a port.</summary>
+    public string Ports => Port is null ? "" : LastPort is null ? $"{Port}" : $"{Port}-{LastPort}";
 }
 
 /// <summary>

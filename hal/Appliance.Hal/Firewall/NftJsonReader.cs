@@ -81,7 +81,7 @@ public static class NftJsonReader
             return false;
         var source = FirewallSource.Any;
         var protocol = FirewallProtocol.Any;
-        int? port = null;
+        int? port = null, lastPort = null;
         foreach (var m in Matches(expr))
         {
             var right = m.GetProperty("right");
@@ -93,6 +93,11 @@ public static class NftJsonReader
                 {
                     protocol = proto == "tcp" ? FirewallProtocol.Tcp : FirewallProtocol.Udp;
                     port = right.GetInt32();
+                }
+                else if (proto is "tcp" or "udp" && field == "dport" && IsRange(right, out var first, out var last))
+                {
+                    protocol = proto == "tcp" ? FirewallProtocol.Tcp : FirewallProtocol.Udp;
+                    (port, lastPort) = (first, last);
                 }
                 else
                     return false;
@@ -106,7 +111,21 @@ public static class NftJsonReader
             else
                 return false;
         }
-        rules.Add(new FirewallRule(priority, source, protocol, port, action.Value));
+        rules.Add(new FirewallRule(priority, source, protocol, port, action.Value, lastPort));
+        return true;
+    }
+
+    /// <summary>nft writes "dport 10000-20000" as {"range": [10000, 20000]}.</summary>
+    private static bool IsRange(JsonElement right, out int first, out int last)
+    {
+        first = last = 0;
+        if (right.ValueKind != JsonValueKind.Object || !right.TryGetProperty("range", out var range)
+            || range.ValueKind != JsonValueKind.Array || range.GetArrayLength() != 2)
+            return false;
+        var bounds = range.EnumerateArray().ToArray();
+        if (bounds.Any(b => b.ValueKind != JsonValueKind.Number))
+            return false;
+        (first, last) = (bounds[0].GetInt32(), bounds[1].GetInt32());
         return true;
     }
 

@@ -62,7 +62,7 @@ public static class NftRenderer
         {
             case FirewallProtocol.Tcp or FirewallProtocol.Udp:
                 var p = rule.Protocol == FirewallProtocol.Tcp ? "tcp" : "udp";
-                parts.Add(rule.Port is { } port ? $"{p} dport {port}" : $"meta l4proto {p}");
+                parts.Add(rule.Port is null ? $"meta l4proto {p}" : $"{p} dport {rule.Ports}");
                 break;
             case FirewallProtocol.Icmp:
                 parts.Add("meta l4proto { icmp, ipv6-icmp }");

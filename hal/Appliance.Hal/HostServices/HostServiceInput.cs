@@ -9,7 +9,7 @@ namespace Appliance.Hal.HostServices;
 /// </summary>
 internal static partial class HostServiceInput
 {
-    // RFC 1123 labels, lowercase or uppercase, dot-separated; systemd caps the whole at 64.
+    // RFC 1123 labels, lowercase or uppercase, dot-separated; the host caps the whole (HostnameLimits).
     [GeneratedRegex(@"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$")]
     private static partial Regex HostnamePattern();
 
@@ -23,9 +23,9 @@ internal static partial class HostServiceInput
     public static void Hostname(string hostname)
     {
         ArgumentNullException.ThrowIfNull(hostname);
-        if (hostname.Length is 0 or > 64 || !HostnamePattern().IsMatch(hostname))
+        if (hostname.Length is 0 or > HostnameLimits.MaxLength || !HostnamePattern().IsMatch(hostname))
             throw new ArgumentException(
-                $"Invalid hostname '{hostname}': use 1-64 characters of letters, digits, '-' and '.', " +
+                $"Invalid hostname '{hostname}': use 1-{HostnameLimits.MaxLength} characters of letters, digits, '-' and '.', " +
                 "with no label starting or ending in '-'.", nameof(hostname));
     }
 

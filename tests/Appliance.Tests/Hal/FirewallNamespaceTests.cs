@@ -14,6 +14,7 @@ public sealed class FirewallNamespaceTests(ITestOutputHelper output)
             new FirewallRule(10, FirewallSource.Any, FirewallProtocol.Icmp, null, FirewallAction.Drop),
             new FirewallRule(30, FirewallSource.Parse("198.18.0.7"), FirewallProtocol.Udp, 53, FirewallAction.Reject),
             new FirewallRule(40, FirewallSource.Any, FirewallProtocol.Tcp, null, FirewallAction.Reject),
+            new FirewallRule(50, FirewallSource.Any, FirewallProtocol.Udp, 10000, FirewallAction.Accept, LastPort: 20000),
         ],
         [IPAddress.Parse("198.18.0.2"), IPAddress.Parse("198.18.0.5")]);
 
@@ -30,10 +31,11 @@ public sealed class FirewallNamespaceTests(ITestOutputHelper output)
         await fw.ApplyAsync(First).WaitAsync(Host.Unexpected);
         var rules = RulesFromListRuleset(ns);
         Assert.Equal(1, rules.Tables);
-        Assert.Equal(["cluster", "cluster", "base", "base", "operator priority 10", "operator priority 20", "operator priority 30", "operator priority 40"],
+        Assert.Equal(["cluster", "cluster", "base", "base", "operator priority 10", "operator priority 20", "operator priority 30", "operator priority 40", "operator priority 50"],
             rules.Comments);
         Assert.Contains("\"set\":[\"198.18.0.2\",\"198.18.0.5\"]", rules.Json);
         Assert.Contains("{\"prefix\":{\"addr\":\"198.18.0.0\",\"len\":24}}", rules.Json);
+        Assert.Contains("{\"range\":[10000,20000]}", rules.Json); // a port range is one rule, whatever its width
         var back = await fw.ReadBackAsync().WaitAsync(Host.Unexpected);
         Assert.NotNull(back);
         Assert.Empty(back.Unrecognized);

@@ -13,6 +13,7 @@ public sealed class FirewallRendererTests
                 new FirewallRule(20, FirewallSource.Parse("198.18.0.0/24"), FirewallProtocol.Tcp, 22, FirewallAction.Accept),
                 new FirewallRule(10, FirewallSource.Any, FirewallProtocol.Icmp, null, FirewallAction.Drop),
                 new FirewallRule(30, FirewallSource.Parse("198.18.0.7"), FirewallProtocol.Udp, null, FirewallAction.Reject),
+                new FirewallRule(40, FirewallSource.Any, FirewallProtocol.Udp, 10000, FirewallAction.Accept, LastPort: 20000),
             ],
             [IPAddress.Parse("198.18.0.2"), IPAddress.Parse("198.18.0.3")],
             FirewallAction.Drop);
@@ -30,6 +31,7 @@ public sealed class FirewallRendererTests
             		meta l4proto { icmp, ipv6-icmp } drop comment "operator priority 10"
             		ip saddr 198.18.0.0/24 tcp dport 22 accept comment "operator priority 20"
             		ip saddr 198.18.0.7/32 meta l4proto udp reject comment "operator priority 30"
+            		udp dport 10000-20000 accept comment "operator priority 40"
             	}
             }
 
@@ -46,6 +48,8 @@ public sealed class FirewallRendererTests
         Assert.Contains("needs protocol tcp or udp", e.Message);
         Assert.Throws<ArgumentException>(() => NftRenderer.Render(new FirewallRuleset(
             [new FirewallRule(5, FirewallSource.Any, FirewallProtocol.Tcp, 70000, FirewallAction.Accept)], [])));
+        Assert.Contains("must run upwards", Assert.Throws<ArgumentException>(() => NftRenderer.Render(new FirewallRuleset(
+            [new FirewallRule(5, FirewallSource.Any, FirewallProtocol.Tcp, 5061, FirewallAction.Accept, LastPort: 5060)], []))).Message);
         Assert.Contains("'198.18.0.1/24'", Assert.Throws<FormatException>(() => FirewallSource.Parse("198.18.0.1/24")).Message);
         Assert.Throws<ArgumentException>(() => NftRenderer.Render(new FirewallRuleset([], [], FirewallAction.Reject)));
     }
