@@ -124,7 +124,7 @@ public sealed class ApiPathTests(ITestOutputHelper output) : IAsyncLifetime
         }
         catch (IOException) { } // the daemon hung up: the cap was reached
         var refusal = await c.ReadReplyAsync(T);
-        output.WriteLine($"sent {sent >> 20} MiB before the daemon stopped reading; status answered in at most {answers.Max():0.0} ms; RSS at most {rss:0} MiB");
+        output.WriteLine($"offered {sent >> 20} MiB (the cap is 8 MiB: the daemon answered and dropped the rest); status answered in at most {answers.Max():0.0} ms; RSS at most {rss:0} MiB");
         AssertRefused(refusal!, "validation");
         Assert.Contains("8388608 bytes", (string)refusal!["error"]!["message"]!);
         Assert.Null(await c.ReadReplyAsync(T)); // the connection ends: the rest of the stream cannot be read as requests
