@@ -122,11 +122,20 @@ public sealed class ApiServer(ApiRouter router, JsonLinesLog events) : IAsyncDis
         return translated;
     }
 
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
+
     private static ApiRequest Parse(string line)
     {
         JsonNode? node;
-        try { node = JsonNode.Parse(line); }
-        catch (JsonException e) { throw new ApiException(ApiException.Usage, $"request is not valid JSON: {e.Message}"); }
+        try
+        {
+            node = JsonNode.Parse(line, documentOptions: StrictJson);
+            ReadEveryString(node);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new ApiException(ApiException.Usage, $"request is not valid JSON: {e.Message}");
+        }
         if (node is not JsonObject obj) throw new ApiException(ApiException.Usage, "request must be a JSON object");
         var version = obj["v"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : Version;
         if (version != Version) throw new ApiException(ApiException.Usage, $"API version {version} is not supported (this daemon speaks {Version})");
@@ -135,6 +144,26 @@ public sealed class ApiServer(ApiRouter router, JsonLinesLog events) : IAsyncDis
         var user = obj["user"] is JsonValue u && u.TryGetValue<string>(out var us) ? us : "admin";
         var channel = obj["channel"] is JsonValue ch && ch.TryGetValue<string>(out var chs) ? chs : "api";
         return new ApiRequest(cmd, (JsonObject)args.DeepClone(), user, channel);
+    }
+
+    /// <summary>
+    /// JsonNode reads strings lazily: one holding a lone surrogate escape throws when first read,
+    /// which must happen here (a usage error) and not in a handler (an internal error).
+    /// </summary>
+    private static void ReadEveryString(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (_, child) in o) ReadEveryString(child);
+                break;
+            case JsonArray a:
+                foreach (var child in a) ReadEveryString(child);
+                break;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                v.GetValue<string>();
+                break;
+        }
     }
 
     private static JsonObject ErrorReply(ApiException e)
