@@ -101,7 +101,8 @@ public static class UpgradePackage
                     entry.DataStream?.CopyTo(Stream.Null);
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        // TarReader reports a base-256 number field too large for a long as an OverflowException.
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or OverflowException)
         {
             throw Invalid($"package {packagePath} is not a valid tar.gz or is damaged: {e.Message}", e);
         }
