@@ -14,7 +14,7 @@ internal sealed class OpCodecTarget : FuzzTarget
 {
     public override string Name => "opcodec";
 
-    public override string Description => "OpCodec.DecodeBatch / DecodeRecords; refusal: ProtocolViolationException";
+    public override string Description => "OpCodec.DecodeBatch / DecodeRecords, then a re-encode round trip; refusal: ProtocolViolationException";
 
     public override string? Run(byte[] input)
     {
@@ -23,15 +23,21 @@ internal sealed class OpCodecTarget : FuzzTarget
         var payload = input.AsMemory(1);
         try
         {
-            var ops = (input[0] & 1) == 0
-                ? OpCodec.DecodeBatch(new Frame(FrameType.OpBatch, payload)).Ops
-                : OpCodec.DecodeRecords(new Frame(FrameType.RecordsReply, payload)).Records;
-            foreach (var op in ops)
+            if ((input[0] & 1) == 0)
             {
-                // The store and the digests rely on these; the codec promises them.
-                if (op.Seq < 0 || op.Record.Version.Hlc < 0 || op.Prev.Hlc < 0 || op.Record.Version.Origin != op.Origin)
-                    throw new InvariantException($"decoded an op the store cannot take: {op}");
-                _ = op.Record.Id;
+                var batch = OpCodec.DecodeBatch(new Frame(FrameType.OpBatch, payload));
+                var again = OpCodec.DecodeBatch(new Frame(FrameType.OpBatch, OpCodec.Encode(batch)));
+                Check(batch.Ops, again.Ops);
+                if (!again.Ranges.SequenceEqual(batch.Ranges))
+                    throw new InvariantException("a batch's ranges change when it is encoded and decoded again");
+            }
+            else
+            {
+                var reply = OpCodec.DecodeRecords(new Frame(FrameType.RecordsReply, payload));
+                var again = OpCodec.DecodeRecords(new Frame(FrameType.RecordsReply, OpCodec.Encode(reply)));
+                Check(reply.Records, again.Records);
+                if (again.More != reply.More)
+                    throw new InvariantException("a reply's More flag changes when it is encoded and decoded again");
             }
         }
         catch (ProtocolViolationException e)
@@ -39,6 +45,18 @@ internal sealed class OpCodecTarget : FuzzTarget
             return e.Message;
         }
         return null;
+    }
+
+    /// <summary>What the store and the digests rely on, and what a relay (decode, then encode for the next peer) must keep.</summary>
+    private static void Check(IReadOnlyList<Operation> ops, IReadOnlyList<Operation> again)
+    {
+        foreach (var op in ops)
+        {
+            if (op.Seq < 0 || op.Record.Version.Hlc < 0 || op.Prev.Hlc < 0 || op.Record.Version.Origin != op.Origin)
+                throw new InvariantException($"decoded an op the store cannot take: {op}");
+        }
+        if (!again.SequenceEqual(ops))
+            throw new InvariantException("ops change when they are encoded and decoded again (as a relaying peer does)");
     }
 
     public override IEnumerable<(string Name, byte[] Bytes)> Seeds()

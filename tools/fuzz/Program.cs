@@ -4,7 +4,8 @@ using SharpFuzz;
 const string Usage = """
     usage: fuzz <target>               fuzz under afl-fuzz (input on stdin); run outside afl-fuzz it
                                        tries the one input on stdin and exits 1 on a crash
-           fuzz <target> --seeds DIR   write the target's seed corpus into DIR
+           fuzz <target> --seeds DIR   write the target's seed corpus into DIR (exits 1 if the
+                                       target refuses one of them)
            fuzz <target> --dict FILE   write the target's afl-fuzz dictionary (empty if it has none)
            fuzz --list                 the targets
     """;
@@ -26,7 +27,15 @@ switch (args)
     case [_, "--seeds", var dir]:
         Directory.CreateDirectory(dir);
         foreach (var (name, bytes) in target.Seeds())
+        {
             File.WriteAllBytes(Path.Combine(dir, name), bytes);
+            // A seed the decoder refuses means the seed writer and the format drifted apart.
+            if (target.Run(bytes) is { } refusal)
+            {
+                Console.Error.WriteLine($"{target.Name}: seed {name} is refused: {refusal}");
+                return 1;
+            }
+        }
         return 0;
     case [_, "--dict", var file]:
         // afl-fuzz dictionary syntax: name="value" with \xNN escapes for anything but printable ASCII.

@@ -47,7 +47,10 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "$dir/tmp"
   # Seeds: fresh valid encodings, plus the corpus an earlier run of this target found.
   rm -rf "$dir/seeds" "$dir/crashes" "$dir/hangs"
-  dotnet "$PLAIN" "$t" --seeds "$dir/seeds"
+  if ! dotnet "$PLAIN" "$t" --seeds "$dir/seeds"; then
+    failed=1
+    continue
+  fi
   [ -d "$dir/afl/default/queue" ] && find "$dir/afl/default/queue" -maxdepth 1 -type f -name 'id:*' -exec cp {} "$dir/seeds/" \;
   rm -rf "$dir/afl"
   dotnet "$PLAIN" "$t" --dict "$dir/dict"
