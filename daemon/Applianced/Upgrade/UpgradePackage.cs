@@ -106,6 +106,11 @@ public static class UpgradePackage
         {
             throw Invalid($"package {packagePath} is not a valid tar.gz or is damaged: {e.Message}", e);
         }
+        catch (NotSupportedException e)
+        {
+            // TarReader refuses some entry types (GNU sparse files) before we see the entry.
+            throw Invalid($"package {packagePath} holds an entry this reader does not take: {e.Message}", e);
+        }
         if (version is null)
             throw Invalid($"package {packagePath} has no {VersionFile} file");
         if (files == 0)

@@ -18,14 +18,26 @@ public sealed class UpgradePackageFuzzTests : IDisposable
         "1f8b08000000000004030a730d0af6f4f763a025303030ff7fd10605f4e8344896c1d0d4d8c0d4c080fff2ff94c1c0c0" +
         "dcc0d08c41c1564f4e5c9258a4a000e38e34da7ad4bfb0";
 
+    /// <summary>An 83-byte tar.gz holding a GNU sparse file entry ("app/..."), which TarReader refuses with NotSupportedException.</summary>
+    private const string SparseFileEntry =
+        "1f8b08000000000004030a736170702f0d0af6f4f763a025303030303033316100d1060606e8344896c1d0d4d8c0d4c0" +
+        "c4d4dcdcc0d08c41c181968e82995d5a5c9258a4a000e38e34da48cf40cf906ba4f97a";
+
     [Fact]
-    public void A_tar_header_number_too_large_for_a_long_is_an_invalid_package_not_an_overflow()
+    public void A_tar_header_number_too_large_for_a_long_is_an_invalid_package_not_an_overflow() =>
+        AssertInvalidPackage(OverflowingNumberField, "not a valid tar.gz");
+
+    [Fact]
+    public void A_sparse_file_entry_is_an_invalid_package_not_a_not_supported_exception() =>
+        AssertInvalidPackage(SparseFileEntry, "SparseFile");
+
+    private void AssertInvalidPackage(string hex, string expected)
     {
-        var path = _dir["overflow.tar.gz"];
-        File.WriteAllBytes(path, Convert.FromHexString(OverflowingNumberField));
+        var path = _dir["package.tar.gz"];
+        File.WriteAllBytes(path, Convert.FromHexString(hex));
 
         var e = Assert.Throws<UpgradeException>(() => UpgradePackage.Read(path, extractTo: null));
         Assert.Equal(UpgradeError.InvalidPackage, e.Error);
-        Assert.Contains("not a valid tar.gz", e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 }
