@@ -15,10 +15,8 @@ internal sealed class Cfa635Target : FuzzTarget
 
     public override string? Run(byte[] input)
     {
-        if (input.Length == 0)
-            return NoMode;
-        var line = input.AsSpan(1).ToArray();
-        using var stream = new TrickleStream(line, pieceSize: 1 + (input[0] & 0x3F));
+        var (mode, line) = Split(input);
+        using var stream = new TrickleStream(line, pieceSize: 1 + (mode & 0x3F));
         var reader = new Cfa635PacketReader(stream);
         while (reader.ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() is { } packet)
         {

@@ -18,12 +18,11 @@ internal sealed class FrameTarget : FuzzTarget
 
     public override string? Run(byte[] input)
     {
-        if (input.Length == 0)
-            return NoMode;
-        var (phase, max) = (input[0] & 1) == 0
+        var (mode, body) = Split(input);
+        var (phase, max) = (mode & 1) == 0
             ? (FrameCodec.Phase.Handshake, HandshakeMaxPayload)
             : (FrameCodec.Phase.Application, FrameCodec.DefaultMaxPayload);
-        using var stream = new MemoryStream(input, 1, input.Length - 1, writable: false);
+        using var stream = new MemoryStream(body, writable: false);
         try
         {
             while (FrameCodec.ReadAsync(stream, max, phase, CancellationToken.None).AsTask().GetAwaiter().GetResult() is { } frame)

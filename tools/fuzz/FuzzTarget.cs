@@ -15,8 +15,13 @@ internal abstract class FuzzTarget
     /// <summary>Decodes one input: null when the decoder accepted it, else the refusal it gave.</summary>
     public abstract string? Run(byte[] input);
 
-    /// <summary>The refusal of targets whose first byte picks a mode, when there is no byte.</summary>
-    protected const string NoMode = "empty input (no mode byte)";
+    /// <summary>
+    /// For targets whose first byte picks a mode: that byte and the rest. An empty input is mode 0
+    /// with an empty body and still reaches the decoder: SharpFuzz reads the first input before
+    /// afl-fuzz has written it, and a first execution that runs no instrumented code makes
+    /// afl-fuzz stop with "No instrumentation detected".
+    /// </summary>
+    protected static (int Mode, byte[] Body) Split(byte[] input) => input.Length == 0 ? (0, []) : (input[0], input[1..]);
 
     /// <summary>Small valid inputs made with the real encoders, one file each.</summary>
     public abstract IEnumerable<(string Name, byte[] Bytes)> Seeds();

@@ -27,9 +27,8 @@ internal sealed class LicenceKeyTarget : FuzzTarget
 
     public override string? Run(byte[] input)
     {
-        if (input.Length == 0)
-            return NoMode;
-        var text = (input[0] & 1) == 0 ? Encoding.UTF8.GetString(input, 1, input.Length - 1) : Signed(input.AsSpan(1));
+        var (mode, body) = Split(input);
+        var text = (mode & 1) == 0 ? Encoding.UTF8.GetString(body) : Signed(body);
         LicenceKey key;
         try
         {

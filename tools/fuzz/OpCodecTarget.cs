@@ -18,12 +18,11 @@ internal sealed class OpCodecTarget : FuzzTarget
 
     public override string? Run(byte[] input)
     {
-        if (input.Length == 0)
-            return NoMode;
-        var payload = input.AsMemory(1);
+        var (mode, body) = Split(input);
+        var payload = body.AsMemory();
         try
         {
-            if ((input[0] & 1) == 0)
+            if ((mode & 1) == 0)
             {
                 var batch = OpCodec.DecodeBatch(new Frame(FrameType.OpBatch, payload));
                 var again = OpCodec.DecodeBatch(new Frame(FrameType.OpBatch, OpCodec.Encode(batch)));

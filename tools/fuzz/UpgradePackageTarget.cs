@@ -21,9 +21,8 @@ internal sealed class UpgradePackageTarget : FuzzTarget
 
     public override string? Run(byte[] input)
     {
-        if (input.Length == 0)
-            return NoMode;
-        File.WriteAllBytes(PackagePath, (input[0] & 1) == 0 ? input[1..] : Gzip(input.AsSpan(1)));
+        var (mode, body) = Split(input);
+        File.WriteAllBytes(PackagePath, (mode & 1) == 0 ? body : Gzip(body));
         try
         {
             UpgradePackage.Read(PackagePath, extractTo: null);
