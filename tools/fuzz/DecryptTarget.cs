@@ -22,15 +22,25 @@ internal sealed class DecryptTarget : FuzzTarget
 
     public override string? Run(byte[] input)
     {
-        // Header: "APBK", version, KDF id 1 (PBKDF2) with its iteration count at bytes 6..9 (FORMAT.md).
-        if (input.Length >= 10 && input[5] == 1 && BinaryPrimitives.ReadUInt32BigEndian(input.AsSpan(6)) > MaxIterationsTried)
-            return "PBKDF2 iteration count above what the fuzzer tries";
+        if (CostsMoreThanTheCheapestKey(input))
+            return "key derivation cost above what the fuzzer tries";
         var sync = Decrypt(input, async: false);
         var async = Decrypt(input, async: true);
         if (sync != async)
             throw new InvariantException($"synchronous and asynchronous reads disagree: {sync} / {async}");
         return sync.StartsWith("refused", StringComparison.Ordinal) ? sync : null;
     }
+
+    /// <summary>
+    /// Header bytes 5..9 (FORMAT.md): the key derivation id and its cost. PBKDF2 (1): iterations.
+    /// Argon2id (2, where the format has it): memory MiB (uint16), passes, lanes.
+    /// </summary>
+    private static bool CostsMoreThanTheCheapestKey(byte[] input) => input.Length >= 10 && input[5] switch
+    {
+        1 => BinaryPrimitives.ReadUInt32BigEndian(input.AsSpan(6)) > MaxIterationsTried,
+        2 => BinaryPrimitives.ReadUInt16BigEndian(input.AsSpan(6)) > 1 || input[8] > 1 || input[9] > 1,
+        _ => false,
+    };
 
     /// <summary>The plaintext's length and hash, or the refusal's kind: what two reads must agree on.</summary>
     private static string Decrypt(byte[] input, bool async)
