@@ -101,8 +101,10 @@ public static class UpgradePackage
                     entry.DataStream?.CopyTo(Stream.Null);
             }
         }
-        // TarReader reports a base-256 number field too large for a long as an OverflowException.
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or OverflowException)
+        // TarReader reports a base-256 number too large for a long as an OverflowException, and an
+        // extended header size over 2 GiB as an InvalidOperationException.
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or OverflowException
+            or InvalidOperationException)
         {
             throw Invalid($"package {packagePath} is not a valid tar.gz or is damaged: {e.Message}", e);
         }

@@ -1,3 +1,6 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text;
 using Appliance.Daemon.Upgrade;
 using Appliance.Tests.Support;
 
@@ -30,6 +33,29 @@ public sealed class UpgradePackageFuzzTests : IDisposable
     [Fact]
     public void A_sparse_file_entry_is_an_invalid_package_not_a_not_supported_exception() =>
         AssertInvalidPackage(SparseFileEntry, "SparseFile");
+
+    /// <summary>
+    /// The fuzzer's find, rebuilt: a PAX extended header whose size field says 3 GiB (octal
+    /// 30000000054), more than TarReader takes, which it reports as an InvalidOperationException.
+    /// </summary>
+    [Fact]
+    public void A_pax_header_size_over_two_gibibytes_is_an_invalid_package_not_an_invalid_operation()
+    {
+        using var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, leaveOpen: true))
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "VERSION", new Dictionary<string, string> { ["comment"] = "x" }));
+        var bytes = tar.ToArray();
+        Assert.Equal((byte)'x', bytes[156]); // the first block is the extended header
+        Encoding.ASCII.GetBytes("30000000054\0").CopyTo(bytes, 124);
+        Encoding.ASCII.GetBytes("        ").CopyTo(bytes, 148);
+        var sum = bytes.Take(512).Sum(b => b);
+        Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(bytes, 148);
+        using var gz = new MemoryStream();
+        using (var z = new GZipStream(gz, CompressionLevel.Fastest))
+            z.Write(bytes);
+
+        AssertInvalidPackage(Convert.ToHexString(gz.ToArray()), "not a valid tar.gz");
+    }
 
     private void AssertInvalidPackage(string hex, string expected)
     {
