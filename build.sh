@@ -78,12 +78,27 @@ run_tests() {
     --logger "console;verbosity=normal" --blame-hang-timeout 5m 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   set -e
+  fuzz_smoke || rc=1
   # CI shows only the tail of the log: repeat each failure (name, message, start of the stack) here.
   awk '/^  Failed [A-Za-z]/ {n=25; print "FAILED:"} n > 0 {print; n--}' "$log"
   # One plain summary line for CI, summed over the test assemblies.
   awk '/^ +Passed: [0-9]+$/ {p+=$2} /^ +Failed: [0-9]+$/ {f+=$2} /^ +Skipped: [0-9]+$/ {s+=$2}
        END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
   return "$rc"
+}
+
+# Fuzzing (tools/fuzz/README.md): afl-fuzz from Debian, the SharpFuzz instrumenter from the tool manifest.
+fuzz_run() {
+  ensure_apt afl++ || return 1
+  dotnet tool restore >/dev/null || return 1
+  CONFIG=$CONFIG bash tools/fuzz/fuzz.sh "$@"
+}
+
+# A short run of every fuzz target after the tests; any crash or hang fails the run (0 s skips it).
+fuzz_smoke() {
+  [ "${FUZZ_SMOKE_SECONDS:-12}" != 0 ] || return 0
+  say "fuzz smoke"
+  fuzz_run --smoke --seconds "${FUZZ_SMOKE_SECONDS:-12}"
 }
 
 demo() {
@@ -104,7 +119,8 @@ case "${1:-}" in
   demo) shift; demo "$@" ;;
   publish) shift; publish "$@" ;;
   bench) shift; bench "$@" ;;
+  fuzz) shift; build; fuzz_run "$@" ;;
   deps) ensure_apt ;;
   image) shift; exec image/build-image.sh "$@" ;;
-  *) echo "usage: ./build.sh test|demo|build|publish|bench|image|deps (publish and image: --vendor-key FILE.pub | --test-key)" >&2; exit 1 ;;
+  *) echo "usage: ./build.sh test|demo|build|publish|bench|fuzz|image|deps (publish and image: --vendor-key FILE.pub | --test-key)" >&2; exit 1 ;;
 esac

@@ -123,8 +123,10 @@ public static class LicenceKeyCodec
                 var other => throw Format($"unknown kind \"{other}\" (expected release or option)", key),
             };
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // JsonDocument checks the structure only: a string that is not UTF-8, or holds a lone
+            // surrogate escape, fails when it is read (InvalidOperationException).
             throw Format("the payload is not JSON", key, e);
         }
     }

@@ -131,9 +131,17 @@ public static class UpgradePackage
                     entry.DataStream?.CopyTo(Stream.Null);
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        // TarReader reports a base-256 number too large for a long as an OverflowException, and an
+        // extended header size over 2 GiB as an InvalidOperationException.
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or OverflowException
+            or InvalidOperationException)
         {
             throw Invalid($"the package is not a valid tar.gz or is damaged: {e.Message}", e);
+        }
+        catch (NotSupportedException e)
+        {
+            // TarReader refuses some entry types (GNU sparse files) before we see the entry.
+            throw Invalid($"the package holds an entry this reader does not take: {e.Message}", e);
         }
         if (version is null)
             throw Invalid($"the package has no {VersionFile} file");
