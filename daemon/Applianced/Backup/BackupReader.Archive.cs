@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
+using Appliance.Daemon.Files;
 
 namespace Appliance.Daemon.Backup;
 
@@ -7,7 +8,7 @@ public sealed partial class BackupReader
 {
     private static async Task<BackupManifest> ReadArchiveAsync(Stream tarStream, string? directory, List<string> created, BackupReadLimits limits, CancellationToken ct)
     {
-        await using var tar = new TarReader(tarStream, leaveOpen: true);
+        await using var tar = new TarReader(new TarHeaderGuard(tarStream), leaveOpen: true);
         var first = await tar.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false)
             ?? throw new BackupException(BackupError.Truncated, "truncated: the archive holds no entries");
         if (first.Name != BackupManifest.FileName || !IsRegularFile(first))

@@ -74,9 +74,11 @@ public sealed partial class BackupReader
             Cleanup(created);
             throw new BackupException(BackupError.Truncated, "truncated: the archive ends early", e);
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or OverflowException or InvalidOperationException
+            or NotSupportedException)
         {
-            // gzip and tar decoders report damage this way.
+            // gzip and tar decoders report damage this way (TarReader also with overflowing number
+            // fields, oversized pax headers and entry types it does not take, e.g. sparse files).
             Cleanup(created);
             throw new BackupException(BackupError.Corrupted, $"corrupted archive: {e.Message}", e);
         }

@@ -94,7 +94,7 @@ public static class UpgradePackage
         try
         {
             using var gz = new GZipStream(package, CompressionMode.Decompress, leaveOpen: true);
-            using var tar = new TarReader(gz);
+            using var tar = new TarReader(new TarHeaderGuard(gz));
             while (tar.GetNextEntry() is { } entry)
             {
                 if (entry.EntryType is TarEntryType.GlobalExtendedAttributes)

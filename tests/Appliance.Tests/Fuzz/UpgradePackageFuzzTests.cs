@@ -2,17 +2,12 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using Appliance.Daemon.Upgrade;
-using Appliance.Tests.Support;
 
 namespace Appliance.Tests.Fuzz;
 
 /// <summary>Packages the upgrade fuzz target (tools/fuzz, target "upgrade") found, replayed through UpgradePackage.Read.</summary>
-public sealed class UpgradePackageFuzzTests : IDisposable
+public sealed class UpgradePackageFuzzTests
 {
-    private readonly TempDirectory _dir = new();
-
-    public void Dispose() => _dir.Dispose();
-
     /// <summary>
     /// A 71-byte tar.gz whose tar header has a base-256 number field too large for a long:
     /// TarReader throws OverflowException, which escaped the reader as an unexpected error.
