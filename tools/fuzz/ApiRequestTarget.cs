@@ -30,8 +30,14 @@ internal sealed class ApiRequestTarget : FuzzTarget
                 try
                 {
                     var request = ApiRequestParser.Parse(line);
-                    foreach (var (name, _) in request.Args)
-                        _ = (request.OptionalString(name), request.OptionalInt(name));
+                    // Each argument read as a handler reads one of its kind (a wrong kind is a usage refusal).
+                    foreach (var (name, value) in request.Args)
+                        _ = value?.GetValueKind() switch
+                        {
+                            JsonValueKind.Number => request.OptionalInt(name),
+                            JsonValueKind.String => (object?)request.OptionalString(name),
+                            _ => null,
+                        };
                     ReadAll(request.Args);
                 }
                 catch (ApiException e)
