@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Appliance.Daemon.Files;
 
 namespace Appliance.Daemon.Api;
 
@@ -9,7 +10,7 @@ namespace Appliance.Daemon.Api;
 /// gone) cannot be told apart from the next request any more, so <see cref="Broken"/> says why
 /// and the server closes the connection after answering.
 /// </summary>
-internal sealed class UploadStream(LineReader reader, long maxBytes, int maxChunkBytes) : Stream
+internal sealed class UploadStream(LineReader reader, long maxBytes, int maxChunkBytes) : ReadOnlyStream
 {
     private readonly byte[] _header = new byte[4];
     private int _chunkLeft;
@@ -73,19 +74,12 @@ internal sealed class UploadStream(LineReader reader, long maxBytes, int maxChun
         return new IOException(why);
     }
 
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => Received; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    // Handlers read asynchronously; a synchronous reader would block on the socket through this.
+    public override int Read(Span<byte> buffer)
+    {
+        var copy = new byte[buffer.Length];
+        var n = ReadAsync(copy).AsTask().GetAwaiter().GetResult();
+        copy.AsSpan(0, n).CopyTo(buffer);
+        return n;
+    }
 }

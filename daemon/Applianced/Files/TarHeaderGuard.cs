@@ -7,7 +7,7 @@ namespace Appliance.Daemon.Files;
 /// such a header over <c>maxMetadataBytes</c> is refused here, as is a size field that is not a
 /// number. Data passes through untouched.
 /// </summary>
-internal sealed class TarHeaderGuard(Stream inner, int maxMetadataBytes = TarHeaderGuard.DefaultMaxMetadataBytes) : Stream
+internal sealed class TarHeaderGuard(Stream inner, int maxMetadataBytes = TarHeaderGuard.DefaultMaxMetadataBytes) : ReadOnlyStream
 {
     public const int DefaultMaxMetadataBytes = 64 * 1024;
     private const int Block = 512;
@@ -97,19 +97,4 @@ internal sealed class TarHeaderGuard(Stream inner, int maxMetadataBytes = TarHea
         }
         return octal;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
