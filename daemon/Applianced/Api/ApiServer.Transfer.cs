@@ -50,7 +50,7 @@ public sealed partial class ApiServer
         if (upload.Broken is null) await upload.DrainAsync(ct);
         if (upload.Broken is { } why)
         {
-            _warnings.Write($"API: upload for {request.Cmd} by {request.User} refused: {why}");
+            Warn($"API: upload for {request.Cmd} by {request.User} refused: {why}");
             await Write(stream, ErrorReply(new ApiException(ApiException.Validation, why, rule: $"at most {max} bytes")), ct);
             return false;
         }
