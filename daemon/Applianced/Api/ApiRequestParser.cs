@@ -64,7 +64,7 @@ internal static class ApiRequestParser
         if (claimed is null) return "api";
         return claimed.Length is > 0 and <= 16 && claimed.All(char.IsAsciiLetterLower)
             ? claimed
-            : throw Usage($"'channel' must be a short lower-case word (a-z, at most 16), not \"{Printable(claimed)}\"");
+            : throw Usage($"'channel' must be a short lower-case word (a-z, at most 16), not \"{Config.TextRules.Escape(claimed.Length > 32 ? claimed[..32] : claimed)}\"");
     }
 
     private static string? OptionalString(JsonObject obj, string name) => obj[name] switch
@@ -112,9 +112,6 @@ internal static class ApiRequestParser
                 throw Usage($"{where} holds a lone surrogate U+{(int)c:X4}, which is not text (send UTF-8 or a surrogate pair)");
         }
     }
-
-    private static string Printable(string s) =>
-        new(s.Take(32).Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c).ToArray());
 
     private static ApiException Usage(string message) => new(ApiException.Usage, message);
 }

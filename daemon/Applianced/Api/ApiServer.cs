@@ -40,9 +40,6 @@ public sealed partial class ApiServer : IAsyncDisposable
         _warnings = new RateLimitedLog(m => events.Append(new LogEntry { Level = "warning", Message = m }), time ?? TimeProvider.System);
     }
 
-    /// <summary>Connections being served now.</summary>
-    public int Connections => Volatile.Read(ref _connections);
-
     public void Start(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

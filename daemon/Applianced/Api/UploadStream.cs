@@ -14,9 +14,8 @@ internal sealed class UploadStream(LineReader reader, long maxBytes, int maxChun
 {
     private readonly byte[] _header = new byte[4];
     private int _chunkLeft;
+    private long _received;
 
-    public long MaxBytes => maxBytes;
-    public long Received { get; private set; }
     public bool Ended { get; private set; }
     public string? Broken { get; private set; }
 
@@ -50,9 +49,9 @@ internal sealed class UploadStream(LineReader reader, long maxBytes, int maxChun
         }
         if (length > maxChunkBytes)
             throw Break($"upload chunk of {length} bytes; chunks are at most {maxChunkBytes} bytes");
-        if (Received + length > maxBytes)
+        if (_received + length > maxBytes)
             throw Break($"the upload is larger than the {maxBytes} bytes this command accepts; nothing was kept");
-        Received += length;
+        _received += length;
         _chunkLeft = (int)length;
         return true;
     }

@@ -55,7 +55,6 @@ public sealed partial class BackupService
         }
     }
 
-    /// <summary>A name as it may be echoed: printable, short.</summary>
-    private static string Shown(string name) =>
-        new(name.Take(80).Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c).ToArray());
+    /// <summary>A name as it may be echoed: short, nothing in it that could hide or reorder text.</summary>
+    private static string Shown(string name) => Config.TextRules.Escape(name.Length > 80 ? name[..80] : name);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Appliance.Daemon.Files;
 
 namespace Appliance.Daemon.Store;
 
@@ -38,7 +39,7 @@ public sealed partial class Store
         if (fd < 0) throw new IOException($"cannot open {source}: errno {Marshal.GetLastPInvokeError()}");
         using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
         using var input = new FileStream(handle, FileAccess.Read);
-        using var output = StoreFiles.CreatePrivate(destination);
+        using var output = PrivateFile.CreateNew(destination);
         input.CopyTo(output);
         output.Flush(flushToDisk: true);
     }

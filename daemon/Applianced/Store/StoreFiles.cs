@@ -1,3 +1,5 @@
+using Appliance.Daemon.Files;
+
 namespace Appliance.Daemon.Store;
 
 /// <summary>
@@ -8,7 +10,6 @@ namespace Appliance.Daemon.Store;
 internal static class StoreFiles
 {
     public const UnixFileMode PrivateDirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    public const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OpenToOthers = (UnixFileMode)0x3F; // any group or other bit
 
     public static void EnsurePrivateDirectory(string dir)
@@ -24,12 +25,7 @@ internal static class StoreFiles
     {
         if (!File.Exists(path))
         {
-            using var created = new FileStream(path, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = PrivateFileMode,
-            });
+            PrivateFile.CreateNew(path).Dispose();
             return;
         }
         Tighten(path);
@@ -41,11 +37,4 @@ internal static class StoreFiles
         if (File.Exists(path) && (File.GetUnixFileMode(path) & OpenToOthers) != 0)
             File.SetUnixFileMode(path, File.GetUnixFileMode(path) & ~OpenToOthers);
     }
-
-    public static FileStream CreatePrivate(string path) => new(path, new FileStreamOptions
-    {
-        Mode = FileMode.CreateNew,
-        Access = FileAccess.Write,
-        UnixCreateMode = PrivateFileMode,
-    });
 }

@@ -98,12 +98,7 @@ public sealed partial class Installer
 
     private static async Task<FileStream> StageAsync(Stream package, string path, long maxBytes, CancellationToken ct)
     {
-        var copy = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
+        var copy = PrivateFile.CreateNew(path, FileAccess.ReadWrite);
         try
         {
             await CappedCopy.CopyAsync(package, copy, maxBytes,

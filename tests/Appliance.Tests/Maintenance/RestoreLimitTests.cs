@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Appliance.Daemon.Api;
 using Appliance.Daemon.Backup;
 using Appliance.Daemon.Maintenance;
+using Appliance.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Appliance.Tests.Maintenance;
@@ -84,25 +85,4 @@ public sealed class RestoreLimitTests(ITestOutputHelper output)
     private static long WrittenBytes() =>
         long.Parse(File.ReadLines("/proc/self/io").First(l => l.StartsWith("wchar:", StringComparison.Ordinal))[6..].Trim(),
             System.Globalization.CultureInfo.InvariantCulture);
-
-    private sealed class ZeroStream(long length) : Stream
-    {
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = (int)Math.Min(count, length - Position);
-            Array.Clear(buffer, offset, n);
-            Position += n;
-            return n;
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => true;
-        public override bool CanWrite => false;
-        public override long Length => length;
-        public override long Position { get; set; }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => Position = origin == SeekOrigin.Begin ? offset : throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Appliance.Daemon.Upgrade;
 using Appliance.Tests.Backup;
+using Appliance.Tests.Support;
 using static Appliance.Tests.Upgrade.PackageBuilder;
 
 namespace Appliance.Tests.Upgrade;
@@ -73,10 +74,10 @@ public sealed class InstallerRaceTests
         using var dir = new TempDir();
         var (_, signature) = await BuildAsync(dir, "2.0.0");
         var installer = new Installer(dir["root"]);
-        await using var endless = new EndlessStream();
+        await using var endless = new ZeroStream();
         var line = await File.ReadAllTextAsync(signature);
         var install = Task.Run(() => installer.InstallAsync(endless, line, 64L << 20, CancellationToken.None));
-        await endless.Started.Task.WaitAsync(TestTimeout);
+        await endless.FirstRead.Task.WaitAsync(TestTimeout);
 
         var watch = Stopwatch.StartNew();
         var status = await Task.Run(installer.Status).WaitAsync(TestTimeout);
@@ -96,28 +97,5 @@ public sealed class InstallerRaceTests
         var package = dir["evil.tar.gz"];
         await RunAsync("tar", "czf", package, "-C", src, "VERSION", "app");
         return package;
-    }
-
-    /// <summary>What /dev/zero gives: zeros without end.</summary>
-    private sealed class EndlessStream : Stream
-    {
-        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            Started.TrySetResult();
-            Array.Clear(buffer, offset, count);
-            return count;
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => 0; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
