@@ -17,6 +17,12 @@ public static class Program
             Console.WriteLine(Licensing.VendorKey.Describe());
             return 0;
         }
+        if (args is ["--version"])
+        {
+            // The image build names the factory release after it (releases/<version>).
+            Console.WriteLine(SoftwareVersion.Current);
+            return 0;
+        }
         DaemonOptions options;
         try
         {
@@ -77,7 +83,6 @@ public static class Program
             host.Services.GetRequiredService<SystemdLifecycle>().NotifyReady();
             host.WaitForShutdown();
         }
-        restart.ExecIfRequested();
-        return 0;
+        return restart.ExitOrExecIfRequested();
     }
 }

@@ -72,7 +72,7 @@ internal static class Transfers
     {
         if (output == StdStream && c.Host.OutputIsTerminal)
             throw new UsageException("a backup is binary: send it to a file (`--out FILE`) or redirect stdout (`> FILE`)", "backup");
-        var partial = output == StdStream ? null : LocalFile.CheckNew(output);
+        var (target, partial) = output == StdStream ? (null, null) : LocalFile.CheckNew(output);
         Stream? destination = null;
         try
         {
@@ -84,7 +84,7 @@ internal static class Transfers
             {
                 await destination.DisposeAsync();
                 destination = null;
-                File.Move(partial, output);
+                File.Move(partial, target!);
             }
             if (showResult)
                 results.Result(response.Result!);

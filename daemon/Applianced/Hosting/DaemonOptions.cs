@@ -67,7 +67,8 @@ public sealed record DaemonOptions
         "                  [--serial S] [--lcd DEVICE] [--bind ADDR] [--replication-port N] [--recovery-port N]\n" +
         "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH] [--install-root DIR] [--upgrade-ready-seconds N]\n" +
         "                  [--max-upgrade-bytes N] [--max-backup-bytes N]\n" +
-        "       applianced --show-vendor-key   (which vendor key this build trusts, then exit)";
+        "       applianced --show-vendor-key   (which vendor key this build trusts, then exit)\n" +
+        "       applianced --version           (this build's software version, then exit)";
 
     /// <summary>Command line over configuration file over defaults.</summary>
     public static DaemonOptions Parse(string[] args)

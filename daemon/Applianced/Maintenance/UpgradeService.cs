@@ -22,6 +22,8 @@ public sealed class UpgradeService(Installer installer, NodeLogs logs, string ve
 {
     public const string MarkerName = "upgrade-pending.json";
     public const string ResultName = "upgrade-last.txt";
+    /// <summary>Written by the unit's start check (appliance-release-check) when it starts a pending release: a second start rolls back.</summary>
+    public const string AttemptName = "upgrade-attempt";
     public static readonly TimeSpan DefaultReadyBound = TimeSpan.FromMinutes(3);
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -66,9 +68,11 @@ public sealed class UpgradeService(Installer installer, NodeLogs logs, string ve
                 throw new MaintenanceException(ApiException.Conflict, $"version {info.Version} is the one running; nothing to do");
             var from = installer.Status().Active ?? version;
             var pending = new Pending(from, info.Version, _time.GetUtcNow().UtcDateTime + ReadyBound, Environment.ProcessId);
-            File.WriteAllText(MarkerPath, JsonSerializer.Serialize(pending));
+            WriteDurably(MarkerPath, JsonSerializer.Serialize(pending));
             installer.Activate(info.Version);
-            if (StartWatchdog)
+            // Under systemd the unit's start check rolls back (a second start of an unconfirmed
+            // release, also after a power cut); a watchdog process would die with the cgroup there.
+            if (StartWatchdog && !Hosting.SelfRestart.UnderSystemd)
             {
                 string[] argv = [CurrentExecutable, .. OwnArguments()];
                 UpgradeWatchdog.Start(installer.Root, MarkerPath, pending, argv, logs);
@@ -92,6 +96,7 @@ public sealed class UpgradeService(Installer installer, NodeLogs logs, string ve
         try { pending = JsonSerializer.Deserialize<Pending>(File.ReadAllText(MarkerPath)); }
         catch (JsonException) { pending = null; }
         if (pending is null) return;
+        File.Delete(Path.Combine(installer.Root, AttemptName));
         if (pending.To == version)
         {
             File.Delete(MarkerPath);
@@ -107,6 +112,18 @@ public sealed class UpgradeService(Installer installer, NodeLogs logs, string ve
             logs.Event("upgrade: " + text, "error");
             logs.Alarms.Raise("upgrade-rolled-back", AlarmRegistry.Error, text);
         }
+    }
+
+    // The marker decides a roll-back after a power cut: it is on disk before `current` moves.
+    private static void WriteDurably(string path, string text)
+    {
+        var temp = path + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        {
+            file.Write(System.Text.Encoding.UTF8.GetBytes(text));
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
     }
 
     public UpgradeStatus Status() => new(version, installer.Status(),

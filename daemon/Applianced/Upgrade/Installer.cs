@@ -74,6 +74,7 @@ public sealed partial class Installer
         try
         {
             Directory.CreateDirectory(ReleasesDirectory);
+            File.SetUnixFileMode(ReleasesDirectory, (UnixFileMode)0x1ED); // 0755 under any umask: see OpenForReading
             var staged = Path.Combine(ReleasesDirectory, $".package-{Guid.NewGuid():N}.tar.gz");
             try
             {
@@ -122,6 +123,7 @@ public sealed partial class Installer
         {
             Directory.CreateDirectory(incoming);
             var info = UpgradePackage.Read(verified, incoming);
+            OpenForReading(incoming);
             lock (_gate)
             {
                 var target = ReleaseDirectory(info.Version);
@@ -143,6 +145,20 @@ public sealed partial class Installer
             if (old is not null && Directory.Exists(old))
                 Directory.Delete(old, recursive: true);
         }
+    }
+
+    // The admin's CLI runs from the release under the admin account, and the daemon's UMask=0077
+    // would make every directory it creates private: a release is readable by all (nothing in it
+    // is secret; it is the signed package's content).
+    private static void OpenForReading(string release)
+    {
+        const UnixFileMode dir = (UnixFileMode)0x1ED; // 0755
+        File.SetUnixFileMode(release, dir);
+        foreach (var d in Directory.EnumerateDirectories(release, "*", SearchOption.AllDirectories))
+            File.SetUnixFileMode(d, dir);
+        var version = Path.Combine(release, UpgradePackage.VersionFile);
+        if (File.Exists(version))
+            File.SetUnixFileMode(version, (UnixFileMode)0x1A4); // 0644
     }
 
     /// <summary>Points current at an installed version; the version it pointed at becomes previous.</summary>
