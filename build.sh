@@ -41,27 +41,61 @@ build() {
   dotnet build Appliance.sln -c "$CONFIG" -v quiet -nologo -clp:NoSummary
 }
 
-# publish --vendor-key FILE.pub | --test-key: what ships trusts the vendor key it is given (tools/vendor-key.sh).
+# publish --vendor-key FILE.pub | --test-key [--version V] [--out DIR]: what ships trusts the
+# vendor key it is given (tools/vendor-key.sh); --version overrides Directory.Build.props' (1.0.0).
 publish() {
+  local dir=$OUT/publish version_args=()
   while [ $# -gt 0 ]; do
     case "$1" in
       --vendor-key) [ $# -ge 2 ] || { echo "build.sh publish: --vendor-key needs a file" >&2; exit 1; }; VENDOR_KEY=$2; shift 2 ;;
       --test-key) TEST_KEY=1; shift ;;
-      *) echo "build.sh publish: unknown option '$1' (--vendor-key FILE.pub | --test-key)" >&2; exit 1 ;;
+      --version) [ $# -ge 2 ] || { echo "build.sh publish: --version needs a value" >&2; exit 1; }; version_args=("-p:Version=$2"); shift 2 ;;
+      --out) [ $# -ge 2 ] || { echo "build.sh publish: --out needs a directory" >&2; exit 1; }; dir=$2; shift 2 ;;
+      *) echo "build.sh publish: unknown option '$1' (--vendor-key FILE.pub | --test-key, --version V, --out DIR)" >&2; exit 1 ;;
     esac
   done
   ensure_dotnet
   vendor_key_check "build.sh publish"
-  say "publish self-contained linux-x64 into $OUT/publish"
-  rm -rf "$OUT/publish"
+  say "publish self-contained linux-x64 into $dir"
+  rm -rf "$dir"
   local p key_args; mapfile -t key_args < <(vendor_key_build_args)
   for p in daemon/Applianced tools/appliancectl tools/lcdsim; do
     [ -d "$p" ] || continue
-    dotnet publish "$p" -c Release -r linux-x64 --self-contained -o "$OUT/publish" -v quiet -nologo ${key_args[@]+"${key_args[@]}"}
+    dotnet publish "$p" -c Release -r linux-x64 --self-contained -o "$dir" -v quiet -nologo \
+      ${key_args[@]+"${key_args[@]}"} ${version_args[@]+"${version_args[@]}"}
   done
-  ls -1 "$OUT/publish" | grep -E '^(applianced|appliancectl|lcdsim)$' || true
-  vendor_key_verify "$OUT/publish"
-  echo "applianced trusts the vendor key: $VENDOR_KEY_SAID"
+  rm -f "$dir"/*.pdb
+  ls -1 "$dir" | grep -E '^(applianced|appliancectl|lcdsim)$' || true
+  vendor_key_verify "$dir"
+  echo "applianced $("$dir/applianced" --version) trusts the vendor key: $VENDOR_KEY_SAID"
+}
+
+# package --version V (--test-key | --vendor-key FILE.pub --sign-key FILE.pem) [--out DIR]:
+# an upgrade package (R13, UPGRADE.md): DIR/applianced-V.tar.gz (VERSION + app/) and its .sig.
+package() {
+  local version= dir=$OUT/packages sign=() pub=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --version) version=${2:-}; shift 2 ;;
+      --out) dir=${2:-}; shift 2 ;;
+      --sign-key) sign=(--key "${2:-}"); shift 2 ;;
+      --test-key) pub+=(--test-key); shift ;;
+      --vendor-key) pub+=(--vendor-key "${2:-}"); shift 2 ;;
+      *) echo "build.sh package: unknown option '$1' (--version V, --test-key | --vendor-key FILE.pub --sign-key FILE.pem, --out DIR)" >&2; exit 1 ;;
+    esac
+  done
+  [ -n "$version" ] || { echo "build.sh package: --version V is required (the release's version)" >&2; exit 1; }
+  [[ " ${pub[*]-} " != *" --vendor-key "* ]] || [ ${#sign[@]} -gt 0 ] \
+    || { echo "build.sh package: a --vendor-key package is signed with the vendor's private key: --sign-key FILE.pem" >&2; exit 1; }
+  local work=$OUT/package-work/$version
+  publish ${pub[@]+"${pub[@]}"} --version "$version" --out "$work/app"
+  echo "$version" > "$work/VERSION"
+  mkdir -p "$dir"
+  tar -C "$work" --owner=0 --group=0 -czf "$dir/applianced-$version.tar.gz" VERSION app
+  dotnet build tools/keytool -c Release -v quiet -nologo -clp:NoSummary >/dev/null
+  dotnet tools/keytool/bin/Release/net10.0/keytool.dll sign-package "$dir/applianced-$version.tar.gz" ${sign[@]+"${sign[@]}"}
+  rm -rf "$work"
+  ls -l "$dir/applianced-$version.tar.gz" "$dir/applianced-$version.tar.gz.sig"
 }
 
 run_tests() {
@@ -118,9 +152,10 @@ case "${1:-}" in
   test) run_tests ;;
   demo) shift; demo "$@" ;;
   publish) shift; publish "$@" ;;
+  package) shift; package "$@" ;;
   bench) shift; bench "$@" ;;
   fuzz) shift; build; fuzz_run "$@" ;;
   deps) ensure_apt ;;
   image) shift; exec image/build-image.sh "$@" ;;
-  *) echo "usage: ./build.sh test|demo|build|publish|bench|fuzz|image|deps (publish and image: --vendor-key FILE.pub | --test-key)" >&2; exit 1 ;;
+  *) echo "usage: ./build.sh test|demo|build|publish|package|bench|fuzz|image|deps (publish, package and image: --vendor-key FILE.pub | --test-key)" >&2; exit 1 ;;
 esac

@@ -4,7 +4,10 @@
 #   image/boot-test.sh [single|cluster|all] [--accel auto|kvm|tcg] [--no-build] [--keep]
 #
 # single : one VM; applianced READY under systemd, watchdog armed, no restarts; SSH as admin lands
-#          in appliancectl (interactive and with a command); no shell escape, no forwarding, no sftp.
+#          in appliancectl (interactive and with a command); no shell escape, no forwarding; then
+#          the operator's procedures (image/lib/check-*.sh): restart, backup out by sftp/scp/stdout,
+#          restore from stdin, upgrade and roll-back, keys, SNMP, certificates, networkd, the
+#          boot-time firewall, a watchdog restart.
 # cluster: two VMs on one virtual segment (qemu UDP socket netdev on 127.0.0.1) with LAN addresses
 #          198.18.0.11/.12, each with user-net SSH on its own 127.0.0.1 port; clustered over SSH as
 #          an operator would; both report "Active as"; a change replicates; one VM is killed and
@@ -31,6 +34,8 @@ done
 
 TESTDIR=$ROOT/out/image-test
 KEY=$TESTDIR/id_ed25519
+# root's way in on test images (vm_root); KEY may change when the keys check replaces the admin's.
+ROOT_KEY=$KEY
 RUN=$TESTDIR/run-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$RUN"
 T0=$(date +%s)
@@ -54,8 +59,18 @@ if [ "$BUILD" = 1 ]; then
     2>&1 | sed 's/^/    /'
 fi
 for f in appliance.img vmlinuz initrd.img; do [ -f "$IMG/$f" ] || fail "$IMG/$f missing: build the image first"; done
+# The release the single scenario upgrades to: the same code as version $UPGRADE_VERSION, signed
+# with the vendor TEST key (./build.sh package).
+UPGRADE_VERSION=1.0.1
+UPGRADE_PKG=$TESTDIR/packages/applianced-$UPGRADE_VERSION.tar.gz
+if [ "$MODE" != cluster ] && { [ "$BUILD" = 1 ] || [ ! -f "$UPGRADE_PKG.sig" ]; }; then
+  log "building the upgrade package $UPGRADE_VERSION (./build.sh package --test-key)"
+  "$ROOT/build.sh" package --version "$UPGRADE_VERSION" --test-key --out "$TESTDIR/packages" > "$RUN/package.log" 2>&1 \
+    || { tail -20 "$RUN/package.log"; fail "./build.sh package failed"; }
+fi
 
 source "$ROOT/image/lib/checks.sh"
+for f in "$ROOT"/image/lib/check-*.sh; do source "$f"; done
 case "$MODE" in
   single) test_single ;;
   cluster) test_cluster ;;

@@ -13,7 +13,8 @@
 # --probe: add image/test-overlay (a unit printing applianced's systemd state to the console).
 #
 # Output (out/image): rootfs/ (the tree), appliance.img (ext4, root=/dev/vda), vmlinuz and
-# initrd.img (for qemu direct kernel boot). The debootstrapped base is cached in
+# initrd.img (for qemu direct kernel boot). The Debian mirror is taken from this machine's apt
+# sources only; without one the build stops and says so. The debootstrapped base is cached in
 # out/image-cache/base-<hash>.tar, keyed by suite, mirror and package list, so rebuilds take seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,10 +65,11 @@ fi
 
 # --- base file system (cached) ----------------------------------------------------------------
 SUITE=bookworm
-# Only the package registries are reachable: use the Debian mirror this machine's apt uses.
+# The Debian mirror is the one this machine's apt uses, and only that: no mirror host is written
+# here (a build machine may reach nothing else).
 MIRROR=$(grep -h -E '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -E '/debian/?$' | head -1 || true)
-[ -n "$MIRROR" ] || MIRROR=$(grep -h -E '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' | grep -E '/debian/?$' | head -1 || true)
-MIRROR=${MIRROR:-http://deb.debian.org/debian}
+[ -n "$MIRROR" ] || MIRROR=$(grep -h -E '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '{print $2}' | grep -E '/debian/?$' | head -1 || true)
+[ -n "$MIRROR" ] || die "no Debian mirror in this machine's apt sources (/etc/apt/sources.list, /etc/apt/sources.list.d/): add the mirror apt should use (a URI ending in /debian) and run again"
 # systemd as PID 1 with udev and D-Bus (timedated/hostnamed), the kernel, sshd, the firewall and
 # link tools the daemon drives, and the native libraries a self-contained .NET app needs
 # (InvariantGlobalization is on, so no libicu).
@@ -126,12 +128,20 @@ for kdir in "$RFS"/usr/lib/modules/*; do
   chroot "$RFS" /sbin/depmod -a "$(basename "$kdir")"
 done
 
-step "installing /opt/appliance and the overlay"
-mkdir -p "$RFS/opt/appliance/bin"
-cp -a "$PUBLISH"/. "$RFS/opt/appliance/bin/"
-rm -f "$RFS"/opt/appliance/bin/*.pdb
+# The factory release, laid out as an upgrade lays out its own (UPGRADE.md): the unit runs
+# software/current/app/applianced, and an upgrade adds releases/<version> beside it.
+VERSION=$("$PUBLISH/applianced" --version) || die "$PUBLISH/applianced --version failed"
+SOFTWARE=$RFS/var/lib/appliance/software
+step "installing release $VERSION as /var/lib/appliance/software/releases/$VERSION, and the overlay"
+install -d -m 0755 "$RFS/var/lib/appliance" "$SOFTWARE" "$SOFTWARE/releases" "$SOFTWARE/releases/$VERSION"
+cp -a "$PUBLISH" "$SOFTWARE/releases/$VERSION/app"
+rm -f "$SOFTWARE/releases/$VERSION"/app/*.pdb
+chmod -R u=rwX,go=rX "$SOFTWARE/releases/$VERSION"
+echo "$VERSION" > "$SOFTWARE/releases/$VERSION/VERSION"
+ln -sfn "releases/$VERSION" "$SOFTWARE/current"
 cp -a "$HERE/overlay"/. "$RFS/"
-chown -R root:root "$RFS/etc/appliance" "$RFS/etc/ssh/sshd_config.d" "$RFS/etc/systemd/system" "$RFS/usr/local"
+install -D -m 0644 "$ROOT/README.md" "$RFS/usr/share/doc/appliance/README.md"
+chown -R root:root "$RFS/etc/appliance" "$RFS/etc/ssh/sshd_config.d" "$RFS/etc/systemd/system" "$RFS/usr/local" "$RFS/var/lib/appliance"
 "$HERE/configure-rootfs.sh" "$RFS"
 if [ "$TEST_KEY" = 1 ]; then
   step "marking a TEST image on the console (/etc/issue)"
@@ -139,16 +149,27 @@ if [ "$TEST_KEY" = 1 ]; then
 fi
 
 if [ -n "$AUTH_KEY" ]; then
-  step "authorizing $(basename "$AUTH_KEY") for the admin account"
-  install -d -m 0700 "$RFS/home/admin/.ssh"
-  install -m 0600 "$AUTH_KEY" "$RFS/home/admin/.ssh/authorized_keys"
-  uid=$(awk -F: '$1=="admin"{print $3":"$4}' "$RFS/etc/passwd")
-  chown -R "$uid" "$RFS/home/admin/.ssh"
+  # The seed: applianced adds its keys to the cluster's admin keys on its first start (then
+  # `ssh-keys list/add/remove` manage them); until then sshd reads the same key from the file
+  # the daemon owns from then on.
+  step "seeding the admin keys with $(basename "$AUTH_KEY")"
+  install -d -m 0755 "$RFS/etc/appliance/seed" "$RFS/var/lib/appliance/ssh"
+  install -m 0644 "$AUTH_KEY" "$RFS/etc/appliance/seed/authorized_keys"
+  install -m 0644 "$AUTH_KEY" "$RFS/var/lib/appliance/ssh/authorized_keys"
+else
+  # No key: the first access is the console. admin logs in there with the password "admin",
+  # which must be changed at that first login, and lands in the same CLI (`ssh-keys add -`).
+  step "no --authorized-key: console first login admin/admin, to be changed at once"
+  echo 'admin:admin' | chroot "$RFS" /usr/sbin/chpasswd
+  chroot "$RFS" /usr/bin/chage -d 0 admin
 fi
 
 if [ "$PROBE" = 1 ]; then
   step "adding the boot-test probe (image/test-overlay)"
   cp -a "$HERE/test-overlay"/. "$RFS/"
+  chown -R root:root "$RFS/etc/appliance/test-keys" "$RFS/etc/ssh/sshd_config.d" "$RFS/etc/systemd/system"
+  # Root logs in with the boot test's key (test images only: image/test-overlay's sshd drop-in).
+  [ -z "$AUTH_KEY" ] || install -m 0644 "$AUTH_KEY" "$RFS/etc/appliance/test-keys/root"
   chroot "$RFS" systemctl enable appliance-probe.service >/dev/null 2>&1
 fi
 

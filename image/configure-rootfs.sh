@@ -20,24 +20,40 @@ HOSTS
 : > "$RFS/etc/machine-id"
 rm -f "$RFS/var/lib/dbus/machine-id"
 
-# The API socket is root:appliance-admin 0660; admin reaches it through that group.
+# The API socket is root:appliance-admin 0660; admin reaches it through that group. The transfer
+# area is group appliance-files: admin's appliancectl and the transfer account's sftp share it.
 in_root groupadd --system appliance-admin 2>/dev/null || true
+in_root groupadd --system appliance-files 2>/dev/null || true
 if ! grep -q '^admin:' "$RFS/etc/passwd"; then
-  in_root useradd --create-home --user-group --groups appliance-admin \
+  in_root useradd --create-home --user-group --groups appliance-admin,appliance-files \
     --shell /usr/local/bin/appliance-shell --comment "Appliance administrator" admin
 fi
-# Key-only: the password is locked ('!'); root has no password either (console login disabled
-# until the operator sets one).
+# sftp/scp only (sshd: chroot /var/lib/appliance/transfer, internal-sftp); home is the chroot's /files.
+if ! grep -q '^transfer:' "$RFS/etc/passwd"; then
+  in_root useradd --system --no-create-home --home-dir /files --gid appliance-files \
+    --shell /usr/sbin/nologin --comment "Appliance file transfer (sftp)" transfer
+fi
+# Locked ('!') until applianced applies admin.password / root.password (chpasswd -e through
+# appliance-accounts.service); SSH is key-only anyway.
 in_root passwd -l admin >/dev/null
 in_root passwd -l root >/dev/null
+in_root passwd -l transfer >/dev/null
 grep -qx /usr/local/bin/appliance-shell "$RFS/etc/shells" || echo /usr/local/bin/appliance-shell >> "$RFS/etc/shells"
 
-# No sftp: file transfer is not a maintenance operation on the appliance.
-sed -i -E 's/^(Subsystem[[:space:]]+sftp.*)$/# \1  (disabled on the appliance)/' "$RFS/etc/ssh/sshd_config"
+# sftp is served in-process for the transfer account (sshd_config.d/appliance.conf defines the
+# subsystem; a second definition would be an error).
+sed -i -E 's/^(Subsystem[[:space:]]+sftp.*)$/# \1  (internal-sftp: see sshd_config.d\/appliance.conf)/' "$RFS/etc/ssh/sshd_config"
 
-ln -sf /opt/appliance/bin/appliancectl "$RFS/usr/local/bin/appliancectl"
+# The transfer area: the chroot and everything above it root's and not writable by others (sshd
+# refuses a chroot otherwise); files/ is where both accounts read and write (setgid: new files
+# stay in the group).
+install -d -m 0755 -o root -g root "$RFS/var/lib/appliance/transfer" "$RFS/var/lib/appliance/ssh"
+install -d -m 2770 -o root -g "$(awk -F: '$1=="appliance-files"{print $3}' "$RFS/etc/group")" "$RFS/var/lib/appliance/transfer/files"
+
+# The CLI of the release that runs (an upgrade switches `current`).
+ln -sfn /var/lib/appliance/software/current/app/appliancectl "$RFS/usr/local/bin/appliancectl"
 mkdir -p "$RFS/etc/systemd/timesyncd.conf.d"
-chmod 0755 "$RFS/usr/local/bin/appliance-shell" "$RFS/usr/local/sbin/appliance-net"
+chmod 0755 "$RFS/usr/local/bin/appliance-shell" "$RFS/usr/local/sbin/appliance-net" "$RFS/usr/local/sbin/appliance-release-check"
 
 # networkd configures the NICs; wait-online (eth0 only, 30 s at most: see its drop-in) orders
 # applianced after the LAN address exists.

@@ -31,7 +31,9 @@ vm_start() {
     nets+=(-netdev "socket,id=lan,udp=127.0.0.1:$rport,localaddr=127.0.0.1:$lport"
            -device "virtio-net-pci,netdev=lan,mac=52:54:00:12:00:$(printf %02x "${host##*.}")")
   fi
-  nets+=(-netdev "user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22" -device virtio-net-pci,netdev=mgmt)
+  # SNMP from the host: udp 127.0.0.1:$SNMP_PORT to the VM's 161 (set by the single scenario).
+  local snmp_fwd=${SNMP_PORT:+,hostfwd=udp:127.0.0.1:$SNMP_PORT-:161}
+  nets+=(-netdev "user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22$snmp_fwd" -device virtio-net-pci,netdev=mgmt)
   local accel=${ACCEL_USED:-$ACCEL}
   [ "$accel" = auto ] && accel=kvm
   while :; do
@@ -108,6 +110,44 @@ vm_cli() {
   local name=$1; shift
   ssh "${SSH_OPTS[@]}" -i "$KEY" -p "$(cat "$RUN/$name/ssh.port")" admin@127.0.0.1 "$*"
 }
+# vm_root NAME 'shell command' : runs a command as root (test images only: the probe overlay lets
+# root in with the boot test's first key, $ROOT_KEY, which the keys check never removes).
+vm_root() {
+  local name=$1; shift
+  ssh "${SSH_OPTS[@]}" -i "$ROOT_KEY" -p "$(cat "$RUN/$name/ssh.port")" root@127.0.0.1 "$*"
+}
+# vm_sftp NAME : sftp as the transfer account, batch commands on stdin (fails on the first error).
+vm_sftp() {
+  local name=$1; shift
+  sftp "${SSH_OPTS[@]}" -i "$KEY" -P "$(cat "$RUN/$name/ssh.port")" -b - "$@" transfer@127.0.0.1
+}
+# vm_scp NAME ARGS... : scp with the test key; name the VM's side as transfer@127.0.0.1:FILE.
+vm_scp() {
+  local name=$1; shift
+  scp "${SSH_OPTS[@]}" -i "$KEY" -P "$(cat "$RUN/$name/ssh.port")" "$@"
+}
+# vm_unit NAME : applianced's unit state in one line (systemctl show), as root.
+vm_unit() {
+  vm_root "$1" systemctl show applianced -p ActiveState,SubState,Result,NRestarts,MainPID,ExecMainStatus --no-pager | tr '\n' ' '
+}
+# vm_wait_active NAME OLD_MAINPID [TIMEOUT] : waits until applianced is active/running with
+# another main PID (restarted); prints the seconds it took.
+vm_wait_active() {
+  local name=$1 old=$2 timeout=${3:-300} t0 state
+  t0=$(date +%s)
+  while :; do
+    state=$(vm_unit "$name" 2>/dev/null || true)
+    if grep -q 'ActiveState=active' <<< "$state" && grep -q 'SubState=running' <<< "$state" \
+       && ! grep -q "MainPID=$old " <<< "$state" && ! grep -q 'MainPID=0 ' <<< "$state"; then
+      echo $(( $(date +%s) - t0 )); return 0
+    fi
+    [ $(( $(date +%s) - t0 )) -le "$timeout" ] || fail "$name: applianced not active again after ${timeout}s ($state)"
+    sleep 2
+  done
+}
+# vm_main_pid NAME : applianced's main PID in the VM.
+vm_main_pid() { vm_root "$1" systemctl show -p MainPID --value applianced | tr -d '\r'; }
+
 # Waits for sshd to accept the test key.
 vm_wait_ssh() {
   local name=$1 t=0

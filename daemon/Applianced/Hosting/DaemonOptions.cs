@@ -10,7 +10,7 @@ public sealed record DaemonOptions
 {
     public const string DefaultConfigFile = "/etc/appliance/applianced.json";
 
-    public string DataDir { get; init; } = "/var/lib/appliance";
+    public string DataDir { get; init; } = "/var/lib/appliance/data";
     public string ApiSocket { get; init; } = "/run/appliance/api.sock";
     public string Hal { get; init; } = "linux";
     public string? ConfigFile { get; init; }
@@ -32,7 +32,7 @@ public sealed record DaemonOptions
     public string TimesyncdConf { get; init; } = "/etc/systemd/timesyncd.conf.d/appliance.conf";
     public long LogCapBytes { get; init; } = 4 << 20;
     /// <summary>Where upgrade releases live: releases/&lt;version&gt; and the `current` link (R13).</summary>
-    public string InstallRoot { get; init; } = "/opt/appliance";
+    public string InstallRoot { get; init; } = "/var/lib/appliance/software";
     /// <summary>How long a newly installed version has to become ready before it is rolled back.</summary>
     public int UpgradeReadySeconds { get; init; } = 180;
     /// <summary>The largest upgrade package accepted; an upload is cut off at this size.</summary>

@@ -23,7 +23,7 @@ public sealed class AdminShellTests : IDisposable
         File.WriteAllText(recorder, "#!/bin/sh\nfor a; do printf '%s\\0' \"$a\"; done\n");
         File.SetUnixFileMode(recorder, (UnixFileMode)0b111_101_101);
         var text = File.ReadAllText(source);
-        const string ctlLine = "CTL=/opt/appliance/bin/appliancectl";
+        const string ctlLine = "CTL=/usr/local/bin/appliancectl";
         Assert.Contains(ctlLine, text);
         _wrapper = Path.Combine(_dir, "appliance-shell");
         File.WriteAllText(_wrapper, text.Replace(ctlLine, "CTL=" + recorder));
@@ -62,12 +62,24 @@ public sealed class AdminShellTests : IDisposable
     [InlineData("status\nid", "control characters")]
     [InlineData("status --socket /tmp/other.sock", "--socket is not available")]
     [InlineData("status --socket=/tmp/other.sock", "--socket is not available")]
+    [InlineData("internal-sftp", "sftp transfer@HOST")]
+    [InlineData("/usr/lib/openssh/sftp-server", "sftp transfer@HOST")]
+    [InlineData("scp -t /tmp", "transfer@HOST")]
     public async Task RefusesWithAClearMessage(string line, string message)
     {
         var (code, words, stderr) = await RunAsync(line);
         Assert.Equal(1, code);
         Assert.Empty(words);
         Assert.Contains(message, stderr);
+    }
+
+    [Fact]
+    public async Task FilesAreNamedInTheTransferArea()
+    {
+        File.WriteAllText(Path.Combine(_dir, "recorder"), "#!/bin/sh\nprintf '%s\\0' \"$APPLIANCE_FILE_AREA\"\n");
+        var (code, words, _) = await RunAsync("backup create --out x.tar.gz");
+        Assert.Equal(0, code);
+        Assert.Equal(["/var/lib/appliance/transfer/files"], words);
     }
 
     [Fact]

@@ -1,0 +1,118 @@
+# The operator's maintenance procedures on the booted image (sourced by boot-test.sh): restart,
+# files in and out (sftp/scp as transfer, stdout/stdin as admin), restore, upgrade and roll-back.
+# Each restart goes through systemd (exit 75, RestartForceExitStatus=): the unit must be active
+# again with Result=success.
+
+# Fails unless applianced's unit is active/running with Result=success; logs WHAT.
+expect_unit_success() {
+  local vm=$1 what=$2 state; state=$(vm_unit "$vm")
+  grep -q 'ActiveState=active' <<< "$state" && grep -q 'SubState=running' <<< "$state" && grep -q 'Result=success' <<< "$state" \
+    || fail "$what: applianced is not active with Result=success: $state"
+  ok "$what: $state"
+}
+
+check_restart() {
+  local vm=$1 pid took out
+  pid=$(vm_main_pid "$vm")
+  out=$(vm_cli "$vm" restart 2>&1) || fail "restart: $out"
+  took=$(vm_wait_active "$vm" "$pid" 300)
+  vm_wait_ssh "$vm"
+  expect_unit_success "$vm" "restart through systemd (exit 75) took ${took}s"
+  number "restart_seconds=$took (appliancectl restart to applianced active again, TCG)"
+}
+
+check_files() {
+  local vm=$1 out name d=$RUN/files
+  mkdir -p "$d"
+  # A backup made into the transfer area, fetched with sftp and with scp; the same bytes as the
+  # download on stdout.
+  out=$(vm_cli "$vm" backup create --out area-backup.tar.gz 2>&1) || fail "backup create --out area-backup.tar.gz: $out"
+  printf 'get area-backup.tar.gz %s/by-sftp.tar.gz\n' "$d" | vm_sftp "$vm" > "$d/sftp.log" 2>&1 \
+    || { cat "$d/sftp.log"; fail "sftp get from the transfer area"; }
+  vm_scp "$vm" transfer@127.0.0.1:area-backup.tar.gz "$d/by-scp.tar.gz" > "$d/scp.log" 2>&1 \
+    || { cat "$d/scp.log"; fail "scp from the transfer area"; }
+  cmp -s "$d/by-sftp.tar.gz" "$d/by-scp.tar.gz" || fail "sftp and scp fetched different bytes"
+  tar tzf "$d/by-sftp.tar.gz" > /dev/null || fail "the fetched backup is not a tar.gz"
+  name=$(vm_cli "$vm" backup list --json | grep -o '"[^"]*_backup.tar.gz"' | head -1 | tr -d '"')
+  [ -n "$name" ] || fail "backup list names no backup"
+  vm_cli "$vm" backup download "$name" - > "$d/by-stdout.tar.gz" || fail "backup download $name - (stdout)"
+  cmp -s "$d/by-sftp.tar.gz" "$d/by-stdout.tar.gz" || fail "the backup on stdout differs from the one fetched by sftp"
+  ok "backup out of the box: into the transfer area and fetched by sftp and scp, and on stdout: the same $(stat -c %s "$d/by-sftp.tar.gz") bytes"
+
+  # Nothing outside the area: a path, the chroot's parent, a shell, a link.
+  out=$(vm_cli "$vm" backup create --out /tmp/x.tar.gz 2>&1) && fail "backup create --out /tmp/x.tar.gz accepted: $out"
+  expect_in "appliancectl refuses a path outside the transfer area" "transfer area" "$out"
+  out=$(printf 'get /etc/passwd %s/passwd\n' "$d" | vm_sftp "$vm" 2>&1) && fail "sftp fetched /etc/passwd: $out"
+  out=$(printf 'symlink /files/area-backup.tar.gz /files/link\n' | vm_sftp "$vm" 2>&1) && fail "sftp made a symbolic link: $out"
+  out=$(vm_scp "$vm" -O transfer@127.0.0.1:area-backup.tar.gz "$d/legacy.tar.gz" 2>&1) && fail "legacy scp (-O, a remote command) worked: $out"
+  out=$(ssh "${SSH_OPTS[@]}" -i "$KEY" -p "$(cat "$RUN/$vm/ssh.port")" transfer@127.0.0.1 id 2>&1 < /dev/null) && grep -q 'uid=' <<< "$out" && fail "transfer ran a command: $out"
+  out=$(vm_ssh "$vm" -s sftp 2>&1 < /dev/null) && fail "sftp as admin accepted"
+  ok "the transfer area and nothing else: no /etc/passwd, no links, no commands for transfer, no sftp for admin"
+
+  # Restore from an upload on stdin: the host name of the backup comes back after the restart.
+  vm_cli "$vm" config set system.hostname before-restore > /dev/null || fail "set host name"
+  vm_cli "$vm" backup create --out - > "$d/restore-me.tar.gz" || fail "backup create --out - (stdout)"
+  vm_cli "$vm" config set system.hostname after-backup > /dev/null || fail "set host name"
+  local pid took; pid=$(vm_main_pid "$vm")
+  out=$(vm_cli "$vm" backup restore - < "$d/restore-me.tar.gz" 2>&1) || fail "backup restore - < file: $out"
+  took=$(vm_wait_active "$vm" "$pid" 300)
+  vm_wait_ssh "$vm"
+  out=$(vm_cli "$vm" status --json)
+  expect_in "the restored configuration runs (uploaded on stdin; restart ${took}s)" '"before-restore"' "$out"
+  expect_unit_success "$vm" "after the restore"
+  number "restore_seconds=$took (backup restore - < file to applianced active again, TCG)"
+}
+
+# A release that never gets ready: its applianced hangs without READY=1 (TimeoutStartSec of the
+# test image: 120 s), signed like a real one.
+make_stuck_package() {
+  local dir=$1 version=$2 w=$1/stuck
+  mkdir -p "$w/app"
+  echo "$version" > "$w/VERSION"
+  printf '#!/bin/sh\n# A release that never gets ready (boot test).\nexec sleep 100000\n' > "$w/app/applianced"
+  chmod 0755 "$w/app/applianced"
+  tar -C "$w" --owner=0 --group=0 -czf "$dir/applianced-$version.tar.gz" VERSION app
+  dotnet "$ROOT/tools/keytool/bin/Release/net10.0/keytool.dll" sign-package "$dir/applianced-$version.tar.gz" 2> /dev/null > /dev/null \
+    || fail "keytool sign-package (stuck release)"
+}
+
+check_upgrade() {
+  local vm=$1 pkg=$2 version=$3 out pid took t0
+  local file; file=$(basename "$pkg")
+  # The package travels by sftp into the transfer area; appliancectl names it there (and its .sig).
+  printf 'put %s\nput %s.sig\n' "$pkg" "$pkg" | vm_sftp "$vm" > "$RUN/sftp-put.log" 2>&1 \
+    || { cat "$RUN/sftp-put.log"; fail "sftp put of the upgrade package"; }
+  pid=$(vm_main_pid "$vm"); t0=$(date +%s)
+  out=$(vm_cli "$vm" upgrade "$file" 2>&1) || fail "upgrade $file: $out"
+  took=$(vm_wait_active "$vm" "$pid" 400)
+  vm_wait_ssh "$vm"
+  out=$(vm_cli "$vm" status --json)
+  expect_in "upgraded to $version (the unit runs software/current; ${took}s)" "\"$version\"" "$out"
+  out=$(vm_cli "$vm" upgrade status 2>&1)
+  expect_in "upgrade status reports it" "ready" "$out"
+  expect_unit_success "$vm" "after the upgrade"
+  number "upgrade_seconds=$(( $(date +%s) - t0 )) (upgrade FILE to the new release active and answering over SSH, TCG)"
+
+  # A newer release that never gets ready, uploaded on stdin with its signature line: rolled back.
+  local stuck=$RUN/packages; mkdir -p "$stuck"
+  make_stuck_package "$stuck" 9.9.9
+  pid=$(vm_main_pid "$vm"); t0=$(date +%s)
+  out=$(vm_cli "$vm" upgrade - --signature "\"$(cat "$stuck/applianced-9.9.9.tar.gz.sig")\"" < "$stuck/applianced-9.9.9.tar.gz" 2>&1) \
+    || fail "upgrade - (stuck release on stdin): $out"
+  # The stuck release starts (a new main PID: sleep), is killed at TimeoutStartSec, and the start
+  # check puts $version back.
+  local t=0
+  until out=$(vm_cli "$vm" status --json 2>/dev/null) && grep -q "\"$version\"" <<< "$out" && [ "$(vm_main_pid "$vm")" != "$pid" ]; do
+    t=$((t + 5)); [ "$t" -le 600 ] || fail "no roll-back to $version within 600 s: $(vm_unit "$vm")"
+    sleep 5
+  done
+  took=$(( $(date +%s) - t0 ))
+  out=$(vm_cli "$vm" upgrade status 2>&1)
+  expect_in "upgrade status reports the roll-back" "rolled back" "$out"
+  out=$(vm_cli "$vm" alarms 2>&1)
+  expect_in "the roll-back raises its alarm" "upgrade-rolled-back" "$out"
+  out=$(vm_root "$vm" journalctl -b -u applianced --no-pager -o cat | grep -c 'never got ready: rolled back' || true)
+  [ "${out:-0}" -ge 1 ] || fail "the journal has no roll-back line from appliance-release-check"
+  expect_unit_success "$vm" "after the roll-back"
+  number "rollback_seconds=$took (upgrade of a release that never gets ready to $version answering again; includes TimeoutStartSec=120s, TCG)"
+}
