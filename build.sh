@@ -113,6 +113,7 @@ run_tests() {
   local rc=${PIPESTATUS[0]}
   set -e
   fuzz_smoke || rc=1
+  image_boot_test || rc=1
   # CI shows only the tail of the log: repeat each failure (name, message, start of the stack) here.
   awk '/^  Failed [A-Za-z]/ {n=25; print "FAILED:"} n > 0 {print; n--}' "$log"
   # One plain summary line for CI, summed over the test assemblies.
@@ -133,6 +134,20 @@ fuzz_smoke() {
   [ "${FUZZ_SMOKE_SECONDS:-12}" != 0 ] || return 0
   say "fuzz smoke"
   fuzz_run --smoke --seconds "${FUZZ_SMOKE_SECONDS:-12}"
+}
+
+# The single-VM boot test after the tests (image/boot-test.sh single: the image built with the
+# TEST key, booted under qemu, every maintenance procedure over SSH). It needs root; elsewhere it
+# says SKIPPED. IMAGE_TEST=0 skips it on purpose (and says so).
+image_boot_test() {
+  if [ "${IMAGE_TEST:-1}" = 0 ]; then echo "image boot test: SKIPPED (IMAGE_TEST=0)"; return 0; fi
+  if [ "$(id -u)" -ne 0 ]; then echo "!!! image boot test: SKIPPED (needs root: debootstrap, chroot, qemu) !!!" >&2; return 0; fi
+  say "image boot test (single VM; the base file system is cached in out/image-cache)"
+  local t0=$SECONDS rc=0
+  timeout 40m "$ROOT/image/boot-test.sh" single 2>&1 | tee "$OUT/boot-test.log" || rc=1
+  [ "${PIPESTATUS[0]}" = 0 ] || rc=1
+  echo "image boot test: $([ $rc = 0 ] && echo passed || echo FAILED) in $(( SECONDS - t0 )) s (log: out/boot-test.log)"
+  return $rc
 }
 
 demo() {

@@ -17,6 +17,11 @@ public static class Program
             Console.WriteLine(Licensing.VendorKey.Describe());
             return 0;
         }
+        if (args is ["--help"] or ["-h"])
+        {
+            Console.WriteLine(DaemonOptions.Usage);
+            return 0;
+        }
         if (args is ["--version"])
         {
             // The image build names the factory release after it (releases/<version>).
