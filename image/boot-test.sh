@@ -11,7 +11,7 @@
 # cluster: two VMs on one virtual segment (qemu UDP socket netdev on 127.0.0.1) with LAN addresses
 #          198.18.0.11/.12, each with user-net SSH on its own 127.0.0.1 port; clustered over SSH as
 #          an operator would; both report "Active as"; a change replicates; one VM is killed and
-#          booted again and they agree.
+#          booted again and they agree; then a rolling upgrade in the guide's order.
 # Direct kernel boot (-kernel/-initrd from out/image, console=ttyS0 root=/dev/vda); KVM is tried
 # and, when it fails on this CPU, TCG is used. Every VM disk is a qcow2 overlay on appliance.img.
 # Work files and serial logs: out/image-test/<run>/ (removed unless --keep or a failure).
@@ -63,7 +63,7 @@ for f in appliance.img vmlinuz initrd.img; do [ -f "$IMG/$f" ] || fail "$IMG/$f 
 # with the vendor TEST key (./build.sh package).
 UPGRADE_VERSION=1.0.1
 UPGRADE_PKG=$TESTDIR/packages/applianced-$UPGRADE_VERSION.tar.gz
-if [ "$MODE" != cluster ] && { [ "$BUILD" = 1 ] || [ ! -f "$UPGRADE_PKG.sig" ]; }; then
+if [ "$BUILD" = 1 ] || [ ! -f "$UPGRADE_PKG.sig" ]; then
   log "building the upgrade package $UPGRADE_VERSION (./build.sh package --test-key)"
   "$ROOT/build.sh" package --version "$UPGRADE_VERSION" --test-key --out "$TESTDIR/packages" > "$RUN/package.log" 2>&1 \
     || { tail -20 "$RUN/package.log"; fail "./build.sh package failed"; }

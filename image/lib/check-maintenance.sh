@@ -116,3 +116,37 @@ check_upgrade() {
   expect_unit_success "$vm" "after the roll-back"
   number "rollback_seconds=$took (upgrade of a release that never gets ready to $version answering again; includes TimeoutStartSec=120s, TCG)"
 }
+
+# upgrade_peer VM : sends the upgrade package by sftp, runs `upgrade` and waits for the new release.
+upgrade_peer() {
+  local vm=$1 pid out file; file=$(basename "$UPGRADE_PKG")
+  printf 'put %s\nput %s.sig\n' "$UPGRADE_PKG" "$UPGRADE_PKG" | vm_sftp "$vm" > "$RUN/$vm-sftp.log" 2>&1 \
+    || { cat "$RUN/$vm-sftp.log"; fail "$vm: sftp put of the upgrade package"; }
+  pid=$(vm_main_pid "$vm")
+  out=$(vm_cli "$vm" upgrade "$file" 2>&1) || fail "$vm: upgrade $file: $out"
+  vm_wait_active "$vm" "$pid" 400 > /dev/null
+  vm_wait_ssh "$vm"
+  expect_in "$vm runs $UPGRADE_VERSION" "\"$UPGRADE_VERSION\"" "$(vm_cli "$vm" status --json)"
+}
+
+# The guide's "Upgrading a cluster" on two peers: vm1 stays in service while vm2 leaves, is
+# upgraded and forms a cluster of its own; then vm1 leaves, is upgraded and joins vm2's cluster.
+cluster_rolling_upgrade() {
+  log "== rolling upgrade to $UPGRADE_VERSION (the guide's procedure)"
+  local t0; t0=$(date +%s)
+  vm_cli vm2 cluster leave > /dev/null || fail "vm2: cluster leave"
+  vm_cli vm1 cluster set-peers 198.18.0.11 > /dev/null || fail "vm1: set-peers without vm2"
+  upgrade_peer vm2
+  printf '%s\n' "$CLUSTER_KEY" | vm_cli vm2 cluster set-key > /dev/null || fail "vm2: cluster set-key"
+  vm_cli vm2 cluster set-peers 198.18.0.12 > /dev/null || fail "vm2: form a cluster of one"
+  ok "vm2 left, was upgraded and formed a cluster of its own while vm1 served alone"
+  vm_cli vm1 cluster leave > /dev/null || fail "vm1: cluster leave"
+  upgrade_peer vm1
+  vm_cli vm2 cluster set-peers 198.18.0.11 198.18.0.12 > /dev/null || fail "vm2: add vm1"
+  printf '%s\n' "$CLUSTER_KEY" | vm_cli vm1 cluster set-key > /dev/null || fail "vm1: cluster set-key"
+  vm_cli vm1 cluster set-peers 198.18.0.11 198.18.0.12 > /dev/null || fail "vm1: join"
+  wait_for_text vm1 "Active as app2" > /dev/null; wait_for_text vm2 "Active as app1" > /dev/null
+  wait_for_bridge vm1 boot-bridge-2
+  ok "both peers run $UPGRADE_VERSION, clustered again, with the shared configuration"
+  number "rolling_upgrade_seconds=$(( $(date +%s) - t0 )) (two peers, the guide's order, TCG)"
+}

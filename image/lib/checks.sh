@@ -177,6 +177,7 @@ test_cluster() {
   local verify; verify=$(vm_cli vm1 cluster verify --json 2>&1 || true)
   grep -qE '"inSync": ?true' <<< "$verify" || { printf '%s\n' "$verify" | sed 's/^/    | /'; fail "cluster verify on vm1 does not report inSync"; }
   ok "cluster verify on vm1: every collection matches on both peers"
+  cluster_rolling_upgrade
   number "daemon_rss_mib_clustered vm1=$(awk -v k="$(probe vm1 RssKiB)" 'BEGIN{printf "%.1f", k/1024}') vm2=$(awk -v k="$(probe vm2 RssKiB)" 'BEGIN{printf "%.1f", k/1024}') (VmRSS of applianced, two-peer cluster)"
 }
 
