@@ -53,11 +53,12 @@ install -d -m 2770 -o root -g "$(awk -F: '$1=="appliance-files"{print $3}' "$RFS
 # The CLI of the release that runs (an upgrade switches `current`).
 ln -sfn /var/lib/appliance/software/current/app/appliancectl "$RFS/usr/local/bin/appliancectl"
 mkdir -p "$RFS/etc/systemd/timesyncd.conf.d"
-chmod 0755 "$RFS/usr/local/bin/appliance-shell" "$RFS/usr/local/sbin/appliance-net" "$RFS/usr/local/sbin/appliance-release-check"
+chmod 0755 "$RFS/usr/local/bin/appliance-shell" "$RFS/usr/local/sbin/appliance-release-check"
 
 # networkd configures the NICs; wait-online (eth0 only, 30 s at most: see its drop-in) orders
 # applianced after the LAN address exists.
-in_root systemctl enable applianced.service appliance-firstboot.service appliance-net.service \
+in_root systemctl enable applianced.service appliance-firstboot.service appliance-firewall.service \
+  systemd-network-generator.service \
   systemd-networkd.service nftables.service ssh.service >/dev/null 2>&1
 in_root systemctl enable systemd-networkd-wait-online.service >/dev/null 2>&1
 in_root systemctl set-default multi-user.target >/dev/null 2>&1

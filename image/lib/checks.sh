@@ -21,8 +21,10 @@ run_check() {
 test_single() {
   log "== single VM"
   local port; port=$(free_port)
+  # eth0 is a LAN NIC with a static address from the kernel command line (a qemu UDP socket to
+  # nobody), eth1 the maintenance user-net that carries SSH and, forwarded from the host, SNMP.
   SNMP_PORT=$(free_port)
-  vm_start vm0 "$port"
+  vm_start vm0 "$port" 198.18.0.11/24 "$(free_port)" "$(free_port)"
   SNMP_PORT=
   local ready; ready=$(vm_wait_ready vm0 900)
   number "boot_to_ready_seconds=$ready accel=$ACCEL_USED (qemu start to applianced active, from the host)"

@@ -26,7 +26,8 @@ vm_start() {
   local append="console=ttyS0 root=/dev/vda rw net.ifnames=0 panic=-1 systemd.show_status=1"
   local nets=()
   if [ -n "$lanip" ]; then
-    append+=" appliance.ip=$lanip"
+    # systemd-network-generator renders ip=ADDR:::PREFIX::eth0:off as eth0's static address.
+    append+=" ip=${lanip%/*}:::${lanip#*/}::eth0:off"
     local host=${lanip%/*}
     nets+=(-netdev "socket,id=lan,udp=127.0.0.1:$rport,localaddr=127.0.0.1:$lport"
            -device "virtio-net-pci,netdev=lan,mac=52:54:00:12:00:$(printf %02x "${host##*.}")")

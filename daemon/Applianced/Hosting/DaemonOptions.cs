@@ -30,6 +30,17 @@ public sealed record DaemonOptions
     public string Interface { get; init; } = "eth0";
     public string ResolvConf { get; init; } = "/etc/resolv.conf";
     public string TimesyncdConf { get; init; } = "/etc/systemd/timesyncd.conf.d/appliance.conf";
+    /// <summary>
+    /// Where the Linux HAL writes LAN1's systemd-networkd file (the appliance: /etc/systemd/network);
+    /// null adds and removes addresses directly with <c>ip</c> (tests in namespaces, the demo).
+    /// </summary>
+    public string? NetworkdDir { get; init; }
+    /// <summary>
+    /// Where the Linux HAL keeps the nft script of the last firewall it applied, which
+    /// appliance-firewall.service loads at boot (the appliance: /var/lib/appliance/firewall/applianced.nft);
+    /// null keeps it as firewall.nft in the data directory.
+    /// </summary>
+    public string? FirewallSave { get; init; }
     public long LogCapBytes { get; init; } = 4 << 20;
     /// <summary>Where upgrade releases live: releases/&lt;version&gt; and the `current` link (R13).</summary>
     public string InstallRoot { get; init; } = "/var/lib/appliance/software";
@@ -56,6 +67,8 @@ public sealed record DaemonOptions
         ["--interface"] = (o, v) => o with { Interface = v },
         ["--resolv-conf"] = (o, v) => o with { ResolvConf = v },
         ["--timesyncd-conf"] = (o, v) => o with { TimesyncdConf = v },
+        ["--networkd-dir"] = (o, v) => o with { NetworkdDir = v },
+        ["--firewall-save"] = (o, v) => o with { FirewallSave = v },
         ["--install-root"] = (o, v) => o with { InstallRoot = v },
         ["--upgrade-ready-seconds"] = (o, v) => o with { UpgradeReadySeconds = int.TryParse(v, out var s) && s > 0 ? s : throw new OptionsException($"--upgrade-ready-seconds must be a positive number, not '{v}'") },
         ["--max-upgrade-bytes"] = (o, v) => o with { MaxUpgradeBytes = Bytes("--max-upgrade-bytes", v) },
@@ -66,7 +79,7 @@ public sealed record DaemonOptions
         "usage: applianced [--data-dir DIR] [--api-socket PATH] [--hal simulated|linux] [--config FILE]\n" +
         "                  [--serial S] [--lcd DEVICE] [--bind ADDR] [--replication-port N] [--recovery-port N]\n" +
         "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH] [--install-root DIR] [--upgrade-ready-seconds N]\n" +
-        "                  [--max-upgrade-bytes N] [--max-backup-bytes N]\n" +
+        "                  [--max-upgrade-bytes N] [--max-backup-bytes N] [--networkd-dir DIR] [--firewall-save PATH]\n" +
         "       applianced --show-vendor-key   (which vendor key this build trusts, then exit)\n" +
         "       applianced --version           (this build's software version, then exit)";
 

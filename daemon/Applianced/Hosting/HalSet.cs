@@ -48,16 +48,19 @@ public sealed record HalSet : IAsyncDisposable
     public static HalSet Linux(DaemonOptions options)
     {
         Directory.CreateDirectory(options.DataDir);
+        // DBUS_SYSTEM_BUS_ADDRESS or the system bus; nothing is connected until the first call.
+        var bus = new DBusHostServices();
         return new HalSet
         {
             Kind = "linux",
             Interface = options.Interface,
             Link = new LinuxLinkSettings(),
-            Addresses = new LinuxAddressManager(Path.Combine(options.DataDir, AddressStateName)),
-            Firewall = new LinuxFirewall(Path.Combine(options.DataDir, FirewallScriptName)),
+            Addresses = options.NetworkdDir is { } networkd
+                ? new NetworkdAddressManager(networkd, bus)
+                : new LinuxAddressManager(Path.Combine(options.DataDir, AddressStateName)),
+            Firewall = new LinuxFirewall(options.FirewallSave ?? Path.Combine(options.DataDir, FirewallScriptName)),
             HostFiles = new LinuxHostFiles(options.ResolvConf, options.TimesyncdConf),
-            // DBUS_SYSTEM_BUS_ADDRESS or the system bus; nothing is connected until the first call.
-            HostServices = new DBusHostServices(),
+            HostServices = bus,
             Identity = new LinuxHardwareIdentity(),
         };
     }

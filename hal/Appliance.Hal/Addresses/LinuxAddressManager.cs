@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 
 namespace Appliance.Hal;
 
@@ -27,26 +26,12 @@ public sealed class LinuxAddressManager : IAddressManager
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<InterfaceAddress>> ReadAsync(string interfaceName, CancellationToken cancellationToken = default)
-    {
-        LinuxLinkSettings.ValidateName(interfaceName);
-        var json = await Ip(cancellationToken, "-j", "addr", "show", "dev", interfaceName).ConfigureAwait(false);
-        return ParseAddresses(json);
-    }
+    public Task<IReadOnlyList<InterfaceAddress>> ReadAsync(string interfaceName, CancellationToken cancellationToken = default) =>
+        IpReads.AddressesAsync(_networkNamespace, interfaceName, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IPAddress?> ReadGatewayAsync(string interfaceName, CancellationToken cancellationToken = default)
-    {
-        LinuxLinkSettings.ValidateName(interfaceName);
-        var json = await Ip(cancellationToken, "-j", "-4", "route", "show", "default", "dev", interfaceName).ConfigureAwait(false);
-        using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "[]" : json);
-        foreach (var r in doc.RootElement.EnumerateArray())
-        {
-            if (r.TryGetProperty("gateway", out var gw) && IPAddress.TryParse(gw.GetString(), out var a))
-                return a;
-        }
-        return null;
-    }
+    public Task<IPAddress?> ReadGatewayAsync(string interfaceName, CancellationToken cancellationToken = default) =>
+        IpReads.GatewayAsync(_networkNamespace, interfaceName, cancellationToken);
 
     /// <inheritdoc />
     public async Task<AddressReconcileResult> ApplyAsync(string interfaceName, AddressPlan desired, CancellationToken cancellationToken = default)
@@ -126,24 +111,5 @@ public sealed class LinuxAddressManager : IAddressManager
         return true;
     }
 
-    internal static List<InterfaceAddress> ParseAddresses(string json)
-    {
-        var list = new List<InterfaceAddress>();
-        using var doc = JsonDocument.Parse(json);
-        foreach (var link in doc.RootElement.EnumerateArray())
-        {
-            if (!link.TryGetProperty("addr_info", out var infos))
-                continue;
-            foreach (var info in infos.EnumerateArray())
-            {
-                if (info.TryGetProperty("family", out var f) && f.GetString() == "inet"
-                    && IPAddress.TryParse(info.GetProperty("local").GetString(), out var addr))
-                    list.Add(new InterfaceAddress(addr, info.GetProperty("prefixlen").GetInt32()));
-            }
-        }
-        return list;
-    }
-
-    private Task<string> Ip(CancellationToken ct, params string[] args) =>
-        ProcessRunner.RunCheckedAsync("ip", NetworkNamespace.IpArgs(_networkNamespace, args), ct);
+    private Task<string> Ip(CancellationToken ct, params string[] args) => IpReads.Ip(_networkNamespace, ct, args);
 }

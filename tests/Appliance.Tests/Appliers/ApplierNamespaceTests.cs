@@ -70,11 +70,7 @@ public sealed class ApplierNamespaceTests(ITestOutputHelper output)
         using var lan = new LanNamespaces();
         await using var d = Daemon(output, dir, lan.Appliance.Name);
         await d.StartAsync();
-        await d.Set("ipv4.address", LanNamespaces.Own);
-        await d.Set("ipv4.mask", "255.255.255.0");
-        await d.Api("cluster.setKey", new JsonObject { ["key"] = "a-long-test-cluster-key" });
-        await TestLicences.InstallFullAsync((c, a) => d.Api(c, a));
-        await d.Api("cluster.setPeers", new JsonObject { ["addresses"] = new JsonArray(LanNamespaces.Own, LanNamespaces.Peer) });
+        await d.ClusterWithThePeerAsync();
         await d.Api("firewall.stage", new JsonObject
         {
             ["name"] = "ssh", ["priority"] = "10", ["source"] = "198.18.7.0/24", ["protocol"] = "tcp", ["port"] = "22", ["action"] = "accept",
@@ -162,4 +158,14 @@ internal static class ApplierStatusCalls
 {
     public static async Task<JsonObject> ApplierAsync(this DaemonProcess d, string name) =>
         (JsonObject)(await d.Api("status"))["appliers"]!.AsArray().First(a => a!["name"]!.GetValue<string>() == name)!;
+
+    /// <summary>The appliance side's own address, a cluster key and licence, and the peers: itself and the client side's peer address.</summary>
+    public static async Task ClusterWithThePeerAsync(this DaemonProcess d)
+    {
+        await d.Set("ipv4.address", LanNamespaces.Own);
+        await d.Set("ipv4.mask", "255.255.255.0");
+        await d.Api("cluster.setKey", new JsonObject { ["key"] = "a-long-test-cluster-key" });
+        await TestLicences.InstallFullAsync((c, a) => d.Api(c, a));
+        await d.Api("cluster.setPeers", new JsonObject { ["addresses"] = new JsonArray(LanNamespaces.Own, LanNamespaces.Peer) });
+    }
 }
