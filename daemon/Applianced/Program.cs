@@ -31,6 +31,7 @@ public static class Program
         Store.Store store;
         try
         {
+            SystemdLifecycle.NotifyStatusEarly("starting: opening the store");
             Maintenance.RestoreSwap.CompletePending(options.DataDir, m => Console.Error.WriteLine($"applianced: {m}"));
             store = Store.Store.Open(options.DataDir);
         }
@@ -63,6 +64,7 @@ public static class Program
             builder.Services.AddSingleton(HalSet.Create(options));
             builder.Services.AddSingleton<PeerNode>();
             builder.Services.AddHostedService<PeerHostedService>();
+            builder.Services.AddHostedService<SystemdStatusReporter>();
             builder.Services.AddApplianceSystemd();
             if (options.Lcd is { } device)
             {
