@@ -78,8 +78,8 @@ public sealed partial class SystemdLifecycle : IHostedService, IDisposable
         _onStopping = _lifetime.ApplicationStopping.Register(NotifyStopping);
         if (_notifier.IsEnabled && _settings.WatchdogInterval is { } interval)
         {
-            _logger.LogInformation("systemd watchdog: WATCHDOG_USEC {Timeout:0.###} s; pinging while the watched loops go round at least every {Limit:0.###} s",
-                (interval * 2).TotalSeconds, interval.TotalSeconds);
+            _logger.LogInformation("systemd watchdog: pinging while the store committer, API and cluster loop each go round within {Limit:0.###} s (WATCHDOG_USEC {Timeout:0.###} s)",
+                interval.TotalSeconds, (interval * 2).TotalSeconds);
             _watchdog = Task.Run(() => PingAsync(interval, _stop.Token), CancellationToken.None);
         }
         return Task.CompletedTask;
