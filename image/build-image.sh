@@ -170,6 +170,10 @@ if [ "$PROBE" = 1 ]; then
   chown -R root:root "$RFS/etc/appliance/test-keys" "$RFS/etc/ssh/sshd_config.d" "$RFS/etc/systemd/system"
   # Root logs in with the boot test's key (test images only: image/test-overlay's sshd drop-in).
   [ -z "$AUTH_KEY" ] || install -m 0644 "$AUTH_KEY" "$RFS/etc/appliance/test-keys/root"
+  # The test-only fault switch (`test.hang`, for the watchdog check); a build trusting a real
+  # vendor key refuses to start with it.
+  [ "$TEST_KEY" = 1 ] || die "--probe makes a test image: it needs --test-key"
+  sed -i '0,/^{$/s//{\n  "testFaults": true,/' "$RFS/etc/appliance/applianced.json"
   chroot "$RFS" systemctl enable appliance-probe.service >/dev/null 2>&1
 fi
 

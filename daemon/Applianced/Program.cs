@@ -42,6 +42,7 @@ public static class Program
         Store.Store store;
         try
         {
+            SystemdLifecycle.NotifyStatusEarly("starting: opening the store");
             Maintenance.RestoreSwap.CompletePending(options.DataDir, m => Console.Error.WriteLine($"applianced: {m}"));
             store = Store.Store.Open(options.DataDir);
         }
@@ -74,6 +75,7 @@ public static class Program
             builder.Services.AddSingleton(HalSet.Create(options));
             builder.Services.AddSingleton<PeerNode>();
             builder.Services.AddHostedService<PeerHostedService>();
+            builder.Services.AddHostedService<SystemdStatusReporter>();
             builder.Services.AddApplianceSystemd();
             if (options.Lcd is { } device)
             {

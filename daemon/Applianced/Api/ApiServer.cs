@@ -30,6 +30,7 @@ public sealed partial class ApiServer : IAsyncDisposable
     private Socket? _listener;
     private string? _path;
     private Task _accepting = Task.CompletedTask;
+    private Task _probing = Task.CompletedTask;
     private int _connections;
     private (int Anyone, int RootReserve) _limit = (MaxConnections, RootReserve);
 
@@ -38,6 +39,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         _router = router;
         _events = events;
         _warnings = new RateLimitedLog(m => events.Append(new LogEntry { Level = "warning", Message = m }), time ?? TimeProvider.System);
+        router.Add(PingCommand, _ => new System.Text.Json.Nodes.JsonObject());
     }
 
     public void Start(string path)
@@ -55,6 +57,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         _listener = socket;
         _path = path;
         _accepting = AcceptLoop(socket, _stop.Token);
+        if (Served.Watched) _probing = Task.Run(() => ProbeLoop(path, _stop.Token), CancellationToken.None);
     }
 
     /// <summary>
@@ -84,6 +87,7 @@ public sealed partial class ApiServer : IAsyncDisposable
             Socket client;
             try
             {
+                await Served.HangIfAsked(ct);
                 client = await listener.AcceptAsync(ct);
                 failures = 0;
             }
@@ -155,6 +159,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         await _stop.CancelAsync();
         _listener?.Dispose();
         await _accepting;
+        await _probing;
         if (_path is not null && File.Exists(_path)) File.Delete(_path);
     }
 }

@@ -8,6 +8,7 @@ public sealed partial class ClusterService
     /// <summary>Brings listener, dialers and links in line with the settings. Safe to call any time.</summary>
     public async Task ReconfigureAsync()
     {
+        StartLoop();
         var before = Settings;
         Settings = ClusterSettings.Load(Store);
         PrepareSecret();

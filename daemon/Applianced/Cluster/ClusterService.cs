@@ -113,6 +113,7 @@ public sealed partial class ClusterService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await StopLoopAsync();
         await StopAllAsync();
         _certificate.Dispose();
     }

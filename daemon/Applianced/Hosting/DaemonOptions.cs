@@ -26,6 +26,13 @@ public sealed record DaemonOptions
     public string? ReportVersion { get; init; }
     /// <summary>Test option: a dialer's wait after a failed or refused attempt, so a test can show links come back without waiting it out.</summary>
     public int? DialRetryMs { get; init; }
+    /// <summary>
+    /// Test option (test images' drop-in, the tests): enables the root-only `test.hang` API command
+    /// that stops a watched loop, to prove the watchdog restarts a hung daemon. Without it the
+    /// command does not exist (`unknown command`). Refused at start by a build that trusts a
+    /// production vendor key: no shipped box can be made to hang by a command.
+    /// </summary>
+    public bool TestFaults { get; init; }
     /// <summary>The LAN1 interface the Linux HAL manages.</summary>
     public string Interface { get; init; } = "eth0";
     public string ResolvConf { get; init; } = "/etc/resolv.conf";
@@ -73,13 +80,17 @@ public sealed record DaemonOptions
         ["--upgrade-ready-seconds"] = (o, v) => o with { UpgradeReadySeconds = int.TryParse(v, out var s) && s > 0 ? s : throw new OptionsException($"--upgrade-ready-seconds must be a positive number, not '{v}'") },
         ["--max-upgrade-bytes"] = (o, v) => o with { MaxUpgradeBytes = Bytes("--max-upgrade-bytes", v) },
         ["--max-backup-bytes"] = (o, v) => o with { MaxBackupBytes = Bytes("--max-backup-bytes", v) },
+        [TestFaultsFlag] = (o, v) => o with { TestFaults = bool.TryParse(v, out var on) ? on : throw new OptionsException($"{TestFaultsFlag} takes no value, or =true or =false, not '{v}'") },
     };
+
+    private const string TestFaultsFlag = "--test-faults";
 
     public static string Usage =>
         "usage: applianced [--data-dir DIR] [--api-socket PATH] [--hal simulated|linux] [--config FILE]\n" +
         "                  [--serial S] [--lcd DEVICE] [--bind ADDR] [--replication-port N] [--recovery-port N]\n" +
         "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH] [--install-root DIR] [--upgrade-ready-seconds N]\n" +
         "                  [--max-upgrade-bytes N] [--max-backup-bytes N] [--networkd-dir DIR] [--firewall-save PATH]\n" +
+        "                  [--test-faults]\n" +
         "       applianced --show-vendor-key   (which vendor key this build trusts, then exit)\n" +
         "       applianced --version           (this build's software version, then exit)";
 
@@ -92,7 +103,8 @@ public sealed record DaemonOptions
             var name = args[i];
             string value;
             var eq = name.IndexOf('=');
-            if (name.StartsWith("--", StringComparison.Ordinal) && eq > 0) (name, value) = (name[..eq], name[(eq + 1)..]);
+            if (name == TestFaultsFlag) value = "true"; // a switch: it takes no value
+            else if (name.StartsWith("--", StringComparison.Ordinal) && eq > 0) (name, value) = (name[..eq], name[(eq + 1)..]);
             else if (i + 1 < args.Length) value = args[++i];
             else throw new OptionsException($"option {name} needs a value");
             if (!Setters.ContainsKey(name)) throw new OptionsException($"unknown option '{name}'");
@@ -101,6 +113,8 @@ public sealed record DaemonOptions
         var configFile = pairs.LastOrDefault(p => p.Name == "--config").Value;
         var options = LoadFile(configFile ?? DefaultConfigFile, mustExist: configFile is not null);
         foreach (var (name, value) in pairs) options = Setters[name](options, value);
+        if (options.TestFaults && !Licensing.VendorKey.BuiltInIsTestKey)
+            throw new OptionsException($"{TestFaultsFlag} (testFaults) is refused: this build trusts a production vendor key, and a shipped box never accepts commands that hang the daemon; only test builds and test images take it");
         return options;
     }
 

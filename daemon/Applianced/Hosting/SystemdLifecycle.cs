@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Appliance.Daemon.Health;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
@@ -8,15 +9,15 @@ namespace Appliance.Daemon.Hosting;
 /// <summary>
 /// Tells systemd how the daemon is doing: READY=1 when the daemon says so (store open, API
 /// listening: not merely when the host started, which is what UseSystemd's lifetime reports),
-/// STOPPING=1 as soon as shutdown begins, and WATCHDOG=1 every half WATCHDOG_USEC while running.
-/// Without NOTIFY_SOCKET every method is a no-op, so callers need not check.
+/// STATUS= lines, STOPPING=1 as soon as shutdown begins, and WATCHDOG=1 while every watched loop
+/// makes progress (SystemdLifecycle.Watchdog.cs). Without NOTIFY_SOCKET every method is a no-op,
+/// so callers need not check.
 /// </summary>
-public sealed class SystemdLifecycle : IHostedService, IDisposable
+public sealed partial class SystemdLifecycle : IHostedService, IDisposable
 {
-    private static readonly ServiceState Watchdog = new("WATCHDOG=1");
-
     private readonly ISystemdNotifier _notifier;
     private readonly SystemdNotifySettings _settings;
+    private readonly Liveness _liveness;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<SystemdLifecycle> _logger;
     private readonly CancellationTokenSource _stop = new();
@@ -28,11 +29,12 @@ public sealed class SystemdLifecycle : IHostedService, IDisposable
     private int _disposed;
 
     /// <summary>Creates the lifecycle; it does nothing until started or told the daemon is ready.</summary>
-    public SystemdLifecycle(ISystemdNotifier notifier, SystemdNotifySettings settings,
+    public SystemdLifecycle(ISystemdNotifier notifier, SystemdNotifySettings settings, Liveness liveness,
         IHostApplicationLifetime lifetime, ILogger<SystemdLifecycle> logger)
     {
         _notifier = notifier;
         _settings = settings;
+        _liveness = liveness;
         _lifetime = lifetime;
         _logger = logger;
     }
@@ -44,12 +46,28 @@ public sealed class SystemdLifecycle : IHostedService, IDisposable
             Send(ServiceState.Ready);
     }
 
-    /// <summary>Sends a free-text STATUS= line that systemctl status shows.</summary>
+    /// <summary>
+    /// Sends a free-text STATUS= line that systemctl status shows. Ignored once stopping has
+    /// begun, so a late report cannot replace "stopping".
+    /// </summary>
     public void NotifyStatus(string status)
     {
         ArgumentNullException.ThrowIfNull(status);
-        // A newline would start another assignment in the datagram.
-        Send(new ServiceState("STATUS=" + status.ReplaceLineEndings(" ")));
+        if (Volatile.Read(ref _stopping) == 0)
+            Send(StatusState(status));
+    }
+
+    // A newline would start another assignment in the datagram.
+    private static ServiceState StatusState(string status) => new("STATUS=" + status.ReplaceLineEndings(" "));
+
+    /// <summary>
+    /// A STATUS= line before the host (and this service) exists, e.g. while the store opens;
+    /// nothing without NOTIFY_SOCKET, and a failure only costs the line.
+    /// </summary>
+    public static void NotifyStatusEarly(string status)
+    {
+        try { new NotifySocketNotifier(Environment.GetEnvironmentVariable("NOTIFY_SOCKET")).Notify(StatusState(status)); }
+        catch (SocketException) { }
     }
 
     /// <inheritdoc />
@@ -60,7 +78,8 @@ public sealed class SystemdLifecycle : IHostedService, IDisposable
         _onStopping = _lifetime.ApplicationStopping.Register(NotifyStopping);
         if (_notifier.IsEnabled && _settings.WatchdogInterval is { } interval)
         {
-            _logger.LogInformation("systemd watchdog: pinging every {Interval}", interval);
+            _logger.LogInformation("systemd watchdog: pinging while the store committer, API and cluster loop each go round within {Limit:0.###} s (WATCHDOG_USEC {Timeout:0.###} s)",
+                interval.TotalSeconds, (interval * 2).TotalSeconds);
             _watchdog = Task.Run(() => PingAsync(interval, _stop.Token), CancellationToken.None);
         }
         return Task.CompletedTask;
@@ -88,23 +107,9 @@ public sealed class SystemdLifecycle : IHostedService, IDisposable
     private void NotifyStopping()
     {
         if (Interlocked.Exchange(ref _stopping, 1) == 0)
+        {
             Send(ServiceState.Stopping);
-    }
-
-    private async Task PingAsync(TimeSpan interval, CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(interval);
-        try
-        {
-            do
-            {
-                Send(Watchdog);
-            }
-            while (await timer.WaitForNextTickAsync(stop));
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped.
+            Send(StatusState("stopping"));
         }
     }
 

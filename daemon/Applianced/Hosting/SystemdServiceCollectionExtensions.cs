@@ -10,7 +10,7 @@ namespace Appliance.Daemon.Hosting;
 public static class SystemdServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="SystemdLifecycle"/> (always, so the daemon can call
+    /// Registers <see cref="SystemdLifecycle"/> and the <see cref="Health.Liveness"/> its watchdog judges (always, so the daemon can call
     /// <see cref="SystemdLifecycle.NotifyReady"/> unconditionally) and, when NOTIFY_SOCKET is set,
     /// runs it as a hosted service and switches console logs to the journal format.
     /// Use instead of UseSystemd/AddSystemd, not with them: those report READY=1 as soon as the
@@ -28,6 +28,7 @@ public static class SystemdServiceCollectionExtensions
         services.TryAddSingleton(settings);
         services.TryAddSingleton<ISystemdNotifier>(provider =>
             new NotifySocketNotifier(provider.GetRequiredService<SystemdNotifySettings>().NotifySocket));
+        services.TryAddSingleton(provider => new Health.Liveness(provider.GetRequiredService<SystemdNotifySettings>().WatchdogInterval));
         services.TryAddSingleton<SystemdLifecycle>();
         if (!settings.IsEnabled)
             return services;

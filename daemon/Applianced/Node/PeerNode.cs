@@ -62,6 +62,7 @@ public sealed class PeerNode : IAsyncDisposable
         };
         Appliers = Daemon.Appliers.ApplierSet.Attach(this, hal);
         Router.Add("status", _ => Status());
+        if (options.TestFaults) TestFaultCommands.Register(Router, Heartbeats, Logs);
         Router.Add("reboot", async (r, ct) =>
         {
             Logs.Event($"reboot requested by {r.Who} ({r.Channel})");
@@ -118,6 +119,17 @@ public sealed class PeerNode : IAsyncDisposable
     };
 
     public string HostName => Config.HostName;
+
+    /// <summary>The loops the systemd watchdog stands for: group commit, API, cluster.</summary>
+    public IReadOnlyList<Health.Heartbeat> Heartbeats => [Store.Committer, _api.Served, Cluster.Loop];
+
+    /// <summary>systemd's STATUS= line: "clustered, 2/2 active, 0 alarms" or "standalone, 1 alarm".</summary>
+    public string StatusLine()
+    {
+        var alarms = Logs.Alarms.Active().Count;
+        var cluster = Cluster.Settings.Clustered ? "clustered, " + ClusterSummary() : ClusterSummary();
+        return $"{cluster}, {alarms} {(alarms == 1 ? "alarm" : "alarms")}";
+    }
 
     /// <summary>"standalone", or "2/2 active" counting this peer, as the LCD and status show it.</summary>
     public string ClusterSummary()

@@ -1,3 +1,4 @@
+using Appliance.Daemon.Health;
 using LiteDB;
 
 namespace Appliance.Daemon.Store;
@@ -20,10 +21,22 @@ public sealed partial class Store
     /// <summary>Blocking form of <see cref="WriteAsync"/> for callers that are not async.</summary>
     public CommitInfo Write(IReadOnlyList<Mutation> mutations) => WriteAsync(mutations).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// The group-commit loop. It waits at most <see cref="Heartbeat.Interval"/> for a write, so it
+    /// goes round (and beats <see cref="Committer"/>) when idle too; a commit that never returns,
+    /// or a write lock never released, leaves the heartbeat stale and the watchdog unpinged.
+    /// </summary>
     private void CommitterLoop()
     {
-        foreach (var first in _queued.GetConsumingEnumerable())
+        while (true)
         {
+            Committer.Beat();
+            Committer.HangIfAsked().Wait(); // blocks this thread for good under the test fault
+            if (!_queued.TryTake(out var first, Committer.Interval))
+            {
+                if (_queued.IsCompleted) return;
+                continue;
+            }
             var requests = new List<PendingWrite> { first };
             while (requests.Count < MaxWritesPerCommit && _queued.TryTake(out var more)) requests.Add(more);
             CommitInfo batch;

@@ -24,6 +24,9 @@ public sealed partial class Store : IDisposable
     public const int MaxWritesPerCommit = 512;
     private readonly System.Collections.Concurrent.BlockingCollection<PendingWrite> _queued = new();
     private readonly Thread _committer;
+
+    /// <summary>Beaten by the committer thread on every turn, idle or not (the watchdog's proof that writes get committed).</summary>
+    public Health.Heartbeat Committer { get; } = new("store", "store committer");
     private readonly Dictionary<string, long> _versionVector;
 
     public HybridClock Clock { get; }

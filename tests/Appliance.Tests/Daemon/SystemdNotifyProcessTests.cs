@@ -11,7 +11,7 @@ public class SystemdNotifyProcessTests
     {
         await using var d = new StandaloneDaemon(environment: null);
         using var listener = new NotifySocketListener(d["notify.sock"]);
-        d.Daemon.Environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = listener.Path, ["WATCHDOG_USEC"] = "500000" };
+        d.Daemon.Environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = listener.Path, ["WATCHDOG_USEC"] = "2000000" };
 
         d.Daemon.Launch();
         await listener.WaitUntilAsync(m => m.Contains("READY=1"), TimeSpan.FromSeconds(40));

@@ -8,7 +8,8 @@ internal sealed class NotifySocketListener : IDisposable
 {
     private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
     private readonly Lock _gate = new();
-    private readonly List<string> _messages = [];
+    private readonly List<(TimeSpan At, string Message)> _messages = [];
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private readonly SemaphoreSlim _received = new(0);
     private readonly Task _loop;
 
@@ -24,8 +25,17 @@ internal sealed class NotifySocketListener : IDisposable
 
     public IReadOnlyList<string> Messages
     {
+        get { lock (_gate) return [.. _messages.Select(m => m.Message)]; }
+    }
+
+    /// <summary>The messages with when each arrived (time since the listener was made).</summary>
+    public IReadOnlyList<(TimeSpan At, string Message)> Timed
+    {
         get { lock (_gate) return [.. _messages]; }
     }
+
+    /// <summary>Time since the listener was made, on the clock of <see cref="Timed"/>.</summary>
+    public TimeSpan Now => _clock.Elapsed;
 
     public async Task<IReadOnlyList<string>> WaitUntilAsync(Func<IReadOnlyList<string>, bool> done, TimeSpan timeout)
     {
@@ -69,7 +79,7 @@ internal sealed class NotifySocketListener : IDisposable
                 return;
             }
             lock (_gate)
-                _messages.Add(Encoding.UTF8.GetString(buffer, 0, length));
+                _messages.Add((_clock.Elapsed, Encoding.UTF8.GetString(buffer, 0, length)));
             _received.Release();
         }
     }

@@ -1,3 +1,4 @@
+using Appliance.Daemon.Health;
 using Appliance.Daemon.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -50,8 +51,11 @@ public sealed class SystemdLifecycleTests : IDisposable
         host.Services.GetRequiredService<SystemdLifecycle>().NotifyStatus("store open\nAPI up");
         host.Services.GetRequiredService<SystemdLifecycle>().NotifyReady();
         await host.StopAsync().WaitAsync(Timeout);
-        await listener.WaitUntilAsync(m => m.Count == 3, Timeout);
-        Assert.Equal(["STATUS=store open API up", "READY=1", "STOPPING=1"], listener.Messages);
+        host.Services.GetRequiredService<SystemdLifecycle>().NotifyStatus("too late");
+        await listener.WaitUntilAsync(m => m.Count == 4, Timeout);
+        await Task.Delay(100);
+        // Once stopping, the status says so and a late report cannot replace it.
+        Assert.Equal(["STATUS=store open API up", "READY=1", "STOPPING=1", "STATUS=stopping"], listener.Messages);
     }
 
     [Fact]
@@ -68,8 +72,8 @@ public sealed class SystemdLifecycleTests : IDisposable
         host.Services.GetRequiredService<SystemdLifecycle>().NotifyReady();
         await Task.Delay(300);
         await host.StopAsync().WaitAsync(Timeout);
-        await listener.WaitUntilAsync(m => m.Contains("STOPPING=1"), Timeout);
-        Assert.Equal(["READY=1", "STOPPING=1"], listener.Messages);
+        await listener.WaitUntilAsync(m => m.Contains("STATUS=stopping"), Timeout);
+        Assert.Equal(["READY=1", "STOPPING=1", "STATUS=stopping"], listener.Messages);
     }
 
     [Fact]
@@ -113,6 +117,55 @@ public sealed class SystemdLifecycleTests : IDisposable
         var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = "/run/x", ["WATCHDOG_USEC"] = "30000000" };
         var settings = SystemdNotifySettings.FromEnvironment(environment.GetValueOrDefault, 42);
         Assert.Equal(TimeSpan.FromSeconds(15), settings.WatchdogInterval);
+    }
+
+    [Fact]
+    public async Task Pings_stop_while_a_watched_loop_is_stuck_and_resume_when_it_goes_round()
+    {
+        using var listener = new NotifySocketListener(Path.Combine(_directory, "notify.sock"));
+        using var host = BuildHost(new() { ["NOTIFY_SOCKET"] = listener.Path, ["WATCHDOG_USEC"] = "1000000" });
+        var loop = new Heartbeat("test", "test loop");
+        host.Services.GetRequiredService<Liveness>().Watch([loop]);
+        using var beating = new CancellationTokenSource();
+        var beater = Task.Run(async () =>
+        {
+            while (!beating.IsCancellationRequested)
+            {
+                loop.Beat();
+                await Task.Delay(20);
+            }
+        });
+        await host.StartAsync().WaitAsync(Timeout);
+        await listener.WaitUntilAsync(m => m.Count(x => x == "WATCHDOG=1") >= 3, Timeout);
+
+        await beating.CancelAsync();
+        await beater;
+        var stoppedAt = listener.Now;
+        await Task.Delay(2500); // 2.5 times WATCHDOG_USEC
+        // Stale 500 ms after the last beat, checked every 250 ms; the rest is slack for a busy machine.
+        var late = listener.Timed.Where(m => m.Message == "WATCHDOG=1" && m.At > stoppedAt + TimeSpan.FromMilliseconds(900)).ToList();
+        Assert.Empty(late);
+
+        loop.Beat();
+        var count = listener.Messages.Count(x => x == "WATCHDOG=1");
+        await listener.WaitUntilAsync(m => m.Count(x => x == "WATCHDOG=1") > count, Timeout);
+        await host.StopAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public void Without_a_watchdog_nothing_is_judged_and_loops_go_round_slowly()
+    {
+        var liveness = new Liveness(null);
+        var loop = new Heartbeat("test", "test loop");
+        liveness.Watch([loop]);
+        Assert.False(loop.Watched);
+        Assert.Equal(TimeSpan.FromSeconds(5), loop.Interval);
+        Assert.Empty(liveness.Stale());
+
+        var watched = new Liveness(TimeSpan.FromSeconds(15));
+        watched.Watch([loop]);
+        Assert.True(loop.Watched);
+        Assert.Equal(TimeSpan.FromSeconds(3.75), loop.Interval);
     }
 
     private static IHost BuildHost(Dictionary<string, string> environment)

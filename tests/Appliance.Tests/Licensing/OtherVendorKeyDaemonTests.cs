@@ -93,6 +93,15 @@ public sealed class OtherVendorKeyDaemonTests(OtherVendorKeyBuild build, ITestOu
         }
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Refuses_the_test_fault_switch()
+    {
+        await using var daemon = Start(build.NewDirectory(), "--test-faults");
+        daemon.Launch();
+        Assert.Equal(1, await daemon.WaitForExitAsync(T));
+        Assert.Contains("--test-faults (testFaults) is refused: this build trusts a production vendor key", daemon.Output);
+    }
+
     private DaemonProcess Start(string dir, params string[] extra) =>
         new(Path.Combine(dir, "data"), Path.Combine(dir, "api.sock"), extraArgs: ["--serial", Serial, .. extra])
         {
