@@ -16,7 +16,18 @@ public sealed partial class InstalledCertificates
         foreach (var (name, stored) in Records(Store.PeerId).OrderBy(r => r.Name, StringComparer.Ordinal))
         {
             var usedAs = new[] { "trustedCa", "serverCertificate" }.Where(f => RuleContext.Text(selected, f) == name).ToList();
-            using var bundle = ParseStored(name, stored);
+            PemBundle bundle;
+            try
+            {
+                bundle = ParseStored(name, stored);
+            }
+            catch (InvalidOperationException e)
+            {
+                // Shown, so that it can be seen and removed, rather than hiding every other row.
+                rows.Add(new JsonObject { ["name"] = name, ["kind"] = stored.Kind, ["subject"] = e.Message, ["usedAs"] = string.Join(",", usedAs) });
+                continue;
+            }
+            using var _ = bundle;
             for (var i = 0; i < bundle.Certificates.Count; i++)
             {
                 var c = bundle.Certificates[i];

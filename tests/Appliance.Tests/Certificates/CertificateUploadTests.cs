@@ -165,4 +165,20 @@ public sealed class CertificateUploadTests
         var record = f.Node.Store.Get(f.Node.Config.OwnScope, Daemon.Certificates.InstalledCertificates.Section, "web")!;
         Assert.DoesNotContain("PRIVATE KEY", record.Value, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_damaged_stored_bundle_is_listed_as_damaged_and_never_trusted()
+    {
+        await using var f = NodeFixture.Start();
+        using var root = Ca("Lab Root");
+        await AddCa(f, "good", Pem(root));
+        // What a damaged or crafted restore could hold: a record whose PEM is no longer certificates.
+        f.Node.Store.Write([new Daemon.Store.Mutation(f.Node.Config.OwnScope, Daemon.Certificates.InstalledCertificates.Section, "broken",
+            """{"kind":"ca","pem":"not pem","added":"2026-01-01T00:00:00Z"}""")]);
+        var rows = (await f.Call("certificates.list"))!["certificates"]!.AsArray();
+        Assert.Contains("damaged", (string?)rows.Single(r => (string?)r!["name"] == "broken")!["subject"]);
+        Assert.Equal("CN=Lab Root", (string?)rows.Single(r => (string?)r!["name"] == "good")!["subject"]);
+        var e = Assert.Throws<InvalidOperationException>(() => f.Node.Certificates.TrustedRoots("broken"));
+        Assert.Contains("'broken' is damaged", e.Message);
+    }
 }
