@@ -17,6 +17,12 @@ public sealed record ConfigContext
     /// <summary>The other peers' peer-scoped sections, for the cross-peer rules (R7).</summary>
     public IReadOnlyList<PeerView> OtherPeers { get; init; } = [];
 
+    /// <summary>
+    /// Name to kind ("ca" or "server") of the certificates installed on this peer, for
+    /// certificates.trustedCa and serverCertificate; null (a value from a peer or a restore) skips the rule.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? InstalledCertificates { get; init; }
+
     /// <summary>tzdata directory for time.zone; tests may point it elsewhere.</summary>
     public string ZoneInfoDir { get; init; } = "/usr/share/zoneinfo";
 }

@@ -50,9 +50,9 @@ public static partial class ConfigSchema
         yield return new("lcd", P, false, [Enabled(true)]) { Help = "front-panel LCD" };
         yield return new("certificates", P, false,
         [
-            new("trustedCa", FieldKind.Token) { Help = "name of the installed trusted CA bundle" },
-            new("serverCertificate", FieldKind.Token) { Help = "name of the installed server certificate" },
-        ]) { Help = "certificates used by this peer" };
+            new("trustedCa", FieldKind.Token) { Help = "CA bundle (certificates add-ca) TLS syslog servers are checked against; not set: the system's CAs" },
+            new("serverCertificate", FieldKind.Token) { Help = "server certificate (certificates add-server) this peer's HTTPS service presents" },
+        ]) { Help = "which installed certificates this peer uses", Validate = SectionRules.Certificates };
         yield return new("location-addresses", P, true,
         [
             Name(),

@@ -51,6 +51,23 @@ internal static class SectionRules
             throw r.Fail("community", null, "is required while snmp.enabled is true");
     }
 
+    /// <summary>Each name must be installed on this peer as the right kind (certificates add-ca / add-server).</summary>
+    public static void Certificates(JsonObject v, RuleContext r)
+    {
+        if (r.Config.InstalledCertificates is not { } installed)
+            return;
+        foreach (var (field, kind, what, command) in new[] { ("trustedCa", "ca", "CA bundle", "add-ca"), ("serverCertificate", "server", "server certificate", "add-server") })
+        {
+            if (RuleContext.Text(v, field) is not { } name)
+                continue;
+            var same = installed.Where(i => i.Value == kind).Select(i => i.Key).Order(StringComparer.Ordinal).ToList();
+            if (!installed.TryGetValue(name, out var actual))
+                throw r.Fail(field, name, $"is not a {what} installed on this peer ({(same.Count == 0 ? "none is" : "installed: " + string.Join(", ", same))}; install one with 'certificates {command} NAME FILE|-')");
+            if (actual != kind)
+                throw r.Fail(field, name, $"is installed as a {(actual == "ca" ? "CA bundle" : "server certificate")}, not as a {what}");
+        }
+    }
+
     public static void Firewall(JsonObject v, RuleContext r)
     {
         var protocol = RuleContext.Text(v, "protocol");

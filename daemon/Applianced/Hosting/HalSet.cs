@@ -27,7 +27,8 @@ public sealed record HalSet : IAsyncDisposable
     public required IHardwareIdentity Identity { get; init; }
 
     /// <summary>Syslog delivery is plain networking in both kinds, so the real forwarder serves both.</summary>
-    public Func<IReadOnlyList<SyslogServer>, SyslogForwarder> SyslogForwarder { get; init; } = servers => new SyslogForwarder(servers);
+    public Func<IReadOnlyList<SyslogServer>, SyslogForwarderOptions, SyslogForwarder> SyslogForwarder { get; init; } =
+        (servers, options) => new SyslogForwarder(servers, options);
 
     public static HalSet Create(DaemonOptions options) =>
         options.Hal == "linux" ? Linux(options) : Simulated(options.DataDir, options.Serial, options.Interface);

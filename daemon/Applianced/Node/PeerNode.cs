@@ -27,6 +27,7 @@ public sealed class PeerNode : IAsyncDisposable
     public Maintenance.MaintenanceServices Maintenance { get; }
     public Appliers.ApplierSet Appliers { get; }
     public InvalidRecordAlarms InvalidRecords { get; }
+    public Certificates.InstalledCertificates Certificates { get; }
 
     /// <summary>Set by the host: stop the process and start it again with the same arguments.</summary>
     public Action RequestRestart { get; set; } = () => { };
@@ -53,6 +54,8 @@ public sealed class PeerNode : IAsyncDisposable
         Maintenance.Register(Router);
         clusterCommands.CheckPeers = Maintenance.Licences.CheckPeers;
         new ConfigCommands(Config, ConfigContext, clusterCommands).Register(Router);
+        Certificates = new Certificates.InstalledCertificates(Config, time);
+        new CertificateCommands(Certificates, Logs).Register(Router);
         VerifyCommand.Register(Router, Cluster, Config);
         LogCommands.Register(Router, Logs);
         new ReplicationLog(Config, Logs).Attach(store);
@@ -179,6 +182,7 @@ public sealed class PeerNode : IAsyncDisposable
         OwnAddress = Config.LanAddress,
         IsClustered = Cluster.Settings.Clustered,
         OtherPeers = Config.OtherPeers(Cluster.Settings, id => Cluster.Links.FirstOrDefault(l => l.PeerId == id)?.Address),
+        InstalledCertificates = Certificates.Kinds(),
     };
 
     private int _stopped;

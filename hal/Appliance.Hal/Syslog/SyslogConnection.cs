@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Appliance.Hal;
 
@@ -93,6 +94,7 @@ internal sealed class SyslogConnection : IAsyncDisposable
                     TargetHost = _server.Host,
                     EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                     RemoteCertificateValidationCallback = _options.ServerCertificateValidation,
+                    CertificateChainPolicy = CustomTrust(_options.TrustedRoots),
                 }, timeout.Token).ConfigureAwait(false);
                 stream = ssl;
             }
@@ -104,6 +106,20 @@ internal sealed class SyslogConnection : IAsyncDisposable
             tcp.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Only the given roots, a fresh policy per handshake (a policy holds the chain's state). No
+    /// revocation check: a private CA seldom publishes a CRL the appliance could reach, and an
+    /// unreachable one would refuse every server.
+    /// </summary>
+    private static X509ChainPolicy? CustomTrust(X509Certificate2Collection? roots)
+    {
+        if (roots is null)
+            return null;
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.AddRange(roots);
+        return policy;
     }
 
     private CancellationTokenSource Timeout(CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Appliance.Hal;
 
@@ -65,8 +66,14 @@ public sealed class SyslogForwarderOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Validates TLS server certificates; null uses the system trust store and host name check.
-    /// Tests set it to trust a certificate they generated.
+    /// Validates TLS server certificates; null uses <see cref="TrustedRoots"/> (or the system trust
+    /// store) and the host name check. Tests set it to trust a certificate they generated.
     /// </summary>
     public RemoteCertificateValidationCallback? ServerCertificateValidation { get; init; }
+
+    /// <summary>
+    /// When set, a TLS server is trusted only if its chain ends at one of these certificates (the
+    /// system trust store is not consulted); its host name is still checked. Null: the system store.
+    /// </summary>
+    public X509Certificate2Collection? TrustedRoots { get; init; }
 }
