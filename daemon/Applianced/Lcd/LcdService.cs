@@ -37,6 +37,9 @@ public sealed class LcdService : IAsyncDisposable
     /// <summary>After this long without a key the panel returns to the status screen.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Tells the event log when the display comes or goes (checked at every redraw); none in tests that do not ask.</summary>
+    public PanelPresence? Presence { get; init; }
+
     /// <summary>Key presses handed to the engine so far (diagnostics; tests wait on it).</summary>
     public long KeysHandled => Interlocked.Read(ref _keysHandled);
 
@@ -75,6 +78,7 @@ public sealed class LcdService : IAsyncDisposable
 
     private void OnConnectionChanged(bool connected)
     {
+        Presence?.OnConnectionChanged(connected);
         if (connected)
             _logger.LogInformation("front panel connected");
         else
@@ -115,6 +119,7 @@ public sealed class LcdService : IAsyncDisposable
             {
                 _logger.LogWarning("front panel: redraw failed: {Error}", e.Message);
             }
+            Presence?.Check(_panel);
             keyWait ??= _panel.KeyPressed.WaitToReadAsync(stop).AsTask();
             refreshWait ??= _refresh.Reader.WaitToReadAsync(stop).AsTask();
             try

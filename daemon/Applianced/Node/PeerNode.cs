@@ -170,7 +170,10 @@ public sealed class PeerNode : IAsyncDisposable
     /// <summary>The front-panel menus, bound to this peer (none when no panel is attached).</summary>
     public Lcd.LcdService? CreatePanel(Appliance.Hal.Lcd.IFrontPanel panel)
     {
-        var service = new Lcd.LcdService(panel, PanelBinding.Create(this, ConfigContext));
+        var service = new Lcd.LcdService(panel, PanelBinding.Create(this, ConfigContext))
+        {
+            Presence = new Lcd.PanelPresence(_options.Lcd ?? "the front panel", (message, level) => Logs.Event(message, level)),
+        };
         Store.Committed += _ => service.Refresh();
         Logs.Alarms.Changed += service.Refresh;
         Cluster.Changed += service.Refresh;

@@ -18,7 +18,7 @@ public sealed partial class Cfa635Panel
         }
     }
 
-    /// <summary>Why the panel is (or last was) disconnected; null before any failure.</summary>
+    /// <inheritdoc/>
     public string? LastError { get; private set; }
 
     /// <summary>Times the line was opened and the display answered.</summary>

@@ -9,6 +9,9 @@ public interface IFrontPanel : IAsyncDisposable
     /// <summary>True while the display answers.</summary>
     bool IsConnected { get; }
 
+    /// <summary>Why the display is (or last was) not connected, e.g. its device is absent; null before any failure.</summary>
+    string? LastError { get; }
+
     /// <summary>Raised with the new state when the display comes or goes.</summary>
     event Action<bool>? ConnectionChanged;
 

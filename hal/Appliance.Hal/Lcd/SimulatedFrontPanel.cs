@@ -14,6 +14,9 @@ public sealed class SimulatedFrontPanel : IFrontPanel
     public bool IsConnected => Volatile.Read(ref _connected);
 
     /// <inheritdoc/>
+    public string? LastError => null;
+
+    /// <inheritdoc/>
     public event Action<bool>? ConnectionChanged;
 
     /// <summary>Raised after the contents changed.</summary>

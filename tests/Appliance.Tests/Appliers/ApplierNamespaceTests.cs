@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Appliance.Hal;
 using Appliance.Tests.Hal;
+using Appliance.Tests.Harness;
 using Appliance.Tests.HostServices;
 using Appliance.Tests.Support;
 using Xunit.Abstractions;
@@ -36,10 +37,9 @@ public sealed class ApplierNamespaceTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [RootFact]
     public async Task Additional_addresses_follow_the_store_and_foreign_ones_stay()
     {
-        if (!Host.IsRoot(output)) return;
         using var dir = new TempDirectory();
         using var lan = new LanNamespaces();
         Host.Run("ip", "-n", lan.Appliance.Name, "addr", "add", "198.18.7.99/24", "dev", LanNamespaces.Interface);
@@ -62,10 +62,9 @@ public sealed class ApplierNamespaceTests(ITestOutputHelper output)
         Assert.True(File.Exists(dir["timesyncd.conf"]));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Firewall_matches_the_store_and_only_peers_reach_4372_and_an_unaccepted_window_rolls_back_across_restarts()
     {
-        if (!Host.IsRoot(output)) return;
         using var dir = new TempDirectory();
         using var lan = new LanNamespaces();
         await using var d = Daemon(output, dir, lan.Appliance.Name);
@@ -109,10 +108,9 @@ public sealed class ApplierNamespaceTests(ITestOutputHelper output)
     private static string Describe(FirewallRuleset? r) =>
         r is null ? "no appliance table" : $"rules: {string.Join("; ", r.OrderedRules)}; peers: {string.Join(", ", r.ClusterPeers)}";
 
-    [Fact]
+    [RootFact]
     public async Task A_speed_veth_refuses_raises_the_alarm_and_the_daemon_keeps_running()
     {
-        if (!Host.IsRoot(output)) return;
         using var dir = new TempDirectory();
         using var lan = new LanNamespaces();
         await using var d = Daemon(output, dir, lan.Appliance.Name);
@@ -128,10 +126,9 @@ public sealed class ApplierNamespaceTests(ITestOutputHelper output)
         await EventuallyAsync(async () => (await d.ApplierAsync("ethernet"))["state"]!.GetValue<string>() == "applied", () => "auto not applied again");
     }
 
-    [Fact]
+    [RootFact]
     public async Task Host_services_over_dbus_set_hostname_and_zone_and_ntp_sync_drives_the_alarm()
     {
-        if (!Host.IsRoot(output)) return;
         using var dir = new TempDirectory();
         using var lan = new LanNamespaces();
         await using var bus = await PrivateDBusDaemon.StartAsync(dir.Path, Timeout);

@@ -20,10 +20,9 @@ public sealed class BadInputFaultTests(ITestOutputHelper output)
     private static readonly TimeSpan CloseBound = TimeSpan.FromSeconds(15);
     private readonly NetworkTestLog _log = new(output);
 
-    [Fact(Timeout = 180_000)]
+    [RootFact(Timeout = 180_000)]
     public async Task Hostile_clients_on_both_cluster_ports_are_closed_and_change_nothing()
     {
-        if (RootOnly.Skip(output)) return;
         var mk = NetworkTestLog.Marker();
         var key = $"key-{mk}-Cluster!";
         await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, key, NetworkTestLog.FormTimeout);

@@ -19,10 +19,9 @@ public sealed class HandshakeSlotFaultTests(ITestOutputHelper output)
     private static readonly TimeSpan RejoinBound = TimeSpan.FromSeconds(3);
     private readonly NetworkTestLog _log = new(output);
 
-    [Fact(Timeout = 180_000)]
+    [RootFact(Timeout = 180_000)]
     public async Task A_restarted_peer_rejoins_within_3_s_while_a_stranger_stalls_32_handshakes_per_port()
     {
-        if (RootOnly.Skip(output)) return;
         var mk = NetworkTestLog.Marker();
         await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{mk}-Cluster!", NetworkTestLog.FormTimeout);
         var (p1, p2) = (cluster[0], cluster[1]);

@@ -14,10 +14,9 @@ public sealed class KillFaultTests(ITestOutputHelper output)
 {
     private readonly NetworkTestLog _log = new(output);
 
-    [Fact(Timeout = 150_000)]
+    [RootFact(Timeout = 150_000)]
     public async Task A_peer_killed_during_a_write_stream_recovers_and_loses_nothing_acknowledged()
     {
-        if (RootOnly.Skip(output)) return;
         var mk = NetworkTestLog.Marker();
         await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{mk}-Cluster!", NetworkTestLog.FormTimeout);
         var (p1, p2) = (cluster[0], cluster[1]);

@@ -14,10 +14,9 @@ public sealed class PartitionFaultTests(ITestOutputHelper output)
 {
     private readonly NetworkTestLog _log = new(output);
 
-    [Fact(Timeout = 150_000)]
+    [RootFact(Timeout = 150_000)]
     public async Task Conflicting_and_separate_writes_during_a_partition_converge_identically_after_the_heal()
     {
-        if (RootOnly.Skip(output)) return;
         var mk = NetworkTestLog.Marker();
         await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{mk}-Cluster!", NetworkTestLog.FormTimeout);
         var (p1, p2) = (cluster[0], cluster[1]);

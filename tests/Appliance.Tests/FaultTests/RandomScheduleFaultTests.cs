@@ -16,10 +16,9 @@ public sealed class RandomScheduleFaultTests(ITestOutputHelper output)
 {
     private readonly NetworkTestLog _log = new(output);
 
-    [Fact(Timeout = 240_000)]
+    [RootFact(Timeout = 240_000)]
     public async Task A_random_schedule_of_partitions_and_crashes_ends_with_every_peer_agreeing()
     {
-        if (RootOnly.Skip(output)) return;
         var seed = int.TryParse(Environment.GetEnvironmentVariable("APPLIANCE_FAULT_SEED"), out var s) ? s : Random.Shared.Next();
         var steps = int.TryParse(Environment.GetEnvironmentVariable("APPLIANCE_FAULT_STEPS"), out var n) && n > 0 ? n : 12;
         _log.Write($"fault schedule: APPLIANCE_FAULT_SEED={seed} APPLIANCE_FAULT_STEPS={steps}");

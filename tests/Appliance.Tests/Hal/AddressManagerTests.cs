@@ -1,5 +1,6 @@
 using System.Net;
 using Appliance.Hal;
+using Appliance.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace Appliance.Tests.Hal;
@@ -8,11 +9,9 @@ public sealed class AddressManagerTests(ITestOutputHelper output)
 {
     private static InterfaceAddress A(string s) => InterfaceAddress.Parse(s);
 
-    [Fact]
+    [RootFact]
     public async Task Reconcile_adds_and_removes_only_owned_addresses_in_a_namespace()
     {
-        if (!Host.IsRoot(output))
-            return;
         using var dir = new HalTempDir();
         using var ns = new TestNamespace();
         Host.Run("ip", "-n", ns.Name, "link", "add", "lan0", "type", "veth", "peer", "name", "lan1");
@@ -53,11 +52,9 @@ public sealed class AddressManagerTests(ITestOutputHelper output)
         Assert.Equal(["198.18.4.1/24", "198.18.9.9/24"], Host.Addresses(ns.Name, "lan0").Order());
     }
 
-    [Fact]
+    [RootFact]
     public async Task Failing_ip_command_names_the_command_and_error()
     {
-        if (!Host.IsRoot(output))
-            return;
         using var dir = new HalTempDir();
         using var ns = new TestNamespace();
         var mgr = new LinuxAddressManager(dir["owned.json"], ns.Name);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Appliance.Hal;
+using Appliance.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace Appliance.Tests.Hal;
@@ -18,11 +19,9 @@ public sealed class FirewallNamespaceTests(ITestOutputHelper output)
         ],
         [IPAddress.Parse("198.18.0.2"), IPAddress.Parse("198.18.0.5")]);
 
-    [Fact]
+    [RootFact]
     public async Task Apply_reads_back_and_reapply_replaces_the_table_atomically()
     {
-        if (!Host.IsRoot(output))
-            return;
         using var dir = new HalTempDir();
         using var ns = new TestNamespace();
         var fw = new LinuxFirewall(dir["appliance.nft"], ns.Name);
@@ -62,11 +61,9 @@ public sealed class FirewallNamespaceTests(ITestOutputHelper output)
         Assert.Equal(0, RulesFromListRuleset(ns).Tables);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Failed_apply_names_the_command_and_leaves_no_script()
     {
-        if (!Host.IsRoot(output))
-            return;
         using var dir = new HalTempDir();
         var fw = new LinuxFirewall(dir["appliance.nft"], "applt-no-such-ns");
         var e = await Assert.ThrowsAsync<HostCommandException>(() => fw.ApplyAsync(First).WaitAsync(Host.Unexpected));
@@ -75,11 +72,9 @@ public sealed class FirewallNamespaceTests(ITestOutputHelper output)
         Assert.Empty(Directory.GetFiles(dir.Path));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_rule_added_by_hand_is_reported_as_unrecognized()
     {
-        if (!Host.IsRoot(output))
-            return;
         using var dir = new HalTempDir();
         using var ns = new TestNamespace();
         var fw = new LinuxFirewall(dir["appliance.nft"], ns.Name);
@@ -90,11 +85,9 @@ public sealed class FirewallNamespaceTests(ITestOutputHelper output)
         Assert.True(First.SameAs(back.Ruleset));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Cluster_port_is_reachable_from_a_peer_and_dropped_from_anyone_else()
     {
-        if (!Host.IsRoot(output))
-            return;
         using var dir = new HalTempDir();
         using var server = new TestNamespace();
         using var client = new TestNamespace();

@@ -1,24 +1,13 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Xunit.Abstractions;
 
 namespace Appliance.Tests.Hal;
 
-/// <summary>Shared helpers of the HAL tests: root check, temp directories, network namespaces, commands.</summary>
+/// <summary>Shared helpers of the HAL tests: temp directories, network namespaces, commands.</summary>
 internal static class Host
 {
     public static readonly TimeSpan Unexpected = TimeSpan.FromSeconds(15);
-
-    /// <summary>True when root; otherwise says loudly that the test did not run.</summary>
-    public static bool IsRoot(ITestOutputHelper output)
-    {
-        if (Environment.UserName == "root")
-            return true;
-        output.WriteLine("!!!!! NOT ROOT: this test needs root (network namespaces, nftables) and was NOT run !!!!!");
-        Console.Error.WriteLine("!!!!! NOT ROOT: a HAL namespace test was NOT run !!!!!");
-        return false;
-    }
 
     /// <summary>Runs a command; throws with its stderr when it fails.</summary>
     public static string Run(params string[] args) => RunFull(null, args).StdOut;

@@ -1,4 +1,5 @@
 using Appliance.Hal;
+using Appliance.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace Appliance.Tests.Hal;
@@ -16,11 +17,9 @@ public sealed class LinkSettingsTests(ITestOutputHelper output)
         Assert.Contains("auto, 10half, 10full, 100half, 100full, 1000full", e.Message);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Veth_speed_reads_or_reports_clearly()
     {
-        if (!Host.IsRoot(output))
-            return;
         using var ns = new TestNamespace();
         Host.Run("ip", "-n", ns.Name, "link", "add", "lt0", "type", "veth", "peer", "name", "lt1");
         var link = new LinuxLinkSettings(ns.Name);
@@ -38,11 +37,9 @@ public sealed class LinkSettingsTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [RootFact]
     public async Task Setting_speed_on_veth_is_refused_with_a_clear_error()
     {
-        if (!Host.IsRoot(output))
-            return;
         using var ns = new TestNamespace();
         Host.Run("ip", "-n", ns.Name, "link", "add", "lt0", "type", "veth", "peer", "name", "lt1");
         var link = new LinuxLinkSettings(ns.Name);
@@ -56,11 +53,9 @@ public sealed class LinkSettingsTests(ITestOutputHelper output)
         Assert.Equal(LinkSpeed.Speed100Full, e.Requested);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Missing_interface_and_bad_names_are_reported()
     {
-        if (!Host.IsRoot(output))
-            return;
         using var ns = new TestNamespace();
         var link = new LinuxLinkSettings(ns.Name);
         var e = await Assert.ThrowsAsync<LinkSettingsException>(() => link.ReadAsync("nosuch0").WaitAsync(Host.Unexpected));

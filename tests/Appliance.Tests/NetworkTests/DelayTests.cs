@@ -9,10 +9,9 @@ public sealed class DelayTests(ITestOutputHelper output)
 {
     private readonly NetworkTestLog _log = new(output);
 
-    [Fact(Timeout = 180_000)]
+    [RootFact(Timeout = 180_000)]
     public async Task Twenty_ms_each_way_raises_the_rtt_alarm_and_removing_it_lowers_it()
     {
-        if (RootOnly.Skip(output)) return;
         var marker = NetworkTestLog.Marker();
         await using var cluster = await TestCluster.CreateAsync(2, _log.Write);
         var (a, b) = (cluster.Network.Hosts[0], cluster.Network.Hosts[1]);

@@ -31,10 +31,9 @@ public sealed class HealTrafficTests(ITestOutputHelper output)
         public override string ToString() => $"{Total} B ({Replication} B on 4372, {Recovery} B on 4371, {Connections} new connections)";
     }
 
-    [Fact(Timeout = 240_000)]
+    [RootFact(Timeout = 240_000)]
     public async Task After_a_heal_the_peers_exchange_bytes_in_proportion_to_the_difference_not_to_the_store()
     {
-        if (RootOnly.Skip(output)) return;
         var marker = NetworkTestLog.Marker();
         await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{marker}-Cluster!", NetworkTestLog.FormTimeout);
 

@@ -20,10 +20,9 @@ public sealed class KeyMismatchTests(ITestOutputHelper output)
     private const int MaxApplicationBytesPerDirection = 1400;
     private const int MaxApplicationRecordsPerDirection = 10;
 
-    [Fact(Timeout = 180_000)]
+    [RootFact(Timeout = 180_000)]
     public async Task Wrong_key_peers_show_key_mismatch_and_exchange_no_application_data()
     {
-        if (RootOnly.Skip(output)) return;
         var marker = NetworkTestLog.Marker();
         await using var cluster = await TestCluster.CreateAsync(2, _log.Write);
         await using var capture = await Capture.StartAsync(cluster.Network.SwitchNamespace, cluster.Network.Bridge);

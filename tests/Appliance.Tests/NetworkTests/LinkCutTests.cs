@@ -9,10 +9,9 @@ public sealed class LinkCutTests(ITestOutputHelper output)
 {
     private readonly NetworkTestLog _log = new(output);
 
-    [Fact(Timeout = 180_000)]
+    [RootFact(Timeout = 180_000)]
     public async Task Writes_on_both_sides_of_a_cut_converge_after_the_link_returns()
     {
-        if (RootOnly.Skip(output)) return;
         var marker = NetworkTestLog.Marker();
         await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{marker}-Cluster!", NetworkTestLog.FormTimeout);
         await TestCluster.AddConferenceAsync(cluster[0], $"before-{marker}", 1);
@@ -41,10 +40,9 @@ public sealed class LinkCutTests(ITestOutputHelper output)
         await cluster.WaitAllActiveAsync(TimeSpan.FromSeconds(10));
     }
 
-    [Fact(Timeout = 120_000)]
+    [RootFact(Timeout = 120_000)]
     public async Task An_unplugged_peer_becomes_unreachable_and_active_again_when_plugged_back()
     {
-        if (RootOnly.Skip(output)) return;
         var marker = NetworkTestLog.Marker();
         await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{marker}-Cluster!", NetworkTestLog.FormTimeout);
 

@@ -13,10 +13,9 @@ public sealed class ReplicationTests(ITestOutputHelper output)
     /// The joining peer wrote its host name and address before it joined, so the first peer lacks
     /// the start of its operation log; its later writes must still arrive (through recovery).
     /// </summary>
-    [Fact(Timeout = 120_000)]
+    [RootFact(Timeout = 120_000)]
     public async Task Writes_on_the_joining_peer_reach_the_first_peer()
     {
-        if (RootOnly.Skip(output)) return;
         var marker = NetworkTestLog.Marker();
         await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{marker}-Cluster!", NetworkTestLog.FormTimeout);
         await TestCluster.AddConferenceAsync(cluster[1], $"from-p2-{marker}", 4);
@@ -24,10 +23,9 @@ public sealed class ReplicationTests(ITestOutputHelper output)
             c => c.Contains($"from-p2-{marker}", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
     }
 
-    [Fact(Timeout = 180_000)]
+    [RootFact(Timeout = 180_000)]
     public async Task A_stopped_and_a_killed_peer_come_back_active_and_catch_up()
     {
-        if (RootOnly.Skip(output)) return;
         var marker = NetworkTestLog.Marker();
         await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{marker}-Cluster!", NetworkTestLog.FormTimeout);
 

@@ -13,10 +13,9 @@ public sealed class ThreePeerRelayTests(ITestOutputHelper output)
     private const int Writes = 150;
     private readonly NetworkTestLog _log = new(output);
 
-    [Fact(Timeout = 240_000)]
+    [RootFact(Timeout = 240_000)]
     public async Task Writes_cross_once_when_all_links_are_up_and_through_the_third_peer_when_one_is_cut()
     {
-        if (RootOnly.Skip(output)) return;
         var marker = NetworkTestLog.Marker();
         await using var cluster = await TestCluster.StartFormedAsync(3, _log.Write, $"key-{marker}-Cluster!", NetworkTestLog.FormTimeout);
         var (p1, p2, p3) = (cluster.Network.Hosts[0], cluster.Network.Hosts[1], cluster.Network.Hosts[2]);

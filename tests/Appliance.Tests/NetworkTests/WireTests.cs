@@ -53,10 +53,9 @@ public sealed class WireTests(ITestOutputHelper output)
         return new Traffic(packets, capture.TcpConnections(), [key, password, conference, bridge, marker]);
     }
 
-    [Fact(Timeout = 180_000)]
+    [RootFact(Timeout = 180_000)]
     public async Task Peers_exchange_only_TCP_4371_and_4372()
     {
-        if (RootOnly.Skip(output)) return;
         var traffic = await CaptureReplicationAsync();
 
         var ipv4 = traffic.Packets.Where(p => p.IsIPv4).ToList();
@@ -75,10 +74,9 @@ public sealed class WireTests(ITestOutputHelper output)
         _log.Write($"4372 frames: {ipv4.Count(p => p.SourcePort == 4372 || p.DestinationPort == 4372)}, 4371 frames: {ipv4.Count(p => p.SourcePort == 4371 || p.DestinationPort == 4371)}");
     }
 
-    [Fact(Timeout = 180_000)]
+    [RootFact(Timeout = 180_000)]
     public async Task Every_peer_stream_is_TLS_1_3_from_its_first_byte_and_no_secret_or_value_appears_in_clear()
     {
-        if (RootOnly.Skip(output)) return;
         var traffic = await CaptureReplicationAsync();
 
         var streams = traffic.Connections.Where(c => c.ClientToServer.Bytes.Length > 0 || c.ServerToClient.Bytes.Length > 0).ToList();

@@ -15,10 +15,9 @@ public sealed class ListenBeforeAddressTests(ITestOutputHelper output) : Transpo
 {
     private const string Late = "198.18.0.21";
 
-    [Fact]
+    [RootFact]
     public async Task Listener_binds_an_address_not_yet_present_and_accepts_once_it_is_added()
     {
-        if (RootOnly.Skip(Output)) return;
         await using var network = await TestNetwork.CreateAsync(Log);
         var host = await network.AddHostAsync("late");
         using var inside = new NetnsThread(host.Namespace);
