@@ -15,6 +15,9 @@ source "$ROOT/tools/vendor-key.sh"
 # iproute2 and ethtool (the Linux HAL and the network harness), dbus (a private bus for the
 # D-Bus tests), libpcap (SharpPcap captures), procps, tzdata (time zone validation).
 APT_PACKAGES=(socat nftables iproute2 ethtool dbus libpcap0.8 procps tar gzip tzdata)
+# The image boot test (./build.sh test as root): the image build installs its own host tools
+# (debootstrap, qemu, ...); the checks make certificates with openssl and use sftp/scp.
+APT_PACKAGES+=(openssl openssh-client)
 
 ensure_apt() {
   local missing=()

@@ -6,6 +6,8 @@ using Appliance.Tests.Image;
 using Appliance.Tests.Support;
 using Xunit.Abstractions;
 
+using Appliance.Tests.Harness;
+
 namespace Appliance.Tests.Appliers;
 
 /// <summary>
@@ -20,10 +22,9 @@ public sealed class BootFirewallTests(ITestOutputHelper output)
     private const int OperatorDropped = 22;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    [Fact]
+    [RootFact]
     public async Task After_a_boot_load_only_peers_reach_4372_and_the_operator_drop_holds_with_the_daemon_stopped()
     {
-        if (!Host.IsRoot(output)) return;
         using var dir = new TempDirectory();
         using var lan = new LanNamespaces();
         var saved = dir["firewall/applianced.nft"];
@@ -54,10 +55,9 @@ public sealed class BootFirewallTests(ITestOutputHelper output)
         Assert.False(lan.CanConnect(LanNamespaces.Stranger, OperatorDropped), "the operator's drop rule does not hold");
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_fresh_box_with_no_peers_saves_cluster_ports_closed_to_everyone()
     {
-        if (!Host.IsRoot(output)) return;
         using var dir = new TempDirectory();
         using var lan = new LanNamespaces();
         var saved = dir["firewall/applianced.nft"];
@@ -73,10 +73,9 @@ public sealed class BootFirewallTests(ITestOutputHelper output)
         Assert.True(lan.CanConnect(LanNamespaces.Stranger, OperatorDropped), "SSH closed on a fresh box");
     }
 
-    [Fact]
+    [RootFact]
     public void A_damaged_saved_file_fails_only_its_own_unit_and_the_base_firewall_stays()
     {
-        if (!Host.IsRoot(output)) return;
         using var dir = new TempDirectory();
         using var lan = new LanNamespaces();
         var saved = dir["applianced.nft"];

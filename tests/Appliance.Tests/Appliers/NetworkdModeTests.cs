@@ -3,6 +3,8 @@ using Appliance.Tests.HostServices;
 using Appliance.Tests.Support;
 using Xunit.Abstractions;
 
+using Appliance.Tests.Harness;
+
 namespace Appliance.Tests.Appliers;
 
 /// <summary>
@@ -14,10 +16,9 @@ public sealed class NetworkdModeTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    [Fact]
+    [RootFact]
     public async Task Ipv4_settings_become_the_networkd_file_and_a_reconfigure_of_the_lan_link()
     {
-        if (!Host.IsRoot(output)) return;
         using var dir = new TempDirectory();
         using var lan = new LanNamespaces();
         await using var bus = await PrivateDBusDaemon.StartAsync(dir.Path, Timeout);

@@ -46,7 +46,7 @@ internal sealed class NodeFixture : IAsyncDisposable
         _store = global::Appliance.Daemon.Store.Store.Open(data);
         _stopped = false;
         Hal = _hal(data);
-        var options = new DaemonOptions { DataDir = data, ApiSocket = Path.Combine(_dir.Path, "api.sock") };
+        var options = new DaemonOptions { DataDir = data, ApiSocket = Path.Combine(_dir.Path, "api.sock"), InstallRoot = Path.Combine(_dir.Path, "software") };
         Node = new PeerNode(options, _store, TimeProvider.System, Hal);
         Node.Appliers.Start();
     }
@@ -61,7 +61,7 @@ internal sealed class NodeFixture : IAsyncDisposable
             var data = Path.Combine(_dir.Path, "data");
             _store = global::Appliance.Daemon.Store.Store.Open(data);
             _stopped = false;
-            Node = new PeerNode(new DaemonOptions { DataDir = data, ApiSocket = Path.Combine(_dir.Path, "api.sock") }, _store, TimeProvider.System, hal);
+            Node = new PeerNode(new DaemonOptions { DataDir = data, ApiSocket = Path.Combine(_dir.Path, "api.sock"), InstallRoot = Path.Combine(_dir.Path, "software") }, _store, TimeProvider.System, hal);
             Node.Appliers.Start();
         }
         else Open();

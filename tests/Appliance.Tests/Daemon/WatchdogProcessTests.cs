@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using RootOnly = Appliance.Tests.Harness.RootOnly;
 using Appliance.Tests.Hosting;
 using Appliance.Tests.Support;
 using Xunit.Abstractions;
+using RootFact = Appliance.Tests.Harness.RootFactAttribute;
+using RootTheory = Appliance.Tests.Harness.RootTheoryAttribute;
 
 namespace Appliance.Tests.Lifecycle;
 
@@ -18,13 +19,12 @@ public sealed class WatchdogProcessTests(ITestOutputHelper output)
     // A small WatchdogSec: loops count as stuck after 2 s, the daemon checks every second.
     private static readonly TimeSpan WatchdogUsec = TimeSpan.FromSeconds(4);
 
-    [Theory(Timeout = 120_000)]
+    [RootTheory(Timeout = 120_000)]
     [InlineData("store", "store committer")]
     [InlineData("api", "API")]
     [InlineData("cluster", "cluster loop")]
     public async Task A_hung_loop_stops_the_watchdog_pings_while_the_process_lives_on(string loop, string description)
     {
-        if (RootOnly.Skip(output)) return; // test.hang is for root only
         await using var d = new StandaloneDaemon(extraArgs: ["--test-faults"]);
         using var listener = Listen(d);
         try
@@ -92,10 +92,9 @@ public sealed class WatchdogProcessTests(ITestOutputHelper output)
         await listener.WaitUntilAsync(m => m.Any(x => ClusteredLine.IsMatch(x)), TestCluster.SettleTimeout);
     }
 
-    [Fact(Timeout = 60_000)]
+    [RootFact(Timeout = 60_000)]
     public async Task Test_fault_command_names_the_loops_it_knows()
     {
-        if (RootOnly.Skip(output)) return;
         await using var d = new StandaloneDaemon(extraArgs: ["--test-faults"]);
         await d.Daemon.StartAsync();
         var refused = await d.Daemon.ApiReply("test.hang", new JsonObject { ["loop"] = "disk" });

@@ -4,6 +4,8 @@ using Appliance.Hal.HostServices;
 using Appliance.Tests.HostServices;
 using Xunit.Abstractions;
 
+using Appliance.Tests.Harness;
+
 namespace Appliance.Tests.Hal;
 
 /// <summary>
@@ -29,7 +31,7 @@ public sealed class NetworkdAddressManagerTests(ITestOutputHelper output) : IAsy
 
     public async Task InitializeAsync()
     {
-        if (!Host.IsRoot(output))
+        if (!RootFactAttribute.IsRoot)
             return;
         _ns = new TestNamespace();
         Host.Run("ip", "-n", _ns.Name, "link", "add", "lan0", "index", Index.ToString(), "type", "veth", "peer", "name", "lan1");
@@ -52,11 +54,9 @@ public sealed class NetworkdAddressManagerTests(ITestOutputHelper output) : IAsy
 
     private NetworkdAddressManager Manager() => new(NetworkDir, _client!, _ns!.Name);
 
-    [Fact]
+    [RootFact]
     public async Task A_static_plan_writes_the_file_then_reloads_and_reconfigures_that_link()
     {
-        if (!Host.IsRoot(output))
-            return;
         var mgr = Manager();
         var plan = new AddressPlan(A("198.18.1.1/24"), IPAddress.Parse("198.18.1.254"), [A("198.18.2.1/32")]);
         var r = await mgr.ApplyAsync("lan0", plan).WaitAsync(Timeout);
@@ -88,11 +88,9 @@ public sealed class NetworkdAddressManagerTests(ITestOutputHelper output) : IAsy
         Assert.DoesNotContain("Gateway=", await File.ReadAllTextAsync(mgr.FilePath("lan0")));
     }
 
-    [Fact]
+    [RootFact]
     public async Task No_address_removes_our_file_so_dhcp_or_the_command_line_applies_again()
     {
-        if (!Host.IsRoot(output))
-            return;
         var mgr = Manager();
         await mgr.ApplyAsync("lan0", new AddressPlan(A("198.18.1.1/24"), null, [])).WaitAsync(Timeout);
         Assert.True(File.Exists(mgr.FilePath("lan0")));
@@ -106,11 +104,9 @@ public sealed class NetworkdAddressManagerTests(ITestOutputHelper output) : IAsy
         Assert.Equal(4, _networkd.Calls.Count);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Bad_input_or_a_missing_link_changes_nothing_and_calls_nobody()
     {
-        if (!Host.IsRoot(output))
-            return;
         var mgr = Manager();
         var bad = await Assert.ThrowsAsync<ArgumentException>(() =>
             mgr.ApplyAsync("lan0", new AddressPlan(A("0.0.0.0/24"), null, [])).WaitAsync(Timeout));
@@ -123,11 +119,9 @@ public sealed class NetworkdAddressManagerTests(ITestOutputHelper output) : IAsy
         Assert.Empty(_networkd!.Calls);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Without_networkd_on_the_bus_the_call_fails_by_name_and_the_file_waits_for_its_start()
     {
-        if (!Host.IsRoot(output))
-            return;
         _networkd!.Dispose();
         var mgr = Manager();
         var e = await Assert.ThrowsAsync<HostServiceUnavailableException>(() =>

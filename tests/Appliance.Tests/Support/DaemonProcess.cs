@@ -76,7 +76,8 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     public IReadOnlyList<string> Arguments =>
     [
-        Program, "--data-dir", DataDir, "--api-socket", SocketPath,
+        // Releases beside the data, never the appliance's own /var/lib/appliance/software (ExtraArgs may override).
+        Program, "--data-dir", DataDir, "--api-socket", SocketPath, "--install-root", DataDir + "-software",
         "--hal", Hal, .. Bind is null ? Array.Empty<string>() : ["--bind", Bind], .. ExtraArgs,
     ];
 
