@@ -27,6 +27,8 @@ public sealed class PeerNode : IAsyncDisposable
     public Maintenance.MaintenanceServices Maintenance { get; }
     public Appliers.ApplierSet Appliers { get; }
     public InvalidRecordAlarms InvalidRecords { get; }
+    public SshKeys SshKeys { get; }
+    public DaemonOptions Options => _options;
 
     /// <summary>Set by the host: stop the process and start it again with the same arguments.</summary>
     public Action RequestRestart { get; set; } = () => { };
@@ -54,6 +56,8 @@ public sealed class PeerNode : IAsyncDisposable
         clusterCommands.CheckPeers = Maintenance.Licences.CheckPeers;
         new ConfigCommands(Config, ConfigContext, clusterCommands).Register(Router);
         VerifyCommand.Register(Router, Cluster, Config);
+        SshKeys = new SshKeys(Config);
+        new SshKeyCommands(SshKeys).Register(Router);
         LogCommands.Register(Router, Logs);
         new ReplicationLog(Config, Logs).Attach(store);
         store.Committed += c =>
@@ -89,6 +93,7 @@ public sealed class PeerNode : IAsyncDisposable
         _api.Start(_options.ApiSocket);
         await Cluster.ReconfigureAsync();
         Maintenance.Started();
+        SshKeySeed.Import(_options.SeedAuthorizedKeys, SshKeys, Store, Logs);
         Appliers.Start();
         Logs.Event($"ready: API on {_options.ApiSocket}");
     }
