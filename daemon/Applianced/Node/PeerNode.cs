@@ -90,10 +90,11 @@ public sealed class PeerNode : IAsyncDisposable
     {
         Logs.Event($"applianced {Version} starting as peer {Store.PeerId} (data {_options.DataDir})");
         Logs.Event($"vendor key: {Licensing.VendorKey.Describe()}", Licensing.VendorKey.BuiltInIsTestKey ? "warning" : "info");
+        // Before the API answers, so the first `ssh-keys list` already shows the seeded keys.
+        SshKeySeed.Import(_options.SeedAuthorizedKeys, SshKeys, Store, Logs);
         _api.Start(_options.ApiSocket);
         await Cluster.ReconfigureAsync();
         Maintenance.Started();
-        SshKeySeed.Import(_options.SeedAuthorizedKeys, SshKeys, Store, Logs);
         Appliers.Start();
         Logs.Event($"ready: API on {_options.ApiSocket}");
     }
