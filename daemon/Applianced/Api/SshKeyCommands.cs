@@ -11,9 +11,9 @@ namespace Appliance.Daemon.Api;
 internal sealed class SshKeyCommands(SshKeys keys)
 {
     public void Register(ApiRouter router) => router
-        .Add("ssh-keys.list", _ => List("SSH keys of the admin account"))
-        .Add("ssh-keys.add", Add)
-        .Add("ssh-keys.remove", Remove);
+        .Add("sshkeys.list", _ => List("SSH keys of the admin account"))
+        .Add("sshkeys.add", Add)
+        .Add("sshkeys.remove", Remove);
 
     private JsonObject List(string title) => new()
     {

@@ -17,13 +17,13 @@ public class SshKeyReplicationTests
         var first = await GeneratedSshKey.CreateAsync(keys.Path, "ed25519", comment: "first@ops");
         var second = await GeneratedSshKey.CreateAsync(keys.Path, "ecdsa", 256, comment: "second@ops");
 
-        await c[0].Api("ssh-keys.add", new JsonObject { ["keys"] = first.PublicLine + "\n" });
+        await c[0].Api("sshkeys.add", new JsonObject { ["keys"] = first.PublicLine + "\n" });
         await c.FormAsync();
         await WaitForKeyAsync(FileOf(1), first, "p2 (joined after the key was added) writes p1's key");
 
-        await c[1].Api("ssh-keys.add", new JsonObject { ["keys"] = second.PublicLine + "\n", ["name"] = "second" });
+        await c[1].Api("sshkeys.add", new JsonObject { ["keys"] = second.PublicLine + "\n", ["name"] = "second" });
         await WaitForKeyAsync(FileOf(0), second, "p1 writes the key added on p2");
-        var listed = (JsonArray)(await c[0].Api("ssh-keys.list"))["keys"]!;
+        var listed = (JsonArray)(await c[0].Api("sshkeys.list"))["keys"]!;
         Assert.Equal(["first-ops", "second"], listed.Select(k => (string)k!["name"]!).Order());
     }
 
