@@ -96,4 +96,16 @@ public class PasswordHashTests
         parts[2] = "!!!";
         Assert.NotNull(PasswordHash.Malformed(string.Join('$', parts)));
     }
+
+    /// <summary>A replicated or restored admin section is checked like a typed one: a hash that would add a line to chpasswd's input is refused.</summary>
+    [Fact]
+    public void A_stored_admin_section_with_a_smuggled_line_is_refused()
+    {
+        var good = PasswordHash.Hash("pw");
+        var value = new System.Text.Json.Nodes.JsonObject { ["user"] = "admin", ["password"] = good + "\nroot:" + good };
+        var refused = Assert.Throws<ConfigValidationException>(() => ConfigOps.Validate("admin", value));
+        Assert.Contains("admin.password", refused.Message, StringComparison.Ordinal);
+        value["password"] = good;
+        ConfigOps.Validate("admin", value);
+    }
 }
