@@ -3,43 +3,46 @@ using System.Text.Json.Nodes;
 namespace Appliance.Ctl;
 
 /// <summary>
-/// `licence add FILE|-` and `ssh-keys add [NAME] FILE|-`: the CLI reads lines of text from a local
-/// file or from stdin (over SSH that is how an administrator pastes them) and sends the text; the
-/// daemon opens no file.
+/// Small texts a command uploads (licence keys, PEM certificates): read here from a local file or,
+/// with '-', from stdin (over SSH that is how an administrator pastes or pipes them); the daemon
+/// opens no file. The cap is enforced while reading, and an empty text is refused before any call.
 /// </summary>
 internal static class TextInput
 {
-    /// <summary>As the daemon's own limit: a licence file holds a few keys of a few hundred characters.</summary>
+    /// <summary>The daemon's own limit for each of them (a licence file, a PEM bundle with its chain).</summary>
     public const int MaxBytes = 64 * 1024;
 
-    public static Task<JsonObject?> PrepareAsync(CommandContext context, JsonObject args, CancellationToken ct) =>
-        Task.FromResult<JsonObject?>(Read(context, args, "key", "licence", "a licence file is a few keys, one a line", "licence key"));
+    /// <summary>
+    /// A Prepare that replaces the "file" argument (FILE or '-') by the text under <paramref name="arg"/>:
+    /// `licence add FILE|-` sends "key", `certificates add-ca NAME FILE|-` sends "pem".
+    /// </summary>
+    public static Func<CommandContext, JsonObject, CancellationToken, Task<JsonObject?>> Into(string arg, string group, string what) =>
+        (context, args, _) =>
+        {
+            var file = args["file"]!.GetValue<string>();
+            args.Remove("file");
+            args[arg] = Read(context, file, MaxBytes, group, what);
+            return Task.FromResult<JsonObject?>(args);
+        };
 
-    /// <summary>The same for SSH public keys (authorized_keys form).</summary>
-    public static Task<JsonObject?> PrepareSshKeysAsync(CommandContext context, JsonObject args, CancellationToken ct) =>
-        Task.FromResult<JsonObject?>(Read(context, args, "keys", "ssh-keys", "give a few OpenSSH public keys, one a line", "SSH public key"));
-
-    /// <summary>Replaces args.file with the text read into args[<paramref name="into"/>].</summary>
-    private static JsonObject Read(CommandContext context, JsonObject args, string into, string group, string hint, string what)
+    /// <summary>The text of FILE or of stdin; <paramref name="what"/> names it in errors ("licence key").</summary>
+    public static string Read(CommandContext context, string file, int maxBytes, string group, string what)
     {
-        var file = args["file"]!.GetValue<string>();
-        args.Remove("file");
         string text;
         if (file == Transfers.StdStream)
         {
-            var buffer = new char[MaxBytes + 1];
+            var buffer = new char[maxBytes + 1];
             var n = context.Host.In.ReadBlock(buffer, 0, buffer.Length);
-            if (n > MaxBytes)
-                throw new UsageException($"more than {MaxBytes / 1024} KiB on stdin; {hint}; nothing was done", group);
+            if (n > maxBytes)
+                throw new UsageException($"more than {maxBytes / 1024} KiB on stdin; nothing was done", group);
             text = new string(buffer, 0, n);
         }
         else
         {
-            text = LocalFile.ReadText(file, MaxBytes, group);
+            text = LocalFile.ReadText(file, maxBytes, group);
         }
         if (text.Trim().Length == 0)
             throw new UsageException(file == Transfers.StdStream ? $"no {what} on stdin; nothing was done" : $"{file} holds no {what}; nothing was done", group);
-        args[into] = text;
-        return args;
+        return text;
     }
 }

@@ -1,7 +1,6 @@
 using Appliance.Daemon.Config;
 using Appliance.Tests.Harness;
 using Appliance.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Appliance.Tests.Image;
 
@@ -10,7 +9,7 @@ namespace Appliance.Tests.Image;
 /// temporary root (-R: chpasswd chroots into it, hence root only). This machine's /etc/shadow is
 /// never touched: the temp root has its own passwd, group, shadow and login.defs.
 /// </summary>
-public sealed class AccountsScriptTests(ITestOutputHelper output) : IDisposable
+public sealed class AccountsScriptTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
     private string Root => _dir["root"];
@@ -37,10 +36,9 @@ public sealed class AccountsScriptTests(ITestOutputHelper output) : IDisposable
     private string ShadowHash(string account) =>
         File.ReadAllLines(Shadow).Select(l => l.Split(':')).Single(f => f[0] == account)[1];
 
-    [Fact]
+    [RootFact]
     public async Task Hashes_the_daemon_writes_reach_shadow_and_verify_there()
     {
-        if (RootOnly.Skip(output)) return;
         MakeRoot();
         var admin = PasswordHash.Hash("console pw");
         var root = PasswordHash.Hash("root pw");
@@ -55,10 +53,9 @@ public sealed class AccountsScriptTests(ITestOutputHelper output) : IDisposable
         Assert.False(PasswordHash.Verify(ShadowHash("admin"), "root pw"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_foreign_line_applies_nothing()
     {
-        if (RootOnly.Skip(output)) return;
         MakeRoot();
         var before = File.ReadAllText(Shadow);
         File.WriteAllText(Request, $"admin:{PasswordHash.Hash("pw")}\nbob:{PasswordHash.Hash("pw")}\n");
@@ -71,10 +68,9 @@ public sealed class AccountsScriptTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(before, File.ReadAllText(Shadow));
     }
 
-    [Fact]
+    [RootFact]
     public async Task No_request_file_or_an_empty_one_is_not_an_error()
     {
-        if (RootOnly.Skip(output)) return;
         MakeRoot();
         var before = File.ReadAllText(Shadow);
         Assert.Equal(0, (await RunAsync()).ExitCode);
