@@ -17,7 +17,7 @@ source "$ROOT/tools/vendor-key.sh"
 APT_PACKAGES=(socat nftables iproute2 ethtool dbus libpcap0.8 procps tar gzip tzdata)
 # The image boot test (./build.sh test as root): the image build installs its own host tools
 # (debootstrap, qemu, ...); the checks make certificates with openssl and use sftp/scp.
-APT_PACKAGES+=(openssl openssh-client)
+APT_PACKAGES+=(openssl openssh-client passwd libcrypt1)
 
 ensure_apt() {
   local missing=()

@@ -53,11 +53,13 @@ install -d -m 2770 -o root -g "$(awk -F: '$1=="appliance-files"{print $3}' "$RFS
 # The CLI of the release that runs (an upgrade switches `current`).
 ln -sfn /var/lib/appliance/software/current/app/appliancectl "$RFS/usr/local/bin/appliancectl"
 mkdir -p "$RFS/etc/systemd/timesyncd.conf.d"
-chmod 0755 "$RFS/usr/local/bin/appliance-shell" "$RFS/usr/local/sbin/appliance-release-check"
+chmod 0755 "$RFS/usr/local/bin/appliance-shell" "$RFS/usr/local/sbin/appliance-release-check" \
+  "$RFS/usr/local/sbin/appliance-accounts"
 
 # networkd configures the NICs; wait-online (eth0 only, 30 s at most: see its drop-in) orders
 # applianced after the LAN address exists.
 in_root systemctl enable applianced.service appliance-firstboot.service appliance-firewall.service \
+  appliance-accounts.path appliance-accounts.service \
   systemd-network-generator.service \
   systemd-networkd.service nftables.service ssh.service >/dev/null 2>&1
 in_root systemctl enable systemd-networkd-wait-online.service >/dev/null 2>&1

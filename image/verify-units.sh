@@ -4,7 +4,7 @@
 # Any warning about our units fails the build.
 set -euo pipefail
 RFS=${1:?usage: verify-units.sh ROOTFS}
-UNITS=(applianced.service appliance-firstboot.service appliance-firewall.service)
+UNITS=(applianced.service appliance-firstboot.service appliance-firewall.service appliance-accounts.path appliance-accounts.service)
 [ ! -f "$RFS/etc/systemd/system/appliance-probe.service" ] || UNITS+=(appliance-probe.service)
 out=$(unshare --mount --fork chroot "$RFS" /bin/sh -c '
   mount -t proc proc /proc && mount -t tmpfs tmpfs /run && mkdir -p /run/systemd

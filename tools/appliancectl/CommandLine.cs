@@ -103,8 +103,9 @@ internal static class CommandLine
     private static void AssignPositional(CommandSpec spec, List<string> words, JsonObject args)
     {
         var next = 0;
-        foreach (var a in spec.Args)
+        for (var index = 0; index < spec.Args.Length; index++)
         {
+            var a = spec.Args[index];
             switch (a.Kind)
             {
                 case ArgKind.Required:
@@ -113,7 +114,8 @@ internal static class CommandLine
                     args[a.Name] = Convert(spec, a, words[next++]);
                     break;
                 case ArgKind.Optional:
-                    if (next < words.Count)
+                    // "ssh-keys add [NAME] FILE": an optional word is taken only when words remain for the required ones after it.
+                    if (words.Count - next > spec.Args.Skip(index + 1).Count(r => r.Kind == ArgKind.Required))
                         args[a.Name] = Convert(spec, a, words[next++]);
                     break;
                 case ArgKind.Rest:

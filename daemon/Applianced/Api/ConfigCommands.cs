@@ -57,6 +57,7 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
         var values = r.StringList("values");
         if (path.Section.Name == "cluster") return await cluster.SetFieldAsync(path.Field, values, r);
         if (path.Field is null) throw ApiException.BadArgs($"'{path}' names no field: use SECTION.FIELD (or SECTION.ITEM.FIELD)");
+        Writable(path.Section);
         var section = path.Section.Name;
         var current = path.Section.IsCollection ? config.Item(section, path.Item!) ?? throw NotFound(path) : config.Read(section);
         var result = ConfigOps.Set(section, current, path.Field, values, context());
@@ -68,6 +69,7 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
         var path = ConfigPath.Parse(r.RequiredString("path"));
         var section = path.Section.Name;
         if (section == "cluster") return await cluster.SetFieldAsync(path.Field, [], r);
+        Writable(path.Section);
         if (path.Section.IsCollection && path.Item is not null && path.Field is null) return Delete(section, path.Item, r);
         if (path.Field is null) throw ApiException.BadArgs($"'{path}' names no field: use SECTION.FIELD");
         var current = path.Section.IsCollection ? config.Item(section, path.Item!) ?? throw NotFound(path) : config.Read(section);
@@ -78,7 +80,7 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
     {
         var section = r.RequiredString("section");
         var name = r.RequiredString("name");
-        if (!ConfigSchema.Get(section).IsCollection)
+        if (!Writable(ConfigSchema.Get(section)).IsCollection)
             throw ApiException.BadArgs($"{section} is not a collection, so nothing can be added to it; set its fields with config set {section}.FIELD");
         var fields = (r.Args["fields"] as JsonObject ?? [])
             .ToDictionary(kv => kv.Key, kv => kv.Value is JsonValue v && v.TryGetValue<string>(out var s) ? s : kv.Value?.ToJsonString() ?? "");
@@ -93,7 +95,7 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
 
     private JsonObject Delete(string section, string name, ApiRequest r)
     {
-        var def = ConfigSchema.Get(section);
+        var def = Writable(ConfigSchema.Get(section));
         if (!def.IsCollection) throw ApiException.BadArgs($"{section} is not a collection; use config unset {section}.FIELD");
         var current = config.Item(section, name) ?? throw new ApiException(ApiException.NotFound, $"{section} has no item '{name}'", section, name);
         config.Change(section, name, current, null, r, $"{section}.{name}");
@@ -112,6 +114,11 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
             ["warnings"] = Warnings(result),
         };
     }
+
+    /// <summary>The section, unless its own commands must change it (their rules span its items).</summary>
+    private static SectionDef Writable(SectionDef def) => def.ManagedBy is { } group
+        ? throw ApiException.BadArgs($"{def.Name} is changed with the {group} commands (see `help {group}`), not with config")
+        : def;
 
     private static JsonArray Warnings(ConfigResult result) => new(result.Warnings.Select(w => (JsonNode)w).ToArray());
 

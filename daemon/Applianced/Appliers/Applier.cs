@@ -67,6 +67,9 @@ public abstract class Applier : IAsyncDisposable
     /// <summary>Whether a committed record concerns this applier.</summary>
     protected abstract bool Affects(StoredRecord record);
 
+    /// <summary>Whether a change of a local section (never replicated, so not a commit) concerns this applier.</summary>
+    public virtual bool AffectsLocal(string section) => false;
+
     /// <summary>Brings the host to the wanted state; throws or returns a failed result when it cannot.</summary>
     protected abstract Task<ApplyResult> ApplyAsync(CancellationToken ct);
 

@@ -14,6 +14,12 @@ public sealed record ApplierContext(ConfigStore Config, NodeLogs Logs, HalSet Ha
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Where the admin's SSH keys are written for sshd; null: not managed on this host.</summary>
+    public string? AuthorizedKeysFile { get; init; }
+
+    /// <summary>Where account password hashes are handed to appliance-accounts.service; null: not applied.</summary>
+    public string? AccountsFile { get; init; }
+
     /// <summary>True for a record of this peer's own scope in one of <paramref name="sections"/> (peer-specific records are applied only by their owner).</summary>
     public bool IsOwn(StoredRecord r, params string[] sections) => r.Scope == Config.OwnScope && sections.Contains(r.Section);
 
@@ -25,9 +31,19 @@ public sealed record ApplierContext(ConfigStore Config, NodeLogs Logs, HalSet Ha
     /// throws <see cref="InvalidRecordException"/>: the run fails and applies nothing, so the host keeps
     /// what it runs until the record is replaced by a valid one or deleted.
     /// </summary>
-    public JsonObject Section(string section)
+    public JsonObject Section(string section) => Checked(Config.OwnScope, section);
+
+    /// <summary>A shared plain section, checked as <see cref="Section"/> is.</summary>
+    public JsonObject SharedSection(string section) => Checked(Scopes.Cluster, section);
+
+    /// <summary>The items of a shared collection that pass <see cref="RecordCheck"/>; an invalid one is left out (its alarm says why).</summary>
+    public IReadOnlyList<JsonObject> SharedItems(string section) =>
+        Config.Store.List(Scopes.Cluster, section).Select(RecordCheck.Validate)
+            .Where(c => c.Error is null).Select(c => c.Value).OfType<JsonObject>().ToList();
+
+    private JsonObject Checked(string scope, string section)
     {
-        var record = Config.Store.Get(Config.OwnScope, section, "");
+        var record = Config.Store.Get(scope, section, "");
         if (record?.Value is null) return ConfigSchema.Get(section).Defaults();
         var (value, error) = RecordCheck.Validate(record);
         return error is null ? value! : throw new InvalidRecordException(record, error);

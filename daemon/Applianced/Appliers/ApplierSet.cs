@@ -14,6 +14,7 @@ public sealed class ApplierSet : IAsyncDisposable
     private readonly Store.Store _store;
     private readonly List<Applier> _all;
     private readonly Action<CommitInfo> _onCommitted;
+    private readonly Action<string> _onLocalChanged;
 
     public ApplierContext Context { get; }
     public FirewallWindow FirewallWindow { get; }
@@ -23,6 +24,10 @@ public sealed class ApplierSet : IAsyncDisposable
     public HostServicesApplier HostServices { get; }
     public HostFilesApplier HostFiles { get; }
     public SyslogApplier Syslog { get; }
+    /// <summary>Present when the daemon manages sshd's authorized keys (--authorized-keys-file).</summary>
+    public AuthorizedKeysApplier? AuthorizedKeys { get; }
+    /// <summary>Present when the daemon applies passwords to the OS accounts (--accounts-file).</summary>
+    public AccountsApplier? Accounts { get; }
     public IReadOnlyList<Applier> All => _all;
 
     public ApplierSet(ApplierContext context, Api.ApiRouter? router = null)
@@ -37,15 +42,23 @@ public sealed class ApplierSet : IAsyncDisposable
         HostFiles = new HostFilesApplier(context);
         Syslog = new SyslogApplier(context);
         _all = [Link, Addresses, Firewall, HostServices, HostFiles, Syslog];
+        if (context.AuthorizedKeysFile is { } keysFile) _all.Add(AuthorizedKeys = new AuthorizedKeysApplier(context, keysFile));
+        if (context.AccountsFile is { } accountsFile) _all.Add(Accounts = new AccountsApplier(context, accountsFile));
         _onCommitted = c => { foreach (var a in _all) a.OnCommitted(c); };
         _store.Committed += _onCommitted;
+        _onLocalChanged = section => { foreach (var a in _all.Where(a => a.AffectsLocal(section))) a.Trigger(); };
+        context.Config.LocalChanged += _onLocalChanged;
         if (router is not null) new FirewallCommands(context.Config, FirewallWindow, Firewall, context.Time).Register(router);
     }
 
     /// <summary>Binds the appliers to a peer node: its config, logs, cluster peer list and API.</summary>
     public static ApplierSet Attach(PeerNode node, HalSet hal)
     {
-        var appliers = new ApplierSet(new ApplierContext(node.Config, node.Logs, hal, () => node.Cluster.Settings.Peers), node.Router);
+        var appliers = new ApplierSet(new ApplierContext(node.Config, node.Logs, hal, () => node.Cluster.Settings.Peers)
+        {
+            AuthorizedKeysFile = node.Options.AuthorizedKeysFile,
+            AccountsFile = node.Options.AccountsFile,
+        }, node.Router);
         node.Cluster.Changed += appliers.Firewall.Trigger;
         return appliers;
     }
@@ -66,6 +79,7 @@ public sealed class ApplierSet : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _store.Committed -= _onCommitted;
+        Context.Config.LocalChanged -= _onLocalChanged;
         FirewallWindow.Dispose();
         foreach (var a in _all) await a.DisposeAsync();
     }

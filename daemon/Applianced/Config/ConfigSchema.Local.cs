@@ -18,7 +18,7 @@ public static partial class ConfigSchema
         ]) { Help = "cluster key and peer list (identical on every peer, R1)", Validate = SectionRules.Cluster };
         yield return new("root", L, false,
         [
-            new("password", FieldKind.HashedSecret) { Help = "root password, per peer; never shown" },
+            new("password", FieldKind.HashedSecret) { Help = "root password of this peer (console login); crypt(3) hash applied to the OS, never shown" },
         ]) { Help = "root account of this peer" };
     }
 }

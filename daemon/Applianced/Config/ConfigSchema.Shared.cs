@@ -8,8 +8,13 @@ public static partial class ConfigSchema
         yield return new("admin", C, false,
         [
             new("user", FieldKind.UserName) { Default = "admin", Required = true },
-            new("password", FieldKind.HashedSecret) { Help = "stored as a PBKDF2 hash, never shown" },
+            new("password", FieldKind.HashedSecret) { Help = "console login of the admin account; stored as a crypt(3) hash, applied to the OS, never shown" },
         ]) { Help = "administrator account (shared by all peers)" };
+        yield return new("ssh-keys", C, true,
+        [
+            Name(),
+            new("key", FieldKind.SshPublicKey) { Required = true, Help = "OpenSSH public key line: TYPE BASE64 [COMMENT]" },
+        ]) { Help = "SSH public keys of the admin account (shared by all peers)", ManagedBy = "ssh-keys" };
         yield return new("bridges", C, true,
         [
             Name(),

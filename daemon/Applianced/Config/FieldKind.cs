@@ -60,6 +60,9 @@ public enum FieldKind
     /// <summary>A credential stored as given (it must be usable later) but never shown back; <see cref="TextRules"/> apply.</summary>
     Secret,
 
-    /// <summary>A password stored only as a PBKDF2 hash (<see cref="PasswordHash"/>), never shown back.</summary>
+    /// <summary>A password stored only as a crypt(3) hash (<see cref="PasswordHash"/>), never shown back.</summary>
     HashedSecret,
+
+    /// <summary>An OpenSSH public key line "TYPE BASE64 [COMMENT]" (<see cref="SshPublicKey"/>), stored in that form.</summary>
+    SshPublicKey,
 }

@@ -53,8 +53,8 @@ internal static class FieldValues
             case FieldKind.Bool when kind is JsonValueKind.True or JsonValueKind.False:
                 return;
             case FieldKind.HashedSecret when kind == JsonValueKind.String:
-                if (!PasswordHash.IsWellFormed(node.GetValue<string>()))
-                    throw Fail(path, null, $"is not a {PasswordHash.Scheme} hash");
+                if (PasswordHash.Malformed(node.GetValue<string>()) is { } hashWhy)
+                    throw Fail(path, null, hashWhy);
                 return;
             case FieldKind.Secret when kind == JsonValueKind.String:
                 ParseSecret(f, node.GetValue<string>(), path);
@@ -100,6 +100,8 @@ internal static class FieldValues
             throw Fail(path, null, why);
         if (text.Length > f.MaxLength)
             throw Fail(path, null, $"is longer than {f.MaxLength} characters");
+        if (f.Kind == FieldKind.HashedSecret && System.Text.Encoding.UTF8.GetByteCount(text) > CryptHash.MaxPasswordBytes)
+            throw Fail(path, null, $"is longer than {CryptHash.MaxPasswordBytes} bytes in UTF-8");
         return f.Kind == FieldKind.HashedSecret ? PasswordHash.Hash(text) : text;
     }
 
@@ -144,6 +146,9 @@ internal static class FieldValues
                 return PortRange.Parse(text, path).ToString();
             case FieldKind.TimeZone:
                 return TimeZones.Check(text, ctx.ZoneInfoDir) is { } tzWhy ? throw Fail(path, text, tzWhy) : text;
+            case FieldKind.SshPublicKey:
+                // The key itself is never echoed: the rule names what is wrong with it.
+                return SshPublicKey.Parse(text, out var keyWhy) is { } key ? key.Line : throw Fail(path, null, keyWhy!);
             case FieldKind.Time:
                 if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var t)
                     || !text.Contains('T'))

@@ -1,67 +1,33 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Appliance.Daemon.Config;
 
 /// <summary>
-/// Salted slow hashes for stored passwords: "pbkdf2-sha256$ITERATIONS$SALT$HASH" (base64 salt/hash).
-/// The iteration count is stored so it can be raised later without breaking old hashes.
+/// Stored passwords (admin.password, root.password): crypt(3) hashes (<see cref="CryptHash"/>), so
+/// the same value is what the daemon verifies and what the OS account gets through `chpasswd -e`.
+/// Values of older releases (<see cref="LegacyPbkdf2"/>) still verify but cannot be applied to the OS.
 /// </summary>
-public static class PasswordHash
+public static partial class PasswordHash
 {
-    public const string Scheme = "pbkdf2-sha256";
+    public const string SetAgain = "it is stored in the old pbkdf2 form, which the OS cannot use; set it again";
 
-    /// <summary>OWASP's 2021 figure for PBKDF2-HMAC-SHA256; about 0.2 s on one of our cores.</summary>
-    public const int DefaultIterations = 310_000;
-
-    /// <summary>Hashes below this are refused when validating a stored value.</summary>
-    public const int MinIterations = 100_000;
-
-    private const int SaltBytes = 16;
-    private const int HashBytes = 32;
-
-    public static string Hash(string password) => Hash(password, DefaultIterations);
-
-    internal static string Hash(string password, int iterations)
-    {
-        var salt = RandomNumberGenerator.GetBytes(SaltBytes);
-        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations,
-            HashAlgorithmName.SHA256, HashBytes);
-        return $"{Scheme}${iterations.ToString(CultureInfo.InvariantCulture)}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
-    }
+    public static string Hash(string password) => CryptHash.Hash(password);
 
     /// <summary>True when the password matches; false for a wrong password or a malformed/empty hash.</summary>
-    public static bool Verify(string? stored, string password)
+    public static bool Verify(string? stored, string password) =>
+        Malformed(stored) is null
+        && (IsLegacy(stored!) ? LegacyPbkdf2.Verify(stored!, password) : CryptHash.Verify(stored!, password));
+
+    /// <summary>Null for a hash that may be stored (crypt(3) or a legacy pbkdf2 one); else why not.</summary>
+    public static string? Malformed(string? stored)
     {
-        if (!TryDecode(stored, out var iterations, out var salt, out var expected))
-            return false;
-        var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations,
-            HashAlgorithmName.SHA256, expected.Length);
-        return CryptographicOperations.FixedTimeEquals(actual, expected);
+        if (string.IsNullOrEmpty(stored)) return "is empty";
+        if (IsLegacy(stored)) return LegacyPbkdf2.IsWellFormed(stored) ? null : $"is not a well-formed {LegacyPbkdf2.Scheme} hash";
+        return CryptHash.Malformed(stored);
     }
 
-    public static bool IsWellFormed(string? stored) => TryDecode(stored, out _, out _, out _);
+    public static bool IsWellFormed(string? stored) => Malformed(stored) is null;
 
-    private static bool TryDecode(string? stored, out int iterations, out byte[] salt, out byte[] hash)
-    {
-        iterations = 0;
-        salt = hash = [];
-        var parts = stored?.Split('$');
-        if (parts is not { Length: 4 } || parts[0] != Scheme)
-            return false;
-        if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out iterations)
-            || iterations < MinIterations || iterations > 100_000_000)
-            return false;
-        try
-        {
-            salt = Convert.FromBase64String(parts[2]);
-            hash = Convert.FromBase64String(parts[3]);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-        return salt.Length >= 8 && hash.Length >= 16;
-    }
+    /// <summary>Whether `chpasswd -e` can put it in /etc/shadow (a well-formed crypt(3) hash).</summary>
+    public static bool IsApplicable(string? stored) => stored is not null && !IsLegacy(stored) && CryptHash.Malformed(stored) is null;
+
+    public static bool IsLegacy(string stored) => stored.StartsWith(LegacyPbkdf2.Scheme + "$", StringComparison.Ordinal);
 }

@@ -35,6 +35,12 @@ public sealed class SectionDef
     /// </summary>
     public bool IsStatus { get; init; }
 
+    /// <summary>
+    /// The CLI command group that changes this section when config.add/set/unset/remove may not
+    /// (its rules span items: ssh-keys refuses a duplicate key and the removal of the last way in).
+    /// </summary>
+    public string? ManagedBy { get; init; }
+
     /// <summary>Checks across fields, run after every field passed its own check.</summary>
     public SectionRule? Validate { get; init; }
 

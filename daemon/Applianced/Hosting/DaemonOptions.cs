@@ -57,6 +57,12 @@ public sealed record DaemonOptions
     public long MaxUpgradeBytes { get; init; } = Upgrade.Installer.DefaultMaxPackageBytes;
     /// <summary>The largest backup accepted for a restore; an upload is cut off at this size.</summary>
     public long MaxBackupBytes { get; init; } = Maintenance.BackupService.DefaultMaxBackupBytes;
+    /// <summary>The root-owned file sshd's AuthorizedKeysFile names for admin (and transfer); null: the keys are not written anywhere.</summary>
+    public string? AuthorizedKeysFile { get; init; }
+    /// <summary>authorized_keys lines imported into ssh-keys once per peer (first access to a box built without a key); null: none.</summary>
+    public string? SeedAuthorizedKeys { get; init; }
+    /// <summary>The request file ("user:crypt-hash" lines) that appliance-accounts.service feeds to chpasswd -e; null: passwords stay in the store.</summary>
+    public string? AccountsFile { get; init; }
 
     private static readonly Dictionary<string, Func<DaemonOptions, string, DaemonOptions>> Setters = new()
     {
@@ -81,6 +87,9 @@ public sealed record DaemonOptions
         ["--max-upgrade-bytes"] = (o, v) => o with { MaxUpgradeBytes = Bytes("--max-upgrade-bytes", v) },
         ["--max-backup-bytes"] = (o, v) => o with { MaxBackupBytes = Bytes("--max-backup-bytes", v) },
         [TestFaultsFlag] = (o, v) => o with { TestFaults = bool.TryParse(v, out var on) ? on : throw new OptionsException($"{TestFaultsFlag} takes no value, or =true or =false, not '{v}'") },
+        ["--authorized-keys-file"] = (o, v) => o with { AuthorizedKeysFile = AbsolutePath("--authorized-keys-file", v) },
+        ["--seed-authorized-keys"] = (o, v) => o with { SeedAuthorizedKeys = AbsolutePath("--seed-authorized-keys", v) },
+        ["--accounts-file"] = (o, v) => o with { AccountsFile = AbsolutePath("--accounts-file", v) },
     };
 
     private const string TestFaultsFlag = "--test-faults";
@@ -90,7 +99,7 @@ public sealed record DaemonOptions
         "                  [--serial S] [--lcd DEVICE] [--bind ADDR] [--replication-port N] [--recovery-port N]\n" +
         "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH] [--install-root DIR] [--upgrade-ready-seconds N]\n" +
         "                  [--max-upgrade-bytes N] [--max-backup-bytes N] [--networkd-dir DIR] [--firewall-save PATH]\n" +
-        "                  [--test-faults]\n" +
+        "                  [--authorized-keys-file PATH] [--seed-authorized-keys PATH] [--accounts-file PATH] [--test-faults]\n" +
         "       applianced --show-vendor-key   (which vendor key this build trusts, then exit)\n" +
         "       applianced --version           (this build's software version, then exit)";
 
@@ -139,6 +148,9 @@ public sealed record DaemonOptions
 
     private static long Bytes(string name, string value) =>
         long.TryParse(value, out var n) && n > 0 ? n : throw new OptionsException($"{name} must be a positive number of bytes, not '{value}'");
+
+    private static string AbsolutePath(string name, string value) =>
+        Path.IsPathFullyQualified(value) ? value : throw new OptionsException($"{name} must be an absolute path, not '{value}'");
 
     private static int Port(string name, string value) =>
         int.TryParse(value, out var port) && port is > 0 and < 65536 ? port : throw new OptionsException($"{name} must be a TCP port 1-65535, not '{value}'");

@@ -81,6 +81,9 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
     public string HostName => Text("system", "hostname") ?? "appliance";
     public string? LanAddress => Text("ipv4", "address");
 
+    /// <summary>Raised after a local section changed (those never pass through a store commit).</summary>
+    public event Action<string>? LocalChanged;
+
     /// <summary>
     /// Stores a new value (null deletes an item) that the model already validated, and writes the
     /// configuration log with secrets masked.
@@ -93,6 +96,7 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
         if (def.Scope == ConfigScope.Local) store.SetLocal(LocalPrefix + section, text);
         else store.Write([new Mutation(ScopeOf(def), section, item ?? "", text)]);
         Log(section, oldValue, newValue, user, channel, what, onBehalfOf);
+        if (def.Scope == ConfigScope.Local) LocalChanged?.Invoke(def.Name);
     }
 
     /// <summary>As above for a change an API request asked for: its user, channel and on whose behalf go into the log.</summary>

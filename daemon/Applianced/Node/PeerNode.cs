@@ -28,6 +28,8 @@ public sealed class PeerNode : IAsyncDisposable
     public Appliers.ApplierSet Appliers { get; }
     public InvalidRecordAlarms InvalidRecords { get; }
     public Certificates.InstalledCertificates Certificates { get; }
+    public SshKeys SshKeys { get; }
+    public DaemonOptions Options => _options;
 
     /// <summary>Set by the host: stop the process and start it again with the same arguments.</summary>
     public Action RequestRestart { get; set; } = () => { };
@@ -57,6 +59,8 @@ public sealed class PeerNode : IAsyncDisposable
         Certificates = new Certificates.InstalledCertificates(Config, time);
         new CertificateCommands(Certificates, Logs).Register(Router);
         VerifyCommand.Register(Router, Cluster, Config);
+        SshKeys = new SshKeys(Config);
+        new SshKeyCommands(SshKeys).Register(Router);
         LogCommands.Register(Router, Logs);
         new ReplicationLog(Config, Logs).Attach(store);
         store.Committed += c =>
@@ -90,6 +94,8 @@ public sealed class PeerNode : IAsyncDisposable
     {
         Logs.Event($"applianced {Version} starting as peer {Store.PeerId} (data {_options.DataDir})");
         Logs.Event($"vendor key: {Licensing.VendorKey.Describe()}", Licensing.VendorKey.BuiltInIsTestKey ? "warning" : "info");
+        // Before the API answers, so the first `ssh-keys list` already shows the seeded keys.
+        SshKeySeed.Import(_options.SeedAuthorizedKeys, SshKeys, Store, Logs);
         _api.Start(_options.ApiSocket);
         await Cluster.ReconfigureAsync();
         Maintenance.Started();

@@ -26,16 +26,20 @@ internal sealed class NodeFixture : IAsyncDisposable
     public TempDirectory Dir => _dir;
     public ApplierSet Appliers => Node.Appliers;
 
-    private NodeFixture(TempDirectory dir, bool ownsDir, Func<string, HalSet> hal)
+    private readonly Func<DaemonOptions, DaemonOptions> _options;
+
+    private NodeFixture(TempDirectory dir, bool ownsDir, Func<string, HalSet> hal, Func<DaemonOptions, DaemonOptions>? options)
     {
         _dir = dir;
         _ownsDir = ownsDir;
         _hal = hal;
+        _options = options ?? (o => o);
     }
 
-    public static NodeFixture Start(Func<string, HalSet>? hal = null, TempDirectory? dir = null)
+    /// <summary><paramref name="options"/> adjusts the daemon options (e.g. files an applier writes) at every open.</summary>
+    public static NodeFixture Start(Func<string, HalSet>? hal = null, TempDirectory? dir = null, Func<DaemonOptions, DaemonOptions>? options = null)
     {
-        var f = new NodeFixture(dir ?? new TempDirectory(), dir is null, hal ?? (d => HalSet.Simulated(d)));
+        var f = new NodeFixture(dir ?? new TempDirectory(), dir is null, hal ?? (d => HalSet.Simulated(d)), options);
         f.Open();
         return f;
     }
@@ -46,7 +50,7 @@ internal sealed class NodeFixture : IAsyncDisposable
         _store = global::Appliance.Daemon.Store.Store.Open(data);
         _stopped = false;
         Hal = _hal(data);
-        var options = new DaemonOptions { DataDir = data, ApiSocket = Path.Combine(_dir.Path, "api.sock"), InstallRoot = Path.Combine(_dir.Path, "software") };
+        var options = _options(new DaemonOptions { DataDir = data, ApiSocket = Path.Combine(_dir.Path, "api.sock"), InstallRoot = Path.Combine(_dir.Path, "software") });
         Node = new PeerNode(options, _store, TimeProvider.System, Hal);
         Node.Appliers.Start();
     }
@@ -61,7 +65,7 @@ internal sealed class NodeFixture : IAsyncDisposable
             var data = Path.Combine(_dir.Path, "data");
             _store = global::Appliance.Daemon.Store.Store.Open(data);
             _stopped = false;
-            Node = new PeerNode(new DaemonOptions { DataDir = data, ApiSocket = Path.Combine(_dir.Path, "api.sock"), InstallRoot = Path.Combine(_dir.Path, "software") }, _store, TimeProvider.System, hal);
+            Node = new PeerNode(_options(new DaemonOptions { DataDir = data, ApiSocket = Path.Combine(_dir.Path, "api.sock"), InstallRoot = Path.Combine(_dir.Path, "software") }), _store, TimeProvider.System, hal);
             Node.Appliers.Start();
         }
         else Open();

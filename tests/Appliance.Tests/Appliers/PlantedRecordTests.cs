@@ -154,6 +154,6 @@ public sealed class PlantedRecordTests
         await f.ReopenAsync();
         await NodeFixture.Eventually(() => f.Node.Logs.Alarms.IsActive(InvalidRecordAlarms.AlarmPrefix + "local/root"), () => "no alarm for root");
         Assert.Contains(f.Node.Logs.Events.Read(), e => e.Level == "error"
-            && e.Message == "invalid record local setting root in the store at start: root.password: is not a pbkdf2-sha256 hash; kept in the store, not applied");
+            && e.Message == "invalid record local setting root in the store at start: root.password: is not a well-formed pbkdf2-sha256 hash; kept in the store, not applied");
     }
 }

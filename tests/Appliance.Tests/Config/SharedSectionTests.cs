@@ -84,7 +84,7 @@ public class SharedSectionTests
     {
         var admin = ConfigOps.Set("admin", null, "password", ["correct horse"]).Value;
         var stored = Text(admin, "password")!;
-        Assert.StartsWith("pbkdf2-sha256$", stored);
+        Assert.StartsWith("$y$", stored);
         Assert.DoesNotContain("correct horse", stored);
         Assert.True(PasswordHash.Verify(stored, "correct horse"));
         Assert.False(PasswordHash.Verify(stored, "wrong horse"));
