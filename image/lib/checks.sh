@@ -72,10 +72,10 @@ test_single() {
   run_check check_restart vm0
   run_check check_files vm0
   run_check check_upgrade vm0 "$UPGRADE_PKG" "$UPGRADE_VERSION"
-  run_check check_keys vm0
+  run_check check_services vm0
   run_check check_certs vm0
   run_check check_lcd vm0
-  run_check check_services vm0
+  run_check check_keys vm0
   run_check check_net vm0
   run_check check_boot_firewall vm0
   run_check check_watchdog vm0
