@@ -17,6 +17,15 @@ public sealed record ConfigContext
     /// <summary>The other peers' peer-scoped sections, for the cross-peer rules (R7).</summary>
     public IReadOnlyList<PeerView> OtherPeers { get; init; } = [];
 
+    /// <summary>
+    /// Whether admin.password is set (a console login is possible); null when unknown, which skips
+    /// the rule that SSH may be stopped only while a password is set.
+    /// </summary>
+    public bool? AdminPasswordSet { get; init; }
+
+    /// <summary>True when this peer's ssh.enabled is false: then admin.password is its only way in.</summary>
+    public bool OwnSshDisabled { get; init; }
+
     /// <summary>tzdata directory for time.zone; tests may point it elsewhere.</summary>
     public string ZoneInfoDir { get; init; } = "/usr/share/zoneinfo";
 }

@@ -9,7 +9,7 @@ public static partial class ConfigSchema
         [
             new("user", FieldKind.UserName) { Default = "admin", Required = true },
             new("password", FieldKind.HashedSecret) { Help = "stored as a PBKDF2 hash, never shown" },
-        ]) { Help = "administrator account (shared by all peers)" };
+        ]) { Help = "administrator account (shared by all peers)", Validate = SectionRules.Admin };
         yield return new("bridges", C, true,
         [
             Name(),

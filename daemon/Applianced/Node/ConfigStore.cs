@@ -80,6 +80,8 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
 
     public string HostName => Text("system", "hostname") ?? "appliance";
     public string? LanAddress => Text("ipv4", "address");
+    public bool AdminPasswordSet => Text("admin", "password") is not null;
+    public bool SshDisabled(string? peerId = null) => Read("ssh", peerId)["enabled"] is JsonValue v && v.TryGetValue<bool>(out var on) && !on;
 
     /// <summary>
     /// Stores a new value (null deletes an item) that the model already validated, and writes the
@@ -135,7 +137,7 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
                 .Select(r => RecordCheck.Validate(r).Value).OfType<JsonObject>()
                 .ToDictionary(i => i[SectionDef.NameField]!.GetValue<string>(), i => i);
             views.Add(new PeerView(index, $"peer {(index > 0 ? index : "?")}", Text("system", "hostname", peerId) ?? peerId,
-                ipv4, locations));
+                ipv4, locations) { SshDisabled = SshDisabled(peerId) });
         }
         return views;
     }
