@@ -23,6 +23,8 @@ public sealed class ApplierSet : IAsyncDisposable
     public HostServicesApplier HostServices { get; }
     public HostFilesApplier HostFiles { get; }
     public SyslogApplier Syslog { get; }
+    public SshApplier Ssh { get; }
+    public SnmpApplier Snmp { get; }
     public IReadOnlyList<Applier> All => _all;
 
     public ApplierSet(ApplierContext context, Api.ApiRouter? router = null)
@@ -36,7 +38,9 @@ public sealed class ApplierSet : IAsyncDisposable
         HostServices = new HostServicesApplier(context);
         HostFiles = new HostFilesApplier(context);
         Syslog = new SyslogApplier(context);
-        _all = [Link, Addresses, Firewall, HostServices, HostFiles, Syslog];
+        Ssh = new SshApplier(context);
+        Snmp = new SnmpApplier(context);
+        _all = [Link, Addresses, Firewall, HostServices, HostFiles, Syslog, Ssh, Snmp];
         _onCommitted = c => { foreach (var a in _all) a.OnCommitted(c); };
         _store.Committed += _onCommitted;
         if (router is not null) new FirewallCommands(context.Config, FirewallWindow, Firewall, context.Time).Register(router);
@@ -45,7 +49,11 @@ public sealed class ApplierSet : IAsyncDisposable
     /// <summary>Binds the appliers to a peer node: its config, logs, cluster peer list and API.</summary>
     public static ApplierSet Attach(PeerNode node, HalSet hal)
     {
-        var appliers = new ApplierSet(new ApplierContext(node.Config, node.Logs, hal, () => node.Cluster.Settings.Peers), node.Router);
+        var context = new ApplierContext(node.Config, node.Logs, hal, () => node.Cluster.Settings.Peers)
+        {
+            ClusterStatus = () => SnmpStatus.Of(node),
+        };
+        var appliers = new ApplierSet(context, node.Router);
         node.Cluster.Changed += appliers.Firewall.Trigger;
         return appliers;
     }

@@ -37,6 +37,13 @@ public sealed record DaemonOptions
     public int UpgradeReadySeconds { get; init; } = 180;
     /// <summary>The largest upgrade package accepted; an upload is cut off at this size.</summary>
     public long MaxUpgradeBytes { get; init; } = Upgrade.Installer.DefaultMaxPackageBytes;
+    /// <summary>
+    /// Where snmpd's configuration is rendered (it holds the community: 0600 root); null leaves SNMP
+    /// unmanaged. The image's snmpd.service drop-in reads /var/lib/appliance/snmp/snmpd.conf.
+    /// </summary>
+    public string? SnmpdConf { get; init; }
+    /// <summary>Where the world-readable status files that snmpd's extend lines cat are written (SNMP managed only).</summary>
+    public string SnmpStatusDir { get; init; } = "/run/appliance/snmp";
     /// <summary>The largest backup accepted for a restore; an upload is cut off at this size.</summary>
     public long MaxBackupBytes { get; init; } = Maintenance.BackupService.DefaultMaxBackupBytes;
 
@@ -60,13 +67,15 @@ public sealed record DaemonOptions
         ["--upgrade-ready-seconds"] = (o, v) => o with { UpgradeReadySeconds = int.TryParse(v, out var s) && s > 0 ? s : throw new OptionsException($"--upgrade-ready-seconds must be a positive number, not '{v}'") },
         ["--max-upgrade-bytes"] = (o, v) => o with { MaxUpgradeBytes = Bytes("--max-upgrade-bytes", v) },
         ["--max-backup-bytes"] = (o, v) => o with { MaxBackupBytes = Bytes("--max-backup-bytes", v) },
+        ["--snmpd-conf"] = (o, v) => o with { SnmpdConf = v },
+        ["--snmp-status-dir"] = (o, v) => o with { SnmpStatusDir = v },
     };
 
     public static string Usage =>
         "usage: applianced [--data-dir DIR] [--api-socket PATH] [--hal simulated|linux] [--config FILE]\n" +
         "                  [--serial S] [--lcd DEVICE] [--bind ADDR] [--replication-port N] [--recovery-port N]\n" +
         "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH] [--install-root DIR] [--upgrade-ready-seconds N]\n" +
-        "                  [--max-upgrade-bytes N] [--max-backup-bytes N]\n" +
+        "                  [--max-upgrade-bytes N] [--max-backup-bytes N] [--snmpd-conf FILE] [--snmp-status-dir DIR]\n" +
         "       applianced --show-vendor-key   (which vendor key this build trusts, then exit)";
 
     /// <summary>Command line over configuration file over defaults.</summary>
