@@ -43,10 +43,11 @@ public sealed class SnmpdProcessTests(ITestOutputHelper output)
         await f.Set("snmp.enabled", "true");
         await f.Settled(f.Appliers.Snmp, s => s.Reason.StartsWith("on:"));
 
-        using var snmpd = StartSnmpd(files.ConfigFile);
+        var log = new StringBuilder();
+        using var snmpd = StartSnmpd(files.ConfigFile, log);
         try
         {
-            await WaitServingAsync(agent, snmpd);
+            await WaitServingAsync(agent, snmpd, log);
             Assert.Equal("\"NOC desk <noc@example.test>\"", Get(agent, "n0c-read!", SysContact));
             Assert.Equal("\"node-a\"", Get(agent, "n0c-read!", SysName));
             Assert.Equal("\"Rack #4, \\\"B\\\" side\"", Get(agent, "n0c-read!", SysLocation));
@@ -75,12 +76,13 @@ public sealed class SnmpdProcessTests(ITestOutputHelper output)
         finally
         {
             snmpd.Kill(entireProcessTree: true);
-            await snmpd.WaitForExitAsync().WaitAsync(NodeFixture.Timeout);
-            output.WriteLine(await snmpd.StandardOutput.ReadToEndAsync());
+            snmpd.WaitForExit(NodeFixture.Timeout);
+            lock (log) output.WriteLine(log.ToString());
         }
     }
 
-    private static Process StartSnmpd(string config)
+    /// <summary>snmpd with its output drained into <paramref name="log"/> as it comes, so no pipe fills and nothing waits for its end.</summary>
+    private static Process StartSnmpd(string config, StringBuilder log)
     {
         var start = new ProcessStartInfo(Snmpd) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["MIBS"] = ""; // numeric OIDs only: Debian ships without most MIB files
@@ -89,15 +91,21 @@ public sealed class SnmpdProcessTests(ITestOutputHelper output)
         if (Run("id", "-u", "Debian-snmp").Exit == 0)
             foreach (var arg in new[] { "-u", "Debian-snmp", "-g", "Debian-snmp" })
                 start.ArgumentList.Add(arg);
-        return Process.Start(start)!;
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
-    private async Task WaitServingAsync(string agent, Process snmpd)
+    private async Task WaitServingAsync(string agent, Process snmpd, StringBuilder log)
     {
         var deadline = DateTime.UtcNow + NodeFixture.Timeout;
         while (!Get(agent, "n0c-read!", SysName).StartsWith('"'))
         {
-            Assert.False(snmpd.HasExited, "snmpd exited: " + await snmpd.StandardOutput.ReadToEndAsync());
+            Assert.False(snmpd.HasExited, "snmpd exited: " + log);
             Assert.True(DateTime.UtcNow < deadline, "snmpd did not answer in time");
             await Task.Delay(100);
         }
