@@ -13,8 +13,9 @@ source "$ROOT/tools/vendor-key.sh"
 
 # Debian packages the tests and the demo use: socat (pty pairs for the LCD line), nftables,
 # iproute2 and ethtool (the Linux HAL and the network harness), dbus (a private bus for the
-# D-Bus tests), libpcap (SharpPcap captures), procps, tzdata (time zone validation).
-APT_PACKAGES=(socat nftables iproute2 ethtool dbus libpcap0.8 procps tar gzip tzdata)
+# D-Bus tests), libpcap (SharpPcap captures), procps, tzdata (time zone validation), snmpd and
+# snmp (the real agent and snmpget/snmpwalk for the SNMP tests).
+APT_PACKAGES=(socat nftables iproute2 ethtool dbus libpcap0.8 procps tar gzip tzdata snmpd snmp)
 # The image boot test (./build.sh test as root): the image build installs its own host tools
 # (debootstrap, qemu, ...); the checks make certificates with openssl and use sftp/scp.
 APT_PACKAGES+=(openssl openssh-client passwd libcrypt1)

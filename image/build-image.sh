@@ -52,7 +52,7 @@ vendor_key_check build-image.sh
 [ -z "$AUTH_KEY" ] || [ -f "$AUTH_KEY" ] || die "--authorized-key $AUTH_KEY: no such file"
 
 # --- host tools -------------------------------------------------------------------------------
-HOST_PACKAGES=(debootstrap e2fsprogs qemu-system-x86 openssh-client tar)
+HOST_PACKAGES=(debootstrap e2fsprogs qemu-system-x86 openssh-client tar snmp)
 missing=()
 for p in "${HOST_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -71,10 +71,10 @@ MIRROR=$(grep -h -E '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk
 [ -n "$MIRROR" ] || MIRROR=$(grep -h -E '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '{print $2}' | grep -E '/debian/?$' | head -1 || true)
 [ -n "$MIRROR" ] || die "no Debian mirror in this machine's apt sources (/etc/apt/sources.list, /etc/apt/sources.list.d/): add the mirror apt should use (a URI ending in /debian) and run again"
 # systemd as PID 1 with udev and D-Bus (timedated/hostnamed), the kernel, sshd, the firewall and
-# link tools the daemon drives, and the native libraries a self-contained .NET app needs
+# link tools the daemon drives, snmpd (configured by the daemon when snmp.enabled), and the native libraries a self-contained .NET app needs
 # (InvariantGlobalization is on, so no libicu).
 PACKAGES=(systemd systemd-sysv udev dbus linux-image-amd64 initramfs-tools openssh-server
-  systemd-timesyncd nftables iproute2 ethtool procps ca-certificates tzdata
+  systemd-timesyncd nftables iproute2 ethtool procps ca-certificates tzdata snmpd
   libc6 libgcc-s1 libstdc++6 zlib1g libssl3)
 PKGLIST=$(printf '%s\n' "$SUITE" "$MIRROR" "${PACKAGES[@]}" | sort)
 HASH=$(printf '%s' "$PKGLIST" | sha256sum | cut -c1-16)

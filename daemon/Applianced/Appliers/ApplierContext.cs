@@ -20,6 +20,9 @@ public sealed record ApplierContext(ConfigStore Config, NodeLogs Logs, HalSet Ha
     /// <summary>Where account password hashes are handed to appliance-accounts.service; null: not applied.</summary>
     public string? AccountsFile { get; init; }
 
+    /// <summary>The cluster's state for the SNMP status files.</summary>
+    public Func<SnmpStatus> ClusterStatus { get; init; } = () => new SnmpStatus("appliance", "standalone", 1, 1, 0);
+
     /// <summary>True for a record of this peer's own scope in one of <paramref name="sections"/> (peer-specific records are applied only by their owner).</summary>
     public bool IsOwn(StoredRecord r, params string[] sections) => r.Scope == Config.OwnScope && sections.Contains(r.Section);
 

@@ -24,6 +24,8 @@ public sealed class ApplierSet : IAsyncDisposable
     public HostServicesApplier HostServices { get; }
     public HostFilesApplier HostFiles { get; }
     public SyslogApplier Syslog { get; }
+    public SshApplier Ssh { get; }
+    public SnmpApplier Snmp { get; }
     /// <summary>Present when the daemon manages sshd's authorized keys (--authorized-keys-file).</summary>
     public AuthorizedKeysApplier? AuthorizedKeys { get; }
     /// <summary>Present when the daemon applies passwords to the OS accounts (--accounts-file).</summary>
@@ -41,7 +43,9 @@ public sealed class ApplierSet : IAsyncDisposable
         HostServices = new HostServicesApplier(context);
         HostFiles = new HostFilesApplier(context);
         Syslog = new SyslogApplier(context);
-        _all = [Link, Addresses, Firewall, HostServices, HostFiles, Syslog];
+        Ssh = new SshApplier(context);
+        Snmp = new SnmpApplier(context);
+        _all = [Link, Addresses, Firewall, HostServices, HostFiles, Syslog, Ssh, Snmp];
         if (context.AuthorizedKeysFile is { } keysFile) _all.Add(AuthorizedKeys = new AuthorizedKeysApplier(context, keysFile));
         if (context.AccountsFile is { } accountsFile) _all.Add(Accounts = new AccountsApplier(context, accountsFile));
         _onCommitted = c => { foreach (var a in _all) a.OnCommitted(c); };
@@ -54,11 +58,13 @@ public sealed class ApplierSet : IAsyncDisposable
     /// <summary>Binds the appliers to a peer node: its config, logs, cluster peer list and API.</summary>
     public static ApplierSet Attach(PeerNode node, HalSet hal)
     {
-        var appliers = new ApplierSet(new ApplierContext(node.Config, node.Logs, hal, () => node.Cluster.Settings.Peers)
+        var context = new ApplierContext(node.Config, node.Logs, hal, () => node.Cluster.Settings.Peers)
         {
             AuthorizedKeysFile = node.Options.AuthorizedKeysFile,
             AccountsFile = node.Options.AccountsFile,
-        }, node.Router);
+            ClusterStatus = () => SnmpStatus.Of(node),
+        };
+        var appliers = new ApplierSet(context, node.Router);
         node.Cluster.Changed += appliers.Firewall.Trigger;
         return appliers;
     }

@@ -37,9 +37,9 @@ public static class FirewallRules
         }
     }
 
-    /// <summary>The rule set the host runs: the active operator rules plus the cluster rule for <paramref name="peers"/>.</summary>
-    public static FirewallRuleset Ruleset(IEnumerable<JsonObject> activeItems, IEnumerable<string> peers) =>
-        new(ToRules(activeItems), peers.Select(IPAddress.Parse).Distinct().ToList());
+    /// <summary>The rule set the host runs: the active operator rules, the cluster rule for <paramref name="peers"/>, UDP 161 open only while <paramref name="snmpOpen"/>.</summary>
+    public static FirewallRuleset Ruleset(IEnumerable<JsonObject> activeItems, IEnumerable<string> peers, bool snmpOpen = false) =>
+        new(ToRules(activeItems), peers.Select(IPAddress.Parse).Distinct().ToList(), SnmpOpen: snmpOpen);
 
     private static string? Text(JsonObject o, string field) =>
         o[field] is JsonValue v ? v.TryGetValue<string>(out var s) ? s : v.ToJsonString() : null;

@@ -23,6 +23,15 @@ public sealed record ConfigContext
     /// </summary>
     public IReadOnlyDictionary<string, string>? InstalledCertificates { get; init; }
 
+    /// <summary>
+    /// Whether admin.password is set (a console login is possible); null when unknown, which skips
+    /// the rule that SSH may be stopped only while a password is set.
+    /// </summary>
+    public bool? AdminPasswordSet { get; init; }
+
+    /// <summary>True when this peer's ssh.enabled is false: then admin.password is its only way in.</summary>
+    public bool OwnSshDisabled { get; init; }
+
     /// <summary>tzdata directory for time.zone; tests may point it elsewhere.</summary>
     public string ZoneInfoDir { get; init; } = "/usr/share/zoneinfo";
 }

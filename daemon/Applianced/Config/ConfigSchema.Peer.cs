@@ -46,7 +46,10 @@ public static partial class ConfigSchema
         [
             new("servers", FieldKind.SyslogList) { MaxCount = 4, Help = "host[:port][/udp|tcp|tls]" },
         ]) { Help = "remote syslog servers" };
-        yield return new("ssh", P, false, [Enabled(true)]) { Help = "SSH service" };
+        yield return new("ssh", P, false, [Enabled(true)])
+        {
+            Help = "SSH service (false needs admin.password, for the console login)", Validate = SectionRules.Ssh,
+        };
         yield return new("lcd", P, false, [Enabled(true)]) { Help = "front-panel LCD" };
         yield return new("certificates", P, false,
         [

@@ -9,7 +9,7 @@ public static partial class ConfigSchema
         [
             new("user", FieldKind.UserName) { Default = "admin", Required = true },
             new("password", FieldKind.HashedSecret) { Help = "console login of the admin account; stored as a crypt(3) hash, applied to the OS, never shown" },
-        ]) { Help = "administrator account (shared by all peers)" };
+        ]) { Help = "administrator account (shared by all peers)", Validate = SectionRules.Admin };
         yield return new("ssh-keys", C, true,
         [
             Name(),

@@ -10,6 +10,9 @@ namespace Appliance.Daemon.Config;
 public sealed record PeerView(int Index, string Name, string Host, JsonObject? Ipv4,
     IReadOnlyDictionary<string, JsonObject>? LocationAddresses)
 {
+    /// <summary>Its ssh.enabled is false: admin.password is the only way into it.</summary>
+    public bool SshDisabled { get; init; }
+
     /// <summary>"peer 2" when its place in the peer list is known, else its host name.</summary>
     public string Label => Index > 0 ? $"peer {Index}" : $"peer {Host}";
 }

@@ -47,8 +47,37 @@ internal static class SectionRules
 
     public static void Snmp(JsonObject v, RuleContext r)
     {
-        if (v["enabled"]?.GetValue<bool>() == true && RuleContext.Text(v, "community") is null)
+        var community = RuleContext.Text(v, "community");
+        if (v["enabled"]?.GetValue<bool>() == true && community is null)
             throw r.Fail("community", null, "is required while snmp.enabled is true");
+        // snmpd.conf splits its lines on blanks and reads quotes, backslashes and '#' specially: a
+        // community holding one would configure something else than what was stored.
+        if (community is not null && !community.All(c => c is > ' ' and <= '~' and not ('"' or '\'' or '\\' or '#')))
+            throw r.Fail("community", null, "may hold only printable ASCII without blanks, quotes, backslashes or '#'");
+    }
+
+    /// <summary>
+    /// Stopping sshd leaves the console login as the only way in, and that needs the admin password
+    /// (R7: a change that would lock the operator out is refused, not applied).
+    /// </summary>
+    public static void Ssh(JsonObject v, RuleContext r)
+    {
+        if (v["enabled"]?.GetValue<bool>() == false && r.Config.AdminPasswordSet == false)
+            throw r.Fail("enabled", "false",
+                "cannot be false while admin.password is not set: with SSH stopped only a console login as admin could reach this peer (set admin.password first)");
+    }
+
+    /// <summary>The other side of <see cref="Ssh"/>: the password is not removed from under a peer whose SSH is off.</summary>
+    public static void Admin(JsonObject v, RuleContext r)
+    {
+        if (RuleContext.Text(v, "password") is not null)
+            return;
+        var locked = r.Config.OtherPeers.Where(p => p.SshDisabled).Select(p => p.Label).ToList();
+        if (r.Config.OwnSshDisabled)
+            locked.Insert(0, "this peer");
+        if (locked.Count > 0)
+            throw r.Fail("password", null,
+                $"cannot be removed while SSH is disabled on {string.Join(", ", locked)}: the console login would be the only way in (set ssh.enabled true there first)");
     }
 
     /// <summary>Each name must be installed on this peer as the right kind (certificates add-ca / add-server).</summary>

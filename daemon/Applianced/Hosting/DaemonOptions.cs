@@ -55,6 +55,13 @@ public sealed record DaemonOptions
     public int UpgradeReadySeconds { get; init; } = 180;
     /// <summary>The largest upgrade package accepted; an upload is cut off at this size.</summary>
     public long MaxUpgradeBytes { get; init; } = Upgrade.Installer.DefaultMaxPackageBytes;
+    /// <summary>
+    /// Where snmpd's configuration is rendered (it holds the community: 0600 root); null leaves SNMP
+    /// unmanaged. The image's snmpd.service drop-in reads /var/lib/appliance/snmp/snmpd.conf.
+    /// </summary>
+    public string? SnmpdConf { get; init; }
+    /// <summary>Where the world-readable status files that snmpd's extend lines cat are written (SNMP managed only).</summary>
+    public string SnmpStatusDir { get; init; } = "/run/appliance/snmp";
     /// <summary>The largest backup accepted for a restore; an upload is cut off at this size.</summary>
     public long MaxBackupBytes { get; init; } = Maintenance.BackupService.DefaultMaxBackupBytes;
     /// <summary>The root-owned file sshd's AuthorizedKeysFile names for admin (and transfer); null: the keys are not written anywhere.</summary>
@@ -90,6 +97,8 @@ public sealed record DaemonOptions
         ["--authorized-keys-file"] = (o, v) => o with { AuthorizedKeysFile = AbsolutePath("--authorized-keys-file", v) },
         ["--seed-authorized-keys"] = (o, v) => o with { SeedAuthorizedKeys = AbsolutePath("--seed-authorized-keys", v) },
         ["--accounts-file"] = (o, v) => o with { AccountsFile = AbsolutePath("--accounts-file", v) },
+        ["--snmpd-conf"] = (o, v) => o with { SnmpdConf = v },
+        ["--snmp-status-dir"] = (o, v) => o with { SnmpStatusDir = v },
     };
 
     private const string TestFaultsFlag = "--test-faults";
@@ -99,7 +108,8 @@ public sealed record DaemonOptions
         "                  [--serial S] [--lcd DEVICE] [--bind ADDR] [--replication-port N] [--recovery-port N]\n" +
         "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH] [--install-root DIR] [--upgrade-ready-seconds N]\n" +
         "                  [--max-upgrade-bytes N] [--max-backup-bytes N] [--networkd-dir DIR] [--firewall-save PATH]\n" +
-        "                  [--authorized-keys-file PATH] [--seed-authorized-keys PATH] [--accounts-file PATH] [--test-faults]\n" +
+        "                  [--authorized-keys-file PATH] [--seed-authorized-keys PATH] [--accounts-file PATH]\n" +
+        "                  [--snmpd-conf FILE] [--snmp-status-dir DIR] [--test-faults]\n" +
         "       applianced --show-vendor-key   (which vendor key this build trusts, then exit)\n" +
         "       applianced --version           (this build's software version, then exit)";
 

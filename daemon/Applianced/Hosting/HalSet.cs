@@ -26,12 +26,18 @@ public sealed record HalSet : IAsyncDisposable
     public required IHostServices HostServices { get; init; }
     public required IHardwareIdentity Identity { get; init; }
 
+    /// <summary>snmpd's files when the daemon manages SNMP (--snmpd-conf), else null: the snmp section then only reports that it is not managed here.</summary>
+    public Appliers.SnmpdFiles? Snmp { get; init; }
+
     /// <summary>Syslog delivery is plain networking in both kinds, so the real forwarder serves both.</summary>
     public Func<IReadOnlyList<SyslogServer>, SyslogForwarderOptions, SyslogForwarder> SyslogForwarder { get; init; } =
         (servers, options) => new SyslogForwarder(servers, options);
 
     public static HalSet Create(DaemonOptions options) =>
-        options.Hal == "linux" ? Linux(options) : Simulated(options.DataDir, options.Serial, options.Interface);
+        (options.Hal == "linux" ? Linux(options) : Simulated(options.DataDir, options.Serial, options.Interface)) with
+        {
+            Snmp = options.SnmpdConf is null ? null : new Appliers.SnmpdFiles(options.SnmpdConf, options.SnmpStatusDir),
+        };
 
     public static HalSet Simulated(string dataDir, string? serial = null, string interfaceName = "eth0") => new()
     {

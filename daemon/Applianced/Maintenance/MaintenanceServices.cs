@@ -65,10 +65,5 @@ public sealed class MaintenanceServices
 
     private string? OwnAddress() => _options.Bind ?? _node.Config.LanAddress;
 
-    private ConfigContext Context() => new()
-    {
-        OwnAddress = _node.Config.LanAddress,
-        IsClustered = _node.Cluster.Settings.Clustered,
-        OtherPeers = _node.Config.OtherPeers(_node.Cluster.Settings, id => _node.Cluster.Links.FirstOrDefault(l => l.PeerId == id)?.Address),
-    };
+    private ConfigContext Context() => _node.ConfigContext();
 }

@@ -80,6 +80,8 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
 
     public string HostName => Text("system", "hostname") ?? "appliance";
     public string? LanAddress => Text("ipv4", "address");
+    public bool AdminPasswordSet => Text("admin", "password") is not null;
+    public bool SshDisabled(string? peerId = null) => Read("ssh", peerId)["enabled"] is JsonValue v && v.TryGetValue<bool>(out var on) && !on;
 
     /// <summary>Raised after a local section changed (those never pass through a store commit).</summary>
     public event Action<string>? LocalChanged;
@@ -139,7 +141,7 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
                 .Select(r => RecordCheck.Validate(r).Value).OfType<JsonObject>()
                 .ToDictionary(i => i[SectionDef.NameField]!.GetValue<string>(), i => i);
             views.Add(new PeerView(index, $"peer {(index > 0 ? index : "?")}", Text("system", "hostname", peerId) ?? peerId,
-                ipv4, locations));
+                ipv4, locations) { SshDisabled = SshDisabled(peerId) });
         }
         return views;
     }

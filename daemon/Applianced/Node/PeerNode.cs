@@ -186,9 +186,12 @@ public sealed class PeerNode : IAsyncDisposable
         return service;
     }
 
-    private ConfigContext ConfigContext() => new()
+    /// <summary>What validation of a change on this peer knows besides the value (R1, R7, the way-in rule).</summary>
+    internal ConfigContext ConfigContext() => new()
     {
         OwnAddress = Config.LanAddress,
+        AdminPasswordSet = Config.AdminPasswordSet,
+        OwnSshDisabled = Config.SshDisabled(),
         IsClustered = Cluster.Settings.Clustered,
         OtherPeers = Config.OtherPeers(Cluster.Settings, id => Cluster.Links.FirstOrDefault(l => l.PeerId == id)?.Address),
         InstalledCertificates = Certificates.Kinds(),

@@ -85,23 +85,32 @@ public sealed record FirewallRule(int Priority, FirewallSource Source, FirewallP
 
 /// <summary>
 /// A whole rule set: the operator rules plus the cluster rule (TCP 4371/4372 accepted only from
-/// <see cref="ClusterPeers"/>, dropped from anyone else).
+/// <see cref="ClusterPeers"/>, dropped from anyone else) and the SNMP rule (UDP 161 accepted only
+/// while the agent is on).
 /// </summary>
 /// <param name="OperatorRules">Operator rules, in any order (rendered by priority).</param>
 /// <param name="ClusterPeers">Addresses of the cluster peers allowed to reach the cluster ports.</param>
 /// <param name="DefaultAction">What happens to input traffic no rule matched (Accept or Drop).</param>
+/// <param name="SnmpOpen">
+/// True while the SNMP agent runs: UDP 161 is accepted after the operator rules (which may narrow
+/// it to a management network); false drops it before them, so no operator rule opens a closed agent.
+/// </param>
 public sealed record FirewallRuleset(
-    IReadOnlyList<FirewallRule> OperatorRules, IReadOnlyList<IPAddress> ClusterPeers, FirewallAction DefaultAction = FirewallAction.Accept)
+    IReadOnlyList<FirewallRule> OperatorRules, IReadOnlyList<IPAddress> ClusterPeers, FirewallAction DefaultAction = FirewallAction.Accept,
+    bool SnmpOpen = false)
 {
     /// <summary>The cluster's TCP ports: 4371 recovery, 4372 replication.</summary>
     public static IReadOnlyList<int> ClusterPorts { get; } = [4371, 4372];
+
+    /// <summary>The SNMP agent's UDP port.</summary>
+    public const int SnmpPort = 161;
 
     /// <summary>The operator rules in evaluation order (priority, then list order).</summary>
     public IReadOnlyList<FirewallRule> OrderedRules => OperatorRules.OrderBy(r => r.Priority).ToArray();
 
     /// <summary>Value equality over the contents (records compare lists by reference otherwise).</summary>
     public bool SameAs(FirewallRuleset? other) =>
-        other is not null && DefaultAction == other.DefaultAction
+        other is not null && DefaultAction == other.DefaultAction && SnmpOpen == other.SnmpOpen
         && OrderedRules.SequenceEqual(other.OrderedRules)
         && ClusterPeers.Select(p => p.ToString()).Order().SequenceEqual(other.ClusterPeers.Select(p => p.ToString()).Order());
 

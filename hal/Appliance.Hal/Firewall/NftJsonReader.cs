@@ -29,6 +29,7 @@ public static class NftJsonReader
             return null;
 
         var policy = FirewallAction.Accept;
+        var snmpOpen = false;
         var rules = new List<FirewallRule>();
         var peers = new List<IPAddress>();
         var unrecognized = new List<string>();
@@ -44,6 +45,7 @@ public static class NftJsonReader
             {
                 NftRenderer.BaseComment => true,
                 NftRenderer.ClusterComment => ReadClusterRule(expr, peers),
+                NftRenderer.SnmpComment => ReadSnmpRule(expr, ref snmpOpen),
                 not null when comment.StartsWith(NftRenderer.OperatorCommentPrefix, StringComparison.Ordinal) =>
                     ReadOperatorRule(comment, expr, rules),
                 _ => false,
@@ -51,7 +53,16 @@ public static class NftJsonReader
             if (!ok)
                 unrecognized.Add(rule.GetRawText());
         }
-        return new FirewallState(new FirewallRuleset(rules, peers, policy), unrecognized);
+        return new FirewallState(new FirewallRuleset(rules, peers, policy, snmpOpen), unrecognized);
+    }
+
+    private static bool ReadSnmpRule(JsonElement expr, ref bool open)
+    {
+        var verdict = Verdict(expr);
+        if (verdict is not (FirewallAction.Accept or FirewallAction.Drop))
+            return false;
+        open = verdict == FirewallAction.Accept;
+        return true;
     }
 
     private static bool ReadClusterRule(JsonElement expr, List<IPAddress> peers)

@@ -15,6 +15,7 @@ public static class NftRenderer
 
     internal const string ClusterComment = "cluster";
     internal const string BaseComment = "base";
+    internal const string SnmpComment = "snmp";
     internal const string OperatorCommentPrefix = "operator priority ";
 
     /// <summary>
@@ -38,6 +39,8 @@ public static class NftRenderer
         foreach (var (family, peers) in ByFamily(ruleset.ClusterPeers))
             sb.Append($"\t\ttcp dport {ports} {family} saddr {{ {string.Join(", ", peers)} }} accept comment \"{ClusterComment}\"\n");
         sb.Append($"\t\ttcp dport {ports} drop comment \"{ClusterComment}\"\n");
+        if (!ruleset.SnmpOpen)
+            sb.Append(SnmpRule("drop"));
 
         // Loopback and replies to our own connections stay open whatever the operator drops, so
         // a default-drop rule set cannot cut the appliance off from itself or its peers.
@@ -46,6 +49,10 @@ public static class NftRenderer
 
         foreach (var rule in ruleset.OrderedRules)
             sb.Append("\t\t").Append(RenderRule(rule)).Append('\n');
+        // After the operator rules, so they can narrow an open agent; under a default-drop policy
+        // this is what lets SNMP in at all.
+        if (ruleset.SnmpOpen)
+            sb.Append(SnmpRule("accept"));
         sb.Append("\t}\n}\n");
         return sb.ToString();
     }
@@ -77,6 +84,9 @@ public static class NftRenderer
         parts.Add($"comment \"{OperatorCommentPrefix}{rule.Priority}\"");
         return string.Join(' ', parts);
     }
+
+    private static string SnmpRule(string verdict) =>
+        $"\t\tudp dport {FirewallRuleset.SnmpPort} {verdict} comment \"{SnmpComment}\"\n";
 
     private static IEnumerable<(string Family, string[] Peers)> ByFamily(IReadOnlyList<IPAddress> peers)
     {

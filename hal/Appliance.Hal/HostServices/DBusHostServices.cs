@@ -72,19 +72,8 @@ public sealed partial class DBusHostServices : IHostServices, IAsyncDisposable, 
     }
 
     /// <inheritdoc />
-    public Task RestartServiceAsync(string unitName, CancellationToken cancellationToken = default)
-    {
-        HostServiceInput.UnitName(unitName);
-        return CallAsync($"systemd1 RestartUnit {unitName}", DBusNames.Systemd1, cancellationToken, connection =>
-        {
-            using var writer = connection.GetMessageWriter();
-            writer.WriteMethodCallHeader(DBusNames.Systemd1, DBusNames.Systemd1Path, DBusNames.Systemd1Manager,
-                "RestartUnit", "ss");
-            writer.WriteString(unitName);
-            writer.WriteString("replace");
-            return writer.CreateMessage();
-        });
-    }
+    public Task RestartServiceAsync(string unitName, CancellationToken cancellationToken = default) =>
+        UnitJobAsync("RestartUnit", unitName, cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>

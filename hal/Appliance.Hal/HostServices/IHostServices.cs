@@ -32,6 +32,15 @@ public interface IHostServices
     /// <summary>Restarts a systemd unit such as "chronyd.service" (systemd1 RestartUnit, mode "replace").</summary>
     Task RestartServiceAsync(string unitName, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Starts a systemd unit such as "ssh.service" (systemd1 StartUnit, mode "replace"); starting a
+    /// running unit does nothing, so callers may re-apply at will.
+    /// </summary>
+    Task StartServiceAsync(string unitName, CancellationToken cancellationToken = default);
+
+    /// <summary>Stops a systemd unit (systemd1 StopUnit, mode "replace"); stopping a stopped unit does nothing.</summary>
+    Task StopServiceAsync(string unitName, CancellationToken cancellationToken = default);
+
     /// <summary>Asks logind for a clean reboot (login1 Reboot, non-interactive).</summary>
     Task RebootAsync(CancellationToken cancellationToken = default);
 }

@@ -2,12 +2,13 @@ namespace Appliance.Hal.HostServices;
 
 /// <summary>
 /// In-memory <see cref="IHostServices"/> for the simulated appliance and for tests of appliers:
-/// records what was set, counts restarts and reboots, and lets NTP sync be flipped by hand.
+/// records what was set, which units run, counts restarts and reboots, and lets NTP sync be flipped by hand.
 /// </summary>
 public sealed class SimulatedHostServices : IHostServices
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _restarts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _running = new(StringComparer.Ordinal);
     private readonly List<Action<bool>> _ntpWatchers = [];
     private string _hostname = "appliance";
     private string _timezone = "UTC";
@@ -50,6 +51,16 @@ public sealed class SimulatedHostServices : IHostServices
     {
         lock (_gate)
             return _restarts.GetValueOrDefault(unitName);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="unitName"/> was last started (or restarted: true) or stopped (false);
+    /// null when it was never touched.
+    /// </summary>
+    public bool? IsRunning(string unitName)
+    {
+        lock (_gate)
+            return _running.TryGetValue(unitName, out var running) ? running : null;
     }
 
     /// <inheritdoc />
@@ -100,7 +111,25 @@ public sealed class SimulatedHostServices : IHostServices
         HostServiceInput.UnitName(unitName);
         ThrowIfUnavailable();
         lock (_gate)
+        {
             _restarts[unitName] = _restarts.GetValueOrDefault(unitName) + 1;
+            _running[unitName] = true;
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task StartServiceAsync(string unitName, CancellationToken cancellationToken = default) => SetRunning(unitName, true);
+
+    /// <inheritdoc />
+    public Task StopServiceAsync(string unitName, CancellationToken cancellationToken = default) => SetRunning(unitName, false);
+
+    private Task SetRunning(string unitName, bool running)
+    {
+        HostServiceInput.UnitName(unitName);
+        ThrowIfUnavailable();
+        lock (_gate)
+            _running[unitName] = running;
         return Task.CompletedTask;
     }
 

@@ -30,7 +30,7 @@ public sealed class FirewallNamespaceTests(ITestOutputHelper output)
         await fw.ApplyAsync(First).WaitAsync(Host.Unexpected);
         var rules = RulesFromListRuleset(ns);
         Assert.Equal(1, rules.Tables);
-        Assert.Equal(["cluster", "cluster", "base", "base", "operator priority 10", "operator priority 20", "operator priority 30", "operator priority 40", "operator priority 50"],
+        Assert.Equal(["cluster", "cluster", "snmp", "base", "base", "operator priority 10", "operator priority 20", "operator priority 30", "operator priority 40", "operator priority 50"],
             rules.Comments);
         Assert.Contains("\"set\":[\"198.18.0.2\",\"198.18.0.5\"]", rules.Json);
         Assert.Contains("{\"prefix\":{\"addr\":\"198.18.0.0\",\"len\":24}}", rules.Json);
@@ -40,13 +40,13 @@ public sealed class FirewallNamespaceTests(ITestOutputHelper output)
         Assert.Empty(back.Unrecognized);
         Assert.True(First.SameAs(back.Ruleset), $"read back {string.Join("; ", back.Ruleset.OrderedRules)}");
 
-        var second = new FirewallRuleset([new FirewallRule(1, FirewallSource.Any, FirewallProtocol.Udp, 161, FirewallAction.Accept)],
-            [IPAddress.Parse("198.18.0.9")], FirewallAction.Drop);
+        var second = new FirewallRuleset([new FirewallRule(1, FirewallSource.Any, FirewallProtocol.Udp, 53, FirewallAction.Accept)],
+            [IPAddress.Parse("198.18.0.9")], FirewallAction.Drop, SnmpOpen: true);
         await fw.ApplyAsync(second).WaitAsync(Host.Unexpected);
         await fw.ApplyAsync(second).WaitAsync(Host.Unexpected);
         rules = RulesFromListRuleset(ns);
         Assert.Equal(1, rules.Tables);
-        Assert.Equal(["cluster", "cluster", "base", "base", "operator priority 1"], rules.Comments);
+        Assert.Equal(["cluster", "cluster", "base", "base", "operator priority 1", "snmp"], rules.Comments);
         Assert.True(second.SameAs((await fw.ReadBackAsync().WaitAsync(Host.Unexpected))!.Ruleset));
         Assert.Equal(NftRenderer.Render(second), await File.ReadAllTextAsync(dir["appliance.nft"]));
 
@@ -91,18 +91,13 @@ public sealed class FirewallNamespaceTests(ITestOutputHelper output)
         using var dir = new HalTempDir();
         using var server = new TestNamespace();
         using var client = new TestNamespace();
-        Host.Run("ip", "-n", server.Name, "link", "add", "fws", "type", "veth", "peer", "name", "fwc", "netns", client.Name);
-        Host.Run("ip", "-n", server.Name, "addr", "add", "198.18.0.1/24", "dev", "fws");
-        Host.Run("ip", "-n", client.Name, "addr", "add", "198.18.0.2/24", "dev", "fwc");
-        Host.Run("ip", "-n", client.Name, "addr", "add", "198.18.0.3/24", "dev", "fwc");
-        Host.Run("ip", "-n", server.Name, "link", "set", "fws", "up");
-        Host.Run("ip", "-n", client.Name, "link", "set", "fwc", "up");
+        Host.Link(server, "fws", client, "fwc", "198.18.0.2", "198.18.0.3");
 
         using var listener = Process.Start(new ProcessStartInfo("ip",
             ["netns", "exec", server.Name, "socat", "TCP-LISTEN:4372,fork,reuseaddr", "EXEC:/bin/cat"]))!;
         try
         {
-            await WaitListeningAsync(server);
+            await Host.WaitListeningAsync(server, "tcp", 4372);
             // Without the firewall both source addresses get through: the drop below is the firewall's doing.
             Assert.True(Echo(client, "198.18.0.3").Ok);
 
@@ -131,16 +126,6 @@ public sealed class FirewallNamespaceTests(ITestOutputHelper output)
         var (exit, stdout, stderr) = Host.RunFull("ping-" + source + "\n",
             ["ip", "netns", "exec", client.Name, "socat", "-T", "3", "-", $"TCP:198.18.0.1:4372,bind={source},connect-timeout=2"], check: false);
         return (exit == 0 && stdout == "ping-" + source + "\n", $"exit {exit}: {stderr.Trim()}");
-    }
-
-    private static async Task WaitListeningAsync(TestNamespace ns)
-    {
-        var until = DateTime.UtcNow + Host.Unexpected;
-        while (!ns.Exec("ss", "-Hltn", "sport", "=", ":4372").Contains("4372"))
-        {
-            Assert.True(DateTime.UtcNow < until, "socat did not start listening on 4372");
-            await Task.Delay(50);
-        }
     }
 
     private static (int Tables, List<string> Comments, string Json) RulesFromListRuleset(TestNamespace ns)

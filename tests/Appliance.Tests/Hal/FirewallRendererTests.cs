@@ -26,6 +26,7 @@ public sealed class FirewallRendererTests
             		type filter hook input priority filter; policy drop;
             		tcp dport { 4371, 4372 } ip saddr { 198.18.0.2, 198.18.0.3 } accept comment "cluster"
             		tcp dport { 4371, 4372 } drop comment "cluster"
+            		udp dport 161 drop comment "snmp"
             		iif "lo" accept comment "base"
             		ct state established,related accept comment "base"
             		meta l4proto { icmp, ipv6-icmp } drop comment "operator priority 10"
@@ -52,6 +53,19 @@ public sealed class FirewallRendererTests
             [new FirewallRule(5, FirewallSource.Any, FirewallProtocol.Tcp, 5061, FirewallAction.Accept, LastPort: 5060)], []))).Message);
         Assert.Contains("'198.18.0.1/24'", Assert.Throws<FormatException>(() => FirewallSource.Parse("198.18.0.1/24")).Message);
         Assert.Throws<ArgumentException>(() => NftRenderer.Render(new FirewallRuleset([], [], FirewallAction.Reject)));
+    }
+
+    [Fact]
+    public void Snmp_open_accepts_udp_161_after_the_operator_rules_so_they_can_narrow_it()
+    {
+        var narrowed = new FirewallRuleset(
+            [new FirewallRule(5, FirewallSource.Parse("198.18.5.0/24"), FirewallProtocol.Udp, 161, FirewallAction.Drop)], [], SnmpOpen: true);
+        var lines = NftRenderer.Render(narrowed).Split('\n').Select(l => l.Trim()).ToList();
+        var operatorRule = lines.FindIndex(l => l.EndsWith("comment \"operator priority 5\"", StringComparison.Ordinal));
+        var snmp = lines.IndexOf("udp dport 161 accept comment \"snmp\"");
+        Assert.True(operatorRule >= 0 && snmp > operatorRule, string.Join('\n', lines));
+        Assert.DoesNotContain("udp dport 161 drop comment \"snmp\"", lines);
+        Assert.False(narrowed.SameAs(narrowed with { SnmpOpen = false }));
     }
 
     [Fact]

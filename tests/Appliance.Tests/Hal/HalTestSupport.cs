@@ -41,6 +41,28 @@ internal static class Host
         return result;
     }
 
+    /// <summary>A veth pair from <paramref name="server"/> (198.18.0.1/24) to <paramref name="client"/> (the given /24 addresses), both up.</summary>
+    public static void Link(TestNamespace server, string serverDevice, TestNamespace client, string clientDevice, params string[] clientAddresses)
+    {
+        Run("ip", "-n", server.Name, "link", "add", serverDevice, "type", "veth", "peer", "name", clientDevice, "netns", client.Name);
+        Run("ip", "-n", server.Name, "addr", "add", "198.18.0.1/24", "dev", serverDevice);
+        foreach (var address in clientAddresses)
+            Run("ip", "-n", client.Name, "addr", "add", address + "/24", "dev", clientDevice);
+        Run("ip", "-n", server.Name, "link", "set", serverDevice, "up");
+        Run("ip", "-n", client.Name, "link", "set", clientDevice, "up");
+    }
+
+    /// <summary>Waits until something listens on <paramref name="port"/> in <paramref name="ns"/> ("tcp" or "udp").</summary>
+    public static async Task WaitListeningAsync(TestNamespace ns, string protocol, int port)
+    {
+        var until = DateTime.UtcNow + Unexpected;
+        while (!ns.Exec("ss", protocol == "udp" ? "-Hlun" : "-Hltn", "sport", "=", $":{port}").Contains($"{port}"))
+        {
+            Assert.True(DateTime.UtcNow < until, $"nothing started listening on {protocol} {port}");
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>IPv4 addresses on a device per <c>ip -j addr</c>, as "a.b.c.d/len".</summary>
     public static List<string> Addresses(string ns, string dev)
     {

@@ -60,6 +60,26 @@ public sealed class DBusHostServicesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_and_stop_send_the_unit_to_systemd_with_replace_mode()
+    {
+        await using var host = new DBusHostServices(Daemon.SocketAddress);
+        await host.StopServiceAsync("ssh.service").WaitAsync(Timeout);
+        await host.StartServiceAsync("ssh.service").WaitAsync(Timeout);
+        Assert.Equal(["systemd1 StopUnit ssh.service replace", "systemd1 StartUnit ssh.service replace"], Fake.Calls);
+    }
+
+    [Fact]
+    public async Task Starting_a_unit_systemd_does_not_know_names_systemds_error()
+    {
+        await using var host = new DBusHostServices(Daemon.SocketAddress);
+        var error = await Assert.ThrowsAsync<HostServiceCallException>(
+            () => host.StartServiceAsync(FakeHostBus.MissingUnit).WaitAsync(Timeout));
+        Assert.Equal("org.freedesktop.systemd1.NoSuchUnit", error.ErrorName);
+        Assert.Contains($"StartUnit {FakeHostBus.MissingUnit}", error.Message);
+        await Assert.ThrowsAsync<ArgumentException>(() => host.StopServiceAsync("ssh; reboot").WaitAsync(Timeout));
+    }
+
+    [Fact]
     public async Task Reboot_goes_to_logind_not_the_unclean_systemd_reboot()
     {
         await using var host = new DBusHostServices(Daemon.SocketAddress);

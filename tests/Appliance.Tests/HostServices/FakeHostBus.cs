@@ -22,6 +22,9 @@ internal sealed class FakeHostBus : IDisposable
         get { lock (_gate) return [.. _calls]; }
     }
 
+    /// <summary>A unit the fake's systemd does not know, as systemd answers for an uninstalled package.</summary>
+    public const string MissingUnit = "missing.service";
+
     /// <summary>A hostname the fake refuses with AccessDenied, to exercise error replies.</summary>
     public const string ForbiddenHostname = "forbidden";
 
@@ -116,11 +119,16 @@ internal sealed class FakeHostBus : IDisposable
     private bool HandleSystemd(MethodContext context, Reader reader)
     {
         var member = context.Request.MemberAsString;
-        if (member == "RestartUnit")
+        if (member is "RestartUnit" or "StartUnit" or "StopUnit")
         {
             var unit = reader.ReadString();
             var mode = reader.ReadString();
-            Record($"systemd1 RestartUnit {unit} {mode}");
+            Record($"systemd1 {member} {unit} {mode}");
+            if (unit == MissingUnit)
+            {
+                context.ReplyError("org.freedesktop.systemd1.NoSuchUnit", $"Unit {unit} not found.");
+                return true;
+            }
             using var writer = context.CreateReplyWriter("o");
             writer.WriteObjectPath("/org/freedesktop/systemd1/job/1");
             context.Reply(writer.CreateMessage());
