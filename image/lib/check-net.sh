@@ -53,7 +53,8 @@ check_boot_firewall() {
   vm_root "$vm" 'test -s /var/lib/appliance/firewall/applianced.nft' || fail "$vm: applianced saved no firewall"
   out=$(vm_root "$vm" 'systemctl stop applianced; nft list tables') || fail "$vm: stopping applianced"
   expect_in "$vm: the daemon's table stays when applianced stops" 'table inet appliance' "$(grep -v appliance_base <<< "$out")"
-  out=$(vm_root "$vm" 'nft flush ruleset; systemctl restart nftables; nft list tables; systemctl is-active appliance-firewall') \
+  # PartOf=nftables.service restarts appliance-firewall after nftables: wait for that job to end.
+  out=$(vm_root "$vm" 'nft flush ruleset; systemctl restart nftables; for i in $(seq 60); do s=$(systemctl is-active appliance-firewall); [ "$s" != activating ] && break; sleep 1; done; nft list tables; echo "$s"; [ "$s" = active ]') \
     || fail "$vm: reloading the firewall as at boot: $out"
   expect_in "$vm: nftables.service loads the base table" 'table inet appliance_base' "$out"
   expect_in "$vm: appliance-firewall.service loads the daemon's table with applianced stopped" 'table inet appliance' "$(grep -v appliance_base <<< "$out")"
