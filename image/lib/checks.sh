@@ -23,9 +23,8 @@ test_single() {
   local port; port=$(free_port)
   # eth0 is a LAN NIC with a static address from the kernel command line (a qemu UDP socket to
   # nobody), eth1 the maintenance user-net that carries SSH and, forwarded from the host, SNMP.
-  SNMP_PORT=$(free_port)
+  SNMP_PORT=$(free_port); export SNMP_PORT
   vm_start vm0 "$port" 198.18.0.11/24 "$(free_port)" "$(free_port)"
-  SNMP_PORT=
   local ready; ready=$(vm_wait_ready vm0 900)
   number "boot_to_ready_seconds=$ready accel=$ACCEL_USED (qemu start to applianced active, from the host)"
   local start active
@@ -136,6 +135,7 @@ wait_for_text() {
 
 test_cluster() {
   log "== two VMs on one segment"
+  SNMP_PORT=   # no SNMP forward for these VMs
   CLUSTER_KEY="boot-test-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   local p1 p2 u1 u2
   p1=$(free_port); p2=$(free_port); u1=$(free_port); u2=$(free_port)
