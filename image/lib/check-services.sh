@@ -16,7 +16,10 @@ check_services() {
   local t=0
   until out=$(snmpwalk -v2c -c "$community" -t 3 -r 1 -m '' -On "127.0.0.1:$SNMP_PORT" .1.3.6.1.2.1.1 2>&1) \
       && grep -q '^.1.3.6.1.2.1.1.4.0 = ' <<< "$out"; do
-    t=$((t + 5)); [ "$t" -le 120 ] || { printf '%s\n' "$out" | sed 's/^/    | /'; fail "snmpwalk of the system group got no answer in 120 s"; }
+    t=$((t + 5)); [ "$t" -le 120 ] || { printf '%s\n' "$out" | sed 's/^/    | /'
+      vm_root "$vm" 'systemctl status snmpd --no-pager; ls -l /var/lib/appliance/snmp /run/appliance/snmp; ss -ulpn; nft list ruleset | grep -n 161' 2>&1 | sed 's/^/    vm| /'
+      vm_cli "$vm" status 2>&1 | sed 's/^/    vm| /'
+      fail "snmpwalk of the system group got no answer in 120 s"; }
     sleep 5
   done
   expect_in "snmpwalk from the host: sysContact is the configured contact" '.1.3.6.1.2.1.1.4.0 = STRING: "noc@example.test"' "$out"
