@@ -71,10 +71,11 @@ MIRROR=$(grep -h -E '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk
 [ -n "$MIRROR" ] || MIRROR=$(grep -h -E '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '{print $2}' | grep -E '/debian/?$' | head -1 || true)
 [ -n "$MIRROR" ] || die "no Debian mirror in this machine's apt sources (/etc/apt/sources.list, /etc/apt/sources.list.d/): add the mirror apt should use (a URI ending in /debian) and run again"
 # systemd as PID 1 with udev and D-Bus (timedated/hostnamed), the kernel, sshd, the firewall and
-# link tools the daemon drives, snmpd (configured by the daemon when snmp.enabled), and the native libraries a self-contained .NET app needs
+# link tools the daemon drives, snmpd (configured by the daemon when snmp.enabled), netbase
+# (/etc/protocols, /etc/services), and the native libraries a self-contained .NET app needs
 # (InvariantGlobalization is on, so no libicu).
 PACKAGES=(systemd systemd-sysv udev dbus linux-image-amd64 initramfs-tools openssh-server
-  systemd-timesyncd nftables iproute2 ethtool procps ca-certificates tzdata snmpd
+  systemd-timesyncd nftables iproute2 ethtool procps ca-certificates tzdata snmpd netbase
   libc6 libgcc-s1 libstdc++6 zlib1g libssl3)
 PKGLIST=$(printf '%s\n' "$SUITE" "$MIRROR" "${PACKAGES[@]}" | sort)
 HASH=$(printf '%s' "$PKGLIST" | sha256sum | cut -c1-16)

@@ -40,6 +40,8 @@ test_single() {
 
   vm_wait_ssh vm0
   local out
+  out=$(vm_root vm0 'systemctl is-active nftables; nft list tables') || fail "nftables.service is not active at boot: $out"
+  expect_in "nftables.service loaded the base firewall at boot" 'table inet appliance_base' "$out"
   out=$(vm_cli vm0 status --json) || fail "ssh 'status --json' failed: $out"
   expect_in "ssh admin 'status --json' returns the daemon's status" '"host"' "$out"
   expect_in "status says the image's daemon trusts the vendor TEST key" '"vendorKey": "TEST' "$out"

@@ -32,8 +32,10 @@ vm_start() {
     nets+=(-netdev "socket,id=lan,udp=127.0.0.1:$rport,localaddr=127.0.0.1:$lport"
            -device "virtio-net-pci,netdev=lan,mac=52:54:00:12:00:$(printf %02x "${host##*.}")")
   fi
-  # SNMP from the host: udp 127.0.0.1:$SNMP_PORT to the VM's 161 (set by the single scenario).
-  local snmp_fwd=${SNMP_PORT:+,hostfwd=udp:127.0.0.1:$SNMP_PORT-:161}
+  # SNMP from the host: TCP 127.0.0.1:$SNMP_PORT to the VM's 161 (set by the single scenario). TCP:
+  # with restrict=on, qemu's user network drops the guest's UDP replies to a forwarded datagram;
+  # the test image's snmpd also listens on tcp:161 (image/test-overlay).
+  local snmp_fwd=${SNMP_PORT:+,hostfwd=tcp:127.0.0.1:$SNMP_PORT-:161}
   nets+=(-netdev "user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22$snmp_fwd" -device virtio-net-pci,netdev=mgmt)
   local accel=${ACCEL_USED:-$ACCEL}
   [ "$accel" = auto ] && accel=kvm
