@@ -15,7 +15,7 @@ check_services() {
   # From the host over TCP (qemu's restricted user network carries no UDP replies; the test image's
   # snmpd also listens on tcp:161): the base table lets only udp/161 in, so the test opens tcp/161.
   # UDP 161 through both tables is proven by SnmpFirewallNamespaceTests.
-  vm_root "$vm" 'nft insert rule inet appliance_base input tcp dport 161 accept comment "boot test: SNMP over TCP"' \
+  vm_root "$vm" 'nft insert rule inet appliance_base input tcp dport 161 accept comment boot-test-snmp-over-tcp' \
     || fail "opening tcp/161 for the boot test's snmpwalk"
   # The applier restarts snmpd and opens UDP 161 right after the commit; allow it a few tries.
   local t=0
