@@ -22,7 +22,12 @@ internal static class SnmpFiles
             return false;
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (!Directory.Exists(dir))
-            Directory.CreateDirectory(dir, mode == Public ? PublicDirectory : Private | UnixFileMode.UserExecute);
+        {
+            var dirMode = mode == Public ? PublicDirectory : Private | UnixFileMode.UserExecute;
+            Directory.CreateDirectory(dir, dirMode);
+            // The unit's UMask=0077 takes the bits Debian-snmp needs to reach the status files.
+            File.SetUnixFileMode(dir, dirMode);
+        }
         var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
