@@ -22,7 +22,7 @@ internal sealed class UpgradeCommands(UpgradeService upgrades, Action restart)
                 return new JsonObject
                 {
                     ["message"] = $"version {info.Version} verified, installed and activated; restarting into it " +
-                                  $"(rolled back automatically unless ready within {upgrades.ReadyBound.TotalSeconds:0} s)",
+                                  $"(rolled back automatically unless ready {upgrades.ReadyBoundText})",
                     ["version"] = info.Version,
                     ["files"] = info.FileCount,
                 };

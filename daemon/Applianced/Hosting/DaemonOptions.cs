@@ -51,7 +51,11 @@ public sealed record DaemonOptions
     public long LogCapBytes { get; init; } = 4 << 20;
     /// <summary>Where upgrade releases live: releases/&lt;version&gt; and the `current` link (R13).</summary>
     public string InstallRoot { get; init; } = "/var/lib/appliance/software";
-    /// <summary>How long a newly installed version has to become ready before it is rolled back.</summary>
+    /// <summary>
+    /// How long a newly installed version has to become ready before the upgrade watchdog rolls it
+    /// back, outside systemd. Under systemd the unit's TimeoutStartSec is the bound (its start check
+    /// rolls back), so the appliance's applianced.json does not set this.
+    /// </summary>
     public int UpgradeReadySeconds { get; init; } = 180;
     /// <summary>The largest upgrade package accepted; an upload is cut off at this size.</summary>
     public long MaxUpgradeBytes { get; init; } = Upgrade.Installer.DefaultMaxPackageBytes;

@@ -24,6 +24,8 @@ public sealed class UpgradeService(Installer installer, NodeLogs logs, string ve
     public const string ResultName = "upgrade-last.txt";
     /// <summary>Written by the unit's start check (appliance-release-check) when it starts a pending release: a second start rolls back.</summary>
     public const string AttemptName = "upgrade-attempt";
+    private const UnixFileMode MarkerMode = (UnixFileMode)0x1A4; // 0644, read by the unit's start check
+    private const UnixFileMode ExecuteBits = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
     public static readonly TimeSpan DefaultReadyBound = TimeSpan.FromMinutes(3);
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -32,8 +34,13 @@ public sealed class UpgradeService(Installer installer, NodeLogs logs, string ve
     public string MarkerPath => Path.Combine(installer.Root, MarkerName);
     private string ResultPath => Path.Combine(installer.Root, ResultName);
 
-    /// <summary>How long a new version has to become ready before it is rolled back.</summary>
+    /// <summary>How long a new version has to become ready before it is rolled back (outside systemd: the watchdog's deadline).</summary>
     public TimeSpan ReadyBound { get; init; } = DefaultReadyBound;
+
+    /// <summary>The bound in words: under systemd it is the unit's start timeout, which the start check acts on.</summary>
+    public string ReadyBoundText => Hosting.SelfRestart.UnderSystemd
+        ? "within the unit's start timeout (TimeoutStartSec)"
+        : $"within {ReadyBound.TotalSeconds:0} s";
 
     /// <summary>For testing: the daemon's own process is not put under a watchdog in a test runner.</summary>
     internal bool StartWatchdog { get; set; } = true;
@@ -68,7 +75,8 @@ public sealed class UpgradeService(Installer installer, NodeLogs logs, string ve
                 throw new MaintenanceException(ApiException.Conflict, $"version {info.Version} is the one running; nothing to do");
             var from = installer.Status().Active ?? version;
             var pending = new Pending(from, info.Version, _time.GetUtcNow().UtcDateTime + ReadyBound, Environment.ProcessId);
-            WriteDurably(MarkerPath, JsonSerializer.Serialize(pending));
+            // On disk before `current` moves: after a power cut the marker decides the roll-back.
+            Files.ReplacedFile.WriteIfChanged(MarkerPath, JsonSerializer.Serialize(pending), MarkerMode, MarkerMode | ExecuteBits);
             installer.Activate(info.Version);
             // Under systemd the unit's start check rolls back (a second start of an unconfirmed
             // release, also after a power cut); a watchdog process would die with the cgroup there.
@@ -84,7 +92,7 @@ public sealed class UpgradeService(Installer installer, NodeLogs logs, string ve
             throw new MaintenanceException(e.Error == UpgradeError.InvalidState ? ApiException.Conflict : ApiException.Validation, e.Message, e);
         }
         logs.Event($"upgrade: {info.Version} installed and activated ({info.FileCount} files); restarting into it, " +
-                   $"rolled back unless ready within {ReadyBound.TotalSeconds:0} s");
+                   $"rolled back unless ready {ReadyBoundText}");
         return info;
     }
 
@@ -114,18 +122,6 @@ public sealed class UpgradeService(Installer installer, NodeLogs logs, string ve
         }
     }
 
-    // The marker decides a roll-back after a power cut: it is on disk before `current` moves.
-    private static void WriteDurably(string path, string text)
-    {
-        var temp = path + ".tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        {
-            file.Write(System.Text.Encoding.UTF8.GetBytes(text));
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-    }
-
     public UpgradeStatus Status() => new(version, installer.Status(),
         File.Exists(MarkerPath) ? File.ReadAllText(MarkerPath).Trim() : null,
         File.Exists(ResultPath) ? File.ReadAllText(ResultPath).Trim() : null);
@@ -140,8 +136,6 @@ public sealed class UpgradeService(Installer installer, NodeLogs logs, string ve
         var skip = Path.GetFileName(argv[0]) == "dotnet" ? 2 : 1;
         return argv.Skip(skip).ToList();
     }
-
-    internal static bool UnderSystemd => Environment.GetEnvironmentVariable("INVOCATION_ID") is not null;
 
     internal static ProcessStartInfo Shell(string script, IEnumerable<string> args)
     {

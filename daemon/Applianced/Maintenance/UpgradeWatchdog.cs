@@ -4,13 +4,13 @@ using Appliance.Daemon.Node;
 namespace Appliance.Daemon.Maintenance;
 
 /// <summary>
-/// The roll-back half of an upgrade: a /bin/sh process started by the old version before it
-/// restarts. It outlives the daemon's execv (it is another process) and depends on nothing of the
+/// The roll-back half of an upgrade outside systemd (tests, the demo; under systemd the unit's
+/// start check, appliance-release-check, does it): a /bin/sh process started by the old version
+/// before it restarts. It outlives the daemon's execv (it is another process) and depends on nothing of the
 /// new release. While the pending marker exists it checks, five times a second, whether the
 /// deadline passed or the daemon's process is gone; then it points `current` back at the old
-/// release (rename(2) of a new link, as the installer does), kills the daemon, and starts the old
-/// version: systemd does that on its own (Restart= of the unit); outside systemd the watchdog
-/// execs it with the daemon's arguments. The new version ends the watchdog by deleting the marker.
+/// release (rename(2) of a new link, as the installer does), kills the daemon, and execs the old
+/// version with the daemon's arguments. The new version ends the watchdog by deleting the marker.
 /// </summary>
 internal static class UpgradeWatchdog
 {
@@ -27,7 +27,7 @@ internal static class UpgradeWatchdog
             ln -sfn "releases/$to" "$root/.previous.rollback" && mv -Tf "$root/.previous.rollback" "$root/previous"
             kill -9 "$pid" 2>/dev/null
             echo "$(date -u +%FT%TZ) $to not ready in time: rolled back to $from"
-            if [ -z "$INVOCATION_ID" ] && [ $# -gt 0 ]; then exec "$@"; fi
+            if [ $# -gt 0 ]; then exec "$@"; fi
             exit 0
           fi
           sleep 0.2

@@ -29,6 +29,38 @@ public sealed class FileModeTests
         Assert.True(File.Exists(Path.Combine(data, "store.db")));
     }
 
+    /// <summary>
+    /// The other side (issue 17): under the unit's UMask=0077 the files other programs read stay
+    /// readable by them: snmpd's extends run as Debian-snmp and cat the status files (on the booted
+    /// image the directory came out 0700 and every extend said "Permission denied").
+    /// </summary>
+    [Fact(Timeout = 90_000)]
+    public async Task Files_other_programs_read_stay_readable_under_the_units_umask()
+    {
+        var dir = Directory.CreateTempSubdirectory("filemode-").FullName;
+        try
+        {
+            var status = Path.Combine(dir, "run", "snmp");
+            await using var d = new StandaloneDaemon(
+                extraArgs: ["--snmpd-conf", Path.Combine(dir, "snmp", "snmpd.conf"), "--snmp-status-dir", status],
+                launcher: ["sh", "-c", "umask 077; exec \"$@\"", "umask"]);
+            await d.Daemon.StartAsync();
+            await d.Daemon.Api("config.set", new JsonObject { ["path"] = "snmp.community", ["values"] = new JsonArray("n0c-read") });
+            await d.Daemon.Api("config.set", new JsonObject { ["path"] = "snmp.enabled", ["values"] = new JsonArray("true") });
+            await Eventually.WaitUntil(() => Task.FromResult(File.Exists(Path.Combine(status, "peer-state"))), TimeSpan.FromSeconds(30), "the SNMP status files");
+
+            const UnixFileMode readAndEnter = UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+            Assert.Equal(readAndEnter, File.GetUnixFileMode(status) & readAndEnter);
+            Assert.Equal(UnixFileMode.OtherRead, File.GetUnixFileMode(Path.Combine(status, "peer-state")) & UnixFileMode.OtherRead);
+            // The configuration holds the community: still root's alone.
+            Assert.Equal((UnixFileMode)0, File.GetUnixFileMode(Path.Combine(dir, "snmp", "snmpd.conf")) & OpenToOthers);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact(Timeout = 90_000)]
     public async Task A_store_left_open_by_an_older_version_is_tightened_at_start()
     {
