@@ -40,7 +40,8 @@ RUN=$TESTDIR/run-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$RUN"
 T0=$(date +%s)
 FAILED=0
-log() { printf '[boot-test %4ds] %s\n' "$(( $(date +%s) - T0 ))" "$*"; }
+# On stderr: a check run inside $( ) (a function that prints its result) still shows its lines and its FAIL.
+log() { printf '[boot-test %4ds] %s\n' "$(( $(date +%s) - T0 ))" "$*" >&2; }
 fail() { log "FAIL: $*"; FAILED=1; exit 1; }
 ok() { log "ok: $*"; }
 number() { printf 'NUMBER %s\n' "$*" | tee -a "$RUN/numbers.txt"; }

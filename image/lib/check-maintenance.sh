@@ -76,21 +76,15 @@ make_stuck_package() {
     || fail "keytool sign-package (stuck release)"
 }
 
+# check_upgrade VM : upgrade to $UPGRADE_VERSION (./build.sh package), then the roll-back of a
+# newer release that never gets ready.
 check_upgrade() {
-  local vm=$1 pkg=$2 version=$3 out pid took t0
-  local file; file=$(basename "$pkg")
-  # The package travels by sftp into the transfer area; appliancectl names it there (and its .sig).
-  printf 'put %s\nput %s.sig\n' "$pkg" "$pkg" | vm_sftp "$vm" > "$RUN/sftp-put.log" 2>&1 \
-    || { cat "$RUN/sftp-put.log"; fail "sftp put of the upgrade package"; }
-  pid=$(vm_main_pid "$vm"); t0=$(date +%s)
-  out=$(vm_cli "$vm" upgrade "$file" 2>&1) || fail "upgrade $file: $out"
-  took=$(vm_wait_active "$vm" "$pid" 400)
-  vm_wait_ssh "$vm"
-  out=$(vm_cli "$vm" status --json)
-  expect_in "upgraded to $version (the unit runs software/current; ${took}s)" "\"$version\"" "$out"
+  local vm=$1 out pid took t0
+  t0=$(date +%s)
+  took=$(upgrade_peer "$vm")
   out=$(vm_cli "$vm" upgrade status 2>&1)
   expect_in "upgrade status reports it" "ready" "$out"
-  expect_unit_success "$vm" "after the upgrade"
+  expect_unit_success "$vm" "after the upgrade (its restart took ${took}s)"
   number "upgrade_seconds=$(( $(date +%s) - t0 )) (upgrade FILE to the new release active and answering over SSH, TCG)"
 
   # A newer release that never gets ready, uploaded on stdin with its signature line: rolled back.
@@ -102,8 +96,8 @@ check_upgrade() {
   # The stuck release starts (a new main PID: sleep), is killed at TimeoutStartSec, and the start
   # check puts $version back.
   local t=0
-  until out=$(vm_cli "$vm" status --json 2>/dev/null) && grep -q "\"$version\"" <<< "$out" && [ "$(vm_main_pid "$vm")" != "$pid" ]; do
-    t=$((t + 5)); [ "$t" -le 600 ] || fail "no roll-back to $version within 600 s: $(vm_unit "$vm")"
+  until out=$(vm_cli "$vm" status --json 2>/dev/null) && grep -q "\"$UPGRADE_VERSION\"" <<< "$out" && [ "$(vm_main_pid "$vm")" != "$pid" ]; do
+    t=$((t + 5)); [ "$t" -le 600 ] || fail "no roll-back to $UPGRADE_VERSION within 600 s: $(vm_unit "$vm")"
     sleep 5
   done
   took=$(( $(date +%s) - t0 ))
@@ -114,19 +108,21 @@ check_upgrade() {
   out=$(vm_root "$vm" journalctl -b -u applianced --no-pager -o cat | grep -c 'never got ready: rolled back' || true)
   [ "${out:-0}" -ge 1 ] || fail "the journal has no roll-back line from appliance-release-check"
   expect_unit_success "$vm" "after the roll-back"
-  number "rollback_seconds=$took (upgrade of a release that never gets ready to $version answering again; includes TimeoutStartSec=120s, TCG)"
+  number "rollback_seconds=$took (upgrade of a release that never gets ready to $UPGRADE_VERSION answering again; includes TimeoutStartSec=120s, TCG)"
 }
 
-# upgrade_peer VM : sends the upgrade package by sftp, runs `upgrade` and waits for the new release.
+# upgrade_peer VM : sends $UPGRADE_PKG by sftp into the transfer area, runs `upgrade FILE` there
+# (appliancectl finds FILE.sig beside it) and waits for the new release; prints the restart's seconds.
 upgrade_peer() {
-  local vm=$1 pid out file; file=$(basename "$UPGRADE_PKG")
+  local vm=$1 pid out took file; file=$(basename "$UPGRADE_PKG")
   printf 'put %s\nput %s.sig\n' "$UPGRADE_PKG" "$UPGRADE_PKG" | vm_sftp "$vm" > "$RUN/$vm-sftp.log" 2>&1 \
-    || { cat "$RUN/$vm-sftp.log"; fail "$vm: sftp put of the upgrade package"; }
+    || { cat "$RUN/$vm-sftp.log" >&2; fail "$vm: sftp put of the upgrade package"; }
   pid=$(vm_main_pid "$vm")
   out=$(vm_cli "$vm" upgrade "$file" 2>&1) || fail "$vm: upgrade $file: $out"
-  vm_wait_active "$vm" "$pid" 400 > /dev/null
+  took=$(vm_wait_active "$vm" "$pid" 400)
   vm_wait_ssh "$vm"
-  expect_in "$vm runs $UPGRADE_VERSION" "\"$UPGRADE_VERSION\"" "$(vm_cli "$vm" status --json)"
+  expect_in "$vm runs $UPGRADE_VERSION (the unit runs software/current)" "\"$UPGRADE_VERSION\"" "$(vm_cli "$vm" status --json)"
+  echo "$took"
 }
 
 # The guide's "Upgrading a cluster" on two peers: vm1 stays in service while vm2 leaves, is
@@ -136,12 +132,12 @@ cluster_rolling_upgrade() {
   local t0; t0=$(date +%s)
   vm_cli vm2 cluster leave > /dev/null || fail "vm2: cluster leave"
   vm_cli vm1 cluster set-peers 198.18.0.11 > /dev/null || fail "vm1: set-peers without vm2"
-  upgrade_peer vm2
+  upgrade_peer vm2 > /dev/null
   printf '%s\n' "$CLUSTER_KEY" | vm_cli vm2 cluster set-key > /dev/null || fail "vm2: cluster set-key"
   vm_cli vm2 cluster set-peers 198.18.0.12 > /dev/null || fail "vm2: form a cluster of one"
   ok "vm2 left, was upgraded and formed a cluster of its own while vm1 served alone"
   vm_cli vm1 cluster leave > /dev/null || fail "vm1: cluster leave"
-  upgrade_peer vm1
+  upgrade_peer vm1 > /dev/null
   vm_cli vm2 cluster set-peers 198.18.0.11 198.18.0.12 > /dev/null || fail "vm2: add vm1"
   printf '%s\n' "$CLUSTER_KEY" | vm_cli vm1 cluster set-key > /dev/null || fail "vm1: cluster set-key"
   vm_cli vm1 cluster set-peers 198.18.0.11 198.18.0.12 > /dev/null || fail "vm1: join"

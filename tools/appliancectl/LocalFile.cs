@@ -14,7 +14,7 @@ internal static partial class LocalFile
     public const string AreaVariable = "APPLIANCE_FILE_AREA";
 
     /// <summary>The transfer area, or null when the CLI may name any file (a developer's machine).</summary>
-    public static string? Area { get; set; } = Environment.GetEnvironmentVariable(AreaVariable) is { Length: > 0 } a ? a : null;
+    public static string? Area { get; } = Environment.GetEnvironmentVariable(AreaVariable) is { Length: > 0 } a ? a : null;
 
     /// <summary>Where <paramref name="name"/> is: itself, or inside the transfer area (refused unless a plain name).</summary>
     public static string Resolve(string name, string group)
