@@ -52,8 +52,10 @@ public sealed class SnmpdProcessTests(ITestOutputHelper output)
             Assert.Equal("\"1\"", Get(agent, "n0c-read!", ExtendLine("clusterPeersActive")));
             Assert.Equal("\"standalone\"", Get(agent, "n0c-read!", ExtendLine("peerState")));
             Assert.Equal("\"node-a\"", Get(agent, "n0c-read!", ExtendLine("peerName")));
-            var alarms = int.Parse(Get(agent, "n0c-read!", ExtendLine("clusterAlarms")).Trim('"'), System.Globalization.CultureInfo.InvariantCulture);
-            Assert.Equal(f.Node.Logs.Alarms.Active().Count, alarms);
+            // The status files are rewritten every 5 s: an alarm raised meanwhile shows on the next turn.
+            await Support.Eventually.WaitUntil(() => Task.FromResult(
+                    Get(agent, "n0c-read!", ExtendLine("clusterAlarms")) == $"\"{f.Node.Logs.Alarms.Active().Count}\""),
+                TimeSpan.FromSeconds(15), "clusterAlarms served as the node's active alarm count");
 
             var walk = Run("snmpwalk", "-v2c", "-c", "n0c-read!", "-t", "1", "-r", "0", "-m", "", "-On", agent, ".1");
             // The walk ends on a repeat of the last OID saying the view has no more.
