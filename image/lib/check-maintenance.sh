@@ -111,6 +111,44 @@ check_upgrade() {
   number "rollback_seconds=$took (upgrade of a release that never gets ready to $UPGRADE_VERSION answering again; includes TimeoutStartSec=120s, TCG)"
 }
 
+# check_upgrade_power_cut VM : the power fails while a new release is starting (it has not
+# reported READY): at the next boot the unit's start check finds the pending upgrade and its attempt
+# mark, puts `current` back, and the old release runs and reports the roll-back. The release used
+# never gets ready, so the cut always falls inside its start, never after a confirmation.
+check_upgrade_power_cut() {
+  local vm=$1 out pid t0 ready sw=/var/lib/appliance/software
+  local stuck=$RUN/packages; mkdir -p "$stuck"
+  make_stuck_package "$stuck" 9.9.8
+  pid=$(vm_main_pid "$vm")
+  out=$(vm_cli "$vm" upgrade - --signature "\"$(cat "$stuck/applianced-9.9.8.tar.gz.sig")\"" < "$stuck/applianced-9.9.8.tar.gz" 2>&1) \
+    || fail "upgrade - (release 9.9.8 on stdin): $out"
+  # Wait for 9.9.8 to be the starting main process: the start check has left its attempt mark.
+  local t=0
+  until out=$(vm_root "$vm" "readlink $sw/current; test -e $sw/upgrade-attempt && echo attempt; systemctl show -p ActiveState,MainPID applianced" 2>/dev/null) \
+        && grep -q 'releases/9.9.8' <<< "$out" && grep -q attempt <<< "$out" && grep -q 'ActiveState=activating' <<< "$out" \
+        && ! grep -q "MainPID=$pid\$" <<< "$out"; do
+    t=$((t + 2)); [ "$t" -le 300 ] || fail "release 9.9.8 never started after the upgrade: ${out//$'\n'/ }"
+    sleep 2
+  done
+  ok "9.9.8 is starting, not ready (${out//$'\n'/ }): pulling the plug"
+  t0=$(date +%s)
+  vm_power_cycle "$vm"
+  ready=$(vm_wait_ready "$vm" 900)
+  vm_wait_ssh "$vm"
+  expect_in "after the power cut the previous release runs again" "\"$UPGRADE_VERSION\"" "$(vm_cli "$vm" status --json)"
+  out=$(vm_root "$vm" "readlink $sw/current; ls $sw")
+  expect_in "current points back at $UPGRADE_VERSION" "releases/$UPGRADE_VERSION" "$out"
+  grep -qE 'upgrade-(pending.json|attempt)' <<< "$out" && fail "the pending upgrade was not cleared after the roll-back: ${out//$'\n'/ }"
+  out=$(vm_cli "$vm" upgrade status 2>&1)
+  expect_in "upgrade status reports the roll-back of 9.9.8" "9.9.8" "$out"
+  expect_in "upgrade status says rolled back" "rolled back" "$out"
+  out=$(vm_root "$vm" journalctl -b -u applianced --no-pager -o cat | grep -c '9.9.8 was started and never got ready: rolled back' || true)
+  [ "${out:-0}" -ge 1 ] || fail "this boot's journal has no roll-back line for 9.9.8 from appliance-release-check"
+  ok "the start check of the first boot after the cut rolled back (journal)"
+  expect_unit_success "$vm" "after the power cut"
+  number "power_cut_rollback_seconds=$(( $(date +%s) - t0 )) (power back on to the previous release answering over SSH; READY at ${ready}s, TCG)"
+}
+
 # upgrade_peer VM : sends $UPGRADE_PKG by sftp into the transfer area, runs `upgrade FILE` there
 # (appliancectl finds FILE.sig beside it) and waits for the new release; prints the restart's seconds.
 upgrade_peer() {

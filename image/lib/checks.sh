@@ -73,6 +73,7 @@ test_single() {
   run_check check_restart vm0
   run_check check_files vm0
   run_check check_upgrade vm0
+  run_check check_upgrade_power_cut vm0
   run_check check_services vm0
   run_check check_certs vm0
   run_check check_lcd vm0

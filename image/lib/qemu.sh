@@ -22,6 +22,7 @@ vm_start() {
   local name=$1 port=$2 lanip=${3:-} lport=${4:-} rport=${5:-}
   local dir=$RUN/$name
   mkdir -p "$dir"
+  printf '%s\n' "$@" > "$dir/start.args"   # for vm_power_cycle
   [ -f "$dir/disk.qcow2" ] || qemu-img create -q -f qcow2 -F raw -b "$IMG/appliance.img" "$dir/disk.qcow2"
   local append="console=ttyS0 root=/dev/vda rw net.ifnames=0 panic=-1 systemd.show_status=1"
   local nets=()
@@ -85,6 +86,13 @@ vm_kill() {
     while kill -0 "$p" 2>/dev/null; do sleep 0.1; done
   fi
   rm -f "$RUN/$1/qemu.pid"
+}
+
+# Pulls the plug and powers the VM on again with the same disk, ports and LAN (a power cut).
+vm_power_cycle() {
+  local args; mapfile -t args < "$RUN/$1/start.args"
+  vm_kill "$1"
+  vm_start "${args[@]}"
 }
 
 vm_stop_all() { local v; for v in ${VMS[@]+"${VMS[@]}"}; do vm_kill "$v"; done; }
