@@ -1,0 +1,44 @@
+using Appliance.Daemon.Store;
+using Appliance.Tests.Support;
+using Xunit.Abstractions;
+using StoreClass = Appliance.Daemon.Store.Store;
+
+namespace Appliance.Tests.Persistence;
+
+/// <summary>Tombstone purge and the file rebuild that gives the space back, on a real store file.</summary>
+public sealed class StorePurgeTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static Mutation Bridge(int i, string? value) => new(Scopes.Cluster, "bridges", $"b{i}", value);
+
+    private static long FileBytes(StoreClass s)
+    {
+        var log = new FileInfo(StoreClass.LogFilePath(s.FilePath));
+        return new FileInfo(s.FilePath).Length + (log.Exists ? log.Length : 0);
+    }
+
+    [Fact]
+    public void Purged_tombstones_leave_the_digests_and_the_rebuilt_file_returns_to_its_size()
+    {
+        using var store = StoreClass.Open(_dir.Path);
+        store.Write([new Mutation(Scopes.Cluster, "ntp", "", "{\"servers\":[]}")]);
+        var digestsBefore = store.WithDigests(d => d.Collections());
+        var before = FileBytes(store);
+        const int n = 10_000;
+        foreach (var chunk in Enumerable.Range(0, n).Chunk(500)) store.Write(chunk.Select(i => Bridge(i, $"{{\"address\":\"10.0.{i / 256}.{i % 256}\"}}")).ToList());
+        var peak = FileBytes(store);
+        foreach (var chunk in Enumerable.Range(0, n).Chunk(500)) store.Write(chunk.Select(i => Bridge(i, null)).ToList());
+        Assert.Equal(n, store.TombstoneCounts().Tombstones);
+
+        Assert.Equal(n, store.PurgeTombstones((_, _, _) => true));
+        var ms = store.CompactIfWorthIt(settled: true);
+        output.WriteLine($"{before} bytes before, {peak} with {n} records, {FileBytes(store)} after purge and rebuild ({ms:0} ms)");
+        Assert.NotNull(ms);
+        Assert.Equal((0, 1), store.TombstoneCounts());
+        Assert.Equal(digestsBefore, store.WithDigests(d => d.Collections()));
+        Assert.InRange(FileBytes(store), 0, before + 64 * 1024);
+    }
+}
