@@ -16,6 +16,7 @@ public sealed partial class ClusterService
     /// <summary>Per peer address: the peer id and the version vector it last told us (Hello, Ack).</summary>
     private readonly ConcurrentDictionary<string, (string PeerId, IReadOnlyDictionary<string, long> Vector)> _acknowledged = new(StringComparer.Ordinal);
     private Task? _purger;
+    private string? _compactSkipped;
 
     public TombstonePolicy Tombstones { get; set; } = TombstonePolicy.Default;
 
@@ -64,8 +65,10 @@ public sealed partial class ClusterService
             Logs.Event($"purged {purged} tombstones" + (overdue.Count == 0 ? "" :
                 $"; past the {policy.Horizon.TotalHours:0.##} h horizon without acknowledgement from {string.Join(", ", overdue.Order())}, which will rejoin by full recovery"));
         var before = new FileInfo(Store.FilePath).Length;
-        if (Store.CompactIfWorthIt(settled: purged == 0) is { } ms)
+        if (Store.CompactIfWorthIt(settled: purged == 0, out var skipped) is { } ms)
             Logs.Event($"store file rebuilt after purging: {before} -> {new FileInfo(Store.FilePath).Length} bytes in {ms:0} ms");
+        if (skipped is not null && _compactSkipped is null) Logs.Event($"tombstone purge: {skipped}", "warning"); // once, until it runs again
+        _compactSkipped = skipped;
         return purged;
     }
 

@@ -25,14 +25,16 @@ public sealed partial class Store
     /// Rebuilds the file when records were removed since the last rebuild: at least
     /// <see cref="CompactAfterRemoved"/> once purging has <paramref name="settled"/> (a pass that purged
     /// nothing: one rebuild for a whole burst of acknowledgements), or during a burst when more were
-    /// removed than remain. Returns the milliseconds it took, or null when it did not run.
+    /// removed than remain. Returns the milliseconds it took, or null when it did not run (with the
+    /// reason in <paramref name="skipped"/> when it was due).
     /// </summary>
-    public double? CompactIfWorthIt(bool settled)
+    public double? CompactIfWorthIt(bool settled, out string? skipped)
     {
+        skipped = null;
         lock (_write)
         {
             var worth = settled ? _removedSinceCompact >= CompactAfterRemoved : _removedSinceCompact > Math.Max(PurgeBatch, Digests().Count);
-            if (!worth) return null;
+            if (!worth || (skipped = NoRoomToRebuild()) is not null) return null;
             var started = Stopwatch.GetTimestamp();
             Compact();
             return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -66,6 +68,18 @@ public sealed partial class Store
         {
             _readers.ExitWriteLock();
         }
+    }
+
+    /// <summary>
+    /// The new file is written beside the old one. LiteDB closes its engine for the rebuild and does
+    /// not reopen it when the rebuild fails (a full disk): the store would be closed until a restart.
+    /// So it runs only with room for a second copy of the file and then some; null when there is.
+    /// </summary>
+    private string? NoRoomToRebuild()
+    {
+        var needed = 2 * new FileInfo(FilePath).Length + (16 << 20);
+        var free = new DriveInfo(DataDirectory).AvailableFreeSpace;
+        return free >= needed ? null : $"not rebuilding the store file to shrink it: {free} bytes free, {needed} needed";
     }
 
     /// <summary>

@@ -45,6 +45,12 @@ public class TombstonePurgeTests(ITestOutputHelper output)
         Assert.Empty(await c[1].Items("bridges"));
         await Eventually.WaitUntil(async () => await InSyncAsync(c[0]) && await InSyncAsync(c[1]), Settle, "cluster verify: in sync on both peers",
             async () => (await c[0].Api("cluster.verify")).ToJsonString());
+
+        // The rebuilt file is the store now: a write acknowledged on it survives SIGKILL.
+        await c[0].Add("bridges", "after-rebuild", ("address", "10.0.0.3"));
+        c[0].Kill();
+        await c[0].StartAsync();
+        Assert.Equal(["after-rebuild"], (await c[0].Items("bridges")).Keys.ToList());
     }
 
     [Fact(Timeout = 600_000)]
