@@ -18,15 +18,15 @@ internal static class PurgeBench
         using var dir = new TempDir();
         using var store = Store.Open(dir.Sub("store"));
         Write(store, "kept", i => Bench.ConferenceStatus(0, i));
-        var before = FileBytes(store);
+        var before = store.FileBytes;
         Write(store, "gone", i => Bench.ConferenceStatus(1, i));
-        var peak = FileBytes(store);
+        var peak = store.FileBytes;
         Write(store, "gone", _ => null);
         var start = Stopwatch.GetTimestamp();
         var purged = store.PurgeTombstones((_, _, _) => true);
         var purgedAt = Stopwatch.GetTimestamp();
         var rebuildMs = store.CompactIfWorthIt(settled: true, out _) ?? throw new InvalidOperationException("no rebuild after purging");
-        var after = FileBytes(store);
+        var after = store.FileBytes;
         if (purged != Records) throw new InvalidOperationException($"purged {purged} tombstones, expected {Records}");
         Console.WriteLine($"{Records} tombstones purged in {Bench.Ms(start, purgedAt):0} ms; file rebuilt in {rebuildMs:0} ms " +
             $"with {Records} live records: {before} bytes before the {Records} came, {peak} with them, {after} after");
@@ -47,11 +47,5 @@ internal static class PurgeBench
     {
         foreach (var chunk in Enumerable.Range(0, Records).Chunk(1000))
             store.Write(chunk.Select(i => new Mutation(Scopes.Cluster, "conferences", $"{prefix}{i}", value(i))).ToList());
-    }
-
-    private static long FileBytes(Store store)
-    {
-        var log = new FileInfo(Store.LogFilePath(store.FilePath));
-        return new FileInfo(store.FilePath).Length + (log.Exists ? log.Length : 0);
     }
 }

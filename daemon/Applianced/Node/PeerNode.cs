@@ -133,13 +133,7 @@ public sealed class PeerNode : IAsyncDisposable
     private JsonObject StoreStatus()
     {
         var (tombstones, records) = Store.TombstoneCounts();
-        var log = new FileInfo(Daemon.Store.Store.LogFilePath(Store.FilePath));
-        return new JsonObject
-        {
-            ["records"] = records,
-            ["tombstones"] = tombstones,
-            ["fileBytes"] = new FileInfo(Store.FilePath).Length + (log.Exists ? log.Length : 0),
-        };
+        return new JsonObject { ["records"] = records, ["tombstones"] = tombstones, ["fileBytes"] = Store.FileBytes };
     }
 
     public string HostName => Config.HostName;

@@ -15,6 +15,16 @@ namespace Appliance.Daemon.Store;
 /// </summary>
 public sealed partial class Store
 {
+    /// <summary>The bytes the store takes on disk: the file and LiteDB's log beside it.</summary>
+    public long FileBytes
+    {
+        get
+        {
+            var log = new FileInfo(LogFilePath(FilePath));
+            return new FileInfo(FilePath).Length + (log.Exists ? log.Length : 0);
+        }
+    }
+
     /// <summary>Records removed (purged or dropped) since the file was last rebuilt.</summary>
     private long _removedSinceCompact;
 

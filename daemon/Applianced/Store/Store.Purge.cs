@@ -58,7 +58,7 @@ public sealed partial class Store
             chosen = Digests().Tombstones().Where(t => purgeable(t.Head.Version.Origin, t.Head.Seq, t.Head.Version.Hlc)).ToList();
         var purged = 0;
         foreach (var chunk in chosen.Chunk(PurgeBatch))
-            purged += RemoveRecords(chunk, (_, now, chosenHead) => now == chosenHead, raisesHorizon: true).Count;
+            purged += RemoveRecords(chunk, (now, chosenHead) => now == chosenHead, raisesHorizon: true).Count;
         return purged;
     }
 
@@ -76,37 +76,44 @@ public sealed partial class Store
         foreach (var chunk in ids.Chunk(PurgeBatch))
         {
             var candidates = chunk.Select(id => (id, default(DigestIndex.Head))).ToArray();
-            dropped.AddRange(RemoveRecords(candidates, (_, now, _) =>
+            dropped.AddRange(RemoveRecords(candidates, (now, _) =>
                 now.Seq <= peerVector.GetValueOrDefault(now.Version.Origin) && now.Version.Hlc <= peerHorizon, raisesHorizon: false));
         }
         lock (_write)
         {
-            _db.BeginTrans();
-            try
-            {
-                if (peerHorizon > _purgeHorizon) SavePurgeHorizon(peerHorizon);
-                foreach (var (origin, seq) in peerPurged) SavePurgedThrough(origin, seq);
-                _db.Commit();
-            }
-            catch
-            {
-                Rollback();
-                LoadPurgeStateAfterRollback();
-                throw;
-            }
-            MakeDurable();
+            // Most pulls find nothing new: no transaction and no checkpoint for them.
+            if (peerHorizon > _purgeHorizon || peerPurged.Any(p => p.Value > _purgedThrough.GetValueOrDefault(p.Key)))
+                AdoptPurgeState(peerHorizon, peerPurged);
         }
+        // Outside the write lock, as every commit is raised.
         if (dropped.Count > 0) Committed?.Invoke(new CommitInfo([], dropped, [], Remote: true));
         return dropped;
     }
 
+    private void AdoptPurgeState(long peerHorizon, IReadOnlyDictionary<string, long> peerPurged)
+    {
+        _db.BeginTrans();
+        try
+        {
+            if (peerHorizon > _purgeHorizon) SavePurgeHorizon(peerHorizon);
+            foreach (var (origin, seq) in peerPurged) SavePurgedThrough(origin, seq);
+            _db.Commit();
+        }
+        catch
+        {
+            RollbackPurge();
+            throw;
+        }
+        MakeDurable();
+    }
+
     /// <summary>
     /// Removes records from the file and the digests in one transaction, each only if
-    /// <paramref name="stillApplies"/> (id, head now, head chosen) holds under the lock: a record
+    /// <paramref name="stillApplies"/> (head now, head chosen) holds under the lock: a record
     /// written again since it was chosen stays. Returns the removed records as deletions.
     /// </summary>
     private List<StoredRecord> RemoveRecords(IReadOnlyList<(string Id, DigestIndex.Head Head)> chosen,
-        Func<string, DigestIndex.Head, DigestIndex.Head, bool> stillApplies, bool raisesHorizon)
+        Func<DigestIndex.Head, DigestIndex.Head, bool> stillApplies, bool raisesHorizon)
     {
         var removed = new List<StoredRecord>();
         lock (_write)
@@ -117,7 +124,7 @@ public sealed partial class Store
             {
                 foreach (var (id, head) in chosen)
                 {
-                    if (!index.TryGetHead(id, out var now) || !stillApplies(id, now, head)) continue;
+                    if (!index.TryGetHead(id, out var now) || !stillApplies(now, head)) continue;
                     if (!_records.Delete(id)) throw new InvalidOperationException($"store: record {id} missing from the file but not from the index");
                     index.Remove(id);
                     removed.Add(Deletion(id, now.Version));
@@ -129,8 +136,7 @@ public sealed partial class Store
             }
             catch
             {
-                Rollback();
-                LoadPurgeStateAfterRollback();
+                RollbackPurge();
                 throw;
             }
             if (removed.Count > 0)
@@ -162,9 +168,10 @@ public sealed partial class Store
         _purgedThrough[origin] = seq;
     }
 
-    /// <summary>Memory follows the file again after a failed transaction.</summary>
-    private void LoadPurgeStateAfterRollback()
+    /// <summary>Undoes a failed transaction; the horizon and positions in memory follow the file again.</summary>
+    private void RollbackPurge()
     {
+        Rollback();
         _purgedThrough.Clear();
         LoadPurgeState();
     }

@@ -14,32 +14,26 @@ public sealed class StorePurgeTests(ITestOutputHelper output) : IDisposable
 
     private static Mutation Bridge(int i, string? value) => new(Scopes.Cluster, "bridges", $"b{i}", value);
 
-    private static long FileBytes(StoreClass s)
-    {
-        var log = new FileInfo(StoreClass.LogFilePath(s.FilePath));
-        return new FileInfo(s.FilePath).Length + (log.Exists ? log.Length : 0);
-    }
-
     [Fact]
     public void Purged_tombstones_leave_the_digests_and_the_rebuilt_file_returns_to_its_size()
     {
         using var store = StoreClass.Open(_dir.Path);
         store.Write([new Mutation(Scopes.Cluster, "ntp", "", "{\"servers\":[]}")]);
         var digestsBefore = store.WithDigests(d => d.Collections());
-        var before = FileBytes(store);
+        var before = store.FileBytes;
         const int n = 10_000;
         foreach (var chunk in Enumerable.Range(0, n).Chunk(500)) store.Write(chunk.Select(i => Bridge(i, $"{{\"address\":\"10.0.{i / 256}.{i % 256}\"}}")).ToList());
-        var peak = FileBytes(store);
+        var peak = store.FileBytes;
         foreach (var chunk in Enumerable.Range(0, n).Chunk(500)) store.Write(chunk.Select(i => Bridge(i, null)).ToList());
         Assert.Equal(n, store.TombstoneCounts().Tombstones);
 
         Assert.Equal(n, store.PurgeTombstones((_, _, _) => true));
         var ms = store.CompactIfWorthIt(settled: true, out _);
-        output.WriteLine($"{before} bytes before, {peak} with {n} records, {FileBytes(store)} after purge and rebuild ({ms:0} ms)");
+        output.WriteLine($"{before} bytes before, {peak} with {n} records, {store.FileBytes} after purge and rebuild ({ms:0} ms)");
         Assert.NotNull(ms);
         Assert.Equal((0, 1), store.TombstoneCounts());
         Assert.Equal(digestsBefore, store.WithDigests(d => d.Collections()));
-        Assert.InRange(FileBytes(store), 0, before + 64 * 1024);
+        Assert.InRange(store.FileBytes, 0, before + 64 * 1024);
     }
 
     /// <summary>The states a process killed inside LiteDB's rebuild leaves (its two renames, Store.Compact.cs).</summary>
