@@ -9,7 +9,7 @@ namespace Appliance.Daemon.Store;
 /// Giving the space of purged records back to the file system. LiteDB 5 keeps freed pages in the
 /// file for reuse and never truncates it; only a rebuild (a new file holding the live documents,
 /// renamed over the old one) shrinks it. A rebuild holds every reader and writer for its duration,
-/// which grows with the live data, not with what was purged (measured: tools/bench `purge`), so it
+/// which grows with the live data, not with what was purged (measured: tools/bench `tombstone-purge`), so it
 /// runs on the purger's thread, never on the committer's, and only when enough was removed to be
 /// worth it.
 /// </summary>
