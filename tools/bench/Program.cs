@@ -17,6 +17,7 @@ public static class Program
         ("recovery-nodiff", RecoveryBench.NoDiffAsync),
         ("join", RecoveryJoinBench.JoinAsync),
         ("reconnect", RecoveryJoinBench.ReconnectAsync),
+        ("tombstone-purge", PurgeBench.RunAsync),
     ];
 
     public static async Task<int> Main(string[] args)

@@ -20,7 +20,11 @@ public sealed partial class ClusterService
     /// <summary>Starts the loop once (the first reconfiguration); it ends with <see cref="DisposeAsync"/>.</summary>
     private void StartLoop()
     {
-        lock (_gate) _loop ??= Task.Run(() => RunLoop(_loopStop.Token), CancellationToken.None);
+        lock (_gate)
+        {
+            _loop ??= Task.Run(() => RunLoop(_loopStop.Token), CancellationToken.None);
+            _purger ??= Task.Run(() => RunPurger(_loopStop.Token), CancellationToken.None);
+        }
     }
 
     private async Task RunLoop(CancellationToken ct)
@@ -52,8 +56,9 @@ public sealed partial class ClusterService
     private async Task StopLoopAsync()
     {
         await _loopStop.CancelAsync();
-        Task? loop;
-        lock (_gate) loop = _loop;
+        Task? loop, purger;
+        lock (_gate) (loop, purger) = (_loop, _purger);
         if (loop is not null) await loop;
+        if (purger is not null) await purger;
     }
 }

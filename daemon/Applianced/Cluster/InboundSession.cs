@@ -30,6 +30,7 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
         }
         await channel.SendAsync(FrameType.HelloReply, Messages.Encode(new HelloAnswer(local, null, null)), ct);
         link!.Up(outbound: false, remote.PeerId, remote.HostName, remote.SoftwareVersion);
+        cluster.Acknowledged(link, remote.PeerId, remote.VersionVector);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var acks = AckChangesLoop(stop.Token);
         var applier = new BatchApplier(cluster, link);

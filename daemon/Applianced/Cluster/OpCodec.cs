@@ -41,7 +41,13 @@ public static class OpCodec
         return new OpBatch(ReadOps(r, table), ranges);
     });
 
-    public static byte[] Encode(RecordsReply reply) => Encode(new StringTable(), reply.Records, w => w.Write(reply.More));
+    public static byte[] Encode(RecordsReply reply) => Encode(new StringTable(), reply.Records, w =>
+    {
+        w.Write(reply.More);
+        var absent = reply.Absent ?? [];
+        w.Write7BitEncodedInt(absent.Count);
+        foreach (var hash in absent) w.Write(hash);
+    });
 
     /// <summary>The layout both payloads share: string table, the payload's own header, then the ops.</summary>
     private static byte[] Encode(StringTable table, IReadOnlyList<Operation> ops, Action<BinaryWriter> header)
@@ -60,7 +66,9 @@ public static class OpCodec
     {
         var table = StringTable.Read(r);
         var more = r.ReadBoolean();
-        return new RecordsReply(ReadOps(r, table), more);
+        var absent = new ulong[Count(r)];
+        for (var i = 0; i < absent.Length; i++) absent[i] = r.ReadUInt64();
+        return new RecordsReply(ReadOps(r, table), more, absent);
     });
 
     private static void WriteOps(BinaryWriter w, StringTable table, IReadOnlyList<Operation> ops)

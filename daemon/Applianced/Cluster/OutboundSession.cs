@@ -53,6 +53,7 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
 
         foreach (var (origin, seq) in answer.Hello.VersionVector) _sent[origin] = seq;
         _receiver = answer.Hello.PeerId;
+        cluster.Acknowledged(link, _receiver, answer.Hello.VersionVector);
         link.Up(outbound: true, answer.Hello.PeerId, answer.Hello.HostName, answer.Hello.SoftwareVersion);
         cluster.Store.Committed += OnCommitted;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -92,7 +93,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
     private void AskForCatchUp(string origin, long peerHas)
     {
         if (Interlocked.Exchange(ref _catchUpAsked, 1) != 0) return;
-        if (!_catchUpLogged) cluster.Logs.Event($"peer {link.Address} is more than {MaxStreamBacklog} operations of {origin} behind (it has {peerHas}): asking it to recover in bulk");
+        if (!_catchUpLogged) cluster.Logs.Event($"peer {link.Address} is more than {MaxStreamBacklog} operations of {origin} behind, " +
+            $"or behind a purged tombstone (it has {peerHas}): asking it to recover in bulk");
         _catchUpLogged = true;
         _ = channel.SendAsync(FrameType.CatchUpRequest, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
     }
@@ -108,6 +110,7 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         var ranges = new List<OpRange>();
         var relayWaiting = false;
         var now = Stopwatch.GetTimestamp();
+        var purged = cluster.Store.PurgedThrough();
         foreach (var (origin, have) in cluster.Store.VersionVector())
         {
             // The receiver wrote its own ops and never acks them to us (its position moves by local
@@ -124,7 +127,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
                     continue;
                 }
             }
-            if (have - sent > MaxStreamBacklog)
+            // Behind a purged tombstone: the log no longer holds that delete, only full recovery brings it.
+            if (have - sent > MaxStreamBacklog || sent < purged.GetValueOrDefault(origin))
             {
                 AskForCatchUp(origin, sent);
                 continue;
@@ -167,6 +171,7 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
                 case FrameType.Ack:
                     // The peer's positions; after a recovery they may be ahead of what we sent.
                     var acked = Messages.Decode<AckMessage>(frame);
+                    cluster.Acknowledged(link, _receiver!, acked.VersionVector);
                     lock (_sent)
                         foreach (var (origin, seq) in acked.VersionVector)
                             if (seq > _sent.GetValueOrDefault(origin)) _sent[origin] = seq;

@@ -75,6 +75,11 @@ public sealed record DaemonOptions
     /// <summary>The request file ("user:crypt-hash" lines) that appliance-accounts.service feeds to chpasswd -e; null: passwords stay in the store.</summary>
     public string? AccountsFile { get; init; }
 
+    /// <summary>How old a tombstone every member acknowledged must be before it is purged (REPLICATION.md, "Tombstones").</summary>
+    public int TombstoneGraceSeconds { get; init; } = 24 * 3600;
+    /// <summary>How long a member that has not acknowledged a tombstone holds its purge back; past it, that member rejoins by full recovery.</summary>
+    public int TombstoneHorizonSeconds { get; init; } = 7 * 24 * 3600;
+
     private static readonly Dictionary<string, Func<DaemonOptions, string, DaemonOptions>> Setters = new()
     {
         ["--data-dir"] = (o, v) => o with { DataDir = v },
@@ -101,6 +106,8 @@ public sealed record DaemonOptions
         ["--authorized-keys-file"] = (o, v) => o with { AuthorizedKeysFile = AbsolutePath("--authorized-keys-file", v) },
         ["--seed-authorized-keys"] = (o, v) => o with { SeedAuthorizedKeys = AbsolutePath("--seed-authorized-keys", v) },
         ["--accounts-file"] = (o, v) => o with { AccountsFile = AbsolutePath("--accounts-file", v) },
+        ["--tombstone-grace-seconds"] = (o, v) => o with { TombstoneGraceSeconds = Seconds("--tombstone-grace-seconds", v) },
+        ["--tombstone-horizon-seconds"] = (o, v) => o with { TombstoneHorizonSeconds = Seconds("--tombstone-horizon-seconds", v) },
         ["--snmpd-conf"] = (o, v) => o with { SnmpdConf = v },
         ["--snmp-status-dir"] = (o, v) => o with { SnmpStatusDir = v },
     };
@@ -114,6 +121,7 @@ public sealed record DaemonOptions
         "                  [--max-upgrade-bytes N] [--max-backup-bytes N] [--networkd-dir DIR] [--firewall-save PATH]\n" +
         "                  [--authorized-keys-file PATH] [--seed-authorized-keys PATH] [--accounts-file PATH]\n" +
         "                  [--snmpd-conf FILE] [--snmp-status-dir DIR] [--test-faults]\n" +
+        "                  [--tombstone-grace-seconds N] [--tombstone-horizon-seconds N]\n" +
         "       applianced --show-vendor-key   (which vendor key this build trusts, then exit)\n" +
         "       applianced --version           (this build's software version, then exit)";
 
@@ -136,6 +144,9 @@ public sealed record DaemonOptions
         var configFile = pairs.LastOrDefault(p => p.Name == "--config").Value;
         var options = LoadFile(configFile ?? DefaultConfigFile, mustExist: configFile is not null);
         foreach (var (name, value) in pairs) options = Setters[name](options, value);
+        if (options.TombstoneGraceSeconds <= 0 || options.TombstoneHorizonSeconds < options.TombstoneGraceSeconds)
+            throw new OptionsException($"tombstone grace {options.TombstoneGraceSeconds} s and horizon {options.TombstoneHorizonSeconds} s: " +
+                "the grace must be positive and the horizon at least the grace (a member is waited for at least as long as the grace)");
         if (options.TestFaults && !Licensing.VendorKey.BuiltInIsTestKey)
             throw new OptionsException($"{TestFaultsFlag} (testFaults) is refused: this build trusts a production vendor key, and a shipped box never accepts commands that hang the daemon; only test builds and test images take it");
         return options;
@@ -165,6 +176,9 @@ public sealed record DaemonOptions
 
     private static string AbsolutePath(string name, string value) =>
         Path.IsPathFullyQualified(value) ? value : throw new OptionsException($"{name} must be an absolute path, not '{value}'");
+
+    private static int Seconds(string name, string value) =>
+        int.TryParse(value, out var s) && s > 0 ? s : throw new OptionsException($"{name} must be a positive number of seconds, not '{value}'");
 
     private static int Port(string name, string value) =>
         int.TryParse(value, out var port) && port is > 0 and < 65536 ? port : throw new OptionsException($"{name} must be a TCP port 1-65535, not '{value}'");

@@ -49,6 +49,7 @@ public sealed class PeerNode : IAsyncDisposable
         Cluster = new ClusterService(store, Logs, time, new ClusterNodeInfo(Version, () => Config.HostName, OwnClusterAddress,
             () => Maintenance!.Licences.Hello(), options.ReplicationPort, options.RecoveryPort));
         if (options.DialRetryMs is { } retryMs) Cluster.RetryDelay = TimeSpan.FromMilliseconds(retryMs);
+        Cluster.Tombstones = new TombstonePolicy(TimeSpan.FromSeconds(options.TombstoneGraceSeconds), TimeSpan.FromSeconds(options.TombstoneHorizonSeconds));
         var clusterCommands = new ClusterCommands(Cluster, Config, ConfigContext, OwnClusterAddress);
         clusterCommands.Register(Router);
         hal ??= HalSet.Simulated(options.DataDir, options.Serial, options.Interface);
@@ -125,7 +126,15 @@ public sealed class PeerNode : IAsyncDisposable
         ["cluster"] = ClusterSummary(),
         ["alarms"] = Logs.Alarms.Active().Count,
         ["appliers"] = Appliers.Status(),
+        ["store"] = StoreStatus(),
     };
+
+    /// <summary>Records and tombstones held, and the file's size (LiteDB's log included), to watch purges.</summary>
+    private JsonObject StoreStatus()
+    {
+        var (tombstones, records) = Store.TombstoneCounts();
+        return new JsonObject { ["records"] = records, ["tombstones"] = tombstones, ["fileBytes"] = Store.FileBytes };
+    }
 
     public string HostName => Config.HostName;
 

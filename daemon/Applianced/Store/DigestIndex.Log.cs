@@ -42,8 +42,13 @@ public sealed partial class DigestIndex
         if (entries.Count > 0 && entries[^1].Seq > seq) log.Sorted = false;
         entries.Add((seq, id));
         log.Live++;
-        if (entries.Count > CompactAbove && entries.Count > 2 * log.Live)
-            entries.RemoveAll(e => !IsCurrent(origin, e.Seq, e.Id));
+        CompactIfHalfDead(origin, log);
+    }
+
+    private void CompactIfHalfDead(string origin, OriginLog log)
+    {
+        if (log.Entries.Count > CompactAbove && log.Entries.Count > 2 * log.Live)
+            log.Entries.RemoveAll(e => !IsCurrent(origin, e.Seq, e.Id));
     }
 
     /// <summary>Entries kept for an origin, overwritten ones included (for tests of compaction).</summary>

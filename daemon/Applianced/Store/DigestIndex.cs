@@ -142,6 +142,15 @@ public sealed partial class DigestIndex
             _sorted[g] = null;
         }
 
+        public void Remove(string id, ulong bucket)
+        {
+            var g = GroupOf(bucket);
+            if (!_groups[g].Remove(id, out var old)) return;
+            _xor ^= old.Version;
+            Count--;
+            _sorted[g] = null;
+        }
+
         public Digest Total() => new(Count, _xor);
 
         public IEnumerable<Entry> Range(int level, ulong prefix)

@@ -26,6 +26,7 @@ public sealed partial class Store
                 _records.DeleteAll();
                 _digests = null;
                 _meta.DeleteMany(Query.StartsWith("_id", VersionPrefix));
+                ForgetPurgeState();
                 foreach (var r in own)
                 {
                     var record = r with { Version = new RecordVersion(Clock.Now(), PeerId) };

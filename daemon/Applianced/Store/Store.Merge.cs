@@ -75,7 +75,7 @@ public sealed partial class Store
             {
                 foreach (var op in records)
                 {
-                    if (op.Record.Version.Origin != op.Origin) continue;
+                    if (op.Record.Version.Origin != op.Origin || WasPurged(index, op)) continue;
                     Clock.Observe(op.Record.Version.Hlc);
                     MergeRecord(index, op, changed, conflicts);
                 }

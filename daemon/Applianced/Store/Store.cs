@@ -59,6 +59,7 @@ public sealed partial class Store : IDisposable
         // Files written before the log was kept in memory (DigestIndex.Log.cs) index it in LiteDB too.
         _records.DropIndex(RecordMapping.LogField);
         _versionVector = LoadVersionVector();
+        LoadPurgeState();
         PeerId = GetLocal("peer-id") ?? CreatePeerId();
         _committer = new Thread(CommitterLoop) { IsBackground = true, Name = "store committer" };
         _committer.Start();
@@ -77,6 +78,7 @@ public sealed partial class Store : IDisposable
         var path = Path.Combine(dataDir, FileName);
         try
         {
+            FinishInterruptedRebuild(path);
             StoreFiles.EnsurePrivateFile(path);
             StoreFiles.EnsurePrivateFile(LogFilePath(path));
             var db = OpenOrdinal(path);

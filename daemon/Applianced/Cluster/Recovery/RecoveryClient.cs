@@ -10,6 +10,8 @@ public sealed record RecoveryResult(IReadOnlyList<string> Differing, int Records
 /// <summary>
 /// Pulls from one peer what this peer lacks: compares collection digests, descends into the
 /// buckets that differ, and fetches only the records that differ (newer wins, tombstones too).
+/// Records held here that the peer holds none of are noted on the way: those the peer deleted and
+/// purged are dropped (Store.DropPurgedElsewhere), the others wait for the peer's own pull.
 /// Afterwards this peer holds everything the peer held, so its version vector moves up to the
 /// peer's and the live stream carries on from there.
 /// </summary>
@@ -19,6 +21,8 @@ internal sealed class RecoveryClient(Store.Store store, PeerChannel channel)
     private const int LeafSize = 64;
     private long _sent;
     private long _received;
+    /// <summary>Ids of records held here that the peer holds no record for: candidates for Store.DropPurgedElsewhere.</summary>
+    private readonly List<string> _lacking = [];
 
     public async Task<CollectionsReply> CollectionsAsync(CancellationToken ct)
     {
@@ -35,6 +39,10 @@ internal sealed class RecoveryClient(Store.Store store, PeerChannel channel)
             .Select(c => c.Name).ToList();
         var received = 0;
         foreach (var collection in differing) received += await PullCollection(collection, ct);
+        // A collection the peer holds nothing of: every record of it here is one the peer lacks.
+        foreach (var collection in local.Keys.Where(c => remote.Collections.All(r => r.Name != c)))
+            _lacking.AddRange(store.WithDigests(d => d.Entries(collection, 0, 0).Select(e => e.Id).ToList()));
+        store.DropPurgedElsewhere(_lacking, remote.VersionVector, remote.PurgeHorizon, remote.PurgedThrough ?? new Dictionary<string, long>());
         store.AdvanceVersionVector(remote.VersionVector);
         await channel.SendAsync(FrameType.CatchUpDone, ReadOnlyMemory<byte>.Empty, ct);
         return new RecoveryResult(differing, received, _sent, _received);
@@ -63,8 +71,13 @@ internal sealed class RecoveryClient(Store.Store store, PeerChannel channel)
                     {
                         var theirs = (Count: reply.Counts[p * DigestIndex.FanOut + i], Hash: reply.Hashes[p * DigestIndex.FanOut + i]);
                         var own = mine[p][i];
-                        if (theirs.Count == 0 || (theirs.Count == own.Count && theirs.Hash == own.Hash)) continue;
+                        if (theirs.Count == own.Count && theirs.Hash == own.Hash) continue;
                         var child = (chunk[p] << DigestIndex.FanOutBits) | (uint)i;
+                        if (theirs.Count == 0)
+                        {
+                            _lacking.AddRange(store.WithDigests(d => d.Entries(collection, level + 1, child).Select(e => e.Id).ToList()));
+                            continue;
+                        }
                         if (theirs.Count + own.Count <= LeafSize || level + 1 == DigestIndex.MaxLevel - 1) leaves.Add(child);
                         else next.Add(child);
                     }
@@ -78,17 +91,21 @@ internal sealed class RecoveryClient(Store.Store store, PeerChannel channel)
 
     private async Task<int> PullRecords(string collection, int level, ulong[] prefixes, CancellationToken ct)
     {
-        var have = store.WithDigests(d => prefixes.SelectMany(p => d.Entries(collection, level, p)).Select(e => e.Version).ToList());
-        await Send(FrameType.RecordsRequest, new RecordsRequest(collection, level, prefixes, have), ct);
+        var entries = store.WithDigests(d => prefixes.SelectMany(p => d.Entries(collection, level, p)).ToList());
+        await Send(FrameType.RecordsRequest, new RecordsRequest(collection, level, prefixes, entries.Select(e => e.Version).ToList()), ct);
         var count = 0;
+        var sent = new HashSet<string>(StringComparer.Ordinal);
         RecordsReply reply;
         do
         {
             reply = OpCodec.DecodeRecords(await Receive(FrameType.RecordsReply, ct));
             store.MergeRecords(reply.Records);
             count += reply.Records.Count;
+            foreach (var op in reply.Records) sent.Add(op.Record.Id);
         }
         while (reply.More);
+        var absent = (reply.Absent ?? []).ToHashSet();
+        _lacking.AddRange(entries.Where(e => absent.Contains(e.Version) && !sent.Contains(e.Id)).Select(e => e.Id));
         return count;
     }
 

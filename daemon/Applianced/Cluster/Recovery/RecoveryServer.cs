@@ -38,7 +38,7 @@ internal sealed class RecoveryServer(Store.Store store)
     {
         var vv = store.VersionVector();
         var digests = store.WithDigests(d => d.Collections().Select(kv => new CollectionDigest(kv.Key, kv.Value.Count, kv.Value.Hash)).ToList());
-        return Encode(new CollectionsReply(vv, digests));
+        return Encode(new CollectionsReply(vv, digests, store.PurgeHorizon, store.PurgedThrough()));
     }
 
     private byte[] Buckets(DigestRequest request)
@@ -70,14 +70,17 @@ internal sealed class RecoveryServer(Store.Store store)
             return;
         }
         var have = request.Have.ToHashSet();
-        var ids = store.WithDigests(d => request.Prefixes
-            .SelectMany(p => d.Entries(request.Collection, request.Level, p))
-            .Where(e => !have.Contains(e.Version)).Select(e => e.Id).ToList());
+        var (ids, held) = store.WithDigests(d =>
+        {
+            var entries = request.Prefixes.SelectMany(p => d.Entries(request.Collection, request.Level, p)).ToList();
+            return (entries.Where(e => !have.Contains(e.Version)).Select(e => e.Id).ToList(), entries.Select(e => e.Version).ToHashSet());
+        });
+        var absent = have.Where(h => !held.Contains(h)).ToList();
         for (var i = 0; i < ids.Count || i == 0; i += MaxRecordsPerReply)
         {
             var chunk = store.GetOps(ids.Skip(i).Take(MaxRecordsPerReply));
             var more = i + MaxRecordsPerReply < ids.Count;
-            await channel.SendAsync(FrameType.RecordsReply, OpCodec.Encode(new RecordsReply(chunk, more)), ct);
+            await channel.SendAsync(FrameType.RecordsReply, OpCodec.Encode(new RecordsReply(chunk, more, more ? null : absent)), ct);
         }
     }
 

@@ -21,5 +21,13 @@ public static class ProtocolVersions
     /// </summary>
     public const int V3 = 3;
 
-    public const int Current = V3;
+    /// <summary>
+    /// Tombstones are purged: recovery's collections reply carries the server's purge horizon and purged
+    /// log positions, and its records reply the client's versions the server holds no record for, so a
+    /// peer drops its stale copies of purged records instead of pushing them back. A V3 peer would
+    /// resurrect them, so the versions do not mix.
+    /// </summary>
+    public const int V4 = 4;
+
+    public const int Current = V4;
 }
