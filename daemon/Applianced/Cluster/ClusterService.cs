@@ -81,6 +81,9 @@ public sealed partial class ClusterService : IAsyncDisposable
 
     public X509Certificate2 Certificate => _certificate.Certificate;
 
+    /// <summary>This peer's cluster address (its LAN address), null while it has none.</summary>
+    internal string? OwnAddress => _info.OwnAddress();
+
     /// <summary>How long a dialer waits after a failed or refused attempt, unless its link is woken (PeerLink.Redial).</summary>
     internal TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 

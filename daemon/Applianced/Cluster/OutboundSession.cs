@@ -42,7 +42,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
             throw new ProtocolViolationException($"expected HelloReply, got {FrameType.Describe(frame.Type)}");
         var answer = Messages.Decode<HelloAnswer>(frame);
         // Our own comparison first, so details (e.g. "peer runs X") are from our side of the link.
-        var refusal = HelloCheck.Compare(local, answer.Hello) ?? (answer.Reason is { } r ? (r, answer.Detail) : null);
+        var refusal = HelloCheck.Compare(local, answer.Hello, cluster.OwnAddress, link.Address)
+            ?? (answer.Reason is { } r ? (r, answer.Detail) : null);
         if (refusal is null && ClusterService.NeedsAdoption(local, answer.Hello)) refusal = (PeerReasons.Joining, null);
         if (refusal is { } refused)
         {
@@ -53,7 +54,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
 
         foreach (var (origin, seq) in answer.Hello.VersionVector) _sent[origin] = seq;
         _receiver = answer.Hello.PeerId;
-        link.Up(outbound: true, answer.Hello.PeerId, answer.Hello.HostName, answer.Hello.SoftwareVersion);
+        link.Up(outbound: true, answer.Hello.PeerId, answer.Hello.HostName, answer.Hello.SoftwareVersion,
+            HelloCheck.ListInTransition(local, answer.Hello, cluster.OwnAddress, link.Address));
         cluster.Store.Committed += OnCommitted;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
