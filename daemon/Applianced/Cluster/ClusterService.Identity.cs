@@ -23,6 +23,25 @@ public sealed partial class ClusterService
     internal static bool NeedsAdoption(HelloMessage local, HelloMessage remote) =>
         local.ClusterId is null || remote.ClusterId is null;
 
+    /// <summary>
+    /// Why a join (<see cref="NeedsAdoption"/>) cannot go ahead yet: an address conflict (R7), in
+    /// this peer's numbering; else "joining", which makes the side without an id adopt.
+    /// </summary>
+    internal (string Reason, string? Detail) JoinRefusal(HelloMessage local, HelloMessage remote)
+    {
+        if (JoinCheck.AddressConflict(local, remote) is not { } conflict) return (PeerReasons.Joining, null);
+        var (brought, held) = conflict;
+        return (PeerReasons.AddressConflict,
+            $"{held.Address} is already {Label(held)}'s {held.What}, and {Label(brought)} brings it as its {brought.What}");
+    }
+
+    /// <summary>"peer 2" by this peer's list (as `cluster show` numbers them), else by host name.</summary>
+    private string Label(AddressClaim claim)
+    {
+        var index = claim.Listed is null ? -1 : Settings.Peers.ToList().IndexOf(claim.Listed);
+        return index >= 0 ? $"peer {index + 1}" : $"peer {claim.Host}";
+    }
+
     internal void AdoptIfNeeded(HelloMessage local, HelloMessage remote)
     {
         lock (_identity)

@@ -20,7 +20,7 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
         var refusal = link is null
             ? (PeerReasons.PeerListMismatch, "this peer does not list you")
             : HelloCheck.Compare(local, remote, cluster.OwnAddress, link.Address);
-        if (refusal is null && ClusterService.NeedsAdoption(local, remote)) refusal = (PeerReasons.Joining, null);
+        if (refusal is null && ClusterService.NeedsAdoption(local, remote)) refusal = cluster.JoinRefusal(local, remote);
         if (refusal is { } refused)
         {
             await channel.SendAsync(FrameType.HelloReject, Messages.Encode(new HelloAnswer(local, refused.Item1, refused.Item2)), ct);

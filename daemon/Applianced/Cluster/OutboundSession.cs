@@ -41,10 +41,11 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         if (frame.Type is not (FrameType.HelloReply or FrameType.HelloReject))
             throw new ProtocolViolationException($"expected HelloReply, got {FrameType.Describe(frame.Type)}");
         var answer = Messages.Decode<HelloAnswer>(frame);
-        // Our own comparison first, so details (e.g. "peer runs X") are from our side of the link.
+        // Our own comparison first, so details (e.g. "peer runs X", "peer 1's address") are from our
+        // side of the link; the peer's refusal otherwise, so we never adopt what it refused.
         var refusal = HelloCheck.Compare(local, answer.Hello, cluster.OwnAddress, link.Address)
-            ?? (answer.Reason is { } r ? (r, answer.Detail) : null);
-        if (refusal is null && ClusterService.NeedsAdoption(local, answer.Hello)) refusal = (PeerReasons.Joining, null);
+            ?? (ClusterService.NeedsAdoption(local, answer.Hello) ? cluster.JoinRefusal(local, answer.Hello) : null);
+        if (answer.Reason is { } r && refusal is null or (PeerReasons.Joining, _)) refusal = (r, answer.Detail);
         if (refusal is { } refused)
         {
             link.Refused(refused.Item1, refused.Item2);

@@ -21,5 +21,12 @@ public static class ProtocolVersions
     /// </summary>
     public const int V3 = 3;
 
-    public const int Current = V3;
+    /// <summary>
+    /// Hello carries the addresses every known peer holds (claims), so a join whose joiner brings an
+    /// address a member holds is held with "Address conflict" on both sides; members whose peer lists
+    /// differ only by one third peer (being added or removed) replicate meanwhile.
+    /// </summary>
+    public const int V4 = 4;
+
+    public const int Current = V4;
 }

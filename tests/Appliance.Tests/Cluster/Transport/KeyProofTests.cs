@@ -89,10 +89,10 @@ public class KeyProofTests(ITestOutputHelper output) : TransportTestBase(output)
         var id = $"joined-{Guid.NewGuid()}"; // never derived in this process
         var client = PeerChannel.AuthenticateAsync(a, true, new ClusterCredentials(Key, null), null, null, 1024, Log, Ct);
 
-        // The acceptor, played by hand: the dialer's announcement (version 3, nonce, no id), then ours.
+        // The acceptor, played by hand: the dialer's announcement (its version, nonce, no id), then ours.
         var announced = (await FrameCodec.ReadAsync(b, 128, FrameCodec.Phase.Handshake, Ct).AsTask().WaitAsync(Unexpected))!;
-        Assert.Equal((FrameType.ProofNonce, 1 + KeyProof.NonceSize, (byte)ProtocolVersions.V3), (announced.Type, announced.Payload.Length, announced.Payload.Span[0]));
-        await FrameCodec.WriteAsync(b, FrameType.ProofNonce, (byte[])[3, .. RandomNumberGenerator.GetBytes(KeyProof.NonceSize), .. Encoding.UTF8.GetBytes(id)], Ct);
+        Assert.Equal((FrameType.ProofNonce, 1 + KeyProof.NonceSize, (byte)ProtocolVersions.Current), (announced.Type, announced.Payload.Length, announced.Payload.Span[0]));
+        await FrameCodec.WriteAsync(b, FrameType.ProofNonce, (byte[])[(byte)ProtocolVersions.Current, .. RandomNumberGenerator.GetBytes(KeyProof.NonceSize), .. Encoding.UTF8.GetBytes(id)], Ct);
 
         var e = await Assert.ThrowsAsync<ProofRefusedException>(() => client.WaitAsync(Unexpected));
         Assert.Equal((ProofRefusal.SecretNotReady, id), (e.Refusal, e.Detail));
@@ -109,7 +109,7 @@ public class KeyProofTests(ITestOutputHelper output) : TransportTestBase(output)
         var (a, b) = FullDuplexStream.CreatePair();
         var serverWire = new RecordingStream(b);
         var server = PeerChannel.AuthenticateAsync(serverWire, false, Credentials(), null, null, 1024, Log, Ct);
-        await FrameCodec.WriteAsync(a, FrameType.ProofNonce, (byte[])[3, .. RandomNumberGenerator.GetBytes(KeyProof.NonceSize)], Ct);
+        await FrameCodec.WriteAsync(a, FrameType.ProofNonce, (byte[])[(byte)ProtocolVersions.Current, .. RandomNumberGenerator.GetBytes(KeyProof.NonceSize)], Ct);
         await FrameCodec.WriteAsync(a, FrameType.ProofRefused, new byte[] { 2 }, Ct);
 
         var e = await Assert.ThrowsAsync<ProofRefusedException>(() => server.WaitAsync(Unexpected));
