@@ -68,13 +68,17 @@ public sealed partial class ClusterService
         ClusterSecret.CheckClusterId(remote.ClusterId);
         var copy = Path.Combine(Store.DataDirectory, "backups",
             $"pre-join_{Time.GetUtcNow():yyyyMMdd_HHmmss}_{Store.PeerId[..8]}.db");
-        var published = Store.ResetForJoin(copy);
+        var givenUp = JoinSummary.GivenUp(Store);
+        var published = Store.ResetForJoin(copy, JoinSummary.Merged);
         copy = ArchivePreJoinCopy?.Invoke(copy) ?? copy;
         Store.SetLocal(ClusterSettings.ClusterIdName, remote.ClusterId);
         Settings = Settings with { ClusterId = remote.ClusterId };
         PrepareSecret();
-        Logs.Event($"cluster: joined cluster {remote.ClusterId} through {remote.HostName}; this peer's shared configuration " +
-                   $"was replaced by the cluster's, its {published.Operations.Count} peer-specific records were kept; copy of the old store: {copy}");
+        var merged = published.Changed.Count(JoinSummary.Merged);
+        Logs.Event($"cluster: joined cluster {remote.ClusterId} through {remote.HostName}; this peer's shared configuration was replaced " +
+                   $"by the cluster's ({JoinSummary.Describe(givenUp)}); its {published.Operations.Count - merged} peer-specific records " +
+                   $"were kept and its {merged} live conference records merged into the cluster; copy of the old store: {copy}");
+        JoinSummary.Log(Logs, givenUp, remote, copy);
     }
 
     /// <summary>R10: clearing the key and the peers takes this peer out; it keeps its data.</summary>
