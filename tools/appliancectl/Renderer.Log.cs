@@ -55,9 +55,8 @@ internal sealed partial class Renderer
             : Scalar(time);
 
     /// <summary>
-    /// <paramref name="prefix"/> then <paramref name="text"/>, broken at a space or a comma where one
-    /// is near the edge (else at the edge: a long JSON value has none), later lines indented by
-    /// <paramref name="hang"/>.
+    /// <paramref name="prefix"/> then <paramref name="text"/>, broken near the edge, later lines
+    /// indented by <paramref name="hang"/>.
     /// </summary>
     private void WriteWrapped(string prefix, string text, int hang)
     {
@@ -66,7 +65,9 @@ internal sealed partial class Renderer
         while (line.Length + rest.Length > Width && Width - line.Length > 10)
         {
             var room = Width - line.Length;
-            var cut = rest.LastIndexOfAny([' ', ','], room - 1);
+            // After a comma first (between a JSON value's fields), else at a space, else at the edge.
+            var cut = rest.LastIndexOf(',', room - 1);
+            if (cut < room / 2) cut = rest.LastIndexOf(' ', room - 1);
             cut = cut < room / 2 ? room : cut + 1;
             output.WriteLine((line + rest[..cut]).TrimEnd());
             rest = rest[cut..].TrimStart();
