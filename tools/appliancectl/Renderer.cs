@@ -18,15 +18,22 @@ internal sealed partial class Renderer(TextWriter output)
         }
         var body = result.Where(p => p.Key is not ("title" or "warnings")).ToList();
         // A result that is just one table (alarms, entries, checks) reads best without a heading.
-        if (body is [{ Value: JsonArray only }] && IsTable(only))
+        if (body is [{ Value: JsonArray entries }] && IsLog(entries))
+            LogEntries(entries);
+        else if (body is [{ Value: JsonArray only }] && IsTable(only))
             Table(only.Cast<JsonObject>().ToList(), 0);
         else
             Object(body, 0);
     }
 
-    /// <summary>One follow-stream entry on one line, fields in the daemon's order.</summary>
-    public void Entry(JsonObject entry) =>
-        output.WriteLine(string.Join(Gap, entry.Select(p => IsScalar(p.Value) ? Scalar(p.Value) : p.Value!.ToJsonString())));
+    /// <summary>One follow-stream entry: a log entry as `log` shows it, anything else on one line, fields in the daemon's order.</summary>
+    public void Entry(JsonObject entry)
+    {
+        if (IsLogEntry(entry))
+            LogEntry(entry, Who(entry).Length);
+        else
+            output.WriteLine(string.Join(Gap, entry.Select(p => IsScalar(p.Value) ? Scalar(p.Value) : p.Value!.ToJsonString())));
+    }
 
     private void Object(IReadOnlyList<KeyValuePair<string, JsonNode?>> props, int indent)
     {

@@ -81,7 +81,7 @@ internal sealed class ClusterCommands(ClusterService cluster, ConfigStore config
             {
                 ["peer"] = $"Peer {index}",
                 ["address"] = address,
-                ["status"] = address == own ? "This system" : link?.Status() ?? "Unreachable (never seen)",
+                ["status"] = address == own ? "This system" : link?.Status() ?? PeerLink.NeverSeen,
                 ["host"] = address == own ? config.HostName : link?.HostName ?? "",
                 ["rttMs"] = link?.RttMs is { } rtt ? Math.Round(rtt, 2) : null,
             });

@@ -24,8 +24,8 @@ internal static class ClusterAlarms
             var reason = link.Reason;
             alarms.Set($"peer-version-mismatch:{link.Address}", reason == PeerReasons.VersionMismatch, AlarmRegistry.Error,
                 $"peer {link.Address}: {link.Status()}");
-            alarms.Set($"peer-list-mismatch:{link.Address}", reason == PeerReasons.PeerListMismatch, AlarmRegistry.Error,
-                $"peer {link.Address}: peer list mismatch");
+            alarms.Set($"peer-list-mismatch:{link.Address}", reason == PeerReasons.PeerListMismatch || link.ListDiffers is not null,
+                AlarmRegistry.Error, $"peer {link.Address}: peer list mismatch" + (link.ListDiffers is { } how ? $" ({how}; replicating meanwhile)" : ""));
             alarms.Set($"peer-key-mismatch:{link.Address}", reason == PeerReasons.KeyMismatch, AlarmRegistry.Error,
                 $"peer {link.Address}: key mismatch");
         }

@@ -23,6 +23,25 @@ public sealed partial class ClusterService
     internal static bool NeedsAdoption(HelloMessage local, HelloMessage remote) =>
         local.ClusterId is null || remote.ClusterId is null;
 
+    /// <summary>
+    /// Why a join (<see cref="NeedsAdoption"/>) cannot go ahead yet: an address conflict (R7), in
+    /// this peer's numbering; else "joining", which makes the side without an id adopt.
+    /// </summary>
+    internal (string Reason, string? Detail) JoinRefusal(HelloMessage local, HelloMessage remote)
+    {
+        if (JoinCheck.AddressConflict(local, remote) is not { } conflict) return (PeerReasons.Joining, null);
+        var (brought, held) = conflict;
+        return (PeerReasons.AddressConflict,
+            $"{held.Address} is already {Label(held)}'s {held.What}, and {Label(brought)} brings it as its {brought.What}");
+    }
+
+    /// <summary>"peer 2" by this peer's list (as `cluster show` numbers them), else by host name.</summary>
+    private string Label(AddressClaim claim)
+    {
+        var index = claim.Listed is null ? -1 : Settings.Peers.ToList().IndexOf(claim.Listed);
+        return index >= 0 ? $"peer {index + 1}" : $"peer {claim.Host}";
+    }
+
     internal void AdoptIfNeeded(HelloMessage local, HelloMessage remote)
     {
         lock (_identity)
@@ -49,13 +68,17 @@ public sealed partial class ClusterService
         ClusterSecret.CheckClusterId(remote.ClusterId);
         var copy = Path.Combine(Store.DataDirectory, "backups",
             $"pre-join_{Time.GetUtcNow():yyyyMMdd_HHmmss}_{Store.PeerId[..8]}.db");
-        var published = Store.ResetForJoin(copy);
+        var givenUp = JoinSummary.GivenUp(Store);
+        var published = Store.ResetForJoin(copy, JoinSummary.Merged);
         copy = ArchivePreJoinCopy?.Invoke(copy) ?? copy;
         Store.SetLocal(ClusterSettings.ClusterIdName, remote.ClusterId);
         Settings = Settings with { ClusterId = remote.ClusterId };
         PrepareSecret();
-        Logs.Event($"cluster: joined cluster {remote.ClusterId} through {remote.HostName}; this peer's shared configuration " +
-                   $"was replaced by the cluster's, its {published.Operations.Count} peer-specific records were kept; copy of the old store: {copy}");
+        var merged = published.Changed.Count(JoinSummary.Merged);
+        Logs.Event($"cluster: joined cluster {remote.ClusterId} through {remote.HostName}; this peer's shared configuration was replaced " +
+                   $"by the cluster's ({JoinSummary.Describe(givenUp)}); its {published.Operations.Count - merged} peer-specific records " +
+                   $"were kept and its {merged} live conference records merged into the cluster; copy of the old store: {copy}");
+        JoinSummary.Log(Logs, givenUp, remote, copy);
     }
 
     /// <summary>R10: clearing the key and the peers takes this peer out; it keeps its data.</summary>

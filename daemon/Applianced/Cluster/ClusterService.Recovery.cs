@@ -49,7 +49,7 @@ public sealed partial class ClusterService
             if (hello?.Type != FrameType.Hello) return;
             var remote = HelloMessage.Decode(hello.Payload.Span);
             var local = LocalHello();
-            var refusal = HelloCheck.Compare(local, remote)
+            var refusal = HelloCheck.Compare(local, remote, OwnAddress, channel.RemoteEndPoint?.Address.ToString())
                 ?? (local.ClusterId is null || local.ClusterId != remote.ClusterId ? (PeerReasons.OtherCluster, remote.ClusterId) : null);
             if (refusal is { } r)
             {

@@ -81,6 +81,9 @@ public sealed partial class ClusterService : IAsyncDisposable
 
     public X509Certificate2 Certificate => _certificate.Certificate;
 
+    /// <summary>This peer's cluster address (its LAN address), null while it has none.</summary>
+    internal string? OwnAddress => _info.OwnAddress();
+
     /// <summary>How long a dialer waits after a failed or refused attempt, unless its link is woken (PeerLink.Redial).</summary>
     internal TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
@@ -88,7 +91,7 @@ public sealed partial class ClusterService : IAsyncDisposable
     {
         var (edition, licence) = _info.Licence();
         return new HelloMessage(Store.PeerId, _info.HostName(), _info.Version, ProtocolVersions.Current, edition, licence,
-            Settings.ClusterId, Settings.SortedPeers, Store.VersionVector());
+            Settings.ClusterId, Settings.SortedPeers, Store.VersionVector(), _info.AddressClaims?.Invoke());
     }
 
     public IReadOnlyList<PeerLink> Links
@@ -121,4 +124,8 @@ public sealed partial class ClusterService : IAsyncDisposable
 
 /// <summary>What the cluster needs to know about this node that lives elsewhere (config, licences).</summary>
 public sealed record ClusterNodeInfo(string Version, Func<string> HostName, Func<string?> OwnAddress,
-    Func<(string Edition, string LicenceState)> Licence, int ReplicationPort, int RecoveryPort);
+    Func<(string Edition, string LicenceState)> Licence, int ReplicationPort, int RecoveryPort)
+{
+    /// <summary>The addresses every peer whose records we hold has (R7), for the Hello (see <see cref="JoinCheck"/>).</summary>
+    public Func<IReadOnlyList<AddressClaim>>? AddressClaims { get; init; }
+}

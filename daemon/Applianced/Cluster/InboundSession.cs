@@ -19,8 +19,8 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
         var link = cluster.LinkFor(channel.RemoteEndPoint?.Address.ToString(), remote);
         var refusal = link is null
             ? (PeerReasons.PeerListMismatch, "this peer does not list you")
-            : HelloCheck.Compare(local, remote);
-        if (refusal is null && ClusterService.NeedsAdoption(local, remote)) refusal = (PeerReasons.Joining, null);
+            : HelloCheck.Compare(local, remote, cluster.OwnAddress, link.Address);
+        if (refusal is null && ClusterService.NeedsAdoption(local, remote)) refusal = cluster.JoinRefusal(local, remote);
         if (refusal is { } refused)
         {
             await channel.SendAsync(FrameType.HelloReject, Messages.Encode(new HelloAnswer(local, refused.Item1, refused.Item2)), ct);
@@ -29,7 +29,8 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
             return;
         }
         await channel.SendAsync(FrameType.HelloReply, Messages.Encode(new HelloAnswer(local, null, null)), ct);
-        link!.Up(outbound: false, remote.PeerId, remote.HostName, remote.SoftwareVersion);
+        link!.Up(outbound: false, remote.PeerId, remote.HostName, remote.SoftwareVersion,
+            HelloCheck.ListInTransition(local, remote, cluster.OwnAddress, link.Address));
         cluster.Acknowledged(link, remote.PeerId, remote.VersionVector);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var acks = AckChangesLoop(stop.Token);

@@ -41,9 +41,11 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         if (frame.Type is not (FrameType.HelloReply or FrameType.HelloReject))
             throw new ProtocolViolationException($"expected HelloReply, got {FrameType.Describe(frame.Type)}");
         var answer = Messages.Decode<HelloAnswer>(frame);
-        // Our own comparison first, so details (e.g. "peer runs X") are from our side of the link.
-        var refusal = HelloCheck.Compare(local, answer.Hello) ?? (answer.Reason is { } r ? (r, answer.Detail) : null);
-        if (refusal is null && ClusterService.NeedsAdoption(local, answer.Hello)) refusal = (PeerReasons.Joining, null);
+        // Our own comparison first, so details (e.g. "peer runs X", "peer 1's address") are from our
+        // side of the link; the peer's refusal otherwise, so we never adopt what it refused.
+        var refusal = HelloCheck.Compare(local, answer.Hello, cluster.OwnAddress, link.Address)
+            ?? (ClusterService.NeedsAdoption(local, answer.Hello) ? cluster.JoinRefusal(local, answer.Hello) : null);
+        if (answer.Reason is { } r && refusal is null or (PeerReasons.Joining, _)) refusal = (r, answer.Detail);
         if (refusal is { } refused)
         {
             link.Refused(refused.Item1, refused.Item2);
@@ -54,7 +56,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         foreach (var (origin, seq) in answer.Hello.VersionVector) _sent[origin] = seq;
         _receiver = answer.Hello.PeerId;
         cluster.Acknowledged(link, _receiver, answer.Hello.VersionVector);
-        link.Up(outbound: true, answer.Hello.PeerId, answer.Hello.HostName, answer.Hello.SoftwareVersion);
+        link.Up(outbound: true, answer.Hello.PeerId, answer.Hello.HostName, answer.Hello.SoftwareVersion,
+            HelloCheck.ListInTransition(local, answer.Hello, cluster.OwnAddress, link.Address));
         cluster.Store.Committed += OnCommitted;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try

@@ -24,6 +24,9 @@ public sealed class PeerLink(string address, TimeProvider time)
     public string? HostName { get; private set; }
     public string? PeerId { get; private set; }
     public string? RemoteVersion { get; private set; }
+
+    /// <summary>How the peer's list differs from ours while a third peer is added or removed (<see cref="HelloCheck.ListInTransition"/>): we replicate, the alarm stays.</summary>
+    public string? ListDiffers { get; private set; }
     public double? RttMs { get; private set; }
     public double? ClockOffsetMs { get; private set; }
 
@@ -42,7 +45,7 @@ public sealed class PeerLink(string address, TimeProvider time)
         get { lock (_gate) return _reason; }
     }
 
-    public void Up(bool outbound, string peerId, string host, string version)
+    public void Up(bool outbound, string peerId, string host, string version, string? listDiffers = null)
     {
         bool activated, redial;
         lock (_gate)
@@ -53,7 +56,7 @@ public sealed class PeerLink(string address, TimeProvider time)
             if (outbound) _outboundUp++;
             else _inboundUp++;
             activated = !was && _outboundUp > 0 && _inboundUp > 0;
-            (PeerId, HostName, RemoteVersion) = (peerId, host, version);
+            (PeerId, HostName, RemoteVersion, ListDiffers) = (peerId, host, version, listDiffers);
             _reason = _detail = null;
             _lastSeen = time.GetUtcNow();
         }
@@ -93,6 +96,7 @@ public sealed class PeerLink(string address, TimeProvider time)
             if (up == 0) return;
             up--;
             if (up > 0) return;
+            if (_outboundUp == 0 && _inboundUp == 0) ListDiffers = null; // the next Hello says again
             // Our session was up and has ended: the peer may only have restarted its sessions (a new
             // key or list), so the dialer's next wait (this runs on its flow) ends at once, or, to
             // stay under twice a second, half a second after the last quick retry. Never skipped:
@@ -144,17 +148,21 @@ public sealed class PeerLink(string address, TimeProvider time)
         if (first) Changed?.Invoke();
     }
 
+    /// <summary>R2: a listed peer that never answered has not joined yet (the guide's Task 3), it is not lost.</summary>
+    public const string NeverSeen = "Not active yet (never seen)";
+
     /// <summary>The status line of R2, as `cluster show` prints it.</summary>
     public string Status()
     {
         lock (_gate)
         {
             if (_reason is not null) return PeerReasons.Text(_reason, _detail);
-            if (_outboundUp > 0 && _inboundUp > 0) return $"Active as {HostName}";
+            if (_outboundUp > 0 && _inboundUp > 0)
+                return ListDiffers is null ? $"Active as {HostName}" : $"Active as {HostName} ({PeerReasons.Text(PeerReasons.PeerListMismatch, null)}: {ListDiffers})";
             if (_outboundUp > 0 || _inboundUp > 0) return "Not active yet";
             return _lastSeen is { } seen
                 ? $"Unreachable (last seen {(int)(time.GetUtcNow() - seen).TotalSeconds} s ago)"
-                : _attempted ? "Unreachable (never seen)" : "Connecting";
+                : _attempted ? NeverSeen : "Connecting";
         }
     }
 

@@ -10,6 +10,8 @@ public static class PeerReasons
     public const string OtherCluster = "other-cluster";
     public const string EditionMismatch = "edition-mismatch";
     public const string NotLicensed = "not-licensed";
+    /// <summary>A joiner brings an address a member holds (R7): the join waits until one of them changes it.</summary>
+    public const string AddressConflict = "address-conflict";
     /// <summary>One side is adopting the other's cluster (R9); the link comes up right after.</summary>
     public const string Joining = "joining";
 
@@ -23,6 +25,7 @@ public static class PeerReasons
         EditionMismatch => $"Edition mismatch (peer is {detail})",
         NotLicensed => "Clustering not licensed" + (detail is null ? "" : $" ({detail})"),
         Joining => "Not active yet (joining)",
+        AddressConflict => $"Address conflict: {detail}",
         _ => $"{reason} {detail}".Trim(),
     };
 }

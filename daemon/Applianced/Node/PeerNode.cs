@@ -47,7 +47,10 @@ public sealed class PeerNode : IAsyncDisposable
         InvalidRecords = new InvalidRecordAlarms(store, Config, Logs, DescribePeer);
         InvalidRecords.Attach();
         Cluster = new ClusterService(store, Logs, time, new ClusterNodeInfo(Version, () => Config.HostName, OwnClusterAddress,
-            () => Maintenance!.Licences.Hello(), options.ReplicationPort, options.RecoveryPort));
+            () => Maintenance!.Licences.Hello(), options.ReplicationPort, options.RecoveryPort)
+        {
+            AddressClaims = () => Node.AddressClaims.Collect(Config, OwnClusterAddress(), PeerAddressOf),
+        });
         if (options.DialRetryMs is { } retryMs) Cluster.RetryDelay = TimeSpan.FromMilliseconds(retryMs);
         Cluster.Tombstones = new TombstonePolicy(TimeSpan.FromSeconds(options.TombstoneGraceSeconds), TimeSpan.FromSeconds(options.TombstoneHorizonSeconds));
         var clusterCommands = new ClusterCommands(Cluster, Config, ConfigContext, OwnClusterAddress);
@@ -182,6 +185,9 @@ public sealed class PeerNode : IAsyncDisposable
 
     private string? OwnClusterAddress() => _options.Bind ?? Config.LanAddress;
 
+    /// <summary>The cluster address a peer (by id) was last seen at.</summary>
+    private string? PeerAddressOf(string peerId) => Cluster.Links.FirstOrDefault(l => l.PeerId == peerId)?.Address;
+
     /// <summary>The front-panel menus, bound to this peer (none when no panel is attached).</summary>
     public Lcd.LcdService? CreatePanel(Appliance.Hal.Lcd.IFrontPanel panel)
     {
@@ -202,7 +208,7 @@ public sealed class PeerNode : IAsyncDisposable
         AdminPasswordSet = Config.AdminPasswordSet,
         OwnSshDisabled = Config.SshDisabled(),
         IsClustered = Cluster.Settings.Clustered,
-        OtherPeers = Config.OtherPeers(Cluster.Settings, id => Cluster.Links.FirstOrDefault(l => l.PeerId == id)?.Address),
+        OtherPeers = Config.OtherPeers(Cluster.Settings, PeerAddressOf),
         InstalledCertificates = Certificates.Kinds(),
     };
 

@@ -40,7 +40,7 @@ internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
                 Field = Name(c.Winner),
                 Old = Show(c.Loser),
                 New = Show(c.Winner),
-                Message = $"concurrent writes to {Name(c.Winner)}: kept the write of {c.Winner.Version.Origin}, dropped the one of {c.Loser.Version.Origin}",
+                Message = $"concurrent writes to {Name(c.Winner)}: kept the write of {HostOf(c.Winner.Version.Origin)}, dropped the one of {HostOf(c.Loser.Version.Origin)}",
             });
         }
         if (!commit.Remote) return;
@@ -52,7 +52,7 @@ internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
             return;
         }
         foreach (var r in changed)
-            logs.Config.Append(new LogEntry { Level = "change", Channel = "peer", User = r.Version.Origin, Field = Name(r), New = Show(r), Message = $"{Name(r)} replicated" });
+            logs.Config.Append(new LogEntry { Level = "change", Channel = "peer", User = HostOf(r.Version.Origin), Field = Name(r), New = Show(r), Message = $"{Name(r)} replicated" });
     }
 
     private static bool IsStatus(StoredRecord r) => Config.ConfigSchema.TryGet(r.Section, out var def) && def.IsStatus;
@@ -61,9 +61,18 @@ internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
     {
         var owner = r.Scope == Scopes.Cluster || r.Scope == config.OwnScope || !Scopes.IsPeer(r.Scope, out var peerId)
             ? ""
-            : $"[{config.Read("system", peerId)["hostname"]?.GetValue<string>() ?? r.Scope}] ";
+            : $"[{HostOf(peerId)}] ";
         return owner + (r.Key.Length == 0 ? r.Section : $"{r.Section}.{r.Key}");
     }
+
+    /// <summary>
+    /// A peer as people know it: its host name, or the start of its id while its system settings
+    /// have not arrived (the defaults would name every such peer "appliance").
+    /// </summary>
+    private string HostOf(string peerId) =>
+        config.Store.Get(Scopes.Peer(peerId), "system", "")?.Value is not null
+            ? config.Read("system", peerId)["hostname"]?.GetValue<string>() ?? peerId
+            : $"peer {peerId[..Math.Min(8, peerId.Length)]}";
 
     private static string Show(StoredRecord r)
     {

@@ -8,8 +8,10 @@ public sealed partial class Store
     /// Joining a cluster (R9): keep a copy of the whole store file, then drop the shared records, the
     /// other peers' records and the operation log, and publish this peer's own records again as new
     /// writes. The sequence of this origin carries on, so peers that knew it stay consistent.
+    /// Shared records <paramref name="keepShared"/> picks (live conference status) are published
+    /// again too, keeping their time, so the cluster merges them last-writer-wins.
     /// </summary>
-    public CommitInfo ResetForJoin(string copyPath)
+    public CommitInfo ResetForJoin(string copyPath, Func<StoredRecord, bool>? keepShared = null)
     {
         CommitInfo info;
         lock (_write)
@@ -17,7 +19,11 @@ public sealed partial class Store
             CheckpointExclusive();
             Directory.CreateDirectory(Path.GetDirectoryName(copyPath)!);
             CopyLiveFile(FilePath, copyPath);
-            var own = Scan(Scopes.Peer(PeerId) + "/").Where(r => !r.Deleted).ToList();
+            var own = Scan(Scopes.Peer(PeerId) + "/").Where(r => !r.Deleted)
+                .Select(r => r with { Version = new RecordVersion(Clock.Now(), PeerId) })
+                .Concat(keepShared is null ? [] : Scan(Scopes.Cluster + "/").Where(r => !r.Deleted && keepShared(r))
+                    .Select(r => r with { Version = new RecordVersion(r.Version.Hlc, PeerId) }))
+                .ToList();
             var seq = _versionVector.GetValueOrDefault(PeerId);
             var ops = new List<Operation>();
             _db.BeginTrans();
@@ -27,9 +33,8 @@ public sealed partial class Store
                 _digests = null;
                 _meta.DeleteMany(Query.StartsWith("_id", VersionPrefix));
                 ForgetPurgeState();
-                foreach (var r in own)
+                foreach (var record in own)
                 {
-                    var record = r with { Version = new RecordVersion(Clock.Now(), PeerId) };
                     var op = new Operation(PeerId, ++seq, record, RecordVersion.None);
                     Save(op, replaces: false);
                     ops.Add(op);

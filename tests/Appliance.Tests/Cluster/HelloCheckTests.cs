@@ -48,6 +48,20 @@ public class HelloCheckTests
         Assert.False(ClusterService.NeedsAdoption(Hello(), Hello()));
     }
 
+    [Theory]
+    [InlineData("c1", "198.18.0.11 198.18.0.12 198.18.0.13", "198.18.0.11 198.18.0.12", "only this peer lists 198.18.0.13")]
+    [InlineData("c1", "198.18.0.11 198.18.0.12", "198.18.0.11 198.18.0.12 198.18.0.13", "only the peer lists 198.18.0.13")]
+    [InlineData("c1", "198.18.0.11 198.18.0.12 198.18.0.13", "198.18.0.11 198.18.0.12 198.18.0.14", null)] // two differ
+    [InlineData("c1", "198.18.0.11 198.18.0.13", "198.18.0.11 198.18.0.12 198.18.0.13", null)] // we do not list the peer
+    [InlineData(null, "198.18.0.11 198.18.0.12 198.18.0.13", "198.18.0.11 198.18.0.12", null)] // a joiner needs the same list
+    public void Members_lists_differing_by_one_third_peer_replicate_meanwhile(string? cluster, string ours, string theirs, string? how)
+    {
+        var local = Hello(cluster: cluster, peers: ours.Split(' '));
+        var remote = Hello(peers: theirs.Split(' '));
+        Assert.Equal(how, HelloCheck.ListInTransition(local, remote, "198.18.0.11", "198.18.0.12"));
+        Assert.Equal(how is null ? PeerReasons.PeerListMismatch : null, HelloCheck.Compare(local, remote, "198.18.0.11", "198.18.0.12")?.Reason);
+    }
+
     [Fact]
     public void Operations_survive_the_wire_format()
     {

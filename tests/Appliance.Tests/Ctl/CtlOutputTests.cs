@@ -55,24 +55,47 @@ public class CtlOutputTests
     }
 
     [Fact]
+    public async Task LogEntries_AreAHeadingLineWithTheValuesIndentedBelow_WithinAHundredColumns()
+    {
+        await using var daemon = new FakeDaemon();
+        var value = "{" + string.Join(",", Enumerable.Range(1, 12).Select(i => $@"\""field{i}\"":\""value number {i}\""")) + "}"; // escaped for the JSON below
+        daemon.Ok("log.read", $$"""
+            {"title":"config log","entries":[
+              {"time":"2026-12-06T01:02:03.4567+00:00","level":"change","message":"bridges.b1 replicated","user":"p1","channel":"peer","field":"bridges.b1","new":"{{value}}"},
+              {"time":"2026-12-06T01:02:04+00:00","level":"change","message":"system.hostname changed","user":"admin","channel":"cli","field":"system.hostname","old":"a","new":"b"}]}
+            """);
+
+        var r = await CtlRun.RunAsync(daemon, "log", "config");
+
+        var lines = r.Out.TrimEnd('\n').Split('\n');
+        Assert.All(lines, l => Assert.True(l.Length <= 100, $"{l.Length} columns: {l}"));
+        Assert.Equal("2026-12-06 01:02:03  change    p1 (peer)    bridges.b1 replicated", lines[2]);
+        Assert.StartsWith("    new:   {\"field1\":\"value number 1\",", lines[3], StringComparison.Ordinal);
+        Assert.True(lines.Length > 6, "the long value wraps onto more lines");
+        Assert.All(lines[4..^3], l => Assert.StartsWith(new string(' ', 11) + "\"", l, StringComparison.Ordinal));
+        Assert.EndsWith("\"field12\":\"value number 12\"}", lines[^4], StringComparison.Ordinal);
+        Assert.Equal(["2026-12-06 01:02:04  change    admin (cli)  system.hostname changed", "    old:   a", "    new:   b"], lines[^3..]);
+    }
+
+    [Fact]
     public async Task Table_TakesColumnsAddedByLaterRows_AndShowsEmptyCellsAsDash()
     {
         await using var daemon = new FakeDaemon();
-        daemon.Ok("log.read", """
-            {"title":"events log","entries":[{"time":"t1","level":"info","message":"up"},
-                                             {"time":"t2","level":"error","message":"down","peer":"node-b"},
-                                             {"time":"t3","level":"","message":"x"}]}
+        daemon.Ok("alarms", """
+            {"title":"alarms","alarms":[{"id":"t1","severity":"info","text":"up"},
+                                        {"id":"t2","severity":"error","text":"down","peer":"node-b"},
+                                        {"id":"t3","severity":"","text":"x"}]}
             """);
 
-        var r = await CtlRun.RunAsync(daemon, "log", "events");
+        var r = await CtlRun.RunAsync(daemon, "alarms");
 
         Assert.Equal("""
-            events log
-            ----------
-            time  level  message  peer
-            t1    info   up       -
-            t2    error  down     node-b
-            t3    -      x        -
+            alarms
+            ------
+            id  severity  text  peer
+            t1  info      up    -
+            t2  error     down  node-b
+            t3  -         x     -
 
             """.ReplaceLineEndings("\n"), r.Out);
     }

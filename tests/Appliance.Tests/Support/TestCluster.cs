@@ -72,9 +72,7 @@ public sealed class TestCluster : IAsyncDisposable
     /// </summary>
     public async Task FormAsync(string key = Key)
     {
-        await _peers[0].SetKey(key);
-        await _peers[0].SetPeers(Address(0));
-        await Eventually.WaitUntil(async () => (await _peers[0].ClusterId()).Length > 0, SettleTimeout, $"{Host(0)} forms a cluster");
+        await FormOnFirstAsync(key);
         for (var k = 1; k < _peers.Count; k++)
         {
             var list = Enumerable.Range(0, k + 1).Select(Address).ToArray();
@@ -83,6 +81,14 @@ public sealed class TestCluster : IAsyncDisposable
             await _peers[k].SetPeers(list);
             await WaitAllActiveAsync(k + 1);
         }
+    }
+
+    /// <summary>The guide's Task 2: peer 1 gets the key and its own address, and forms a cluster of one.</summary>
+    public async Task FormOnFirstAsync(string key = Key)
+    {
+        await _peers[0].SetKey(key);
+        await _peers[0].SetPeers(Address(0));
+        await Eventually.WaitUntil(async () => (await _peers[0].ClusterId()).Length > 0, SettleTimeout, $"{Host(0)} forms a cluster");
     }
 
     /// <summary>Waits until each of the first <paramref name="count"/> peers shows every other one as "Active as HOST".</summary>

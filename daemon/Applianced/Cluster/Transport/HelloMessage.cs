@@ -17,7 +17,8 @@ public sealed record HelloMessage(
     string LicenceState,
     string? ClusterId,
     IReadOnlyList<string> Addresses,
-    IReadOnlyDictionary<string, long> VersionVector)
+    IReadOnlyDictionary<string, long> VersionVector,
+    IReadOnlyList<AddressClaim>? Claims = null)
 {
     public const int MaxEncodedSize = 64 * 1024;
 
@@ -62,6 +63,13 @@ public sealed record HelloMessage(
             throw new ProtocolViolationException($"hello: clusterId is longer than {ClusterSecret.MaxClusterIdBytes} UTF-8 bytes (the key proof announces it)");
         if (Addresses.Any(a => a is null))
             throw new ProtocolViolationException("hello: addresses contains null");
+        if (Claims is { Count: > AddressClaim.MaxPerHello })
+            throw new ProtocolViolationException($"hello: {Claims.Count} address claims, the limit is {AddressClaim.MaxPerHello}");
+        foreach (var claim in Claims ?? [])
+        {
+            if (claim is null) throw new ProtocolViolationException("hello: claims contains null");
+            claim.Check();
+        }
     }
 }
 

@@ -26,6 +26,9 @@ public static class ProtocolVersions
     /// log positions, and its records reply the client's versions the server holds no record for, so a
     /// peer drops its stale copies of purged records instead of pushing them back. A V3 peer would
     /// resurrect them, so the versions do not mix.
+    /// Also in V4 (the same release): Hello carries the addresses every known peer holds (claims), so a
+    /// join whose joiner brings an address a member holds is held with "Address conflict" on both sides; members whose peer lists
+    /// differ only by one third peer (being added or removed) replicate meanwhile.
     /// </summary>
     public const int V4 = 4;
 
