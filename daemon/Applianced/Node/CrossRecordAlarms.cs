@@ -32,7 +32,8 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
     private static readonly HashSet<string> PeerSections = new(["ipv4", "system", "location-addresses", "locations"], StringComparer.Ordinal);
     private static readonly HashSet<string> ReferencedSections = new(["bridges", "templates"], StringComparer.Ordinal);
 
-    private sealed record Work(bool Peers, bool AllConferences, IReadOnlyList<StoredRecord> Conferences);
+    /// <summary>What to weigh again; Conferences are the keys a commit changed, and whether a peer (or recovery) sent them.</summary>
+    private sealed record Work(bool Peers, bool AllConferences, IReadOnlyList<(string Key, bool Remote)> Conferences);
 
     private sealed record Finding(string Severity, string Text);
 
@@ -51,7 +52,7 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
             while (await _pending.Reader.WaitToReadAsync())
             {
                 // Whatever queued meanwhile is one check: a burst of commits costs one pass.
-                var (peers, all, conferences) = (false, false, new List<StoredRecord>());
+                var (peers, all, conferences) = (false, false, new List<(string, bool)>());
                 while (_pending.Reader.TryRead(out var w))
                 {
                     (peers, all) = (peers || w.Peers, all || w.AllConferences);
@@ -74,10 +75,10 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
     private void OnCommitted(CommitInfo commit)
     {
         var (peers, all) = (false, false);
-        List<StoredRecord>? conferences = null;
+        List<(string, bool)>? conferences = null;
         foreach (var r in commit.Changed)
         {
-            if (r.Section == "conferences") (conferences ??= []).Add(r);
+            if (r.Section == "conferences") (conferences ??= []).Add((r.Key, commit.Remote));
             else if (ReferencedSections.Contains(r.Section)) all = true;
             else if (PeerSections.Contains(r.Section)) peers = true;
         }
@@ -95,11 +96,14 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
         }
         else
         {
-            // A commit's record may be replaced already: what counts is the one stored now.
-            foreach (var key in work.Conferences.Select(r => r.Key).Distinct(StringComparer.Ordinal))
+            // A local write went through the same rules already: it counts only where it replaces a record
+            // found breaking one. A commit's record may be replaced already: what counts is the one stored now.
+            foreach (var (key, remote) in work.Conferences.Distinct())
             {
+                var id = AlarmPrefix + StoredRecord.MakeId(Scopes.Cluster, "conferences", key);
+                if (!remote && !_conferenceFindings.ContainsKey(id)) continue;
                 if (store.Get(Scopes.Cluster, "conferences", key) is { } r) CheckConference(r, lookup);
-                else _conferenceFindings.Remove(AlarmPrefix + StoredRecord.MakeId(Scopes.Cluster, "conferences", key));
+                else _conferenceFindings.Remove(id);
             }
         }
         Sync();
