@@ -79,7 +79,7 @@ internal sealed class CommandRunner(CliHost host, ApiClient client)
         if (response.Error is { } err)
             return output.Error(err);
         output.Result(response.Result!);
-        return ExitCodes.Ok;
+        return parsed.Spec.ExitCode?.Invoke(response.Result!) ?? ExitCodes.Ok;
     }
 
     private int Help(List<string> topic, bool shell)

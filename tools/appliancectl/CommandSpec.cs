@@ -63,6 +63,9 @@ internal sealed record CommandSpec(string Words, string ApiCmd, string Summary, 
     /// <summary>Runs the command itself instead of one plain call (uploads and downloads); returns the exit code.</summary>
     public Func<CommandContext, JsonObject, CancellationToken, Task<int>>? Run { get; init; }
 
+    /// <summary>The exit code of an answer that is not an error (a check that found a failure); Ok when not set.</summary>
+    public Func<JsonObject, int>? ExitCode { get; init; }
+
     public string Usage
     {
         get

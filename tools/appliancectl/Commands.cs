@@ -29,7 +29,7 @@ internal static class Commands
         },
         new("cluster set-peers", "cluster.setPeers", "set the peer addresses", Rest("addresses", "ADDR", 1)),
         new("cluster leave", "cluster.leave", "leave the cluster"),
-        new("cluster check", "cluster.check", "check the cluster links and settings"),
+        new("cluster check", "cluster.check", "check the cluster links and settings (exit 2 when a check fails)") { ExitCode = ExitCodes.ForChecks },
         new("cluster verify", "cluster.verify", "compare the shared configuration on all peers"),
 
         new("log events", "log.read", "the event log", Fixed("log", "events"), Since(), Limit()) { FollowCmd = "log.follow" },

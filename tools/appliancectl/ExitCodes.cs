@@ -6,12 +6,16 @@ public static class ExitCodes
     public const int Ok = 0;
     /// <summary>Bad command line: unknown command, missing or malformed argument.</summary>
     public const int Usage = 1;
-    /// <summary>The daemon refused the change (validation, notfound, conflict); nothing was stored.</summary>
+    /// <summary>The daemon refused the change (validation, notfound, conflict); nothing was stored. Also: a check failed (`cluster check`).</summary>
     public const int Rejected = 2;
     /// <summary>The daemon could not be reached on its socket.</summary>
     public const int Unreachable = 3;
     /// <summary>Something broke inside the daemon or the CLI.</summary>
     public const int Internal = 4;
+
+    /// <summary>`cluster check`: Rejected when any check failed, so a script can stop there (warnings do not count).</summary>
+    public static int ForChecks(System.Text.Json.Nodes.JsonObject result) =>
+        result["checks"] is System.Text.Json.Nodes.JsonArray checks && checks.Any(c => c?["state"]?.GetValue<string>() == "fail") ? Rejected : Ok;
 
     public static int ForErrorKind(string? kind) => kind switch
     {

@@ -60,6 +60,7 @@ ctl 1 config set ipv4.mask 255.255.255.0
 ctl 1 config set ipv4.gateway 198.18.0.1
 ctl 1 config set dns.servers 198.18.0.53 198.18.0.54
 ctl 1 config add bridges bridge-oslo address=198.18.1.10 protocol=https
+ctl 1 config add templates weekly maxParticipants=20
 ctl 1 status
 
 step "Form the cluster on peer 1: a release key (test vendor key), the cluster key (read from stdin, never argv) and only its own address"
@@ -88,7 +89,7 @@ ls "$WORK/p2/backups"
 
 step "Changes on each peer replicate: shared on peer 2, conference status on peer 1"
 ctl 2 config add bridges bridge-bergen address=198.18.1.20 protocol=https
-ctl 1 config add conferences weekly-sync bridge=bridge-oslo participants=4 started=$(date -u +%FT%TZ)
+ctl 1 config add conferences weekly-sync bridge=bridge-oslo template=weekly participants=4 started=$(date -u +%FT%TZ)
 sleep 0.3
 ctl 1 config show bridges
 ctl 2 config show conferences
@@ -96,12 +97,14 @@ echo "Peer-specific settings stay per peer, visible read-only on the others:"
 ctl 1 config show ipv4 --peer beta
 echo "Cross-peer rule (R7):"
 ctl 2 config set ipv4.additional 198.18.0.11 || true
+echo "A bridge a live conference uses stays (R8):"
+ctl 2 config remove bridges bridge-oslo || true
 
 step "Stop peer 2, keep writing on peer 1, restart peer 2: it catches up"
 kill "${PIDS[2]}"; wait "${PIDS[2]}" 2>/dev/null || true
 sleep 3.5
 ctl 1 cluster show
-for i in 1 2 3; do dotnet "$BIN_C" --socket "$WORK/p1.sock" config add conferences "while-down-$i" bridge=bridge-oslo participants=$i started=$(date -u +%FT%TZ) >/dev/null; done
+for i in 1 2 3; do dotnet "$BIN_C" --socket "$WORK/p1.sock" config add conferences "while-down-$i" bridge=bridge-oslo template=weekly participants=$i started=$(date -u +%FT%TZ) >/dev/null; done
 start_peer 2
 wait_active 2 2/2
 ctl 2 config show conferences

@@ -98,6 +98,7 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
         var def = Writable(ConfigSchema.Get(section));
         if (!def.IsCollection) throw ApiException.BadArgs($"{section} is not a collection; use config unset {section}.FIELD");
         var current = config.Item(section, name) ?? throw new ApiException(ApiException.NotFound, $"{section} has no item '{name}'", section, name);
+        ReferenceRules.CheckRemove(def.Name, name, context());
         config.Change(section, name, current, null, r, $"{section}.{name}");
         return new JsonObject { ["section"] = section, ["name"] = name, ["removed"] = true };
     }

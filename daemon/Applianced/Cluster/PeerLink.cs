@@ -65,6 +65,17 @@ public sealed class PeerLink(string address, TimeProvider time)
         if (activated) Activated?.Invoke();
     }
 
+    /// <summary>The peer's host name changed (its replicated system record says so) while the link stays up.</summary>
+    public void Renamed(string host)
+    {
+        lock (_gate)
+        {
+            if (PeerId is null || HostName == host) return;
+            HostName = host;
+        }
+        Changed?.Invoke();
+    }
+
     /// <summary>Ends the dialer's wait before its next attempt: something changed that may let it succeed now.</summary>
     public void Redial() => _redial.Set();
 

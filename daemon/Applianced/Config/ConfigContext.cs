@@ -17,6 +17,15 @@ public sealed record ConfigContext
     /// <summary>The other peers' peer-scoped sections, for the cross-peer rules (R7).</summary>
     public IReadOnlyList<PeerView> OtherPeers { get; init; } = [];
 
+    /// <summary>cluster.peers: every peer's cluster address, which no location address may take (R7).</summary>
+    public IReadOnlyList<string> ClusterAddresses { get; init; } = [];
+
+    /// <summary>
+    /// The records rules between records read (a conference's bridge and template, a location, this
+    /// peer's other location addresses); null (a single record checked on its own) skips those rules.
+    /// </summary>
+    public ConfigLookup? Lookup { get; init; }
+
     /// <summary>
     /// Name to kind ("ca" or "server") of the certificates installed on this peer, for
     /// certificates.trustedCa and serverCertificate; null (a value from a peer or a restore) skips the rule.

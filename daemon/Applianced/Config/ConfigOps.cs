@@ -94,11 +94,11 @@ public static class ConfigOps
         if (def.Name == "ipv4")
         {
             CrossPeerRules.ValidateIpv4Change(old, value, ctx.IsClustered);
-            CrossPeerRules.CheckIpv4(value, ctx.OtherPeers);
+            CrossPeerRules.CheckIpv4(value, ctx);
         }
         else if (def.Name == "location-addresses" && item is not null)
         {
-            CrossPeerRules.CheckLocation(item, value, ctx.OtherPeers);
+            CrossPeerRules.CheckLocation(item, value, ctx);
         }
         return new ConfigResult(value, warnings);
     }

@@ -45,14 +45,14 @@ public static partial class ConfigSchema
             new("type", FieldKind.Enum) { Default = "meeting", Required = true, Choices = ["meeting", "lecture"] },
             new("maxParticipants", FieldKind.Int) { Min = 1, Max = 10000, Help = "not set: no limit" },
             new("description", FieldKind.String),
-        ]) { Help = "conference templates" };
+        ]) { Help = "conference templates", Validate = ReferenceRules.Template };
         yield return new("conferences", C, true,
         [
             Name(),
-            new("bridge", FieldKind.String) { Required = true, MaxLength = 64, Help = "bridge hosting it" },
-            new("template", FieldKind.Token),
+            new("bridge", FieldKind.String) { Required = true, MaxLength = 64, Help = "bridge hosting it (a bridges item)" },
+            new("template", FieldKind.Token) { Required = true, Help = "the templates item it was created from" },
             new("participants", FieldKind.Int) { Default = 0, Required = true, Min = 0 },
             new("started", FieldKind.Time) { Required = true, Help = "ISO-8601" },
-        ]) { Help = "conference status, shared so any peer can answer for a conference (R8)", IsStatus = true };
+        ]) { Help = "conference status, shared so any peer can answer for a conference (R8)", IsStatus = true, Validate = ReferenceRules.Conference };
     }
 }

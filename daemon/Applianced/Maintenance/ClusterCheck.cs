@@ -28,7 +28,8 @@ public sealed class ClusterCheck(ClusterService cluster, ConfigStore config, Fun
 
     public async Task<IReadOnlyList<CheckResult>> RunAsync(CancellationToken ct)
     {
-        var results = new List<CheckResult> { Ntp(), Dns(), HostAndDomain(), Licence(), Addresses() };
+        var ctx = context();
+        var results = new List<CheckResult> { Ntp(), Dns(), HostAndDomain(), SameHostName(ctx), Licence(), Addresses(ctx), Rendezvous(ctx), LocationAddresses(ctx) };
         var settings = cluster.Settings;
         var links = cluster.Links;
         if (!settings.Clustered)
@@ -97,18 +98,62 @@ public sealed class ClusterCheck(ClusterService cluster, ConfigStore config, Fun
             : new("licence", CheckResult.Fail, $"clustering not licensed: {refusal}");
     }
 
-    private CheckResult Addresses()
+    private CheckResult Addresses(ConfigContext ctx)
     {
         var ipv4 = config.Read("ipv4");
         if (ipv4["address"] is null) return new("addresses", CheckResult.Fail, "no LAN address set");
+        return Rule("addresses", () => CrossPeerRules.CheckIpv4(ipv4, ctx), "management and additional addresses unique across peers");
+    }
+
+    /// <summary>
+    /// The guide: each peer has, besides its management address, an additional address of its own for
+    /// rendezvous conferences, and the call processor's neighbour zone lists those (one per peer), never
+    /// the management addresses. Without one a peer cannot take the calls its zone sends.
+    /// </summary>
+    private CheckResult Rendezvous(ConfigContext ctx)
+    {
+        var own = RuleContext.List(config.Read("ipv4"), "additional").ToList();
+        if (own.Count == 0)
+            return new("rendezvous address", CheckResult.Fail,
+                "this peer has no additional address: the call processor's zone needs one per peer for rendezvous conferences, not the management address (config set ipv4.additional ADDRESS)");
+        var missing = ctx.OtherPeers.Where(p => p.Index > 0 && (p.Ipv4 is null || !RuleContext.List(p.Ipv4, "additional").Any())).Select(p => p.Label).ToList();
+        return missing.Count > 0
+            ? new("rendezvous address", CheckResult.Fail, $"{string.Join(", ", missing)} {(missing.Count > 1 ? "have" : "has")} no additional address for rendezvous conferences (set ipv4.additional there)")
+            : new("rendezvous address", CheckResult.Ok, $"additional address {string.Join(" ", own)} for rendezvous conferences");
+    }
+
+    /// <summary>The guide recommends a host name per peer, so each is told apart: the same one twice is a warning.</summary>
+    private CheckResult SameHostName(ConfigContext ctx)
+    {
+        var host = config.HostName;
+        var same = ctx.OtherPeers.Where(p => p.Index > 0 && string.Equals(p.Host, host, StringComparison.OrdinalIgnoreCase)).Select(p => p.Label).ToList();
+        return same.Count > 0
+            ? new("host name unique", CheckResult.Warn, $"{string.Join(", ", same)} {(same.Count > 1 ? "have" : "has")} this peer's host name {host}; give each peer its own (config set system.hostname)")
+            : new("host name unique", CheckResult.Ok, $"no other peer is called {host}");
+    }
+
+    private CheckResult LocationAddresses(ConfigContext ctx)
+    {
+        var items = config.Items("location-addresses");
+        foreach (var item in items)
+        {
+            var location = RuleContext.Text(item, SectionDef.NameField) ?? "";
+            var result = Rule("location addresses", () => CrossPeerRules.CheckLocation(location, item, ctx), "");
+            if (result.State != CheckResult.Ok) return result;
+        }
+        return new("location addresses", CheckResult.Ok, items.Count == 0 ? "none set on this peer" : $"{items.Count} location(s): addresses unique across locations and peers");
+    }
+
+    private static CheckResult Rule(string name, Action rule, string ok)
+    {
         try
         {
-            CrossPeerRules.CheckIpv4(ipv4, context().OtherPeers);
-            return new("addresses", CheckResult.Ok, "management and additional addresses unique across peers");
+            rule();
+            return new(name, CheckResult.Ok, ok);
         }
         catch (ConfigValidationException e)
         {
-            return new("addresses", CheckResult.Fail, e.Error.Message);
+            return new(name, CheckResult.Fail, e.Error.Message);
         }
     }
 

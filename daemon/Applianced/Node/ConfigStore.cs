@@ -127,24 +127,35 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
         value is null ? "(none)" : ConfigDisplay.Display(section, value).ToJsonString();
 
     /// <summary>The other peers' peer-specific settings, for the cross-peer rules (R7).</summary>
-    public IReadOnlyList<PeerView> OtherPeers(ClusterSettings settings, Func<string, string?> clusterAddressOf)
+    public IReadOnlyList<PeerView> OtherPeers(ClusterSettings settings, Func<string, string?> clusterAddressOf) =>
+        Peers(settings, clusterAddressOf).Where(p => p.Id != store.PeerId).ToList();
+
+    /// <summary>Every peer whose settings this one holds, itself included (the cross-record check weighs each against the rest).</summary>
+    public IReadOnlyList<PeerView> Peers(ClusterSettings settings, Func<string, string?> clusterAddressOf)
     {
         var views = new List<PeerView>();
         foreach (var scope in store.PeerScopes())
         {
-            if (!Scopes.IsPeer(scope, out var peerId) || peerId == store.PeerId) continue;
+            if (!Scopes.IsPeer(scope, out var peerId)) continue;
             var ipv4 = Read("ipv4", peerId);
             var address = RuleContext.Text(ipv4, "address");
             var listed = clusterAddressOf(peerId) ?? address;
             var index = listed is null ? 0 : settings.Peers.ToList().IndexOf(listed) + 1;
-            var locations = store.List(Scopes.Peer(peerId), "location-addresses")
-                .Select(r => RecordCheck.Validate(r).Value).OfType<JsonObject>()
-                .ToDictionary(i => i[SectionDef.NameField]!.GetValue<string>(), i => i);
+            var locations = ValidItems("location-addresses", peerId).ToDictionary(i => i[SectionDef.NameField]!.GetValue<string>(), i => i);
             views.Add(new PeerView(index, $"peer {(index > 0 ? index : "?")}", Text("system", "hostname", peerId) ?? peerId,
-                ipv4, locations) { SshDisabled = SshDisabled(peerId) });
+                ipv4, locations) { Id = peerId, SshDisabled = SshDisabled(peerId) });
         }
         return views;
     }
+
+    /// <summary>
+    /// The records rules between records read: shared items, and the peer-specific items of
+    /// <paramref name="peerId"/> (this peer by default), those that pass <see cref="RecordCheck"/>.
+    /// </summary>
+    public ConfigLookup Lookup(string? peerId = null) => new(section => ValidItems(section, peerId));
+
+    private IReadOnlyList<JsonObject> ValidItems(string section, string? peerId) =>
+        store.List(ScopeOf(ConfigSchema.Get(section), peerId), section).Select(r => RecordCheck.Validate(r).Value).OfType<JsonObject>().ToList();
 
     /// <summary>Finds a peer by host name, address or id among those whose records we hold.</summary>
     public string? FindPeer(string hostOrAddressOrId)

@@ -27,6 +27,7 @@ public sealed class PeerNode : IAsyncDisposable
     public Maintenance.MaintenanceServices Maintenance { get; }
     public Appliers.ApplierSet Appliers { get; }
     public InvalidRecordAlarms InvalidRecords { get; }
+    public CrossRecordAlarms CrossRecords { get; }
     public Certificates.InstalledCertificates Certificates { get; }
     public SshKeys SshKeys { get; }
     public DaemonOptions Options => _options;
@@ -49,10 +50,13 @@ public sealed class PeerNode : IAsyncDisposable
         Cluster = new ClusterService(store, Logs, time, new ClusterNodeInfo(Version, () => Config.HostName, OwnClusterAddress,
             () => Maintenance!.Licences.Hello(), options.ReplicationPort, options.RecoveryPort)
         {
-            AddressClaims = () => Node.AddressClaims.Collect(Config, OwnClusterAddress(), PeerAddressOf),
+            AddressClaims = () => Node.AddressClaims.Collect(Config, OwnClusterAddress(), ClusterAddressOf),
         });
         if (options.DialRetryMs is { } retryMs) Cluster.RetryDelay = TimeSpan.FromMilliseconds(retryMs);
         Cluster.Tombstones = new TombstonePolicy(TimeSpan.FromSeconds(options.TombstoneGraceSeconds), TimeSpan.FromSeconds(options.TombstoneHorizonSeconds));
+        CrossRecords = new CrossRecordAlarms(store, Config, Logs, () => Cluster.Settings, ClusterAddressOf, DescribePeer);
+        CrossRecords.Attach();
+        Cluster.Changed += CrossRecords.PeersChanged;
         var clusterCommands = new ClusterCommands(Cluster, Config, ConfigContext, OwnClusterAddress);
         clusterCommands.Register(Router);
         hal ??= HalSet.Simulated(options.DataDir, options.Serial, options.Interface);
@@ -70,6 +74,7 @@ public sealed class PeerNode : IAsyncDisposable
         store.Committed += c =>
         {
             if (!c.Remote && c.Changed.Any(r => r.Scope == Config.OwnScope && r.Section == "ipv4")) _ = Cluster.ReconfigureAsync();
+            if (c.Remote) RenameLinks(c.Changed);
         };
         Appliers = Daemon.Appliers.ApplierSet.Attach(this, hal);
         Router.Add("status", _ => Status());
@@ -113,6 +118,7 @@ public sealed class PeerNode : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         Logs.Event("stopping");
         InvalidRecords.Stop();
+        CrossRecords.Stop();
         await Appliers.DisposeAsync();
         await Cluster.DisposeAsync();
         await _api.DisposeAsync();
@@ -183,10 +189,20 @@ public sealed class PeerNode : IAsyncDisposable
             : $"peer {link.Address} ({(link.HostName is null ? "" : TextRules.Escape(link.HostName) + ", ")}{peerId})";
     }
 
-    private string? OwnClusterAddress() => _options.Bind ?? Config.LanAddress;
+    /// <summary>
+    /// A peer renamed itself: its replicated system record holds the new name, which its links show
+    /// from now on (the Hello's name is only as new as the last connection).
+    /// </summary>
+    private void RenameLinks(IReadOnlyList<Daemon.Store.StoredRecord> changed)
+    {
+        foreach (var r in changed)
+        {
+            if (r.Section != "system" || !Daemon.Store.Scopes.IsPeer(r.Scope, out var peerId) || peerId == Store.PeerId) continue;
+            foreach (var link in Cluster.Links.Where(l => l.PeerId == peerId)) link.Renamed(Config.Read("system", peerId)["hostname"]!.GetValue<string>());
+        }
+    }
 
-    /// <summary>The cluster address a peer (by id) was last seen at.</summary>
-    private string? PeerAddressOf(string peerId) => Cluster.Links.FirstOrDefault(l => l.PeerId == peerId)?.Address;
+    private string? OwnClusterAddress() => _options.Bind ?? Config.LanAddress;
 
     /// <summary>The front-panel menus, bound to this peer (none when no panel is attached).</summary>
     public Lcd.LcdService? CreatePanel(Appliance.Hal.Lcd.IFrontPanel panel)
@@ -208,9 +224,15 @@ public sealed class PeerNode : IAsyncDisposable
         AdminPasswordSet = Config.AdminPasswordSet,
         OwnSshDisabled = Config.SshDisabled(),
         IsClustered = Cluster.Settings.Clustered,
-        OtherPeers = Config.OtherPeers(Cluster.Settings, PeerAddressOf),
+        OtherPeers = Config.OtherPeers(Cluster.Settings, ClusterAddressOf),
+        ClusterAddresses = Cluster.Settings.Peers,
+        Lookup = Config.Lookup(),
         InstalledCertificates = Certificates.Kinds(),
     };
+
+    /// <summary>A peer's address in the cluster's peer list as far as the links know it (this peer's own too).</summary>
+    internal string? ClusterAddressOf(string peerId) =>
+        peerId == Store.PeerId ? OwnClusterAddress() : Cluster.Links.FirstOrDefault(l => l.PeerId == peerId)?.Address;
 
     private int _stopped;
 

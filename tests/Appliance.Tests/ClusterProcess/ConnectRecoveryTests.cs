@@ -19,7 +19,7 @@ public class ConnectRecoveryTests
         // A merged record (as recovery or a restore leaves it) has no operation: only a recovery pull carries it.
         using (var store = Store.Open(c[0].DataDir))
         {
-            var value = """{"name":"merged","bridge":"b1","participants":4,"started":"2026-01-01T10:00:00Z"}""";
+            var value = """{"name":"merged","bridge":"b1","template":"t1","participants":4,"started":"2026-01-01T10:00:00Z"}""";
             // Written by a peer whose log this one has never streamed (as a restored backup can leave it).
             const string origin = "0d15ea5e-0000-4000-8000-000000000001";
             var record = new StoredRecord(Scopes.Cluster, "conferences", "merged", value, new RecordVersion(store.Clock.Now(), origin));

@@ -73,9 +73,10 @@ public class CrossPeerRulesTests
     }
 
     [Fact]
-    public void Another_location_may_reuse_an_address_of_peer_2s_oslo()
+    public void Another_location_may_not_reuse_an_address_of_peer_2s_oslo()
     {
-        ConfigOps.CreateItem("location-addresses", "bergen", Fields("adhoc=198.18.1.20"), Others);
+        var error = Refused(() => ConfigOps.CreateItem("location-addresses", "bergen", Fields("adhoc=198.18.1.20"), Others), "location-addresses.bergen.adhoc");
+        Assert.Equal("is already peer 2's adhoc address for location oslo", error.Rule);
     }
 
     [Theory]

@@ -17,7 +17,7 @@ public class SharedSectionTests
     [InlineData("firewall", "rest", "priority=65535;protocol=any;action=reject")]
     [InlineData("templates", "weekly", "")]
     [InlineData("templates", "town-hall", "type=lecture;maxParticipants=500;description=All hands")]
-    [InlineData("conferences", "conf-1001", "bridge=b1;started=2026-11-25T12:00:00Z")]
+    [InlineData("conferences", "conf-1001", "bridge=b1;template=weekly;started=2026-11-25T12:00:00Z")]
     [InlineData("conferences", "conf-1002", "bridge=b1;participants=12;template=weekly;started=2026-11-25T13:00:00+01:00")]
     public void Good_items_are_accepted(string section, string name, string fields)
     {
@@ -55,10 +55,11 @@ public class SharedSectionTests
     [InlineData("templates", "t", "maxParticipants=0", "templates.t.maxParticipants")]
     [InlineData("templates", "t", "maxParticipants=many", "templates.t.maxParticipants")]
     [InlineData("conferences", "c", "started=2026-11-25T12:00:00Z", "conferences.c.bridge")]
-    [InlineData("conferences", "c", "bridge=b1", "conferences.c.started")]
-    [InlineData("conferences", "c", "bridge=b1;started=yesterday", "conferences.c.started")]
-    [InlineData("conferences", "c", "bridge=b1;started=2026-11-25", "conferences.c.started")]
-    [InlineData("conferences", "c", "bridge=b1;participants=-1;started=2026-11-25T12:00:00Z", "conferences.c.participants")]
+    [InlineData("conferences", "c", "bridge=b1;started=2026-11-25T12:00:00Z", "conferences.c.template")]
+    [InlineData("conferences", "c", "bridge=b1;template=t", "conferences.c.started")]
+    [InlineData("conferences", "c", "bridge=b1;template=t;started=yesterday", "conferences.c.started")]
+    [InlineData("conferences", "c", "bridge=b1;template=t;started=2026-11-25", "conferences.c.started")]
+    [InlineData("conferences", "c", "bridge=b1;template=t;participants=-1;started=2026-11-25T12:00:00Z", "conferences.c.participants")]
     public void Bad_items_are_refused_naming_the_field(string section, string name, string fields, string expectedField)
     {
         Refused(() => ConfigOps.CreateItem(section, name, Fields(fields)), expectedField);
@@ -93,7 +94,7 @@ public class SharedSectionTests
     [Fact]
     public void Conference_start_time_is_stored_in_utc()
     {
-        var item = ConfigOps.CreateItem("conferences", "c", Fields("bridge=b1;started=2026-11-25T13:00:00+01:00")).Value;
+        var item = ConfigOps.CreateItem("conferences", "c", Fields("bridge=b1;template=weekly;started=2026-11-25T13:00:00+01:00")).Value;
         Assert.Equal("2026-11-25T12:00:00Z", Text(item, "started"));
         Assert.Equal(0, item["participants"]!.GetValue<int>());
     }

@@ -51,6 +51,18 @@ public partial class CtlAgainstDaemonTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task ClusterCheck_ExitsTwo_WhileACheckFails_InTablesAndJsonAlike()
+    {
+        // A fresh standalone peer has no DNS server, domain, licence or rendezvous address: checks fail.
+        var table = await Ctl("cluster", "check");
+        Assert.Equal(ExitCodes.Rejected, table.Code);
+        Assert.Contains("fail", table.Out, StringComparison.Ordinal);
+        var json = await Ctl("--json", "cluster", "check");
+        Assert.Equal(ExitCodes.Rejected, json.Code);
+        Assert.Contains(JsonNode.Parse(json.Out)!["checks"]!.AsArray(), c => (string?)c!["state"] == "fail");
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task JsonOutput_ParsesForEveryReadCommand()
     {
         await _d.Daemon.Add("bridges", "b1", ("address", "10.9.8.7"));

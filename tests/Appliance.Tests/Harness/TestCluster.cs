@@ -107,14 +107,28 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>A conference item, which is shared configuration and replicates.</summary>
-    public static Task<JsonNode> AddConferenceAsync(PeerProcess peer, string name, int participants, string bridge = "bridge-1") =>
-        peer.Api.AddAsync("conferences", name, new Dictionary<string, string>
+    /// <summary>
+    /// A conference item, which is shared configuration and replicates; on <paramref name="bridge"/>
+    /// and template t1, added first where this peer holds neither (a conference names existing ones).
+    /// </summary>
+    public static async Task<JsonNode> AddConferenceAsync(PeerProcess peer, string name, int participants, string bridge = "bridge-1")
+    {
+        await AddIfMissingAsync(peer, "bridges", bridge, new Dictionary<string, string> { ["address"] = "198.18.2.10" }).ConfigureAwait(false);
+        await AddIfMissingAsync(peer, "templates", "t1", new Dictionary<string, string>()).ConfigureAwait(false);
+        return await peer.Api.AddAsync("conferences", name, new Dictionary<string, string>
         {
             ["bridge"] = bridge,
+            ["template"] = "t1",
             ["participants"] = participants.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["started"] = "2026-01-01T00:00:00Z",
-        });
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task AddIfMissingAsync(PeerProcess peer, string section, string name, Dictionary<string, string> fields)
+    {
+        try { await peer.Api.AddAsync(section, name, fields).ConfigureAwait(false); }
+        catch (PeerApiException e) when (e.Kind == "conflict") { }
+    }
 
     /// <summary>The conferences a peer holds, as "name:participants" sorted, for comparing peers.</summary>
     public static async Task<string> ConferencesAsync(PeerProcess peer)

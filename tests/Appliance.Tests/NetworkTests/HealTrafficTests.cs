@@ -132,7 +132,7 @@ public sealed class HealTrafficTests(ITestOutputHelper output)
             var batch = Enumerable.Range(start, Math.Min(1000, count - start)).Select(n =>
             {
                 var name = $"{prefix}-{n.ToString("D5", CultureInfo.InvariantCulture)}";
-                var value = $$"""{"name":"{{name}}","bridge":"bridge-{{new string('b', 50)}}-{{n % 7}}","participants":{{n % 50}},"started":"2026-01-01T00:00:00Z"}""";
+                var value = $$"""{"name":"{{name}}","bridge":"bridge-{{new string('b', 50)}}-{{n % 7}}","template":"t1","participants":{{n % 50}},"started":"2026-01-01T00:00:00Z"}""";
                 bytes += name.Length + value.Length;
                 return new Mutation(Scopes.Cluster, "conferences", name, value);
             }).ToList();

@@ -35,7 +35,7 @@ public sealed class ReplicationLogTests : IDisposable
         new(Scopes.Cluster, "bridges", name, $$"""{"name":"{{name}}","address":"{{address}}","protocol":"https"}""");
 
     private static Mutation Conference(int n) =>
-        new(Scopes.Cluster, "conferences", $"c{n}", $$"""{"name":"c{{n}}","bridge":"b1","participants":{{n}},"started":"2026-11-25T10:00:00Z"}""");
+        new(Scopes.Cluster, "conferences", $"c{n}", $$"""{"name":"c{{n}}","bridge":"b1","template":"t1","participants":{{n}},"started":"2026-11-25T10:00:00Z"}""");
 
     private async Task<LogEntry> WaitForEntry(Func<LogEntry, bool> match, string what)
     {

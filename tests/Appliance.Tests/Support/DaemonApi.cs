@@ -28,10 +28,21 @@ public static class DaemonApi
         return await d.Api("cluster.setPeers", new JsonObject { ["addresses"] = Strings(addresses) });
     }
 
-    /// <summary>Adds a conference with the fields the schema requires.</summary>
-    public static Task<JsonNode> AddConference(this DaemonProcess d, string name, int participants = 1) =>
-        d.Add("conferences", name, ("bridge", "b1"), ("participants", participants.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            ("started", "2026-01-01T10:00:00Z"));
+    /// <summary>Adds a conference with the fields the schema requires, on bridge b1 and template t1 (added first where missing: a conference names existing ones).</summary>
+    public static async Task<JsonNode> AddConference(this DaemonProcess d, string name, int participants = 1)
+    {
+        await d.AddIfMissing("bridges", "b1", ("address", "198.18.2.10"));
+        await d.AddIfMissing("templates", "t1");
+        return await d.Add("conferences", name, ("bridge", "b1"), ("template", "t1"),
+            ("participants", participants.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("started", "2026-01-01T10:00:00Z"));
+    }
+
+    /// <summary>Adds an item unless this peer holds one of that name already (one call either way).</summary>
+    public static async Task AddIfMissing(this DaemonProcess d, string section, string name, params (string Key, string Value)[] fields)
+    {
+        try { await d.Add(section, name, fields); }
+        catch (DaemonApiException e) when (e.Kind == "conflict") { }
+    }
 
     /// <summary>The items of a collection section, by name.</summary>
     public static async Task<Dictionary<string, JsonObject>> Items(this DaemonProcess d, string section)
