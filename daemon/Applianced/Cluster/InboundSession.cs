@@ -17,6 +17,7 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
         var remote = HelloMessage.Decode(first.Payload.Span);
         var local = cluster.LocalHello();
         var link = cluster.LinkFor(channel.RemoteEndPoint?.Address.ToString(), remote);
+        if (link is null && channel.RemoteEndPoint is { } from) cluster.StrangerDialed(from.Address, remote);
         var refusal = link is null
             ? (PeerReasons.PeerListMismatch, "this peer does not list you")
             : HelloCheck.Compare(local, remote);

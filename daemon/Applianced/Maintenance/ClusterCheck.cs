@@ -29,6 +29,7 @@ public sealed class ClusterCheck(ClusterService cluster, ConfigStore config, Fun
     public async Task<IReadOnlyList<CheckResult>> RunAsync(CancellationToken ct)
     {
         var results = new List<CheckResult> { Ntp(), Dns(), HostAndDomain(), Licence(), Addresses() };
+        results.AddRange(cluster.Strangers().Select(s => new CheckResult($"listed by {s.Address}", CheckResult.Fail, ClusterService.StrangerText(s))));
         var settings = cluster.Settings;
         var links = cluster.Links;
         if (!settings.Clustered)
