@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Appliance.Daemon.Cluster.Transport;
 using Appliance.Daemon.Node;
 using Appliance.Daemon.Store;
 
@@ -67,9 +68,12 @@ public sealed partial class ClusterService
     /// </summary>
     internal IReadOnlyList<KnownPeer> GonePeers()
     {
+        var settings = Settings;
+        // Standalone with a cluster id (a store from before leaving cleared it): it could come back to
+        // that cluster without joining, and its tombstones would delete live peers' records there.
+        if (!settings.Clustered && settings.ClusterId is not null) return [];
         var others = KnownPeers();
         if (others.Count == 0) return [];
-        var settings = Settings;
         var own = _info.OwnAddress();
         var listed = settings.Clustered ? settings.Peers.ToHashSet(StringComparer.Ordinal) : [];
         var members = new List<KnownPeer>();
@@ -82,6 +86,21 @@ public sealed partial class ClusterService
         listed.UnionWith(members.SelectMany(m => m.Peers!));
         var connected = Links.Where(l => l.Active && l.PeerId is not null).Select(l => l.PeerId!).ToHashSet(StringComparer.Ordinal);
         return others.Where(p => !members.Contains(p) && !connected.Contains(p.Id) && !p.Addresses.Overlaps(listed)).ToList();
+    }
+
+    /// <summary>
+    /// Refuses a peer this one forgot that comes back still holding its cluster id and the data it
+    /// had (cut off rather than dead, then listed again without leaving): linked, it would receive
+    /// the tombstones of its own settings. A peer that left and joined again passes: its join
+    /// emptied its version vector of other origins and publishes its records anew, which win.
+    /// </summary>
+    internal (string Reason, string? Detail)? ForgottenRefusal(HelloMessage remote)
+    {
+        if (remote.ClusterId is null || !remote.VersionVector.Any(kv => kv.Key != remote.PeerId && kv.Value > 0)) return null;
+        var records = Store.Scan(Scopes.Peer(remote.PeerId) + "/");
+        return records.Count > 0 && records.All(r => r.Deleted) && records.Any(r => r.Version.Origin != remote.PeerId)
+            ? (PeerReasons.Forgotten, null)
+            : null;
     }
 
     /// <summary>Forgets the peers that have looked gone for <see cref="ForgetAfter"/> (a turn of the cluster loop).</summary>

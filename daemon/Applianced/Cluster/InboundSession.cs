@@ -20,7 +20,7 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
         if (link is null && channel.RemoteEndPoint is { } from) cluster.StrangerDialed(from.Address, remote);
         var refusal = link is null
             ? (PeerReasons.PeerListMismatch, "this peer does not list you")
-            : HelloCheck.Compare(local, remote);
+            : HelloCheck.Compare(local, remote) ?? cluster.ForgottenRefusal(remote);
         if (refusal is null && ClusterService.NeedsAdoption(local, remote)) refusal = (PeerReasons.Joining, null);
         if (refusal is { } refused)
         {

@@ -42,7 +42,7 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
             throw new ProtocolViolationException($"expected HelloReply, got {FrameType.Describe(frame.Type)}");
         var answer = Messages.Decode<HelloAnswer>(frame);
         // Our own comparison first, so details (e.g. "peer runs X") are from our side of the link.
-        var refusal = HelloCheck.Compare(local, answer.Hello) ?? (answer.Reason is { } r ? (r, answer.Detail) : null);
+        var refusal = HelloCheck.Compare(local, answer.Hello) ?? cluster.ForgottenRefusal(answer.Hello) ?? (answer.Reason is { } r ? (r, answer.Detail) : null);
         if (refusal is null && ClusterService.NeedsAdoption(local, answer.Hello)) refusal = (PeerReasons.Joining, null);
         if (refusal is { } refused)
         {

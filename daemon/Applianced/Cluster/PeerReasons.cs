@@ -10,6 +10,8 @@ public static class PeerReasons
     public const string OtherCluster = "other-cluster";
     public const string EditionMismatch = "edition-mismatch";
     public const string NotLicensed = "not-licensed";
+    /// <summary>This cluster forgot the peer (ClusterService.Forget.cs); it must leave and join again.</summary>
+    public const string Forgotten = "forgotten";
     /// <summary>One side is adopting the other's cluster (R9); the link comes up right after.</summary>
     public const string Joining = "joining";
 
@@ -23,6 +25,7 @@ public static class PeerReasons
         EditionMismatch => $"Edition mismatch (peer is {detail})",
         NotLicensed => "Clustering not licensed" + (detail is null ? "" : $" ({detail})"),
         Joining => "Not active yet (joining)",
+        Forgotten => "Forgotten by the cluster (cluster leave on that peer, then join again)",
         _ => $"{reason} {detail}".Trim(),
     };
 }

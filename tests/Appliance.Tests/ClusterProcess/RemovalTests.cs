@@ -64,6 +64,10 @@ public class RemovalTests
         await Eventually.WaitUntil(async () => (await CheckAsync(c[1]))["stale peers"].StartsWith("ok", StringComparison.Ordinal), Settle,
             "stale peers warning cleared on p2", async () => string.Join("\n", await CheckAsync(c[1])));
         Assert.Equal((5, 10, 1), await CapacityAsync(c[1]));
+
+        // Nor do p1's keys count in the next cluster p2 forms.
+        await FormAloneAsync(c, 1, TestCluster.Key);
+        Assert.Equal((5, 10, 1), await CapacityAsync(c[1]));
     }
 
     [Fact(Timeout = 300_000)]
@@ -95,6 +99,23 @@ public class RemovalTests
         await c[1].SetPeers(c.Address(0), c.Address(1));
         await Eventually.WaitUntil(async () => (await CapacityAsync(c[1])).Peers == 2, Settle, "p3's records gone on p2");
         await c.WaitAllActiveAsync(2);
+
+        // p3 was only cut off after all: back with its cluster id and listed again without leaving,
+        // it is refused (it would receive the tombstones of its own settings) and keeps its settings.
+        await c[2].StartAsync();
+        await c[0].SetPeers(c.Address(0), c.Address(1), c.Address(2));
+        await c[1].SetPeers(c.Address(0), c.Address(1), c.Address(2));
+        await c.WaitStatusAsync(0, 2, "Forgotten by the cluster");
+        await c.WaitStatusAsync(1, 2, "Forgotten by the cluster");
+        Assert.Equal("p3", (string?)(await c[2].Values("system"))["hostname"]);
+
+        // It leaves and joins again: its records come back everywhere.
+        await c[2].Api("cluster.leave");
+        await c[2].SetKey(TestCluster.Key);
+        await c[2].SetPeers(c.Address(0), c.Address(1), c.Address(2));
+        await c.WaitAllActiveAsync();
+        await Eventually.WaitUntil(async () => (await CapacityAsync(c[0])).Peers == 3, Settle, "p3's records back on p1");
+        Assert.Equal("p3", (string?)(await c[2].Values("system"))["hostname"]);
     }
 
     /// <summary>Longer than ClusterService.ForgetAfter plus a loop turn.</summary>
