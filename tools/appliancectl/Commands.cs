@@ -29,6 +29,8 @@ internal static class Commands
         },
         new("cluster set-peers", "cluster.setPeers", "set the peer addresses", Rest("addresses", "ADDR", 1)),
         new("cluster leave", "cluster.leave", "leave the cluster"),
+        new("cluster forget", "cluster.forget", "forget a dead peer no longer in this peer's list: its records go on every member (refused while it answers)",
+            Req("address", "ADDRESS")),
         new("cluster check", "cluster.check", "check the cluster links and settings (exit 2 when a check fails)") { ExitCode = ExitCodes.ForChecks },
         new("cluster verify", "cluster.verify", "compare the shared configuration on all peers"),
 

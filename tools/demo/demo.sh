@@ -39,6 +39,14 @@ licence_peer() { # R14: without a release key a peer runs as Essentials and cann
   ctl "$1" licence add "$WORK/lic$1"
 }
 
+wait_forgotten() { # peer, host name: until its licence table no longer names that peer
+  for _ in $(seq 80); do
+    dotnet "$BIN_C" --socket "$WORK/p$1.sock" --json licence show | grep -q "\"$2\"" || return 0
+    sleep 0.25
+  done
+  echo "(still waiting for peer $1 to forget $2)"
+}
+
 wait_active() { # peer, expected count of active peers "2/2"
   for _ in $(seq 60); do
     dotnet "$BIN_C" --socket "$WORK/p$1.sock" --json status | grep -Eq "\"cluster\": ?\"$2 active\"" && return 0
@@ -136,6 +144,27 @@ if [ -t 0 ] && [ -t 1 ]; then
   if [ "${drive:-n}" = y ]; then dotnet "$BIN_L" "$WORK/lcd-panel" || true; fi
 fi
 
+step "Peer 3 (gamma) dies for good: peer 1 deletes its address and forgets it (refused while gamma still answers)"
+ctl 1 cluster set-peers 127.0.0.11 127.0.0.12
+ctl 1 cluster forget 127.0.0.13 || echo "(exit $?: gamma still answers)"
+echo "Gamma's list still names peer 1, which raises an alarm on peer 1 (a stale list):"
+for _ in $(seq 40); do dotnet "$BIN_C" --socket "$WORK/p1.sock" alarms | grep -q listed-by && break; sleep 0.25; done
+ctl 1 alarms
+kill "${PIDS[3]}"; wait "${PIDS[3]}" 2>/dev/null || true
+ctl 1 cluster forget 127.0.0.13
+ctl 2 cluster set-peers 127.0.0.11 127.0.0.12
+wait_active 1 2/2; wait_forgotten 2 gamma
+ctl 2 licence show
+
+step "Peer 2 (beta) leaves the guide's way (delete the key, then the peers); peer 1 deletes its address and forgets it"
+ctl 2 config unset cluster.key
+ctl 2 config unset cluster.peers
+ctl 2 cluster show
+ctl 1 cluster set-peers 127.0.0.11
+wait_forgotten 1 beta
+ctl 1 licence show
+ctl 1 log events --limit 3
+
 step "Stop all peers cleanly"
-for n in 3 2 1; do kill "${PIDS[$n]}"; wait "${PIDS[$n]}" 2>/dev/null || true; done
+for n in 2 1; do kill "${PIDS[$n]}"; wait "${PIDS[$n]}" 2>/dev/null || true; done
 echo "Done. The appliance image is built and booted with ./build.sh image (see README, 'Boot the appliance image')."

@@ -18,7 +18,30 @@ internal sealed class ClusterCommands(ClusterService cluster, ConfigStore config
             await cluster.LeaveAsync();
             config.Log("cluster", old, Current(), r, "cluster");
             return new JsonObject { ["message"] = "this peer is standalone now and keeps its data" };
-        });
+        })
+        .Add("cluster.forget", async (r, ct) => await ForgetAsync(r, ct));
+
+    /// <summary>cluster forget ADDRESS: deletes a dead peer's records everywhere (ClusterService.Forget.cs).</summary>
+    private async Task<JsonObject> ForgetAsync(ApiRequest r, CancellationToken ct)
+    {
+        var address = r.RequiredString("address");
+        try
+        {
+            var (peer, deleted) = await cluster.ForgetAsync(address, ct);
+            config.Log("cluster", null, null, r, $"cluster.forget {address}");
+            return new JsonObject
+            {
+                ["message"] = $"forgot {peer.Name} ({address}): its {deleted} peer-specific records are deleted on every member",
+                ["peer"] = peer.Name,
+                ["id"] = peer.Id,
+                ["deleted"] = deleted,
+            };
+        }
+        catch (ForgetRefusedException e)
+        {
+            throw new ApiException(e.NotFound ? ApiException.NotFound : ApiException.Conflict, e.Message, "address", address, e.Rule);
+        }
+    }
 
     /// <summary>An empty key would unset the key and drop the cluster; leaving is cluster.leave, asked for by name.</summary>
     private static string NonEmptyKey(ApiRequest r) =>
@@ -48,7 +71,7 @@ internal sealed class ClusterCommands(ClusterService cluster, ConfigStore config
     public async Task<JsonObject> SetFieldAsync(string? field, IReadOnlyList<string> values, ApiRequest r)
     {
         if (field is null) throw ApiException.BadArgs("name a field: cluster.key or cluster.peers");
-        if (field == "key" && r.Cmd != "cluster.setKey")
+        if (field == "key" && values.Count > 0 && r.Cmd != "cluster.setKey")
             throw ApiException.BadArgs("the cluster key is set with 'cluster set-key', which reads it from a prompt or stdin, never from the command line");
         if (field == "peers") CheckPeers?.Invoke(values);
         var old = Current();
@@ -58,6 +81,9 @@ internal sealed class ClusterCommands(ClusterService cluster, ConfigStore config
         if (field == "key") config.Store.SetLocal(ClusterSettings.KeyName, result.Value["key"]?.GetValue<string>());
         else ClusterSettings.SavePeers(config.Store, result.Value["peers"]!.AsArray().Select(n => n!.GetValue<string>()).ToList());
         config.Log("cluster", old, result.Value, r, $"cluster.{field}");
+        // The guide takes a peer out by deleting the key and the peer addresses: whichever goes
+        // first ends the membership, and the cluster id goes with it, so the peer can join another.
+        if (values.Count == 0) cluster.LeaveIfStandalone();
         await cluster.ReconfigureAsync();
         return new JsonObject
         {

@@ -8,6 +8,8 @@ internal static class ClusterAlarms
     public const double MaxRttMs = 30;
     public const double MaxClockOffsetMs = 1000;
     public const int WeakKeyLength = 12;
+    /// <summary>A peer this one does not list names it in its own list (ClusterService.Strangers.cs).</summary>
+    public const string ListedByPrefix = "listed-by:";
 
     public static void Update(ClusterService cluster)
     {
@@ -33,6 +35,12 @@ internal static class ClusterAlarms
         {
             var address = stale.Id[(stale.Id.IndexOf(':') + 1)..];
             if (links.All(l => l.Address != address)) alarms.Lower(stale.Id);
+        }
+        var strangers = cluster.Strangers();
+        foreach (var s in strangers) alarms.Set(ListedByPrefix + s.Address, true, AlarmRegistry.Warning, ClusterService.StrangerText(s));
+        foreach (var gone in alarms.Active().Where(a => a.Id.StartsWith(ListedByPrefix, StringComparison.Ordinal)))
+        {
+            if (strangers.All(s => ListedByPrefix + s.Address != gone.Id)) alarms.Lower(gone.Id);
         }
     }
 

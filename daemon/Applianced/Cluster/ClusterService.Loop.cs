@@ -6,7 +6,8 @@ namespace Appliance.Daemon.Cluster;
 /// The cluster's own loop: the links and sessions run on events and per-link tasks, so this is
 /// what goes round steadily. Each turn takes the membership lock (a deadlock there stops it) and
 /// re-evaluates the cluster alarms from the links' state (idempotent: only a change is logged), so
-/// a condition an event missed is corrected within a turn. Its heartbeat is the watchdog's proof
+/// a condition an event missed is corrected within a turn; it publishes this peer's membership and
+/// forgets the peers that are gone (ClusterService.Forget.cs). Its heartbeat is the watchdog's proof
 /// that the cluster side of the daemon still runs.
 /// </summary>
 public sealed partial class ClusterService
@@ -38,6 +39,8 @@ public sealed partial class ClusterService
                 try
                 {
                     ClusterAlarms.Update(this);
+                    await PublishMembershipAsync();
+                    await ForgetGonePeersAsync();
                     lastError = null;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

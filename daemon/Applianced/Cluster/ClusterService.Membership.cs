@@ -33,7 +33,7 @@ public sealed partial class ClusterService
         {
             if (_listener is not null) await _listener.DisposeAsync();
             await StopRecoveryListenerAsync();
-            _listener = _transport.Listen(endPoint, (ch, ct) => AcceptAsync(ch, ct), IsListedPeer);
+            _listener = _transport.Listen(endPoint, (ch, ct) => AcceptAsync(ch, ct), IsListedPeer, StrangerRefused);
             StartRecoveryListener(endPoint.Address);
             _listening = endPoint;
             Logs.Event($"cluster: listening on {endPoint}");

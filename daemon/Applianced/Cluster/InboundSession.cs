@@ -17,9 +17,10 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
         var remote = HelloMessage.Decode(first.Payload.Span);
         var local = cluster.LocalHello();
         var link = cluster.LinkFor(channel.RemoteEndPoint?.Address.ToString(), remote);
+        if (link is null && channel.RemoteEndPoint is { } from) cluster.StrangerDialed(from.Address, remote);
         var refusal = link is null
             ? (PeerReasons.PeerListMismatch, "this peer does not list you")
-            : HelloCheck.Compare(local, remote, cluster.OwnAddress, link.Address);
+            : HelloCheck.Compare(local, remote, cluster.OwnAddress, link.Address) ?? cluster.ForgottenRefusal(remote);
         if (refusal is null && ClusterService.NeedsAdoption(local, remote)) refusal = cluster.JoinRefusal(local, remote);
         if (refusal is { } refused)
         {

@@ -43,7 +43,7 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         var answer = Messages.Decode<HelloAnswer>(frame);
         // Our own comparison first, so details (e.g. "peer runs X", "peer 1's address") are from our
         // side of the link; the peer's refusal otherwise, so we never adopt what it refused.
-        var refusal = HelloCheck.Compare(local, answer.Hello, cluster.OwnAddress, link.Address)
+        var refusal = HelloCheck.Compare(local, answer.Hello, cluster.OwnAddress, link.Address) ?? cluster.ForgottenRefusal(answer.Hello)
             ?? (ClusterService.NeedsAdoption(local, answer.Hello) ? cluster.JoinRefusal(local, answer.Hello) : null);
         if (answer.Reason is { } r && refusal is null or (PeerReasons.Joining, _)) refusal = (r, answer.Detail);
         if (refusal is { } refused)

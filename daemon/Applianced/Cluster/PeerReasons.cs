@@ -12,6 +12,8 @@ public static class PeerReasons
     public const string NotLicensed = "not-licensed";
     /// <summary>A joiner brings an address a member holds (R7): the join waits until one of them changes it.</summary>
     public const string AddressConflict = "address-conflict";
+    /// <summary>This cluster forgot the peer (ClusterService.Forget.cs); it must leave and join again.</summary>
+    public const string Forgotten = "forgotten";
     /// <summary>One side is adopting the other's cluster (R9); the link comes up right after.</summary>
     public const string Joining = "joining";
 
@@ -26,6 +28,7 @@ public static class PeerReasons
         NotLicensed => "Clustering not licensed" + (detail is null ? "" : $" ({detail})"),
         Joining => "Not active yet (joining)",
         AddressConflict => $"Address conflict: {detail}",
+        Forgotten => "Forgotten by the cluster (cluster leave on that peer, then join again)",
         _ => $"{reason} {detail}".Trim(),
     };
 }

@@ -30,6 +30,7 @@ public sealed class ClusterCheck(ClusterService cluster, ConfigStore config, Fun
     {
         var ctx = context();
         var results = new List<CheckResult> { Ntp(), Dns(), HostAndDomain(), SameHostName(ctx), Licence(), Addresses(ctx), Rendezvous(ctx), LocationAddresses(ctx) };
+        results.AddRange(cluster.Strangers().Select(s => new CheckResult($"listed by {s.Address}", CheckResult.Fail, ClusterService.StrangerText(s))));
         var settings = cluster.Settings;
         var links = cluster.Links;
         if (!settings.Clustered)

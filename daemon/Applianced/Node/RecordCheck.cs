@@ -13,7 +13,7 @@ namespace Appliance.Daemon.Node;
 /// The check is the model's own (<see cref="ConfigOps.Validate"/>, as for a typed value) minus the
 /// cross-peer rules, which weigh concurrent writes of several peers against each other, not one value;
 /// plus what only a record can get wrong: its scope, its key, and that a peer-specific record was
-/// written by that peer (no peer writes another's settings). Records of sections that are not
+/// written by that peer (no peer writes another's settings; it may only delete a forgotten peer's). Records of sections that are not
 /// configuration (licences, which carry their own signature) are not this check's business.
 /// </summary>
 public static class RecordCheck
@@ -24,7 +24,9 @@ public static class RecordCheck
     /// <summary>The value as appliers may use it (defaults filled in; null for a tombstone or a record outside the model), or the rule broken.</summary>
     public static (JsonObject? Value, ValidationError? Error) Validate(StoredRecord record)
     {
-        if (Scopes.IsPeer(record.Scope, out var owner) && record.Version.Origin != owner)
+        // A tombstone is the exception: a member deletes the records of a peer the cluster forgot
+        // (Cluster/REPLICATION.md, "Forgetting a peer"); a delete sets nothing a peer could apply.
+        if (Scopes.IsPeer(record.Scope, out var owner) && record.Version.Origin != owner && record.Value is not null)
             return Refused(Name(record), $"is a setting of peer {owner} but was written by peer {record.Version.Origin}; only a peer writes its own settings");
         if (record.Value is null)
             return (null, null);

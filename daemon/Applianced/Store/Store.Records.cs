@@ -25,7 +25,15 @@ public sealed partial class Store
 
     public long RecordCount => Read(() => _records.LongCount());
 
-    /// <summary>The peer scopes that hold records (of any peer, this one's included).</summary>
+    /// <summary>
+    /// The peer scopes that hold live records (of any peer, this one's included). A forgotten peer's
+    /// scope keeps its tombstones until they are purged; it holds nothing any more, so it is not listed.
+    /// </summary>
     public IReadOnlyList<string> PeerScopes() => WithDigests(d => d.Collections().Keys
-        .Select(c => c[..c.IndexOf('/')]).Where(s => s.StartsWith("peer:", StringComparison.Ordinal)).Distinct().ToList());
+        .Select(c => c[..c.IndexOf('/')]).Where(s => s.StartsWith("peer:", StringComparison.Ordinal)).Distinct().ToList())
+        .Where(HoldsLiveRecords).ToList();
+
+    /// <summary>Stops at the first live record: a live scope costs one read, a forgotten one its few tombstones.</summary>
+    private bool HoldsLiveRecords(string scope) =>
+        Read(() => _records.Find(Query.StartsWith("_id", scope + "/")).Any(d => !d["v"].IsNull));
 }

@@ -14,10 +14,11 @@ public sealed partial class TlsTransport
     /// Failures before the handler (TLS, key mismatch, garbage, timeouts) are logged once per
     /// connection and never reach the handler. <paramref name="isListedPeer"/> says whether an
     /// address is a configured peer, whose handshakes strangers can never crowd out (see
-    /// <see cref="HandshakeSlots"/>); without it every address is a stranger.
+    /// <see cref="HandshakeSlots"/>); without it every address is a stranger. <paramref name="refused"/>
+    /// hears of each connection whose key proof ended in a refusal or a key mismatch.
     /// </summary>
     public TransportListener Listen(IPEndPoint endPoint, Func<PeerChannel, CancellationToken, Task> handler,
-        Func<IPAddress, bool>? isListedPeer = null)
+        Func<IPAddress, bool>? isListedPeer = null, Action<IPAddress, Exception>? refused = null)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(handler);
@@ -34,7 +35,7 @@ public sealed partial class TlsTransport
             socket.Dispose();
             throw;
         }
-        return new TransportListener(this, socket, handler, isListedPeer ?? (_ => false), _log);
+        return new TransportListener(this, socket, handler, isListedPeer ?? (_ => false), _log) { Refused = refused };
     }
 
     // The LAN address may not be on the interface yet when the listener starts (networkd, DHCP or
@@ -72,6 +73,9 @@ public sealed class TransportListener : IAsyncDisposable
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
+
+    /// <summary>Told of a dialer whose key proof was refused (another cluster, another key): it speaks our protocol and dialed us.</summary>
+    internal Action<IPAddress, Exception>? Refused { get; init; }
 
     /// <summary>The bound address, with the real port when bound to port 0.</summary>
     public IPEndPoint LocalEndPoint { get; }
@@ -140,6 +144,8 @@ public sealed class TransportListener : IAsyncDisposable
         {
             if (!ct.IsCancellationRequested)
                 _log($"cluster connection from {remote} to {LocalEndPoint} refused: {Describe(refusal!)}");
+            if (refusal is KeyMismatchException or ProofRefusedException { Refusal: ProofRefusal.OtherCluster } && remote is IPEndPoint from)
+                Refused?.Invoke(from.Address, refusal);
             return;
         }
 
