@@ -13,7 +13,11 @@ public sealed record StoredRecord(string Scope, string Section, string Key, stri
 }
 
 /// <summary>A change asked of the store: Value null deletes (leaves a tombstone).</summary>
-public sealed record Mutation(string Scope, string Section, string Key, string? Value);
+public sealed record Mutation(string Scope, string Section, string Key, string? Value)
+{
+    /// <summary>Written even when the store holds the same value: a new version that wins over a newer delete elsewhere (Store.Owner.cs).</summary>
+    public bool Again { get; init; }
+}
 
 /// <summary>
 /// One entry of the operation log. Prev is the version the writer saw before writing, so a peer can
