@@ -13,6 +13,10 @@ public static class ExitCodes
     /// <summary>Something broke inside the daemon or the CLI.</summary>
     public const int Internal = 4;
 
+    /// <summary>The scheme in one line, for help and the man page (README's "Exit codes" says the same).</summary>
+    public const string Summary =
+        "Exit codes: 0 ok, 1 usage, 2 rejected (validation, notfound, conflict), 3 daemon unreachable, 4 internal.";
+
     public static int ForErrorKind(string? kind) => kind switch
     {
         "usage" => Usage,

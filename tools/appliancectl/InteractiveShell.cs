@@ -78,7 +78,7 @@ internal sealed class InteractiveShell(CliHost host, CommandRunner runner, bool 
             return output.UsageError(new UsageException("--socket cannot change inside the shell; restart appliancectl with it"), shell: true);
         if (global.Help || global.Words.Count == 0)
             return await runner.RunAsync(["help"], json, shell: true, ct);
-        return await runner.RunAsync(global.Words, json || global.Json, shell: true, ct);
+        return await runner.RunAsync(global.Words, json || global.Json, shell: true, ct, global.Wide);
     }
 
     private async Task<string> PromptAsync(CancellationToken ct)

@@ -3,8 +3,10 @@ using System.Text.Json.Nodes;
 namespace Appliance.Ctl;
 
 /// <summary>Renders any result for people (PROTOCOL.md): scalars as aligned `key  value` lines,
-/// arrays of flat objects as aligned tables, anything deeper as indented blocks.</summary>
-internal sealed partial class Renderer(TextWriter output)
+/// arrays of flat objects as aligned tables, anything deeper as indented blocks. With
+/// <paramref name="columns"/> (the terminal's width, unless --wide) long values wrap and tables
+/// cut their widest cells so that no line passes the edge.</summary>
+internal sealed partial class Renderer(TextWriter output, int? columns = null)
 {
     private const string Gap = "  ";
 
@@ -30,13 +32,13 @@ internal sealed partial class Renderer(TextWriter output)
 
     private void Object(IReadOnlyList<KeyValuePair<string, JsonNode?>> props, int indent)
     {
-        var width = props.Where(p => IsScalar(p.Value)).Select(p => p.Key.Length).DefaultIfEmpty(0).Max();
+        var width = props.Where(p => IsScalar(p.Value)).Select(p => Label(p.Key, p.Value).Length).DefaultIfEmpty(0).Max();
         var pad = new string(' ', indent);
         foreach (var (key, value) in props)
         {
             if (IsScalar(value))
             {
-                output.WriteLine((pad + key.PadRight(width) + Gap + Scalar(value)).TrimEnd());
+                TextWrap.Hanging(output, pad + Label(key, value).PadRight(width) + Gap, Display(key, value), columns);
                 continue;
             }
             output.WriteLine(pad + key + ":");
@@ -74,17 +76,29 @@ internal sealed partial class Renderer(TextWriter output)
     {
         // The first row's keys in order, then any key a later row adds: the daemon leaves out null
         // fields (log entries), and a column must not vanish because the first row lacked it.
-        var columns = rows.SelectMany(r => r.Select(p => p.Key)).Distinct().ToList();
-        var cells = rows.Select(r => columns.Select(c => Cell(r[c])).ToArray()).ToList();
-        var widths = columns.Select((c, i) => Math.Max(c.Length, cells.Max(r => r[i].Length))).ToArray();
+        var names = rows.SelectMany(r => r.Select(p => p.Key)).Distinct().ToList();
+        var headers = names.Select(n => Label(n, rows.Select(r => r[n]).FirstOrDefault(v => v is not null))).ToList();
+        var cells = rows.Select(r => names.Select(c => Cell(c, r[c])).ToArray()).ToList();
+        var widths = headers.Select((c, i) => Math.Max(c.Length, cells.Max(r => r[i].Length))).ToArray();
+        if (columns is { } room)
+            Fit(widths, headers, room - indent - Gap.Length * (widths.Length - 1));
         var pad = new string(' ', indent);
-        output.WriteLine(Line(pad, columns, widths));
+        output.WriteLine(Line(pad, headers, widths));
         foreach (var row in cells)
-            output.WriteLine(Line(pad, row, widths));
+        {
+            // The last column (a message, a reason) wraps under itself; the others are cut short.
+            var last = row[^1];
+            row[^1] = "";
+            var head = Line(pad, row, widths, trim: false);
+            TextWrap.Hanging(output, head, last, head.Length + widths[^1], minColumn: 1);
+        }
     }
 
-    private static string Cell(JsonNode? value) => Scalar(value) is { Length: > 0 } text ? text : "-";
+    private static string Cell(string key, JsonNode? value) => Display(key, value) is { Length: > 0 } text ? text : "-";
 
-    private static string Line(string pad, IReadOnlyList<string> cells, int[] widths) =>
-        (pad + string.Join(Gap, cells.Select((c, i) => c.PadRight(widths[i])))).TrimEnd();
+    private static string Line(string pad, IReadOnlyList<string> cells, int[] widths, bool trim = true)
+    {
+        var line = pad + string.Join(Gap, cells.Select((c, i) => TextWrap.Truncate(c, widths[i]).PadRight(widths[i])));
+        return trim ? line.TrimEnd() : line[..^widths[^1]];
+    }
 }
