@@ -113,11 +113,13 @@ internal sealed class CommandRunner(CliHost host, ApiClient client)
     }
 
     /// <summary>Calls one command for the CLI's own needs (prompt, completion): result or null.</summary>
-    public async Task<JsonObject?> TryCallAsync(string cmd, CancellationToken ct)
+    public Task<JsonObject?> TryCallAsync(string cmd, CancellationToken ct) => TryCallAsync(cmd, new JsonObject(), ct);
+
+    public async Task<JsonObject?> TryCallAsync(string cmd, JsonObject args, CancellationToken ct)
     {
         try
         {
-            var r = await client.CallAsync(cmd, new JsonObject(), ct);
+            var r = await client.CallAsync(cmd, args, ct);
             return r.Result;
         }
         catch (Exception e) when (e is DaemonUnreachableException or ProtocolException)

@@ -10,6 +10,8 @@ internal static class ManPage
     {
         var m = new StringBuilder();
         m.Append(".TH APPLIANCECTL 1 \"\" \"appliancectl ").Append(Escape(version)).AppendLine("\" \"Appliance manual\"");
+        // A command reference: no hyphenated words, left-aligned (a command stays copyable as shown).
+        m.AppendLine(".nh").AppendLine(".ad l");
         m.AppendLine(".SH NAME").AppendLine("appliancectl \\- maintenance CLI and admin shell of an appliance peer");
         m.AppendLine(".SH SYNOPSIS");
         m.AppendLine(".B appliancectl").AppendLine(Escape("[--socket PATH] [--json] [--wide] COMMAND [ARGS...]"));

@@ -5,23 +5,34 @@ internal sealed partial class Renderer
     /// <summary>The narrowest a column is cut to (its header stays whole when shorter than this).</summary>
     private const int MinCell = 6;
 
-    /// <summary>Narrows the widest columns, one step at a time, until the row fits in
-    /// <paramref name="room"/>; no column goes below its header or <see cref="MinCell"/>. A table
-    /// that cannot fit even then keeps those widths (the terminal wraps it; --wide is no worse).</summary>
+    /// <summary>The narrowest the last column wraps to before other columns are cut.</summary>
+    private const int MinWrapped = 20;
+
+    /// <summary>
+    /// Narrows columns until the row fits in <paramref name="room"/>. The last column (a message, a
+    /// reason) gives way first, since it wraps with nothing lost, down to <see cref="MinWrapped"/>;
+    /// then the widest other columns are cut, one step at a time, down to their header or
+    /// <see cref="MinCell"/>; then the last column again. A table that cannot fit even then keeps
+    /// those widths (the terminal wraps it; --wide is no worse).
+    /// </summary>
     private static void Fit(int[] widths, IReadOnlyList<string> headers, int room)
     {
         var floors = widths.Select((w, i) => Math.Min(w, Math.Max(headers[i].Length, MinCell))).ToArray();
+        var last = widths.Length - 1;
+        var others = widths[..last].Sum();
+        widths[last] = Math.Max(Math.Min(widths[last], MinWrapped), Math.Min(widths[last], room - others));
         while (widths.Sum() > room)
         {
-            var widest = Enumerable.Range(0, widths.Length).Where(i => widths[i] > floors[i]).OrderByDescending(i => widths[i]).FirstOrDefault(-1);
+            var widest = Enumerable.Range(0, last).Where(i => widths[i] > floors[i]).OrderByDescending(i => widths[i]).FirstOrDefault(-1);
             if (widest < 0)
+            {
+                widths[last] = Math.Max(floors[last], room - widths[..last].Sum());
                 return;
-            var next = Enumerable.Range(0, widths.Length).Where(i => i != widest).Select(i => widths[i]).DefaultIfEmpty(0).Max();
-            var excess = widths.Sum() - room;
+            }
+            var next = Enumerable.Range(0, last).Where(i => i != widest).Select(i => widths[i]).DefaultIfEmpty(0).Max();
             // Down to the next widest column (then both shrink together), or by the excess when that is less.
-            widths[widest] = Math.Max(floors[widest], Math.Max(next, widths[widest] - excess));
-            if (widths[widest] == next && next > floors[widest] && widths.Count(w => w == next) > 1)
-                widths[widest]--;
+            var narrower = Math.Max(floors[widest], Math.Max(next, widths[widest] - (widths.Sum() - room)));
+            widths[widest] = narrower < widths[widest] ? narrower : widths[widest] - 1;
         }
     }
 }
