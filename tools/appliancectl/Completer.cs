@@ -58,8 +58,7 @@ internal sealed partial class Completer(
     private async Task<IEnumerable<Choice>> ChoicesAsync(string[] typed, string word, CancellationToken ct)
     {
         if (typed.Length == 0)
-            return Commands.All.Select(c => new Choice(c.Group, c.Summary)).DistinctBy(c => c.Text)
-                .Concat(Aliases.Groups.Select(g => new Choice(g, "= " + string.Join(", ", Aliases.All.Where(a => a.Group == g).Select(a => a.Target)))))
+            return Commands.Groups.Concat(Aliases.Groups).Select(g => new Choice(g, GroupHelp(g)))
                 .Concat(Commands.ShellBuiltins.Select(b => new Choice(b)));
         if (typed[0] == "help")
             return NextWords(typed[1..]);
@@ -75,6 +74,12 @@ internal sealed partial class Completer(
         var positional = Positional(spec, argWords);
         return next.Concat(await ArgumentValuesAsync(spec, positional, word, ct));
     }
+
+    /// <summary>A one-word command's summary, or the words that may follow a group's first word.</summary>
+    private static string GroupHelp(string group) =>
+        NextWords([group]).Select(c => c.Text).Distinct().ToList() is { Count: > 0 } next
+            ? string.Join(", ", next)
+            : Commands.All.FirstOrDefault(c => c.Words == group)?.Summary ?? "";
 
     /// <summary>The command the typed words name (after aliases), or null.</summary>
     private static CommandSpec? Match(string[] typed)

@@ -46,6 +46,12 @@ internal static class Examples
         ["ssh-keys remove"] = "ssh-keys remove laptop",
         ["upgrade status"] = "upgrade status",
         ["upgrade"] = "upgrade applianced-1.2.0.tar.gz",
+        ["ping"] = "ping 198.18.0.12 --count 5",
+        ["traceroute"] = "traceroute 198.18.0.12",
+        ["dns lookup"] = "dns lookup ntp.example.net",
+        ["show interfaces"] = "show interfaces",
+        ["show routes"] = "show routes",
+        ["show ntp"] = "show ntp",
     };
 
     public static string? For(CommandSpec spec) => ByCommand.GetValueOrDefault(spec.Words);

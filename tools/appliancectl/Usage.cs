@@ -64,10 +64,10 @@ internal static class Usage
     /// <summary>The commands of the group (all when null), under the words the group uses.</summary>
     private static IEnumerable<(string Usage, string Summary)> Rows(string? group)
     {
-        if (group is not null && !Commands.Groups.Contains(group))
-            return Aliases.InGroup(group).Select(a => (a.Words + a.Spec.Usage[a.Spec.Words.Length..], $"{a.Spec.Summary} (= {a.Spec.Words})"));
-        var specs = group is null ? Commands.All : Commands.InGroup(group);
-        return specs.Select(s => (s.Usage, s.Summary));
+        if (group is null)
+            return Commands.All.Select(s => (s.Usage, s.Summary));
+        var aliased = Aliases.InGroup(group).Select(a => (a.Words + a.Spec.Usage[a.Spec.Words.Length..], $"{a.Spec.Summary} (= {a.Spec.Words})"));
+        return Commands.InGroup(group).Select(s => (s.Usage, s.Summary)).Concat(aliased);
     }
 
     /// <summary>"  usage  summary", the summary wrapped in its column; a usage too long for the

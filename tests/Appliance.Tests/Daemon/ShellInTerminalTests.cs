@@ -49,7 +49,8 @@ public sealed class ShellInTerminalTests : IAsyncLifetime
 
         await t.Keys("C-u");
         await t.Type("show ?");
-        await t.WaitForAsync("config   = config show", T);
+        var show = await t.WaitForAsync("= config show", T);
+        Assert.Matches(@"\n  interfaces +this peer's network interfaces", show);
 
         await t.Keys("C-u");
         await t.Type("config set time.zone Europe/Os");
