@@ -9,15 +9,18 @@ internal sealed partial class Renderer
     private const int MinWrapped = 20;
 
     /// <summary>
-    /// Narrows columns until the row fits in <paramref name="room"/>. The last column (a message, a
-    /// reason) gives way first, since it wraps with nothing lost, down to <see cref="MinWrapped"/>;
-    /// then the widest other columns are cut, one step at a time, down to their header or
-    /// <see cref="MinCell"/>; then the last column again. A table that cannot fit even then keeps
-    /// those widths (the terminal wraps it; --wide is no worse).
+    /// Narrows columns until the row fits in <paramref name="room"/>; a narrowed column's cells wrap.
+    /// The last column (a message, a reason) gives way first, down to <see cref="MinWrapped"/>; then
+    /// the widest other columns, one step at a time, down to their header or <see cref="MinCell"/>,
+    /// the first column (the row's name) last of all; then the last column again. A table that
+    /// cannot fit even then keeps those widths (the terminal wraps it; --wide is no worse).
     /// </summary>
     private static void Fit(int[] widths, IReadOnlyList<string> headers, int room)
     {
         var floors = widths.Select((w, i) => Math.Min(w, Math.Max(headers[i].Length, MinCell))).ToArray();
+        // The name stays whole while the other columns can make the room.
+        if (widths.Length > 2 && widths[0] + floors[1..].Sum() <= room)
+            floors[0] = widths[0];
         var last = widths.Length - 1;
         var others = widths[..last].Sum();
         widths[last] = Math.Max(Math.Min(widths[last], MinWrapped), Math.Min(widths[last], room - others));

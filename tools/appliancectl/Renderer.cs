@@ -10,6 +10,9 @@ internal sealed partial class Renderer(TextWriter output, int? columns = null)
 {
     private const string Gap = "  ";
 
+    /// <summary>A program's output as lines of text (diag.ping, diag.traceroute): shown as lines, not a list.</summary>
+    private const string OutputKey = "output";
+
     public void Result(JsonObject result)
     {
         if (result["title"] is JsonValue title)
@@ -36,6 +39,13 @@ internal sealed partial class Renderer(TextWriter output, int? columns = null)
         var pad = new string(' ', indent);
         foreach (var (key, value) in props)
         {
+            if (key == OutputKey && value is JsonArray lines && lines.All(l => l is JsonValue))
+            {
+                output.WriteLine(pad + key + ":");
+                foreach (var line in lines)
+                    TextWrap.Hanging(output, pad + "  ", Scalar(line), columns);
+                continue;
+            }
             if (IsScalar(value))
             {
                 TextWrap.Hanging(output, pad + Label(key, value).PadRight(width) + Gap, Display(key, value), columns);
@@ -83,22 +93,14 @@ internal sealed partial class Renderer(TextWriter output, int? columns = null)
         if (columns is { } room)
             Fit(widths, headers, room - indent - Gap.Length * (widths.Length - 1));
         var pad = new string(' ', indent);
-        output.WriteLine(Line(pad, headers, widths));
-        foreach (var row in cells)
+        foreach (var row in cells.Prepend(headers.ToArray()))
         {
-            // The last column (a message, a reason) wraps under itself; the others are cut short.
-            var last = row[^1];
-            row[^1] = "";
-            var head = Line(pad, row, widths, trim: false);
-            TextWrap.Hanging(output, head, last, head.Length + widths[^1], minColumn: 1);
+            // A cell wider than its column wraps under itself (nothing is lost; --wide keeps rows on one line).
+            var wrapped = row.Select((c, i) => TextWrap.Lines(c, widths[i])).ToArray();
+            for (var n = 0; n < wrapped.Max(w => w.Count); n++)
+                output.WriteLine((pad + string.Join(Gap, wrapped.Select((w, i) => (n < w.Count ? w[n] : "").PadRight(widths[i])))).TrimEnd());
         }
     }
 
     private static string Cell(string key, JsonNode? value) => Display(key, value) is { Length: > 0 } text ? text : "-";
-
-    private static string Line(string pad, IReadOnlyList<string> cells, int[] widths, bool trim = true)
-    {
-        var line = pad + string.Join(Gap, cells.Select((c, i) => TextWrap.Truncate(c, widths[i]).PadRight(widths[i])));
-        return trim ? line.TrimEnd() : line[..^widths[^1]];
-    }
 }

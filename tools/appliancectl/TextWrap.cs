@@ -1,12 +1,9 @@
 namespace Appliance.Ctl;
 
 /// <summary>Fits text into a terminal's columns: wrapping at spaces (a word longer than a line is
-/// cut), or cutting one cell short with a visible mark.</summary>
+/// broken where the line ends).</summary>
 internal static class TextWrap
 {
-    /// <summary>What ends a cell that was cut short (--wide shows it whole).</summary>
-    public const string Cut = "…";
-
     /// <summary>The narrowest a wrapped column gets, however deep the indent: below this a value
     /// reads worse wrapped than running past the edge.</summary>
     public const int MinColumn = 20;
@@ -39,8 +36,4 @@ internal static class TextWrap
         foreach (var line in lines.Skip(1))
             w.WriteLine(indent + line);
     }
-
-    /// <summary>The cell cut to <paramref name="width"/> characters, its end marked.</summary>
-    public static string Truncate(string cell, int width) =>
-        cell.Length <= width ? cell : width <= Cut.Length ? cell[..width] : cell[..(width - Cut.Length)] + Cut;
 }

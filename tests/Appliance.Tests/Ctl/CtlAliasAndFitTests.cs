@@ -68,8 +68,15 @@ public class CtlAliasAndFitTests
 
         Assert.All(help.Out.Split('\n'), l => Assert.True(l.Length <= 80, $"{l.Length}: {l}"));
         Assert.All(narrow.Out.Split('\n'), l => Assert.True(l.Length <= 80, $"{l.Length}: {l}"));
-        Assert.Contains("…", narrow.Out); // the user cell was cut short...
-        Assert.Contains(message, string.Join(' ', narrow.Out.Split('\n').Select(l => l.Trim()))); // ...the message wrapped, whole
+        // Long cells wrap in their columns: the user name over several lines, the message under itself.
+        var lines = narrow.Out.Split('\n');
+        var header = Array.FindIndex(lines, l => l.StartsWith("time ", StringComparison.Ordinal));
+        var at = lines[header].IndexOf("message", StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('u', 50), narrow.Out);
+        var user = lines[header].IndexOf("user", StringComparison.Ordinal);
+        var rows = lines[(header + 1)..].Where(l => l.Length > at).ToList();
+        Assert.Equal(new string('u', 50), string.Concat(rows.Select(l => l[user..at].Trim())));
+        Assert.Equal(message, string.Join(' ', rows.Select(l => l[at..].Trim())));
         Assert.Contains(new string('u', 50), wide.Out);
         Assert.Contains(wide.Out.Split('\n'), l => l.Length > 80 && l.EndsWith(message, StringComparison.Ordinal));
         Assert.Contains(PeopleTime.LocalIfTime("2026-11-25T10:00:00Z"), narrow.Out); // local time for people
