@@ -19,6 +19,9 @@ APT_PACKAGES=(socat nftables iproute2 ethtool dbus libpcap0.8 procps tar gzip tz
 # The image boot test (./build.sh test as root): the image build installs its own host tools
 # (debootstrap, qemu, ...); the checks make certificates with openssl and use sftp/scp.
 APT_PACKAGES+=(openssl openssh-client passwd libcrypt1)
+# The CLI's terminal tests: tmux (a real terminal driven as a person would), man-db and groff-base
+# (the manual page rendered with man -l); the daemon's diagnostics run ping and traceroute.
+APT_PACKAGES+=(tmux man-db groff-base iputils-ping traceroute)
 
 ensure_apt() {
   local missing=()
@@ -69,7 +72,10 @@ publish() {
       ${key_args[@]+"${key_args[@]}"} ${version_args[@]+"${version_args[@]}"}
   done
   rm -f "$dir"/*.pdb
-  ls -1 "$dir" | grep -E '^(applianced|appliancectl|lcdsim)$' || true
+  # The manual page, from the same command table as `help`: it travels with the release (an
+  # upgrade brings the page of the CLI it installs; the image links it as appliancectl(1)).
+  "$dir/appliancectl" --man > "$dir/appliancectl.1"
+  ls -1 "$dir" | grep -E '^(applianced|appliancectl|appliancectl\.1|lcdsim)$' || true
   vendor_key_verify "$dir"
   echo "applianced $("$dir/applianced" --version) trusts the vendor key: $VENDOR_KEY_SAID"
 }

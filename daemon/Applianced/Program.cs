@@ -36,7 +36,7 @@ public static class Program
         catch (OptionsException e)
         {
             Console.Error.WriteLine($"applianced: {e.Message}\n{DaemonOptions.Usage}");
-            return 1;
+            return DaemonExitCodes.Usage;
         }
 
         Store.Store store;
@@ -49,7 +49,7 @@ public static class Program
         catch (StoreOpenException e)
         {
             Console.Error.WriteLine($"applianced: {e.Message}");
-            return 2;
+            return e.HeldByAnother ? DaemonExitCodes.Refused : DaemonExitCodes.Internal;
         }
         try
         {
@@ -59,7 +59,7 @@ public static class Program
         {
             store.Dispose();
             Console.Error.WriteLine($"applianced: {e.Message}");
-            return 2;
+            return DaemonExitCodes.Refused;
         }
 
         var restart = new SelfRestart();

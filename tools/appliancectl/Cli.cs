@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace Appliance.Ctl;
 
 /// <summary>The appliancectl entry point, callable in-process (tests) as well as from Main.</summary>
@@ -5,6 +7,10 @@ public static class Cli
 {
     public const string DefaultSocket = "/run/appliance/api.sock";
     public const string SocketVariable = "APPLIANCE_SOCKET";
+
+    /// <summary>The version this CLI was built as (the software release, Directory.Build.props or build.sh --version).</summary>
+    public static string Version =>
+        typeof(Cli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
 
     /// <summary>Runs appliancectl with stdin treated as not a terminal (scripts, tests).</summary>
     public static Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>
@@ -26,12 +32,19 @@ public static class Cli
         var runner = new CommandRunner(host, client);
         if (global.Help)
         {
-            Usage.Write(host.Out);
+            Usage.Write(host.Out, columns: host.Columns);
+            return ExitCodes.Ok;
+        }
+        if (global.Version || global.Man)
+        {
+            if (global.Words.Count > 0)
+                return new Output(host, global.Json).UsageError(new UsageException("--version and --man take no command"));
+            host.Out.Write(global.Version ? Version + "\n" : ManPage.Roff(Version));
             return ExitCodes.Ok;
         }
         if (global.Words.Count == 0)
             return await new InteractiveShell(host, runner, global.Json).RunAsync(ct);
-        var code = await runner.RunAsync(global.Words, global.Json, shell: false, ct);
+        var code = await runner.RunAsync(global.Words, global.Json, shell: false, ct, global.Wide);
         await host.Out.FlushAsync(ct);
         return code;
     }

@@ -23,6 +23,24 @@ internal sealed class CliHost(TextReader input, TextWriter output, TextWriter er
     public bool OutputIsTerminal { get; init; }
 
     public InterruptSource Interrupts { get; } = new();
+
+    /// <summary>The width output fits (the terminal's, or $COLUMNS); null: lines as long as they are.</summary>
+    public int? Columns { get; init; }
+
+    /// <summary>The terminal's width, else $COLUMNS when set (a script that wants fitted text), else none.</summary>
+    public static int? DetectColumns(bool outputIsTerminal, Func<string, string?> getEnv)
+    {
+        if (getEnv("COLUMNS") is { } text && int.TryParse(text, out var fromEnv) && fromEnv > 0)
+            return fromEnv;
+        try
+        {
+            return outputIsTerminal && Console.WindowWidth > 0 ? Console.WindowWidth : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 }
 
 /// <summary>Ctrl-C stops the running command (a follow stream, a slow call) but not the shell.</summary>

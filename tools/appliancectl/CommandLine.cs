@@ -3,7 +3,15 @@ using System.Text.Json.Nodes;
 namespace Appliance.Ctl;
 
 /// <summary>Options valid before (or anywhere around) any command.</summary>
-internal sealed record GlobalOptions(string? Socket, bool Json, bool Help, List<string> Words);
+internal sealed record GlobalOptions(string? Socket, bool Json, bool Help, List<string> Words)
+{
+    /// <summary>--wide: tables and values whole instead of fitted to the terminal.</summary>
+    public bool Wide { get; init; }
+    /// <summary>--version alone: the CLI's own version.</summary>
+    public bool Version { get; init; }
+    /// <summary>--man alone: the manual page (roff) built from the command table.</summary>
+    public bool Man { get; init; }
+}
 
 /// <summary>A command with its API args built and checked.</summary>
 internal sealed record ParsedCommand(CommandSpec Spec, JsonObject Args, bool Follow, bool Help);
@@ -14,7 +22,7 @@ internal static class CommandLine
     public static GlobalOptions ParseGlobal(IReadOnlyList<string> args)
     {
         string? socket = null;
-        bool json = false, help = false, ended = false;
+        bool json = false, help = false, ended = false, wide = false, version = false, man = false;
         var words = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -23,6 +31,12 @@ internal static class CommandLine
                 words.Add(a);
             else if (a == "--json")
                 json = true;
+            else if (a == "--wide")
+                wide = true;
+            else if (words.Count == 0 && a == "--version")
+                version = true;
+            else if (words.Count == 0 && a == "--man")
+                man = true;
             else if (a == "--socket")
                 socket = i + 1 < args.Count ? args[++i] : throw new UsageException("--socket needs a PATH");
             else if (a.StartsWith("--socket=", StringComparison.Ordinal))
@@ -38,25 +52,27 @@ internal static class CommandLine
         }
         if (socket is { Length: 0 })
             throw new UsageException("--socket needs a PATH");
-        return new GlobalOptions(socket, json, help, words);
+        return new GlobalOptions(socket, json, help, words) { Wide = wide, Version = version, Man = man };
     }
 
     /// <summary>The longest command whose words start the line, and the words after them.</summary>
-    public static (CommandSpec Spec, List<string> Remaining) Match(IReadOnlyList<string> words)
+    public static (CommandSpec Spec, List<string> Remaining) Match(IReadOnlyList<string> typed)
     {
-        if (words.Count == 0)
+        if (typed.Count == 0)
             throw new UsageException("no command given");
+        var words = Aliases.Resolve(typed);
         var best = Commands.All
             .Where(c => c.WordList.Length <= words.Count && c.WordList.SequenceEqual(words.Take(c.WordList.Length)))
             .MaxBy(c => c.WordList.Length);
         if (best is not null)
             return (best, words.Skip(best.WordList.Length).ToList());
-        var group = words[0];
-        if (!Commands.Groups.Contains(group))
+        // Errors name the words as typed (`show foo`, not what an alias made of them).
+        var group = typed[0];
+        if (!Commands.Groups.Contains(group) && !Aliases.Groups.Contains(group))
             throw new UsageException($"unknown command '{group}'");
-        if (words.Count == 1 || words[1] is "--help" or "-h")
+        if (typed.Count == 1 || typed[1] is "--help" or "-h")
             throw new UsageException($"'{group}' needs a subcommand", group);
-        throw new UsageException($"unknown command '{group} {words[1]}'", group);
+        throw new UsageException($"unknown command '{group} {typed[1]}'", group);
     }
 
     public static ParsedCommand Parse(CommandSpec spec, IReadOnlyList<string> rest)

@@ -11,18 +11,18 @@ internal sealed class CommandRunner(CliHost host, ApiClient client)
 {
     public string SocketPath => client.SocketPath;
 
-    public async Task<int> RunAsync(IReadOnlyList<string> words, bool json, bool shell, CancellationToken ct)
+    public async Task<int> RunAsync(IReadOnlyList<string> words, bool json, bool shell, CancellationToken ct, bool wide = false)
     {
-        var output = new Output(host, json);
+        var output = new Output(host, json, wide);
         try
         {
             if (words.Count > 0 && words[0] == "help")
-                return Help(words.Skip(1).ToList(), shell);
+                return await HelpAsync(words.Skip(1).ToList(), shell, ct);
             var (spec, rest) = CommandLine.Match(words);
             var parsed = CommandLine.Parse(spec, rest);
             if (parsed.Help)
             {
-                Usage.WriteCommand(host.Out, spec);
+                await WriteCommandHelpAsync(spec, rest, ct);
                 return ExitCodes.Ok;
             }
             using var scope = host.Interrupts.Begin(ct);
@@ -30,7 +30,7 @@ internal sealed class CommandRunner(CliHost host, ApiClient client)
         }
         catch (UsageException e) when (e.Group is not null && words.Count == 2 && words[1] is "--help" or "-h")
         {
-            Usage.Write(host.Out, e.Group, shell);
+            Usage.Write(host.Out, e.Group, shell, host.Columns);
             return ExitCodes.Ok;
         }
         catch (UsageException e)
@@ -82,31 +82,44 @@ internal sealed class CommandRunner(CliHost host, ApiClient client)
         return parsed.Spec.ExitCode?.Invoke(response.Result!) ?? ExitCodes.Ok;
     }
 
-    private int Help(List<string> topic, bool shell)
+    private async Task<int> HelpAsync(List<string> topic, bool shell, CancellationToken ct)
     {
         if (topic.Count == 0)
         {
-            Usage.Write(host.Out, null, shell);
+            Usage.Write(host.Out, null, shell, host.Columns);
             return ExitCodes.Ok;
         }
         try
         {
             var (spec, rest) = CommandLine.Match(topic);
-            Usage.WriteCommand(host.Out, spec);
+            await WriteCommandHelpAsync(spec, rest, ct);
         }
         catch (UsageException e) when (e.Group is not null)
         {
-            Usage.Write(host.Out, e.Group, shell);
+            Usage.Write(host.Out, e.Group, shell, host.Columns);
         }
         return ExitCodes.Ok;
     }
 
+    /// <summary>The command's usage and example and, for a command that names configuration
+    /// fields, those fields as the daemon's schema describes them (`help config set ipv4`: one section).</summary>
+    private async Task WriteCommandHelpAsync(CommandSpec spec, IReadOnlyList<string> rest, CancellationToken ct)
+    {
+        Usage.WriteCommand(host.Out, spec, host.Columns);
+        if (!FieldHelp.Applies(spec))
+            return;
+        var sections = rest.Where(w => !w.StartsWith('-')).Select(w => w.Split('.')[0]).ToList();
+        FieldHelp.Write(host.Out, await TryCallAsync("config.sections", ct), sections, host.Columns ?? Usage.DefaultColumns);
+    }
+
     /// <summary>Calls one command for the CLI's own needs (prompt, completion): result or null.</summary>
-    public async Task<JsonObject?> TryCallAsync(string cmd, CancellationToken ct)
+    public Task<JsonObject?> TryCallAsync(string cmd, CancellationToken ct) => TryCallAsync(cmd, new JsonObject(), ct);
+
+    public async Task<JsonObject?> TryCallAsync(string cmd, JsonObject args, CancellationToken ct)
     {
         try
         {
-            var r = await client.CallAsync(cmd, new JsonObject(), ct);
+            var r = await client.CallAsync(cmd, args, ct);
             return r.Result;
         }
         catch (Exception e) when (e is DaemonUnreachableException or ProtocolException)

@@ -68,6 +68,13 @@ internal static class Commands
         new("ssh-keys remove", "sshkeys.remove", "remove a key by its name or SHA256 fingerprint (the last one only while admin.password is set)",
             Req("key", "NAME|FINGERPRINT")),
         new("upgrade status", "upgrade.status", "installed versions, the active one, the last upgrade"),
+        new("ping", "diag.ping", "ping HOST from this peer (at most 10 echoes; peers need under 30 ms round trip)",
+            Req("host", "HOST"), Option("count", "--count", "N", ArgConverters.PositiveInt)),
+        new("traceroute", "diag.traceroute", "the route from this peer to HOST (at most 20 hops)", Req("host", "HOST")),
+        new("dns lookup", "diag.dns", "resolve NAME with this peer's DNS servers", Req("name", "NAME")),
+        new("show interfaces", "diag.interfaces", "this peer's network interfaces: state, MAC, MTU, addresses"),
+        new("show routes", "diag.routes", "this peer's IPv4 routing table"),
+        new("show ntp", "diag.ntp", "NTP servers and whether the clock is synchronized"),
         new("upgrade", "upgrade.install", "verify, install and restart into a signed package: FILE (FILE.sig beside it), or - with --signature (a .sig file, or its line)",
             Req("package", "FILE|-"), Option("signature", "--signature", "SIG")) { Run = Transfers.UpgradeAsync },
     ];

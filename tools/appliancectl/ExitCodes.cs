@@ -17,6 +17,10 @@ public static class ExitCodes
     public static int ForChecks(System.Text.Json.Nodes.JsonObject result) =>
         result["checks"] is System.Text.Json.Nodes.JsonArray checks && checks.Any(c => c?["state"]?.GetValue<string>() == "fail") ? Rejected : Ok;
 
+    /// <summary>The scheme in one line, for help and the man page (README's "Exit codes" says the same).</summary>
+    public const string Summary =
+        "Exit codes: 0 ok, 1 usage, 2 rejected (validation, notfound, conflict), 3 daemon unreachable, 4 internal.";
+
     public static int ForErrorKind(string? kind) => kind switch
     {
         "usage" => Usage,

@@ -12,9 +12,9 @@ internal sealed class InteractiveShell(CliHost host, CommandRunner runner, bool 
         var prompt = await PromptAsync(ct);
         await runner.TryCallAsync("session.login", ct); // the event log records who opened a shell
         var filter = new HistoryFilter(runner);
-        var completer = new Completer(filter.CachedAsync);
+        var completer = new Completer(filter.CachedAsync, runner.TryCallAsync, host.Columns);
         var history = new History(host.Terminal is null ? null : History.DefaultPath(host.GetEnv));
-        var editor = host.Terminal is { } terminal ? new LineEditor(terminal, host.Out, history, completer.CompleteAsync) : null;
+        var editor = host.Terminal is { } terminal ? new LineEditor(terminal, host.Out, history, completer.CompleteAsync, completer.HelpAsync) : null;
         if (editor is not null)
         {
             await filter.ScrubAsync(history, ct);
@@ -78,7 +78,7 @@ internal sealed class InteractiveShell(CliHost host, CommandRunner runner, bool 
             return output.UsageError(new UsageException("--socket cannot change inside the shell; restart appliancectl with it"), shell: true);
         if (global.Help || global.Words.Count == 0)
             return await runner.RunAsync(["help"], json, shell: true, ct);
-        return await runner.RunAsync(global.Words, json || global.Json, shell: true, ct);
+        return await runner.RunAsync(global.Words, json || global.Json, shell: true, ct, global.Wide);
     }
 
     private async Task<string> PromptAsync(CancellationToken ct)

@@ -8,7 +8,8 @@ internal sealed record Completion(int Start, IReadOnlyList<string> Candidates);
 /// <summary>A small readline over ITerminal keys: cursor movement, editing, history and tab
 /// completion. Redraws the whole line on each change (lines are short; no wrap handling).</summary>
 internal sealed class LineEditor(ITerminal terminal, TextWriter output, History history,
-    Func<string, CancellationToken, Task<Completion>>? complete)
+    Func<string, CancellationToken, Task<Completion>>? complete,
+    Func<string, CancellationToken, Task<IReadOnlyList<string>>>? help = null)
 {
     private readonly StringBuilder _buffer = new();
     private int _cursor;
@@ -97,6 +98,10 @@ internal sealed class LineEditor(ITerminal terminal, TextWriter output, History 
                         if (complete is not null)
                             await CompleteAsync(prompt, complete, lastWasTab, ct);
                         break;
+                    // `?` outside double quotes shows what may come next (as on other appliances); inside them it is text.
+                    case var _ when key.KeyChar == '?' && !ctrl && help is not null && !InQuotes():
+                        await ShowHelpAsync(prompt, help, ct);
+                        break;
                     default:
                         if (!ctrl && key.KeyChar != '\0' && !char.IsControl(key.KeyChar))
                             _buffer.Insert(_cursor++, key.KeyChar);
@@ -126,7 +131,7 @@ internal sealed class LineEditor(ITerminal terminal, TextWriter output, History 
         if (candidates.Count == 0)
             return;
         var common = candidates.Aggregate(CommonPrefix);
-        if (candidates.Count == 1 && !common.EndsWith('.'))
+        if (candidates.Count == 1 && !common.EndsWith('.') && !common.EndsWith('='))
             common += " ";
         if (common.Length > word.Length)
         {
@@ -140,6 +145,17 @@ internal sealed class LineEditor(ITerminal terminal, TextWriter output, History 
             output.WriteLine(string.Join("  ", candidates));
             output.Write(prompt);
         }
+    }
+
+    private bool InQuotes() => _buffer.ToString(0, _cursor).Count(c => c == '"') % 2 == 1;
+
+    private async Task ShowHelpAsync(string prompt, Func<string, CancellationToken, Task<IReadOnlyList<string>>> describe, CancellationToken ct)
+    {
+        var lines = await describe(_buffer.ToString(0, _cursor), ct);
+        output.WriteLine("?");
+        foreach (var line in lines)
+            output.WriteLine(line);
+        output.Write(prompt);
     }
 
     private static string CommonPrefix(string a, string b)

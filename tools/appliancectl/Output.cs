@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Appliance.Ctl;
 
 /// <summary>Where results, warnings and errors go, for people or (--json) for scripts.</summary>
-internal sealed class Output(CliHost host, bool json)
+internal sealed class Output(CliHost host, bool json, bool wide = false)
 {
     private static readonly JsonSerializerOptions Indented = new()
     {
@@ -28,7 +28,7 @@ internal sealed class Output(CliHost host, bool json)
         if (result["warnings"] is JsonArray warnings)
             foreach (var w in warnings)
                 host.Err.WriteLine("warning: " + Renderer.Scalar(w));
-        new Renderer(host.Out).Result(result);
+        new Renderer(host.Out, wide ? null : host.Columns).Result(result);
     }
 
     /// <summary>Stream entries: one line each, JSON lines with --json.</summary>
@@ -70,7 +70,7 @@ internal sealed class Output(CliHost host, bool json)
         else
         {
             host.Err.WriteLine();
-            Usage.Write(host.Err, e.Group, shell);
+            Usage.Write(host.Err, e.Group, shell, host.Columns);
         }
         return ExitCodes.Usage;
     }

@@ -6,11 +6,15 @@ namespace Appliance.Ctl;
 /// <summary>
 /// Log entries (event and configuration log) for people: one heading line per entry (time, level,
 /// who and how, message), then the field's old and new values indented below it, everything
-/// wrapped at <see cref="Width"/> columns. As a table, one long value made every row that wide.
+/// wrapped at the terminal's width (<see cref="LogWidth"/>). As a table, one long value made every
+/// row that wide.
 /// </summary>
 internal sealed partial class Renderer
 {
     internal const int Width = 100;
+
+    /// <summary>The width log entries wrap at: the terminal's (or $COLUMNS), else <see cref="Width"/>.</summary>
+    private int LogWidth => columns ?? Width;
     private const int DetailIndent = 4;
 
     /// <summary>A log entry has a time and a message; the rest is optional.</summary>
@@ -48,11 +52,8 @@ internal sealed partial class Renderer
         return user.Length == 0 ? channel : channel.Length == 0 ? user : $"{user} ({channel})";
     }
 
-    /// <summary>UTC to the second: the daemon's times carry fractions and an offset nobody reads.</summary>
-    private static string Time(JsonNode? time) =>
-        DateTimeOffset.TryParse(Scalar(time), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
-            ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
-            : Scalar(time);
+    /// <summary>Local time to the second, as every time shown to people (PeopleTime).</summary>
+    private static string Time(JsonNode? time) => PeopleTime.LocalIfTime(Scalar(time));
 
     /// <summary>
     /// <paramref name="prefix"/> then <paramref name="text"/>, broken near the edge, later lines
@@ -60,11 +61,19 @@ internal sealed partial class Renderer
     /// </summary>
     private void WriteWrapped(string prefix, string text, int hang)
     {
+        var width = LogWidth;
+        if (prefix.Length > width - 20)
+        {
+            // A very long name leaves no room beside it: the heading alone (cut at the edge), the text below.
+            for (var at = 0; at < prefix.TrimEnd().Length; at += width)
+                output.WriteLine(prefix.TrimEnd()[at..Math.Min(prefix.TrimEnd().Length, at + width)]);
+            (prefix, hang) = (new string(' ', DetailIndent), DetailIndent);
+        }
         var line = prefix;
         var rest = text;
-        while (line.Length + rest.Length > Width && Width - line.Length > 10)
+        while (line.Length + rest.Length > width && width - line.Length > 10)
         {
-            var room = Width - line.Length;
+            var room = width - line.Length;
             // After a comma first (between a JSON value's fields), else at a space, else at the edge.
             var cut = rest.LastIndexOf(',', room - 1);
             if (cut < room / 2) cut = rest.LastIndexOf(' ', room - 1);

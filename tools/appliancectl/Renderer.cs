@@ -3,10 +3,15 @@ using System.Text.Json.Nodes;
 namespace Appliance.Ctl;
 
 /// <summary>Renders any result for people (PROTOCOL.md): scalars as aligned `key  value` lines,
-/// arrays of flat objects as aligned tables, anything deeper as indented blocks.</summary>
-internal sealed partial class Renderer(TextWriter output)
+/// arrays of flat objects as aligned tables, anything deeper as indented blocks. With
+/// <paramref name="columns"/> (the terminal's width, unless --wide) long values wrap and tables
+/// cut their widest cells so that no line passes the edge.</summary>
+internal sealed partial class Renderer(TextWriter output, int? columns = null)
 {
     private const string Gap = "  ";
+
+    /// <summary>A program's output as lines of text (diag.ping, diag.traceroute): shown as lines, not a list.</summary>
+    private const string OutputKey = "output";
 
     public void Result(JsonObject result)
     {
@@ -37,13 +42,20 @@ internal sealed partial class Renderer(TextWriter output)
 
     private void Object(IReadOnlyList<KeyValuePair<string, JsonNode?>> props, int indent)
     {
-        var width = props.Where(p => IsScalar(p.Value)).Select(p => p.Key.Length).DefaultIfEmpty(0).Max();
+        var width = props.Where(p => IsScalar(p.Value)).Select(p => Label(p.Key, p.Value).Length).DefaultIfEmpty(0).Max();
         var pad = new string(' ', indent);
         foreach (var (key, value) in props)
         {
+            if (key == OutputKey && value is JsonArray lines && lines.All(l => l is JsonValue))
+            {
+                output.WriteLine(pad + key + ":");
+                foreach (var line in lines)
+                    TextWrap.Hanging(output, pad + "  ", Scalar(line), columns);
+                continue;
+            }
             if (IsScalar(value))
             {
-                output.WriteLine((pad + key.PadRight(width) + Gap + Scalar(value)).TrimEnd());
+                TextWrap.Hanging(output, pad + Label(key, value).PadRight(width) + Gap, Display(key, value), columns);
                 continue;
             }
             output.WriteLine(pad + key + ":");
@@ -81,17 +93,21 @@ internal sealed partial class Renderer(TextWriter output)
     {
         // The first row's keys in order, then any key a later row adds: the daemon leaves out null
         // fields (log entries), and a column must not vanish because the first row lacked it.
-        var columns = rows.SelectMany(r => r.Select(p => p.Key)).Distinct().ToList();
-        var cells = rows.Select(r => columns.Select(c => Cell(r[c])).ToArray()).ToList();
-        var widths = columns.Select((c, i) => Math.Max(c.Length, cells.Max(r => r[i].Length))).ToArray();
+        var names = rows.SelectMany(r => r.Select(p => p.Key)).Distinct().ToList();
+        var headers = names.Select(n => Label(n, rows.Select(r => r[n]).FirstOrDefault(v => v is not null))).ToList();
+        var cells = rows.Select(r => names.Select(c => Cell(c, r[c])).ToArray()).ToList();
+        var widths = headers.Select((c, i) => Math.Max(c.Length, cells.Max(r => r[i].Length))).ToArray();
+        if (columns is { } room)
+            Fit(widths, headers, room - indent - Gap.Length * (widths.Length - 1));
         var pad = new string(' ', indent);
-        output.WriteLine(Line(pad, columns, widths));
-        foreach (var row in cells)
-            output.WriteLine(Line(pad, row, widths));
+        foreach (var row in cells.Prepend(headers.ToArray()))
+        {
+            // A cell wider than its column wraps under itself (nothing is lost; --wide keeps rows on one line).
+            var wrapped = row.Select((c, i) => TextWrap.Lines(c, widths[i])).ToArray();
+            for (var n = 0; n < wrapped.Max(w => w.Count); n++)
+                output.WriteLine((pad + string.Join(Gap, wrapped.Select((w, i) => (n < w.Count ? w[n] : "").PadRight(widths[i])))).TrimEnd());
+        }
     }
 
-    private static string Cell(JsonNode? value) => Scalar(value) is { Length: > 0 } text ? text : "-";
-
-    private static string Line(string pad, IReadOnlyList<string> cells, int[] widths) =>
-        (pad + string.Join(Gap, cells.Select((c, i) => c.PadRight(widths[i])))).TrimEnd();
+    private static string Cell(string key, JsonNode? value) => Display(key, value) is { Length: > 0 } text ? text : "-";
 }

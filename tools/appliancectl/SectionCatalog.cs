@@ -5,6 +5,14 @@ namespace Appliance.Ctl;
 /// <summary>One section as `config.sections` describes it.</summary>
 internal sealed record SectionInfo(string Name, bool Collection, IReadOnlyList<string> Fields, IReadOnlyList<string> Secrets)
 {
+    /// <summary>The section's help line and its fields as the daemon describes them (help, completion).</summary>
+    public string Help { get; init; } = "";
+    public IReadOnlyList<JsonObject> Details { get; init; } = [];
+
+    /// <summary>The description of <paramref name="field"/> (any case), or null.</summary>
+    public JsonObject? Detail(string field) =>
+        Details.FirstOrDefault(d => string.Equals(SectionCatalog.Text(d["name"]), field, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The secret field spelled <paramref name="field"/> (any case, as the daemon matches it), or null.</summary>
     public string? Secret(string field) => Secrets.FirstOrDefault(s => s.Equals(field, StringComparison.OrdinalIgnoreCase));
 
@@ -31,7 +39,11 @@ internal sealed class SectionCatalog(IReadOnlyList<SectionInfo> sections)
             if (Text(s["name"]) is not { } name || s["secrets"] is not JsonArray secrets)
                 return null;
             var collection = s["collection"] is JsonValue c && c.TryGetValue(out bool isCollection) && isCollection;
-            list.Add(new SectionInfo(name, collection, Texts(s["fields"]), Texts(secrets)));
+            list.Add(new SectionInfo(name, collection, Texts(s["fields"]), Texts(secrets))
+            {
+                Help = Text(s["help"]) ?? "",
+                Details = s["details"] is JsonArray details ? [.. details.OfType<JsonObject>()] : [],
+            });
         }
         return new SectionCatalog(list);
     }
@@ -59,5 +71,5 @@ internal sealed class SectionCatalog(IReadOnlyList<SectionInfo> sections)
     private static List<string> Texts(JsonNode? node) =>
         node is JsonArray a ? a.Select(Text).OfType<string>().ToList() : [];
 
-    private static string? Text(JsonNode? n) => n is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+    internal static string? Text(JsonNode? n) => n is JsonValue v && v.TryGetValue(out string? s) ? s : null;
 }

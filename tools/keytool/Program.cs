@@ -5,15 +5,16 @@ using Appliance.Daemon.Upgrade;
 namespace Appliance.KeyTool;
 
 /// <summary>
-/// Vendor-side tool: issues licence keys and signs upgrade packages. Exit codes: 0 ok,
-/// 1 refused (bad signature, invalid key), 2 usage error.
+/// Vendor-side tool: issues licence keys and signs upgrade packages. Exit codes as appliancectl's
+/// (README "Exit codes"): 0 ok, 1 usage (also a named file that is not there), 2 refused (bad
+/// signature, invalid key or licence), 4 internal (a file that cannot be read or written).
 /// </summary>
 public static class Program
 {
     public const string KeyEnvironmentVariable = "APPLIANCE_VENDOR_KEY";
     public const string TestKeyFileName = "test-vendor-private.pem";
 
-    private const string Usage = """
+    private const string UsageText = """
         usage: keytool <command> [options]
           issue-release  --serial S --edition full|select      [--key PEM]
           issue-option   --serial S --personal N --shared N    [--id ID] [--key PEM]
@@ -21,9 +22,15 @@ public static class Program
           verify-package FILE [--sig FILE.sig]                 [--pub PEM]
           verify-licence KEY --serial S                        [--pub PEM]
           gen-pair       [--out DIR]   (writes vendor-private.pem and vendor-public.pem; for tests)
+          --version      this keytool's version
         The signing key is --key, else $APPLIANCE_VENDOR_KEY, else the checked-in TEST key (with a warning).
         Verification uses --pub, else the vendor key built into the daemon (the TEST key in a test build).
+        Exit codes: 0 ok, 1 usage, 2 refused (bad signature, invalid key or licence), 4 internal.
         """;
+
+    public const int ExitUsage = 1;
+    public const int ExitRefused = 2;
+    public const int ExitInternal = 4;
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
@@ -31,8 +38,13 @@ public static class Program
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            (args.Length == 0 ? stderr : stdout).WriteLine(Usage);
-            return args.Length == 0 ? 2 : 0;
+            (args.Length == 0 ? stderr : stdout).WriteLine(UsageText);
+            return args.Length == 0 ? ExitUsage : 0;
+        }
+        if (args is ["--version"])
+        {
+            stdout.WriteLine(Daemon.Node.SoftwareVersion.Current);
+            return 0;
         }
         try
         {
@@ -63,13 +75,23 @@ public static class Program
         catch (UsageException e)
         {
             stderr.WriteLine($"keytool: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
+            stderr.WriteLine(UsageText);
+            return ExitUsage;
         }
-        catch (Exception e) when (e is LicenceException or UpgradeException or ArgumentException or IOException or CryptographicException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             stderr.WriteLine($"keytool: {e.Message}");
-            return 1;
+            return ExitUsage;
+        }
+        catch (Exception e) when (e is LicenceException or UpgradeException or ArgumentException or CryptographicException)
+        {
+            stderr.WriteLine($"keytool: {e.Message}");
+            return ExitRefused;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"keytool: {e.Message}");
+            return ExitInternal;
         }
     }
 

@@ -51,7 +51,7 @@ internal sealed class BackupCommands(BackupService backups, NodeLogs logs, Actio
             ["backups"] = new JsonArray(backups.List().Select(b => (JsonNode)new JsonObject
             {
                 ["name"] = b.Name,
-                ["created"] = b.CreatedUtc.ToString("u"),
+                ["created"] = ApiTime.Text(b.CreatedUtc),
                 ["bytes"] = b.Bytes,
                 ["encrypted"] = b.Encrypted,
                 ["version"] = b.SoftwareVersion,
@@ -66,7 +66,7 @@ internal sealed class BackupCommands(BackupService backups, NodeLogs logs, Actio
         return new JsonObject
         {
             ["message"] = "backup checked and staged; the daemon restarts now and comes back with the restored configuration",
-            ["created"] = staged.Manifest.CreatedUtc.ToString("u"),
+            ["created"] = ApiTime.Text(staged.Manifest.CreatedUtc),
             ["version"] = staged.Manifest.SoftwareVersion,
         };
     }

@@ -12,6 +12,7 @@ internal static class LogCommands
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new ApiTime.Converter() },
     };
 
     /// <summary>The most entries one log.read returns; a larger log is read in steps with since.</summary>
@@ -52,8 +53,9 @@ internal static class LogCommands
                 ["id"] = a.Id,
                 ["severity"] = a.Severity,
                 ["text"] = a.Text,
-                ["raised"] = a.Raised.ToString("u", CultureInfo.InvariantCulture),
-                ["lowered"] = a.Lowered?.ToString("u", CultureInfo.InvariantCulture) ?? "",
+                ["raised"] = ApiTime.Text(a.Raised),
+                // null while the alarm is up: a time, or nothing (PROTOCOL.md).
+                ["lowered"] = a.Lowered is { } lowered ? ApiTime.Text(lowered) : null,
             }).ToArray()),
         });
     }

@@ -38,7 +38,7 @@ public sealed partial class InstalledCertificates
                     ["index"] = i + 1,
                     ["subject"] = TextRules.Escape(c.Subject),
                     ["issuer"] = TextRules.Escape(c.Issuer),
-                    ["notAfter"] = new DateTimeOffset(c.NotAfter.ToUniversalTime(), TimeSpan.Zero).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+                    ["notAfter"] = Api.ApiTime.Text(c.NotAfter.ToUniversalTime()),
                     ["sha256"] = Convert.ToHexString(c.GetCertHash(HashAlgorithmName.SHA256)),
                     ["usedAs"] = usedAs.Count == 0 ? "-" : string.Join(",", usedAs.Select(f => "certificates." + f)),
                 });

@@ -28,7 +28,8 @@ public static partial class ConfigSchema
                 $"is not a configuration section; valid sections: {string.Join(", ", All.Select(s => s.Name))}");
 
     /// <summary>The result of the API's config.sections command. "secrets" names the fields whose values
-    /// are never shown: the CLI reads those from a prompt or stdin, never from its command line.</summary>
+    /// are never shown: the CLI reads those from a prompt or stdin, never from its command line.
+    /// "details" describes each field for help and completion (<see cref="FieldDescription"/>).</summary>
     public static JsonObject Describe()
     {
         var sections = new JsonArray();
@@ -42,6 +43,7 @@ public static partial class ConfigSchema
                 ["help"] = s.Help,
                 ["fields"] = new JsonArray([.. s.Fields.Select(f => (JsonNode)f.Name)]),
                 ["secrets"] = new JsonArray([.. s.Fields.Where(f => f.IsSecret).Select(f => (JsonNode)f.Name)]),
+                ["details"] = new JsonArray([.. s.Fields.Select(f => (JsonNode)FieldDescription.Describe(f))]),
             });
         }
         return new JsonObject { ["sections"] = sections };

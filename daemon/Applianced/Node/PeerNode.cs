@@ -78,6 +78,7 @@ public sealed class PeerNode : IAsyncDisposable
         };
         Appliers = Daemon.Appliers.ApplierSet.Attach(this, hal);
         Router.Add("status", _ => Status());
+        new Diagnostics.DiagnosticCommands(NtpStatus).Register(Router);
         if (options.TestFaults) TestFaultCommands.Register(Router, Heartbeats, Logs);
         Router.Add("reboot", async (r, ct) =>
         {
@@ -146,6 +147,17 @@ public sealed class PeerNode : IAsyncDisposable
     }
 
     public string HostName => Config.HostName;
+
+    /// <summary>diag.ntp (`show ntp`): the servers this peer uses and whether the clock is synchronized.</summary>
+    private JsonObject NtpStatus() => new()
+    {
+        ["title"] = "NTP",
+        ["servers"] = Config.Read("ntp")["servers"]?.DeepClone() ?? new JsonArray(),
+        ["synchronized"] = !Logs.Alarms.IsActive(Daemon.Appliers.HostServicesApplier.NtpAlarm),
+        // Where synchronized comes from (timedate1's NTPSynchronized): whether the daemon reaches it.
+        ["timeService"] = Appliers.Status().OfType<JsonObject>().FirstOrDefault(a => (string?)a["name"] == "host-services") is { } s
+            ? $"{s["state"]}: {s["reason"]}" : null,
+    };
 
     /// <summary>The loops the systemd watchdog stands for: group commit, API, cluster.</summary>
     public IReadOnlyList<Health.Heartbeat> Heartbeats => [Store.Committer, _api.Served, Cluster.Loop];

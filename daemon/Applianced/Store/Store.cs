@@ -145,7 +145,10 @@ public sealed partial class Store : IDisposable
         catch (IOException e)
         {
             throw new StoreOpenException(
-                $"the store in {dataDir} is locked by another running applianced ({e.Message}); stop it first or use another --data-dir.", e);
+                $"the store in {dataDir} is locked by another running applianced ({e.Message}); stop it first or use another --data-dir.", e)
+            {
+                HeldByAnother = true,
+            };
         }
     }
 

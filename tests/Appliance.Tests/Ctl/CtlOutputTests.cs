@@ -17,12 +17,12 @@ public class CtlOutputTests
 
         Assert.Equal(0, r.Code);
         Assert.Equal("""
-            host           node-a
-            peerId         p1
-            version        1.0.0
-            uptimeSeconds  4242
-            cluster        2/2 active
-            alarms         1
+            host     node-a
+            peerId   p1
+            version  1.0.0
+            uptime   1 h 10 min
+            cluster  2/2 active
+            alarms   1
             appliers:
               name              state    reason
               ipv4              applied  -

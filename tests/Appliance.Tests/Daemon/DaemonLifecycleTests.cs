@@ -31,7 +31,7 @@ public class DaemonLifecycleTests
         twin.Launch();
         var code = await twin.WaitForExitAsync(TimeSpan.FromSeconds(40));
 
-        Assert.NotEqual(0, code);
+        Assert.Equal(Appliance.Ctl.ExitCodes.Rejected, code); // README "Exit codes": refused, another daemon holds it
         Assert.Contains("locked", twin.Output, StringComparison.OrdinalIgnoreCase);
         Assert.Contains(d.Daemon.DataDir, twin.Output, StringComparison.Ordinal);
         Assert.True(d.Daemon.Running);
@@ -51,7 +51,7 @@ public class DaemonLifecycleTests
         d.Daemon.Launch();
         var code = await d.Daemon.WaitForExitAsync(TimeSpan.FromSeconds(40));
 
-        Assert.NotEqual(0, code);
+        Assert.Equal(Appliance.Ctl.ExitCodes.Internal, code); // README "Exit codes": the store cannot be opened
         Assert.Contains(d.Daemon.StoreFile, d.Daemon.Output, StringComparison.Ordinal);
         Assert.Contains("backup restore", d.Daemon.Output, StringComparison.Ordinal); // what the operator can do
         Assert.Equal(Convert.ToHexString(before), Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(d.Daemon.StoreFile))));
@@ -64,7 +64,7 @@ public class DaemonLifecycleTests
         d.Daemon.Launch();
         var code = await d.Daemon.WaitForExitAsync(TimeSpan.FromSeconds(40));
 
-        Assert.NotEqual(0, code);
+        Assert.Equal(Appliance.Ctl.ExitCodes.Usage, code);
         Assert.Contains("--no-such-option", d.Daemon.Output, StringComparison.Ordinal);
         Assert.Contains("usage:", d.Daemon.Output, StringComparison.Ordinal);
     }

@@ -60,8 +60,8 @@ public sealed class PeerApi(string socketPath)
     {
         var result = await CallAsync("alarms").ConfigureAwait(false);
         return result["alarms"]!.AsArray()
-            // "lowered" is "" while the alarm is up (PROTOCOL.md: alarms).
-            .Where(a => a!["lowered"]?.GetValue<string>() is null or "")
+            // "lowered" is null while the alarm is up (PROTOCOL.md: alarms).
+            .Where(a => a!["lowered"] is null)
             .Select(a => a!["id"]!.GetValue<string>()).ToList();
     }
 }

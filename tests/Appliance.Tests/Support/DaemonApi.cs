@@ -79,7 +79,7 @@ public static class DaemonApi
 
     /// <summary>Ids of the alarms raised and not lowered.</summary>
     public static async Task<IReadOnlyList<string>> ActiveAlarmIds(this DaemonProcess d) =>
-        (await d.Alarms()).Where(a => string.IsNullOrEmpty((string?)a["lowered"])).Select(a => (string)a["id"]!).ToList();
+        (await d.Alarms()).Where(a => a["lowered"] is null).Select(a => (string)a["id"]!).ToList();
 
     public static async Task<IReadOnlyList<JsonObject>> LogEntries(this DaemonProcess d, string log) =>
         (await d.Api("log.read", new JsonObject { ["log"] = log, ["limit"] = 100000 }))["entries"]!.AsArray().Select(e => e!.AsObject()).ToList();

@@ -1,0 +1,55 @@
+using Appliance.Tests.Harness;
+
+namespace Appliance.Tests.Support;
+
+/// <summary>
+/// A program in a real terminal: a private tmux server (its own -L socket) with one window of a
+/// fixed size, keys typed with send-keys and the screen read with capture-pane, as a person at
+/// an SSH terminal would type and read. Disposing ends that tmux server only.
+/// </summary>
+public sealed class TmuxTerminal : IAsyncDisposable
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(20);
+    private readonly string _server = $"appl-test-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32];
+
+    private TmuxTerminal() { }
+
+    public int Columns { get; private init; }
+
+    /// <summary>Starts <paramref name="argv"/> (with <paramref name="environment"/>) in a COLUMNS x ROWS window.</summary>
+    public static async Task<TmuxTerminal> StartAsync(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, int columns = 80, int rows = 50)
+    {
+        var t = new TmuxTerminal { Columns = columns };
+        // `; sleep` keeps the pane (and what it showed) after the program ends, for the failure message.
+        var command = string.Join(' ', ["env", .. environment.Select(kv => Quote($"{kv.Key}={kv.Value}")), .. argv.Select(Quote)]) + "; sleep 600";
+        await t.Tmux("new-session", "-d", "-s", "t", "-x", $"{columns}", "-y", $"{rows}", command);
+        return t;
+    }
+
+    /// <summary>tmux key names (Tab, Enter, C-u) or literal text.</summary>
+    public Task Keys(params string[] keys) => Tmux(["send-keys", "-t", "t", .. keys]);
+
+    /// <summary>Text typed as it is (no key names), e.g. a line with a `?`.</summary>
+    public Task Type(string text) => Tmux("send-keys", "-t", "t", "-l", text);
+
+    /// <summary>Everything the window showed (history too), wrapped lines joined back: a line longer
+    /// than the window shows here as it was written.</summary>
+    public async Task<string> ScreenAsync() => await Tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "t");
+
+    /// <summary>Waits until the screen holds <paramref name="text"/> <paramref name="times"/> times; returns the screen.</summary>
+    public async Task<string> WaitForAsync(string text, TimeSpan timeout, int times = 1)
+    {
+        var screen = "";
+        await Eventually.WaitUntil(async () => Count(screen = await ScreenAsync(), text) >= times, timeout,
+            $"'{text}' on the terminal ({times}x)", () => Task.FromResult(screen));
+        return screen;
+    }
+
+    public async ValueTask DisposeAsync() => await HostCommand.TryRunAsync("tmux", ["-L", _server, "kill-server"]);
+
+    private static int Count(string haystack, string needle) => haystack.Split(needle).Length - 1;
+
+    private Task<string> Tmux(params string[] args) => HostCommand.RunAsync("tmux", ["-L", _server, .. args], timeout: CommandTimeout);
+
+    private static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}
