@@ -18,6 +18,7 @@ internal static class Commands
             Req("section", "SECTION"), Req("name", "NAME"), Pairs("fields") with { BareKeys = true }) { Prepare = ConfigSecrets.PrepareAddAsync, ExtraArgsMessage = ConfigSecrets.NoOptions },
         new("config remove", "config.remove", "remove an item from a collection section", Req("section", "SECTION"), Req("name", "NAME")),
         new("config sections", "config.sections", "list the sections and their fields"),
+        new("config confirm", "config.confirm", "keep a network change (ipv4.address/mask/gateway, ethernet.speed) made over SSH; unconfirmed it reverts"),
 
         new("cluster show", "cluster.show", "cluster id, key state and peers"),
         new("cluster set-key", "cluster.setKey", "set the cluster key (asked for, or read from stdin)")

@@ -58,6 +58,7 @@ ctl 1 config set system.hostname alpha
 ctl 1 config set ipv4.address 198.18.0.11
 ctl 1 config set ipv4.mask 255.255.255.0
 ctl 1 config set ipv4.gateway 198.18.0.1
+ctl 1 config confirm      # from afar a network change reverts by itself unless confirmed in time
 ctl 1 config set dns.servers 198.18.0.53 198.18.0.54
 ctl 1 config add bridges bridge-oslo address=198.18.1.10 protocol=https
 ctl 1 status
@@ -72,6 +73,7 @@ step "Peer 2 (beta) starts standalone with its own settings and a shared item of
 start_peer 2
 ctl 2 config set system.hostname beta
 ctl 2 config set ipv4.address 198.18.0.12
+ctl 2 config confirm
 ctl 2 config add bridges bridge-local address=198.18.1.99 protocol=http
 licence_peer 2
 

@@ -29,6 +29,7 @@ public sealed class PeerNode : IAsyncDisposable
     public InvalidRecordAlarms InvalidRecords { get; }
     public Certificates.InstalledCertificates Certificates { get; }
     public SshKeys SshKeys { get; }
+    public Daemon.Appliers.NetworkWindow NetworkWindow { get; }
     public DaemonOptions Options => _options;
 
     /// <summary>Set by the host: stop the process and start it again with the same arguments.</summary>
@@ -55,7 +56,8 @@ public sealed class PeerNode : IAsyncDisposable
         Maintenance = new Maintenance.MaintenanceServices(this, options, hal.Identity, time);
         Maintenance.Register(Router);
         clusterCommands.CheckPeers = Maintenance.Licences.CheckPeers;
-        new ConfigCommands(Config, ConfigContext, clusterCommands).Register(Router);
+        NetworkWindow = new Daemon.Appliers.NetworkWindow(Config, Logs, time) { Length = TimeSpan.FromSeconds(options.NetworkConfirmSeconds) };
+        new ConfigCommands(Config, ConfigContext, clusterCommands, NetworkWindow).Register(Router);
         Certificates = new Certificates.InstalledCertificates(Config, time);
         new CertificateCommands(Certificates, Logs).Register(Router);
         VerifyCommand.Register(Router, Cluster, Config);
@@ -99,6 +101,7 @@ public sealed class PeerNode : IAsyncDisposable
         _api.Start(_options.ApiSocket);
         await Cluster.ReconfigureAsync();
         Maintenance.Started();
+        NetworkWindow.Start();
         Appliers.Start();
         Logs.Event($"ready: API on {_options.ApiSocket}");
     }
@@ -109,6 +112,7 @@ public sealed class PeerNode : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         Logs.Event("stopping");
         InvalidRecords.Stop();
+        NetworkWindow.Dispose();
         await Appliers.DisposeAsync();
         await Cluster.DisposeAsync();
         await _api.DisposeAsync();
@@ -124,8 +128,18 @@ public sealed class PeerNode : IAsyncDisposable
         ["uptimeSeconds"] = (long)_uptime.Elapsed.TotalSeconds,
         ["cluster"] = ClusterSummary(),
         ["alarms"] = Logs.Alarms.Active().Count,
+        ["networkWindow"] = NetworkWindowStatus(),
         ["appliers"] = Appliers.Status(),
     };
+
+    /// <summary>The open network confirm window (null when none): what changed, when it reverts, seconds left.</summary>
+    private JsonObject? NetworkWindowStatus() => NetworkWindow.Current is { } w ? new JsonObject
+    {
+        ["changed"] = string.Join(", ", w.Changed),
+        ["revertsAt"] = Daemon.Appliers.NetworkWindow.Text(w.Deadline),
+        ["secondsLeft"] = (long)Math.Ceiling(Math.Max(0, (w.Deadline - _time.GetUtcNow()).TotalSeconds)),
+        ["keep"] = "config confirm",
+    } : null;
 
     public string HostName => Config.HostName;
 
@@ -181,6 +195,7 @@ public sealed class PeerNode : IAsyncDisposable
             Presence = new Lcd.PanelPresence(_options.Lcd ?? "the front panel", (message, level) => Logs.Event(message, level)),
         };
         Store.Committed += _ => service.Refresh();
+        NetworkWindow.Changed += service.Refresh;
         Logs.Alarms.Changed += service.Refresh;
         Cluster.Changed += service.Refresh;
         return service;
