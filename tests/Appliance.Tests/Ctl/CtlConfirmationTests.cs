@@ -17,8 +17,7 @@ public class CtlConfirmationTests(ITestOutputHelper output)
         await using var d = new StandaloneDaemon();
         await d.Daemon.StartAsync();
         await d.Daemon.Set("system.hostname", "beta");
-        await using var terminal = await TmuxTerminal.StartAsync(d.Root, CtlProcess.Command(), Environment(d), output.WriteLine);
-        await terminal.WaitForAsync("beta> ");
+        await using var terminal = await CtlShell.StartAsync(d, output.WriteLine);
 
         await terminal.TypeAsync("restart");
         await terminal.WaitForAsync("applianced on peer beta will restart");
@@ -63,15 +62,6 @@ public class CtlConfirmationTests(ITestOutputHelper output)
         }, TimeSpan.FromSeconds(60), "the daemon restarts after restart --yes");
         Assert.Contains(await Events(d.Daemon), e => e.Contains("restart requested", StringComparison.Ordinal));
     }
-
-    private static Dictionary<string, string> Environment(StandaloneDaemon d) => new()
-    {
-        ["APPLIANCE_SOCKET"] = d.Daemon.SocketPath,
-        ["HOME"] = d.Root,
-        ["TERM"] = "xterm",
-        // As over SSH: the shell is an admin's remote session (the network window applies to it).
-        ["SSH_CONNECTION"] = "192.0.2.1 50000 192.0.2.2 22",
-    };
 
     private static async Task<List<string>> Events(DaemonProcess d) =>
         (await d.Api("log.read", new JsonObject { ["log"] = "events" }))["entries"]!.AsArray().Select(e => (string)e!["message"]!).ToList();

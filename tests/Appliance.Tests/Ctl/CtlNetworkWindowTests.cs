@@ -21,14 +21,7 @@ public class CtlNetworkWindowTests(ITestOutputHelper output)
     {
         await using var d = new StandaloneDaemon(extraArgs: ["--network-confirm-seconds", WindowSeconds.ToString()]);
         await d.Daemon.StartAsync();
-        await using var terminal = await TmuxTerminal.StartAsync(d.Root, CtlProcess.Command(), new Dictionary<string, string>
-        {
-            ["APPLIANCE_SOCKET"] = d.Daemon.SocketPath,
-            ["HOME"] = d.Root,
-            ["TERM"] = "xterm",
-            ["SSH_CONNECTION"] = "192.0.2.1 50000 192.0.2.2 22",
-        }, output.WriteLine);
-        await terminal.WaitForAsync("> ");
+        await using var terminal = await CtlShell.StartAsync(d, output.WriteLine);
 
         await terminal.TypeAsync($"config set ipv4.address {Address}");
         await terminal.WaitForAsync("run `config confirm` before");

@@ -16,13 +16,7 @@ public class CtlProgressTests(ITestOutputHelper output)
         await using var d = new StandaloneDaemon();
         await d.Daemon.StartAsync();
         var file = Path.Combine(d.Root, "b.tar.gz");
-        await using var terminal = await TmuxTerminal.StartAsync(d.Root, CtlProcess.Command(), new Dictionary<string, string>
-        {
-            ["APPLIANCE_SOCKET"] = d.Daemon.SocketPath,
-            ["HOME"] = d.Root,
-            ["TERM"] = "xterm",
-        }, output.WriteLine);
-        await terminal.WaitForAsync("> ");
+        await using var terminal = await CtlShell.StartAsync(d, output.WriteLine);
 
         await terminal.TypeAsync($"backup create --out {file}");
         var screen = await terminal.WaitForAsync("serial");
