@@ -19,6 +19,8 @@ APT_PACKAGES=(socat nftables iproute2 ethtool dbus libpcap0.8 procps tar gzip tz
 # The image boot test (./build.sh test as root): the image build installs its own host tools
 # (debootstrap, qemu, ...); the checks make certificates with openssl and use sftp/scp.
 APT_PACKAGES+=(openssl openssh-client passwd libcrypt1)
+# The CLI's terminal tests drive appliancectl's shell in a real terminal: tmux.
+APT_PACKAGES+=(tmux)
 
 ensure_apt() {
   local missing=()
