@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Appliance.Daemon.Node;
+using Appliance.Hal.Lcd;
 
 namespace Appliance.Tests.Appliers;
 
@@ -37,5 +38,28 @@ public class NetworkWindowTests
         Assert.Equal(opens, f.Node.NetworkWindow.Current is not null);
         if (opens)
             Assert.Contains(path, f.Node.NetworkWindow.Current!.Value.Changed);
+    }
+
+    [Fact]
+    public async Task TheLcdStatusScreen_CountsDownAnOpenWindow_AndShowsTheAlarmsAgainOnceConfirmed()
+    {
+        await using var f = NodeFixture.Start();
+        var panel = new SimulatedFrontPanel();
+        var service = f.Node.CreatePanel(panel)!;
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            await f.Call("config.set", new JsonObject { ["path"] = "ipv4.address", ["values"] = new JsonArray("198.18.0.30") });
+            await NodeFixture.Eventually(() => panel.Lines[3].StartsWith("Unconfirmed net ", StringComparison.Ordinal), () => string.Join(" | ", panel.Lines));
+            Assert.Matches("^Unconfirmed net [0-9]+s$", panel.Lines[3].TrimEnd());
+            Assert.True(panel.Lines[3].Length <= Cfa635Protocol.Columns);
+
+            await f.Call("config.confirm");
+            await NodeFixture.Eventually(() => panel.Lines[3].Contains("alarm", StringComparison.Ordinal), () => string.Join(" | ", panel.Lines));
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
     }
 }
