@@ -14,7 +14,7 @@ expect_unit_success() {
 check_restart() {
   local vm=$1 pid took out
   pid=$(vm_main_pid "$vm")
-  out=$(vm_cli "$vm" restart 2>&1) || fail "restart: $out"
+  out=$(vm_cli "$vm" restart --yes 2>&1) || fail "restart: $out"
   took=$(vm_wait_active "$vm" "$pid" 300)
   vm_wait_ssh "$vm"
   expect_unit_success "$vm" "restart through systemd (exit 75) took ${took}s"
@@ -54,7 +54,7 @@ check_files() {
   vm_cli "$vm" backup create --out - > "$d/restore-me.tar.gz" || fail "backup create --out - (stdout)"
   vm_cli "$vm" config set system.hostname after-backup > /dev/null || fail "set host name"
   local pid took; pid=$(vm_main_pid "$vm")
-  out=$(vm_cli "$vm" backup restore - < "$d/restore-me.tar.gz" 2>&1) || fail "backup restore - < file: $out"
+  out=$(vm_cli "$vm" backup restore - --yes < "$d/restore-me.tar.gz" 2>&1) || fail "backup restore - < file: $out"
   took=$(vm_wait_active "$vm" "$pid" 300)
   vm_wait_ssh "$vm"
   out=$(vm_cli "$vm" status --json)
@@ -91,7 +91,7 @@ check_upgrade() {
   local stuck=$RUN/packages; mkdir -p "$stuck"
   make_stuck_package "$stuck" 9.9.9
   pid=$(vm_main_pid "$vm"); t0=$(date +%s)
-  out=$(vm_cli "$vm" upgrade - --signature "\"$(cat "$stuck/applianced-9.9.9.tar.gz.sig")\"" < "$stuck/applianced-9.9.9.tar.gz" 2>&1) \
+  out=$(vm_cli "$vm" upgrade - --yes --signature "\"$(cat "$stuck/applianced-9.9.9.tar.gz.sig")\"" < "$stuck/applianced-9.9.9.tar.gz" 2>&1) \
     || fail "upgrade - (stuck release on stdin): $out"
   # The stuck release starts (a new main PID: sleep), is killed at TimeoutStartSec, and the start
   # check puts $version back.
@@ -120,7 +120,7 @@ check_upgrade_power_cut() {
   local stuck=$RUN/packages; mkdir -p "$stuck"
   make_stuck_package "$stuck" 9.9.8
   pid=$(vm_main_pid "$vm")
-  out=$(vm_cli "$vm" upgrade - --signature "\"$(cat "$stuck/applianced-9.9.8.tar.gz.sig")\"" < "$stuck/applianced-9.9.8.tar.gz" 2>&1) \
+  out=$(vm_cli "$vm" upgrade - --yes --signature "\"$(cat "$stuck/applianced-9.9.8.tar.gz.sig")\"" < "$stuck/applianced-9.9.8.tar.gz" 2>&1) \
     || fail "upgrade - (release 9.9.8 on stdin): $out"
   # Wait for 9.9.8 to be the starting main process: the start check has left its attempt mark.
   local t=0
@@ -156,7 +156,7 @@ upgrade_peer() {
   printf 'put %s\nput %s.sig\n' "$UPGRADE_PKG" "$UPGRADE_PKG" | vm_sftp "$vm" > "$RUN/$vm-sftp.log" 2>&1 \
     || { cat "$RUN/$vm-sftp.log" >&2; fail "$vm: sftp put of the upgrade package"; }
   pid=$(vm_main_pid "$vm")
-  out=$(vm_cli "$vm" upgrade "$file" 2>&1) || fail "$vm: upgrade $file: $out"
+  out=$(vm_cli "$vm" upgrade "$file" --yes 2>&1) || fail "$vm: upgrade $file: $out"
   took=$(vm_wait_active "$vm" "$pid" 400)
   vm_wait_ssh "$vm"
   expect_in "$vm runs $UPGRADE_VERSION (the unit runs software/current)" "\"$UPGRADE_VERSION\"" "$(vm_cli "$vm" status --json)"
@@ -168,13 +168,13 @@ upgrade_peer() {
 cluster_rolling_upgrade() {
   log "== rolling upgrade to $UPGRADE_VERSION (the guide's procedure)"
   local t0; t0=$(date +%s)
-  vm_cli vm2 cluster leave > /dev/null || fail "vm2: cluster leave"
+  vm_cli vm2 cluster leave --yes > /dev/null || fail "vm2: cluster leave"
   vm_cli vm1 cluster set-peers 198.18.0.11 > /dev/null || fail "vm1: set-peers without vm2"
   upgrade_peer vm2 > /dev/null
   printf '%s\n' "$CLUSTER_KEY" | vm_cli vm2 cluster set-key > /dev/null || fail "vm2: cluster set-key"
   vm_cli vm2 cluster set-peers 198.18.0.12 > /dev/null || fail "vm2: form a cluster of one"
   ok "vm2 left, was upgraded and formed a cluster of its own while vm1 served alone"
-  vm_cli vm1 cluster leave > /dev/null || fail "vm1: cluster leave"
+  vm_cli vm1 cluster leave --yes > /dev/null || fail "vm1: cluster leave"
   upgrade_peer vm1 > /dev/null
   vm_cli vm2 cluster set-peers 198.18.0.11 198.18.0.12 > /dev/null || fail "vm2: add vm1"
   printf '%s\n' "$CLUSTER_KEY" | vm_cli vm1 cluster set-key > /dev/null || fail "vm1: cluster set-key"

@@ -29,6 +29,7 @@ check_net() {
       198.18.0.1) ;;
       198.18.0.*) vm_cli "$vm" config set ipv4.gateway 198.18.0.1 > /dev/null || fail "$vm: config set ipv4.gateway" ;;
     esac
+    vm_cli "$vm" config confirm > /dev/null || fail "$vm: config confirm (over SSH the LAN settings revert unless confirmed)"
   fi
   [ -n "$addr" ] || fail "$vm: eth0 has no 198.18.0.0/15 address and the LAN file exists"
   out=$(net_wait_for "$vm" "$show" "$addr/") || fail "$vm: eth0 never got $addr: $out"

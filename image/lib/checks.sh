@@ -119,6 +119,7 @@ configure_peer() {
   vm_cli "$vm" config set system.hostname "$host" > /dev/null || fail "$vm: set host name"
   vm_cli "$vm" config set ipv4.address "$ip" > /dev/null || fail "$vm: set ipv4.address"
   vm_cli "$vm" config set ipv4.mask 255.255.255.0 > /dev/null || fail "$vm: set ipv4.mask"
+  vm_cli "$vm" config confirm > /dev/null || fail "$vm: config confirm (over SSH the address reverts unless confirmed)"
   printf '%s\n' "$CLUSTER_KEY" | vm_cli "$vm" cluster set-key > /dev/null || fail "$vm: cluster set-key"
   vm_cli "$vm" cluster set-peers "$@" > /dev/null || fail "$vm: cluster set-peers $*"
   ok "$vm configured over SSH: host $host, LAN $ip/24, key (stdin), peers $*"

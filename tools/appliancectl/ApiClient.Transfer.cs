@@ -13,7 +13,8 @@ internal sealed partial class ApiClient
     /// "Uploads"), on a connection of its own: a refusal before the go-ahead costs no transfer, and
     /// data beyond the daemon's cap is never sent (the upload is dropped and nothing changes).
     /// </summary>
-    public async Task<ApiResponse> UploadAsync(string cmd, JsonObject args, Stream source, string what, CancellationToken ct)
+    public async Task<ApiResponse> UploadAsync(string cmd, JsonObject args, Stream source, string what, CancellationToken ct,
+        Progress? progress = null)
     {
         await using var connection = await ApiConnection.OpenAsync(socketPath, ct);
         await connection.SendLineAsync(Request(cmd, args, upload: true), ct);
@@ -22,7 +23,8 @@ internal sealed partial class ApiClient
             return new ApiResponse(null, ApiError.FromJson(first["error"]));
         var max = first["upload"]?["maxBytes"]?.GetValue<long>() ?? throw new ProtocolException("the daemon's go-ahead for the upload names no maxBytes");
         var chunk = Math.Min(ChunkBytes, first["upload"]?["chunkBytes"]?.GetValue<int>() ?? ChunkBytes);
-        if (source.CanSeek && source.Length - source.Position > max)
+        long? total = source.CanSeek ? source.Length - source.Position : null;
+        if (total > max)
             return TooLarge(what, max);
         var buffer = new byte[4 + chunk];
         long sent = 0;
@@ -34,6 +36,7 @@ internal sealed partial class ApiClient
                 return TooLarge(what, max);
             BinaryPrimitives.WriteUInt32BigEndian(buffer, (uint)n);
             await connection.SendAsync(buffer.AsMemory(0, 4 + n), ct);
+            progress?.Report(sent, total);
         }
         await connection.SendAsync(new byte[4], ct);
         return ToResponse(await ReadReplyAsync(connection, ct));
@@ -44,7 +47,8 @@ internal sealed partial class ApiClient
     /// <paramref name="open"/> is called only then (an error leaves no empty file behind), and
     /// exactly that many bytes are copied into it.
     /// </summary>
-    public async Task<ApiResponse> DownloadAsync(string cmd, JsonObject args, Func<Stream> open, CancellationToken ct)
+    public async Task<ApiResponse> DownloadAsync(string cmd, JsonObject args, Func<Stream> open, CancellationToken ct,
+        Progress? progress = null)
     {
         await using var connection = await ApiConnection.OpenAsync(socketPath, ct);
         await connection.SendLineAsync(Request(cmd, args), ct);
@@ -62,6 +66,7 @@ internal sealed partial class ApiClient
                 throw new DaemonUnreachableException(socketPath, $"the download ended after {length - left} of {length} bytes");
             await destination.WriteAsync(buffer.AsMemory(0, n), ct);
             left -= n;
+            progress?.Report(length - left, length);
         }
         await destination.FlushAsync(ct);
         return response;

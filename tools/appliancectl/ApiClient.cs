@@ -6,8 +6,14 @@ namespace Appliance.Ctl;
 /// <summary>Requests to the daemon. One connection is kept for a whole interactive session and
 /// re-opened when the daemon went away (restart); follow streams get their own connection because
 /// they occupy it until the client closes.</summary>
-internal sealed partial class ApiClient(string socketPath, string user) : IAsyncDisposable
+internal sealed partial class ApiClient(string socketPath, string user, string channel = ApiClient.RemoteChannel) : IAsyncDisposable
 {
+    /// <summary>The channel of a session over SSH, or of a script (the daemon's log, and the network confirm window).</summary>
+    public const string RemoteChannel = "cli";
+
+    /// <summary>The channel of a person at the box's own console: a network change needs no confirm window there.</summary>
+    public const string ConsoleChannel = "console";
+
     /// <summary>Protocol version 1: the first one (PROTOCOL.md).</summary>
     public const int ProtocolVersion = 1;
 
@@ -105,7 +111,7 @@ internal sealed partial class ApiClient(string socketPath, string user) : IAsync
             ["cmd"] = cmd,
             ["args"] = args.DeepClone(),
             ["user"] = user,
-            ["channel"] = "cli",
+            ["channel"] = channel,
         };
         if (upload)
             request["upload"] = true;

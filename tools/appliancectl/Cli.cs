@@ -28,7 +28,7 @@ public static class Cli
             return new Output(host, args.Contains("--json")).UsageError(e);
         }
         var socket = global.Socket ?? (host.GetEnv(SocketVariable) is { Length: > 0 } env ? env : DefaultSocket);
-        await using var client = new ApiClient(socket, Environment.UserName);
+        await using var client = new ApiClient(socket, Environment.UserName, Channel(host));
         var runner = new CommandRunner(host, client);
         if (global.Help)
         {
@@ -48,4 +48,12 @@ public static class Cli
         await host.Out.FlushAsync(ct);
         return code;
     }
+
+    /// <summary>
+    /// "console" for a person at the box's own terminal (a terminal, and not an SSH session: sshd sets
+    /// SSH_CONNECTION, which the admin's ForceCommand cannot drop); "cli" otherwise. Only the console
+    /// changes the network without a confirm window, as the front panel does.
+    /// </summary>
+    private static string Channel(CliHost host) =>
+        host.Terminal is not null && string.IsNullOrEmpty(host.GetEnv("SSH_CONNECTION")) ? ApiClient.ConsoleChannel : ApiClient.RemoteChannel;
 }

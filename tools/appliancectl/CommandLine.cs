@@ -14,7 +14,11 @@ internal sealed record GlobalOptions(string? Socket, bool Json, bool Help, List<
 }
 
 /// <summary>A command with its API args built and checked.</summary>
-internal sealed record ParsedCommand(CommandSpec Spec, JsonObject Args, bool Follow, bool Help);
+internal sealed record ParsedCommand(CommandSpec Spec, JsonObject Args, bool Follow, bool Help)
+{
+    /// <summary>--yes: a command that asks before it runs goes ahead without asking.</summary>
+    public bool Yes { get; init; }
+}
 
 /// <summary>Hand-written parsing: global options, matching words to a command, then its arguments.</summary>
 internal static class CommandLine
@@ -79,7 +83,7 @@ internal static class CommandLine
     {
         var args = new JsonObject();
         var positional = new List<string>();
-        bool follow = false, help = false, ended = false;
+        bool follow = false, help = false, ended = false, yes = false;
         for (var i = 0; i < rest.Count; i++)
         {
             var w = rest[i];
@@ -98,6 +102,8 @@ internal static class CommandLine
                 help = true;
             else if (flag == "--follow" && spec.FollowCmd is not null)
                 follow = true;
+            else if (flag == Confirmation.YesFlag && spec.Confirm is not null && inline is null)
+                yes = true;
             else if (spec.Args.FirstOrDefault(a => a.Kind == ArgKind.Flag && a.Flag == flag) is { } set && inline is null)
                 args[set.Name] = true;
             else if (spec.Args.FirstOrDefault(a => a.Kind == ArgKind.Option && a.Flag == flag) is { } opt)
@@ -113,7 +119,7 @@ internal static class CommandLine
         if (help)
             return new ParsedCommand(spec, args, follow, true);
         AssignPositional(spec, positional, args);
-        return new ParsedCommand(spec, args, follow, false);
+        return new ParsedCommand(spec, args, follow, false) { Yes = yes };
     }
 
     private static void AssignPositional(CommandSpec spec, List<string> words, JsonObject args)

@@ -52,6 +52,10 @@ internal sealed record CommandSpec(string Words, string ApiCmd, string Summary, 
     /// <summary>When set, --follow is accepted and switches to this streaming cmd.</summary>
     public string? FollowCmd { get; init; }
 
+    /// <summary>When set, the command asks y/N before it runs (or takes --yes); this gives the sentence
+    /// naming what will happen, from this peer's host name and the command's args.</summary>
+    public Func<string, JsonObject, string>? Confirm { get; init; }
+
     /// <summary>When set, extra words are refused with this message instead of being echoed back
     /// (a secret typed on the command line must not be repeated on screen).</summary>
     public string? ExtraArgsMessage { get; init; }
@@ -74,6 +78,8 @@ internal sealed record CommandSpec(string Words, string ApiCmd, string Summary, 
             parts.AddRange(Args.Where(a => a.Kind != ArgKind.Fixed).Select(a => a.Usage));
             if (FollowCmd is not null)
                 parts.Add("[--follow]");
+            if (Confirm is not null)
+                parts.Add($"[{Confirmation.YesFlag}]");
             return string.Join(' ', parts);
         }
     }

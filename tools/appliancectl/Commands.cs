@@ -18,6 +18,7 @@ internal static class Commands
             Req("section", "SECTION"), Req("name", "NAME"), Pairs("fields") with { BareKeys = true }) { Prepare = ConfigSecrets.PrepareAddAsync, ExtraArgsMessage = ConfigSecrets.NoOptions },
         new("config remove", "config.remove", "remove an item from a collection section", Req("section", "SECTION"), Req("name", "NAME")),
         new("config sections", "config.sections", "list the sections and their fields"),
+        new("config confirm", "config.confirm", "keep a network change (ipv4.address/mask/gateway, ethernet.speed) made over SSH; unconfirmed it reverts"),
 
         new("cluster show", "cluster.show", "cluster id, key state and peers"),
         new("cluster set-key", "cluster.setKey", "set the cluster key (asked for, or read from stdin)")
@@ -28,17 +29,26 @@ internal static class Commands
             Prepare = ClusterKey.PrepareAsync,
         },
         new("cluster set-peers", "cluster.setPeers", "set the peer addresses", Rest("addresses", "ADDR", 1)),
-        new("cluster leave", "cluster.leave", "leave the cluster"),
+        new("cluster leave", "cluster.leave", "leave the cluster") { Confirm = (host, _) => $"peer {host} will leave the cluster; its shared configuration stays" },
         new("cluster forget", "cluster.forget", "forget a dead peer no longer in this peer's list: its records go on every member (refused while it answers)",
-            Req("address", "ADDRESS")),
+            Req("address", "ADDRESS"))
+        {
+            Confirm = (_, args) => $"peer {args["address"]} will be forgotten: its records are removed on every member",
+        },
         new("cluster check", "cluster.check", "check the cluster links and settings (exit 2 when a check fails)") { ExitCode = ExitCodes.ForChecks },
         new("cluster verify", "cluster.verify", "compare the shared configuration on all peers"),
 
         new("log events", "log.read", "the event log", Fixed("log", "events"), Since(), Limit()) { FollowCmd = "log.follow" },
         new("log config", "log.read", "the configuration change log", Fixed("log", "config"), Since(), Limit()) { FollowCmd = "log.follow" },
         new("alarms", "alarms", "raised and recent alarms"),
-        new("restart", "restart", "restart the daemon (the configuration is kept)"),
-        new("reboot", "reboot", "reboot the appliance cleanly (through logind)"),
+        new("restart", "restart", "restart the daemon (the configuration is kept)")
+        {
+            Confirm = (host, _) => $"applianced on peer {host} will restart: the API and the cluster links drop for a few seconds; the configuration is kept",
+        },
+        new("reboot", "reboot", "reboot the appliance cleanly (through logind)")
+        {
+            Confirm = (host, _) => $"peer {host} will reboot: every service on it stops until it is back",
+        },
 
         new("firewall show", "firewall.show", "show the active and staged firewall", Pairs("")),
         new("firewall stage", "firewall.stage", "stage a firewall change", Pairs("")),
@@ -51,7 +61,12 @@ internal static class Commands
             Req("name", "NAME"), Req("out", "FILE|-")) { Run = Transfers.BackupDownloadAsync },
         new("backup delete", "backup.delete", "delete a backup kept on the appliance", Req("name", "NAME")),
         new("backup restore", "backup.restore", "restore a backup of this peer: NAME (as listed), a FILE here, or - for stdin (the daemon restarts)",
-            Req("source", "NAME|FILE|-"), PasswordFile(), PasswordStdin()) { Prepare = BackupPassword.PrepareAsync, Run = Transfers.BackupRestoreAsync },
+            Req("source", "NAME|FILE|-"), PasswordFile(), PasswordStdin())
+        {
+            Prepare = BackupPassword.PrepareAsync,
+            Run = Transfers.BackupRestoreAsync,
+            Confirm = (host, args) => $"the configuration of peer {host} will be replaced by the backup {args["source"]}, and applianced restarts",
+        },
         new("backup list", "backup.list", "list the backups kept on the appliance"),
         new("licence show", "licence.show", "show the licence"),
         new("licence add", "licence.add", "install licence keys from a file, or from stdin with '-' (one key a line)",
@@ -76,7 +91,11 @@ internal static class Commands
         new("show routes", "diag.routes", "this peer's IPv4 routing table"),
         new("show ntp", "diag.ntp", "NTP servers and whether the clock is synchronized"),
         new("upgrade", "upgrade.install", "verify, install and restart into a signed package: FILE (FILE.sig beside it), or - with --signature (a .sig file, or its line)",
-            Req("package", "FILE|-"), Option("signature", "--signature", "SIG")) { Run = Transfers.UpgradeAsync },
+            Req("package", "FILE|-"), Option("signature", "--signature", "SIG"))
+        {
+            Run = Transfers.UpgradeAsync,
+            Confirm = (host, args) => $"peer {host} will install {args["package"]} and restart into it",
+        },
     ];
 
     /// <summary>Words of the commands handled by the CLI itself.</summary>

@@ -6,7 +6,8 @@ public static class ExitCodes
     public const int Ok = 0;
     /// <summary>Bad command line: unknown command, missing or malformed argument.</summary>
     public const int Usage = 1;
-    /// <summary>The daemon refused the change (validation, notfound, conflict); nothing was stored. Also: a check failed (`cluster check`).</summary>
+    /// <summary>The daemon refused the change (validation, notfound, conflict), or the CLI did (refused:
+    /// a command that asks before it runs was not confirmed); nothing was stored. Also: a check failed (`cluster check`).</summary>
     public const int Rejected = 2;
     /// <summary>The daemon could not be reached on its socket.</summary>
     public const int Unreachable = 3;
@@ -24,7 +25,7 @@ public static class ExitCodes
     public static int ForErrorKind(string? kind) => kind switch
     {
         "usage" => Usage,
-        "validation" or "notfound" or "conflict" => Rejected,
+        "validation" or "notfound" or "conflict" or "refused" => Rejected,
         "unreachable" => Unreachable,
         _ => Internal,
     };

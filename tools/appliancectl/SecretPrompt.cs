@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Appliance.Ctl;
 
-/// <summary>Reads a secret from the terminal without echoing anything, not even stars.</summary>
+/// <summary>Reads a secret from the terminal without echoing anything, not even stars (or, with echo, a plain answer).</summary>
 internal static class SecretPrompt
 {
     /// <summary>Asks twice, since a typo can be neither seen nor read back: the text, null when cancelled,
@@ -19,8 +19,8 @@ internal static class SecretPrompt
         return first == again ? first : throw differ;
     }
 
-    /// <summary>The text typed, or null on Ctrl-C / Ctrl-D / Escape.</summary>
-    public static string? Read(ITerminal terminal, TextWriter prompt, string label)
+    /// <summary>The text typed, or null on Ctrl-C / Ctrl-D / Escape. With <paramref name="echo"/> what is typed shows (a y/N answer).</summary>
+    public static string? Read(ITerminal terminal, TextWriter prompt, string label, bool echo = false)
     {
         prompt.Write(label);
         prompt.Flush();
@@ -40,11 +40,16 @@ internal static class SecretPrompt
                 }
                 if (key.Key == ConsoleKey.Backspace)
                 {
-                    if (text.Length > 0)
-                        text.Length--;
+                    if (text.Length == 0)
+                        continue;
+                    text.Length--;
+                    Echo(prompt, echo, "\b \b");
                 }
                 else if (!char.IsControl(key.KeyChar))
+                {
                     text.Append(key.KeyChar);
+                    Echo(prompt, echo, key.KeyChar.ToString());
+                }
             }
         }
         finally
@@ -53,5 +58,13 @@ internal static class SecretPrompt
         }
         prompt.WriteLine();
         return text.ToString();
+    }
+
+    private static void Echo(TextWriter prompt, bool echo, string text)
+    {
+        if (!echo)
+            return;
+        prompt.Write(text);
+        prompt.Flush();
     }
 }

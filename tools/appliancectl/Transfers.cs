@@ -53,7 +53,7 @@ internal static class Transfers
             return Show(c.Output, await c.Client.CallAsync("backup.restore", args, ct));
         }
         await using var input = OpenSource(c, source, "backup");
-        return Show(c.Output, await c.Client.UploadAsync("backup.restore", args, input, What(source, "the backup"), ct));
+        return Show(c.Output, await UploadAsync(c, "backup.restore", args, input, What(source, "the backup"), ct));
     }
 
     /// <summary>upgrade FILE|- [--signature SIG]: the package is uploaded with its signature line.</summary>
@@ -65,7 +65,7 @@ internal static class Transfers
             : package + ".sig");
         await using var input = OpenSource(c, package, "upgrade");
         args["signature"] = ReadSignature(signatureFile);
-        return Show(c.Output, await c.Client.UploadAsync("upgrade.install", args, input, What(package, "the package"), ct));
+        return Show(c.Output, await UploadAsync(c, "upgrade.install", args, input, What(package, "the package"), ct));
     }
 
     private static async Task<int> DownloadAsync(CommandContext c, string name, string output, Output results, CancellationToken ct, bool showResult = false)
@@ -74,10 +74,12 @@ internal static class Transfers
             throw new UsageException("a backup is binary: send it to a file (`--out FILE`) or redirect stdout (`> FILE`)", "backup");
         var (target, partial) = output == StdStream ? (null, null) : LocalFile.CheckNew(output);
         Stream? destination = null;
+        var progress = Progress.For(c, $"receiving {name}");
         try
         {
             var response = await c.Client.DownloadAsync("backup.download", new JsonObject { ["name"] = name },
-                () => destination = partial is null ? c.Host.BinaryOut() : LocalFile.CreatePrivate(partial), ct);
+                () => destination = partial is null ? c.Host.BinaryOut() : LocalFile.CreatePrivate(partial), ct, progress);
+            progress.End();
             if (response.Error is { } error)
                 return results.Error(error);
             if (destination is not null && partial is not null)
@@ -92,11 +94,26 @@ internal static class Transfers
         }
         finally
         {
+            progress.End();
             if (partial is not null)
             {
                 if (destination is not null) await destination.DisposeAsync();
                 File.Delete(partial);
             }
+        }
+    }
+
+    /// <summary>An upload with its progress shown; the progress line ends before the daemon's answer is printed.</summary>
+    private static async Task<ApiResponse> UploadAsync(CommandContext c, string cmd, JsonObject args, Stream input, string what, CancellationToken ct)
+    {
+        var progress = Progress.For(c, "sending " + what);
+        try
+        {
+            return await c.Client.UploadAsync(cmd, args, input, what, ct, progress);
+        }
+        finally
+        {
+            progress.End();
         }
     }
 

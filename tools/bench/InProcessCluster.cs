@@ -55,6 +55,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
             await call(i, "config.set", new JsonObject { ["path"] = "system.hostname", ["values"] = new JsonArray($"bench-{i + 1}") });
             await call(i, "config.set", new JsonObject { ["path"] = "ipv4.address", ["values"] = new JsonArray(addresses[i]) });
             await call(i, "config.set", new JsonObject { ["path"] = "ipv4.mask", ["values"] = new JsonArray("255.255.255.0") });
+            await call(i, "config.confirm", new JsonObject()); // over the API the address waits for a confirm (NetworkWindow)
             await call(i, "cluster.setKey", new JsonObject { ["key"] = Key });
             await BenchLicences.InstallFullAsync(i, call);
         }

@@ -86,6 +86,7 @@ internal sealed partial class RecoveryCluster : IAsyncDisposable
         await CallAsync(i, "config.set", new JsonObject { ["path"] = "system.hostname", ["values"] = new JsonArray($"rbench-{i + 1}") });
         await CallAsync(i, "config.set", new JsonObject { ["path"] = "ipv4.address", ["values"] = new JsonArray(Addresses[i]) });
         await CallAsync(i, "config.set", new JsonObject { ["path"] = "ipv4.mask", ["values"] = new JsonArray("255.255.255.0") });
+        await CallAsync(i, "config.confirm", new JsonObject()); // over the API the address waits for a confirm (NetworkWindow)
         await CallAsync(i, "cluster.setKey", new JsonObject { ["key"] = InProcessCluster.Key });
         await BenchLicences.InstallFullAsync(i, CallAsync);
     }

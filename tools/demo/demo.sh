@@ -66,6 +66,7 @@ ctl 1 config set system.hostname alpha
 ctl 1 config set ipv4.address 198.18.0.11
 ctl 1 config set ipv4.mask 255.255.255.0
 ctl 1 config set ipv4.gateway 198.18.0.1
+ctl 1 config confirm      # from afar a network change reverts by itself unless confirmed in time
 ctl 1 config set dns.servers 198.18.0.53 198.18.0.54
 ctl 1 config add bridges bridge-oslo address=198.18.1.10 protocol=https
 ctl 1 config add templates weekly maxParticipants=20
@@ -81,6 +82,7 @@ step "Peer 2 (beta) starts standalone with its own settings and a shared item of
 start_peer 2
 ctl 2 config set system.hostname beta
 ctl 2 config set ipv4.address 198.18.0.12
+ctl 2 config confirm
 ctl 2 config add bridges bridge-local address=198.18.1.99 protocol=http
 licence_peer 2
 
@@ -146,12 +148,12 @@ fi
 
 step "Peer 3 (gamma) dies for good: peer 1 deletes its address and forgets it (refused while gamma still answers)"
 ctl 1 cluster set-peers 127.0.0.11 127.0.0.12
-ctl 1 cluster forget 127.0.0.13 || echo "(exit $?: gamma still answers)"
+ctl 1 cluster forget 127.0.0.13 --yes || echo "(exit $?: gamma still answers)"
 echo "Gamma's list still names peer 1, which raises an alarm on peer 1 (a stale list):"
 for _ in $(seq 40); do dotnet "$BIN_C" --socket "$WORK/p1.sock" alarms | grep -q listed-by && break; sleep 0.25; done
 ctl 1 alarms
 kill "${PIDS[3]}"; wait "${PIDS[3]}" 2>/dev/null || true
-ctl 1 cluster forget 127.0.0.13
+ctl 1 cluster forget 127.0.0.13 --yes
 ctl 2 cluster set-peers 127.0.0.11 127.0.0.12
 wait_active 1 2/2; wait_forgotten 2 gamma
 ctl 2 licence show

@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
+using Appliance.Daemon.Appliers;
 using Appliance.Daemon.Config;
 using Appliance.Daemon.Node;
 
 namespace Appliance.Daemon.Api;
 
 /// <summary>config.*: every change is validated by the model before it is stored (DESIGN.md section 6).</summary>
-internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> context, ClusterCommands cluster)
+internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> context, ClusterCommands cluster, NetworkWindow network)
 {
     public void Register(ApiRouter router) => router
         .Add("config.sections", _ => ConfigSchema.Describe())
@@ -14,7 +15,11 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
         .Add("config.set", async (r, _) => await SetAsync(r))
         .Add("config.unset", async (r, _) => await UnsetAsync(r))
         .Add("config.add", Add)
-        .Add("config.remove", Remove);
+        .Add("config.remove", Remove)
+        // Nothing waiting is no error: a script confirms after its changes whichever channel made them.
+        .Add("config.confirm", r => network.Confirm(r.Who, r.Channel)
+            ? new JsonObject { ["confirmed"] = true, ["message"] = "network change confirmed: it stays" }
+            : new JsonObject { ["confirmed"] = false, ["message"] = "no network change was waiting to be confirmed" });
 
     private JsonNode Show(ApiRequest r)
     {
@@ -106,14 +111,25 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
     private JsonObject Apply(ConfigPath path, JsonObject current, ConfigResult result, ApiRequest r)
     {
         var section = path.Section.Name;
+        var warnings = Warnings(result);
+        DateTimeOffset? confirmBy = null;
+        // A change that can cut this session off waits for `config confirm` (NetworkWindow); one that changes nothing opens no window.
+        if (NetworkWindow.Guards(section, path.Field, r.Channel) && !JsonNode.DeepEquals(current[path.Field!], result.Value[path.Field!]))
+        {
+            confirmBy = network.Open(path.ToString(), r.Who, r.Channel);
+            warnings.Add($"applied for {network.Length.TotalSeconds:0} s: run `config confirm` before {NetworkWindow.Text(confirmBy.Value)} to keep it, "
+                + "or the previous network settings come back by themselves");
+        }
         config.Change(section, path.Item, current, result.Value, r, path.ToString());
-        return new JsonObject
+        var answer = new JsonObject
         {
             ["path"] = path.ToString(),
             ["old"] = ConfigDisplay.DisplayField(section, current, path.Field!),
             ["new"] = ConfigDisplay.DisplayField(section, result.Value, path.Field!),
-            ["warnings"] = Warnings(result),
+            ["warnings"] = warnings,
         };
+        if (confirmBy is { } deadline) answer["confirmBy"] = NetworkWindow.Text(deadline);
+        return answer;
     }
 
     /// <summary>The section, unless its own commands must change it (their rules span its items).</summary>

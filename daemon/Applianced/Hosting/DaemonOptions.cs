@@ -49,6 +49,8 @@ public sealed record DaemonOptions
     /// </summary>
     public string? FirewallSave { get; init; }
     public long LogCapBytes { get; init; } = 4 << 20;
+    /// <summary>How long a network change made from afar waits for `config confirm` before it reverts (NetworkWindow).</summary>
+    public int NetworkConfirmSeconds { get; init; } = (int)Appliers.NetworkWindow.DefaultLength.TotalSeconds;
     /// <summary>Where upgrade releases live: releases/&lt;version&gt; and the `current` link (R13).</summary>
     public string InstallRoot { get; init; } = "/var/lib/appliance/software";
     /// <summary>
@@ -102,6 +104,10 @@ public sealed record DaemonOptions
         ["--upgrade-ready-seconds"] = (o, v) => o with { UpgradeReadySeconds = int.TryParse(v, out var s) && s > 0 ? s : throw new OptionsException($"--upgrade-ready-seconds must be a positive number, not '{v}'") },
         ["--max-upgrade-bytes"] = (o, v) => o with { MaxUpgradeBytes = Bytes("--max-upgrade-bytes", v) },
         ["--max-backup-bytes"] = (o, v) => o with { MaxBackupBytes = Bytes("--max-backup-bytes", v) },
+        ["--network-confirm-seconds"] = (o, v) => o with
+        {
+            NetworkConfirmSeconds = int.TryParse(v, out var s) && s is >= 5 and <= 3600 ? s : throw new OptionsException($"--network-confirm-seconds must be a whole number from 5 to 3600, not '{v}'"),
+        },
         [TestFaultsFlag] = (o, v) => o with { TestFaults = bool.TryParse(v, out var on) ? on : throw new OptionsException($"{TestFaultsFlag} takes no value, or =true or =false, not '{v}'") },
         ["--authorized-keys-file"] = (o, v) => o with { AuthorizedKeysFile = AbsolutePath("--authorized-keys-file", v) },
         ["--seed-authorized-keys"] = (o, v) => o with { SeedAuthorizedKeys = AbsolutePath("--seed-authorized-keys", v) },
@@ -119,6 +125,7 @@ public sealed record DaemonOptions
         "                  [--serial S] [--lcd DEVICE] [--bind ADDR] [--replication-port N] [--recovery-port N]\n" +
         "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH] [--install-root DIR] [--upgrade-ready-seconds N]\n" +
         "                  [--max-upgrade-bytes N] [--max-backup-bytes N] [--networkd-dir DIR] [--firewall-save PATH]\n" +
+        "                  [--network-confirm-seconds N]\n" +
         "                  [--authorized-keys-file PATH] [--seed-authorized-keys PATH] [--accounts-file PATH]\n" +
         "                  [--snmpd-conf FILE] [--snmp-status-dir DIR] [--test-faults]\n" +
         "                  [--tombstone-grace-seconds N] [--tombstone-horizon-seconds N]\n" +

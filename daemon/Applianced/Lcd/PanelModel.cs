@@ -6,7 +6,9 @@ namespace Appliance.Daemon.Lcd;
 /// <param name="Cluster">"2/2 active", "standalone", or the reason it is not active.</param>
 /// <param name="AlarmCount">Raised alarms.</param>
 /// <param name="TestVendorKey">The daemon trusts the TEST vendor key (a test build or test image).</param>
-public sealed record PanelStatus(string HostName, string LanAddress, string Cluster, int AlarmCount, bool TestVendorKey = false);
+/// <param name="NetworkConfirmLeft">Time left before an unconfirmed network change reverts (none open: null).</param>
+public sealed record PanelStatus(string HostName, string LanAddress, string Cluster, int AlarmCount, bool TestVendorKey = false,
+    TimeSpan? NetworkConfirmLeft = null);
 
 /// <summary>LAN IPv4 settings in dotted-quad text as the panel shows and edits them.</summary>
 public sealed record PanelIpv4Settings(string Address, string Mask, string Gateway);

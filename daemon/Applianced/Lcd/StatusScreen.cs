@@ -5,6 +5,8 @@ namespace Appliance.Daemon.Lcd;
 /// <summary>
 /// The resting screen: host, LAN address, cluster state, alarm count. Enter opens the menu. A build
 /// that trusts the TEST vendor key says so at the right of the alarm row, where it is always seen.
+/// While a network change waits for `config confirm`, that row counts down to its revert instead
+/// (the alarms stay in their menu): whoever stands at the box sees why the address may change back.
 /// </summary>
 internal sealed class StatusScreen(PanelModel model) : MenuScreen(model)
 {
@@ -16,6 +18,8 @@ internal sealed class StatusScreen(PanelModel model) : MenuScreen(model)
         var alarms = s.AlarmCount == 1 ? "1 alarm" : $"{s.AlarmCount} alarms";
         if (s.TestVendorKey)
             alarms = alarms.PadRight(Cfa635Protocol.Columns - TestKeyMarker.Length - 1) + " " + TestKeyMarker;
+        if (s.NetworkConfirmLeft is { } left)
+            alarms = $"Unconfirmed net {Math.Ceiling(left.TotalSeconds):0}s";
         return Screen(s.HostName, $"LAN {(s.LanAddress.Length > 0 ? s.LanAddress : "no address")}", $"Cluster {s.Cluster}", alarms);
     }
 

@@ -6,7 +6,8 @@ namespace Appliance.Daemon.Node;
 
 /// <summary>
 /// The front panel's view of the peer. Changes go through the same model and validation as the
-/// CLI, and are logged with channel "lcd".
+/// CLI, and are logged with channel "lcd"; network changes here open no confirm window (NetworkWindow):
+/// the person at the panel cannot be locked out by them.
 /// </summary>
 internal static class PanelBinding
 {
@@ -16,7 +17,7 @@ internal static class PanelBinding
     public static PanelModel Create(PeerNode node, Func<ConfigContext> context) => new()
     {
         Status = () => new PanelStatus(node.HostName, node.Config.LanAddress ?? "no address", node.ClusterSummary(), node.Logs.Alarms.Active().Count,
-            Licensing.VendorKey.BuiltInIsTestKey),
+            Licensing.VendorKey.BuiltInIsTestKey, node.NetworkWindow.Left),
         GetIpv4 = () =>
         {
             var ipv4 = node.Config.Read("ipv4");

@@ -30,6 +30,7 @@ public sealed class PeerNode : IAsyncDisposable
     public CrossRecordAlarms CrossRecords { get; }
     public Certificates.InstalledCertificates Certificates { get; }
     public SshKeys SshKeys { get; }
+    public Daemon.Appliers.NetworkWindow NetworkWindow { get; }
     public DaemonOptions Options => _options;
 
     /// <summary>Set by the host: stop the process and start it again with the same arguments.</summary>
@@ -63,7 +64,8 @@ public sealed class PeerNode : IAsyncDisposable
         Maintenance = new Maintenance.MaintenanceServices(this, options, hal.Identity, time);
         Maintenance.Register(Router);
         clusterCommands.CheckPeers = Maintenance.Licences.CheckPeers;
-        new ConfigCommands(Config, ConfigContext, clusterCommands).Register(Router);
+        NetworkWindow = new Daemon.Appliers.NetworkWindow(Config, Logs, time) { Length = TimeSpan.FromSeconds(options.NetworkConfirmSeconds) };
+        new ConfigCommands(Config, ConfigContext, clusterCommands, NetworkWindow).Register(Router);
         Certificates = new Certificates.InstalledCertificates(Config, time);
         new CertificateCommands(Certificates, Logs).Register(Router);
         VerifyCommand.Register(Router, Cluster, Config);
@@ -109,6 +111,7 @@ public sealed class PeerNode : IAsyncDisposable
         _api.Start(_options.ApiSocket);
         await Cluster.ReconfigureAsync();
         Maintenance.Started();
+        NetworkWindow.Start();
         Appliers.Start();
         Logs.Event($"ready: API on {_options.ApiSocket}");
     }
@@ -120,6 +123,7 @@ public sealed class PeerNode : IAsyncDisposable
         Logs.Event("stopping");
         InvalidRecords.Stop();
         CrossRecords.Stop();
+        NetworkWindow.Dispose();
         await Appliers.DisposeAsync();
         await Cluster.DisposeAsync();
         await _api.DisposeAsync();
@@ -135,6 +139,7 @@ public sealed class PeerNode : IAsyncDisposable
         ["uptimeSeconds"] = (long)_uptime.Elapsed.TotalSeconds,
         ["cluster"] = ClusterSummary(),
         ["alarms"] = Logs.Alarms.Active().Count,
+        ["networkWindow"] = NetworkWindowStatus(),
         ["appliers"] = Appliers.Status(),
         ["store"] = StoreStatus(),
     };
@@ -145,6 +150,14 @@ public sealed class PeerNode : IAsyncDisposable
         var (tombstones, records) = Store.TombstoneCounts();
         return new JsonObject { ["records"] = records, ["tombstones"] = tombstones, ["fileBytes"] = Store.FileBytes };
     }
+    /// <summary>The open network confirm window (null when none): what changed, when it reverts, seconds left.</summary>
+    private JsonObject? NetworkWindowStatus() => NetworkWindow.Current is { } w ? new JsonObject
+    {
+        ["changed"] = string.Join(", ", w.Changed),
+        ["revertsAt"] = Daemon.Appliers.NetworkWindow.Text(w.Deadline),
+        ["secondsLeft"] = (long)Math.Ceiling(Math.Max(0, (w.Deadline - _time.GetUtcNow()).TotalSeconds)),
+        ["keep"] = "config confirm",
+    } : null;
 
     public string HostName => Config.HostName;
 
@@ -224,6 +237,7 @@ public sealed class PeerNode : IAsyncDisposable
             Presence = new Lcd.PanelPresence(_options.Lcd ?? "the front panel", (message, level) => Logs.Event(message, level)),
         };
         Store.Committed += _ => service.Refresh();
+        NetworkWindow.Changed += service.Refresh;
         Logs.Alarms.Changed += service.Refresh;
         Cluster.Changed += service.Refresh;
         return service;

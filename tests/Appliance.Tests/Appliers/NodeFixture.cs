@@ -87,8 +87,13 @@ internal sealed class NodeFixture : IAsyncDisposable
         return await handler(new ApiRequest(cmd, args ?? [], "admin", "test"), CancellationToken.None).WaitAsync(Timeout);
     }
 
-    public Task<JsonNode?> Set(string path, params string[] values) =>
-        Call("config.set", new JsonObject { ["path"] = path, ["values"] = new JsonArray(values.Select(v => (JsonNode)v).ToArray()) });
+    /// <summary>Sets a field and keeps it (a network setting is confirmed: NetworkWindow).</summary>
+    public async Task<JsonNode?> Set(string path, params string[] values)
+    {
+        var result = await Call("config.set", new JsonObject { ["path"] = path, ["values"] = new JsonArray(values.Select(v => (JsonNode)v).ToArray()) });
+        if (result?["confirmBy"] is not null) await Call("config.confirm");
+        return result;
+    }
 
     public async Task<ApplierStatus> Settled(Applier applier, Func<ApplierStatus, bool>? until = null)
     {

@@ -33,7 +33,7 @@ public class CtlBackupPasswordTests
         await using var daemon = new FakeDaemon();
         daemon.Ok("backup.restore", """{"message":"restarting"}""");
 
-        var r = await CtlRun.RunWithStdinAsync(daemon, "", "backup", "restore", name, "--password-file", dir["pw"]);
+        var r = await CtlRun.RunWithStdinAsync(daemon, "", "backup", "restore", name, "--password-file", dir["pw"], "--yes");
 
         Assert.Equal(0, r.Code);
         var args = Assert.Single(daemon.Requests)["args"]!;

@@ -44,11 +44,11 @@ public class CtlParsingTests
     {
         await using var daemon = new FakeDaemon();
         var missing = Path.Combine(Path.GetTempPath(), $"no-such-{Guid.NewGuid():N}.tar.gz");
-        var r = await CtlRun.RunAsync(daemon, "upgrade", missing);
+        var r = await CtlRun.RunAsync(daemon, "upgrade", missing, "--yes");
         Assert.Equal(ExitCodes.Usage, r.Code);
         Assert.Contains($"cannot read {missing}:", r.Err);
         Assert.Empty(daemon.Requests);
-        var stdin = await CtlRun.RunAsync(daemon, "upgrade", "-");
+        var stdin = await CtlRun.RunAsync(daemon, "upgrade", "-", "--yes");
         Assert.Equal(ExitCodes.Usage, stdin.Code);
         Assert.Contains("--signature", stdin.Err);
     }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Appliance.Tests.Ctl;
 
 public class CtlProcessTests
@@ -19,40 +17,6 @@ public class CtlProcessTests
         Assert.Equal(2, rejected.Code);
         Assert.Contains("error: not an address", rejected.Err);
 
-        async Task<CtlResult> RunAsync(params string[] args)
-        {
-            var start = StartInfo();
-            start.Environment["APPLIANCE_SOCKET"] = daemon.SocketPath;
-            foreach (var a in args)
-                start.ArgumentList.Add(a);
-            using var process = Process.Start(start)!;
-            process.StandardInput.Close();
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            try
-            {
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            }
-            finally
-            {
-                if (!process.HasExited)
-                    process.Kill(entireProcessTree: true);
-            }
-            return new CtlResult(process.ExitCode, await stdout, await stderr);
-        }
-    }
-
-    /// <summary>The apphost next to the tests when the SDK copied it, else `dotnet appliancectl.dll`.</summary>
-    private static ProcessStartInfo StartInfo()
-    {
-        var dir = AppContext.BaseDirectory;
-        var apphost = Path.Combine(dir, "appliancectl");
-        var start = File.Exists(apphost)
-            ? new ProcessStartInfo(apphost)
-            : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(dir, "appliancectl.dll") } };
-        start.RedirectStandardInput = true;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        return start;
+        Task<CtlResult> RunAsync(params string[] args) => CtlProcess.RunAsync(daemon.SocketPath, args);
     }
 }

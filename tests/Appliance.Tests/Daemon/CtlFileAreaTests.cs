@@ -32,7 +32,7 @@ public sealed class CtlFileAreaTests : IAsyncLifetime
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(file));
         Assert.False(File.Exists(file + ".partial"));
 
-        var restored = await Ctl("backup", "restore", "box.tar.gz");
+        var restored = await Ctl("backup", "restore", "box.tar.gz", "--yes");
         Assert.True(restored.Code == ExitCodes.Ok, restored.Err);
         Assert.Contains("restarts", restored.Out);
     }
@@ -43,7 +43,7 @@ public sealed class CtlFileAreaTests : IAsyncLifetime
     [InlineData("licence", "add", "/etc/hostname")]
     [InlineData("licence", "add", "sub/dir.keys")]
     [InlineData("licence", "add", ".hidden")]
-    [InlineData("upgrade", "pkg.tar.gz", "--signature", "/etc/hostname")]
+    [InlineData("upgrade", "pkg.tar.gz", "--signature", "/etc/hostname", "--yes")]
     public async Task A_path_outside_the_area_is_refused_and_nothing_is_written(params string[] args)
     {
         var result = await Ctl(args);

@@ -35,7 +35,7 @@ public sealed class CtlTransferTests : IAsyncLifetime
         Assert.Contains("exists", again.Err);
 
         await _d.Daemon.Api("config.set", new JsonObject { ["path"] = "system.hostname", ["values"] = new JsonArray("after") });
-        var restored = await Ctl(null, null, "backup", "restore", copy);
+        var restored = await Ctl(null, null, "backup", "restore", copy, "--yes");
         Assert.Equal(ExitCodes.Ok, restored.Code);
         Assert.Contains("restarts", restored.Out);
         await Eventually.WaitUntil(async () => (string?)(await _d.Daemon.Api("status"))["host"] == "before", T, "the restored host name after the restart");
@@ -51,9 +51,9 @@ public sealed class CtlTransferTests : IAsyncLifetime
         Assert.Equal(""u8.ToArray(), System.Text.Encoding.UTF8.GetBytes(created.Out)); // stdout carries the backup alone
         Assert.Equal("APBK"u8.ToArray(), stdout.ToArray()[..4]);
 
-        var both = await Ctl(null, null, "backup", "restore", "-", "--password-stdin");
+        var both = await Ctl(null, null, "backup", "restore", "-", "--password-stdin", "--yes");
         Assert.Equal(ExitCodes.Usage, both.Code);
-        var restored = await Ctl(new MemoryStream(stdout.ToArray()), null, "backup", "restore", "-", "--password-file", _d["pw"]);
+        var restored = await Ctl(new MemoryStream(stdout.ToArray()), null, "backup", "restore", "-", "--password-file", _d["pw"], "--yes");
         Assert.Equal(ExitCodes.Ok, restored.Code);
         Assert.Contains("restarts", restored.Out);
     }
@@ -66,16 +66,16 @@ public sealed class CtlTransferTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Usage, big.Code);
         Assert.Contains("larger than 65536 bytes", big.Err);
 
-        var noSig = await Ctl(new MemoryStream([1, 2, 3]), null, "upgrade", "-");
+        var noSig = await Ctl(new MemoryStream([1, 2, 3]), null, "upgrade", "-", "--yes");
         Assert.Equal(ExitCodes.Usage, noSig.Code);
         Assert.Contains("--signature", noSig.Err);
 
         // Over SSH the .sig file is on the other side: its line itself is accepted, and it reaches the daemon.
-        var lineSig = await Ctl(new MemoryStream([1, 2, 3]), null, "upgrade", "-", "--signature", "ECDSA-P256-SHA256 AAAA");
+        var lineSig = await Ctl(new MemoryStream([1, 2, 3]), null, "upgrade", "-", "--signature", "ECDSA-P256-SHA256 AAAA", "--yes");
         Assert.Equal(ExitCodes.Rejected, lineSig.Code);
         Assert.Contains("not 64 bytes", lineSig.Err);
 
-        var restore = await Ctl(null, null, "backup", "restore", _d["no-such.tar.gz"]);
+        var restore = await Ctl(null, null, "backup", "restore", _d["no-such.tar.gz"], "--yes");
         Assert.Equal(ExitCodes.Usage, restore.Code);
         Assert.Contains("cannot read", restore.Err);
     }

@@ -26,8 +26,13 @@ public sealed class PeerApi(string socketPath)
         throw new PeerApiException(cmd, error?["kind"]?.GetValue<string>() ?? "?", error?.ToJsonString() ?? response.ToJsonString());
     }
 
-    public Task<JsonNode> SetAsync(string path, params string[] values) =>
-        CallAsync("config.set", new JsonObject { ["path"] = path, ["values"] = new JsonArray(values.Select(v => (JsonNode)v!).ToArray()) });
+    /// <summary>Sets a field and keeps it (a network setting is confirmed: NetworkWindow).</summary>
+    public async Task<JsonNode> SetAsync(string path, params string[] values)
+    {
+        var result = await CallAsync("config.set", new JsonObject { ["path"] = path, ["values"] = new JsonArray(values.Select(v => (JsonNode)v!).ToArray()) }).ConfigureAwait(false);
+        if (result["confirmBy"] is not null) await CallAsync("config.confirm", new JsonObject()).ConfigureAwait(false);
+        return result;
+    }
 
     public Task<JsonNode> AddAsync(string section, string name, IDictionary<string, string> fields) =>
         CallAsync("config.add", new JsonObject

@@ -68,7 +68,7 @@ public sealed class OtherVendorKeyDaemonTests(OtherVendorKeyBuild build, ITestOu
         var script = $"#!/bin/sh\nexec dotnet {build.Dll} \"$@\" --report-version 2.0.0\n";
         using var packages = new TempDir();
         var (forged, _) = await PackageBuilder.BuildAsync(packages, "2.0.0", signer: null, program: script); // the TEST key
-        var (code, _, error) = await Ctl(daemon, "", "upgrade", forged);
+        var (code, _, error) = await Ctl(daemon, "", "upgrade", forged, "--yes");
         Assert.Equal(ExitCodes.Rejected, code);
         Assert.Contains("signature", error, StringComparison.OrdinalIgnoreCase);
         Assert.False(Directory.Exists(Path.Combine(root, "releases", "2.0.0")), "a refused package left a release behind");
@@ -78,7 +78,7 @@ public sealed class OtherVendorKeyDaemonTests(OtherVendorKeyBuild build, ITestOu
         var (genuine, _) = await PackageBuilder.BuildAsync(ownPackages, "2.0.0", build.Key, script);
         try
         {
-            var (ok, text, err) = await Ctl(daemon, "", "upgrade", genuine);
+            var (ok, text, err) = await Ctl(daemon, "", "upgrade", genuine, "--yes");
             Assert.True(ok == ExitCodes.Ok, err);
             Assert.Contains("2.0.0", text, StringComparison.Ordinal);
             await Eventually.WaitUntil(async () => (string?)(await daemon.Api("status"))["version"] == "2.0.0", T,

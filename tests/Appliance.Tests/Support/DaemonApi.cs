@@ -5,8 +5,14 @@ namespace Appliance.Tests.Support;
 /// <summary>Short forms of the API calls the process tests make over and over.</summary>
 public static class DaemonApi
 {
-    public static Task<JsonNode> Set(this DaemonProcess d, string path, params string[] values) =>
-        d.Api("config.set", new JsonObject { ["path"] = path, ["values"] = Strings(values) });
+    /// <summary>Sets a field and keeps it: a network setting changed over the API waits for
+    /// `config confirm` (NetworkWindow) and is confirmed here, as a test that sets one means to keep it.</summary>
+    public static async Task<JsonNode> Set(this DaemonProcess d, string path, params string[] values)
+    {
+        var result = await d.Api("config.set", new JsonObject { ["path"] = path, ["values"] = Strings(values) });
+        if (result["confirmBy"] is not null) await d.Api("config.confirm");
+        return result;
+    }
 
     public static Task<JsonNode> Add(this DaemonProcess d, string section, string name, params (string Key, string Value)[] fields)
     {
