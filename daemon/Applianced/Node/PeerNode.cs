@@ -69,6 +69,7 @@ public sealed class PeerNode : IAsyncDisposable
         };
         Appliers = Daemon.Appliers.ApplierSet.Attach(this, hal);
         Router.Add("status", _ => Status());
+        RuntimeCommand.Register(Router);
         if (options.TestFaults) TestFaultCommands.Register(Router, Heartbeats, Logs);
         Router.Add("reboot", async (r, ct) =>
         {
