@@ -13,6 +13,8 @@ internal static class ApiClusterBench
     {
         JsonObject ours, etcd;
         await using (var daemons = await DaemonCluster.StartAsync()) ours = await MeasureAsync(daemons);
+        // API_CLUSTER_ONLY=applianced: our side alone (profiling it, e.g. under DOTNET_EnableEventPipe).
+        if (Environment.GetEnvironmentVariable("API_CLUSTER_ONLY") == "applianced") return;
         await using (var members = await EtcdCluster.StartAsync()) etcd = await MeasureAsync(members);
 
         var ratios = new JsonObject();

@@ -5,7 +5,7 @@ using Appliance.Daemon.Node;
 namespace Appliance.Daemon.Api;
 
 /// <summary>config.*: every change is validated by the model before it is stored (DESIGN.md section 6).</summary>
-internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> context, ClusterCommands cluster)
+internal sealed partial class ConfigCommands(ConfigStore config, Func<ConfigContext> context, ClusterCommands cluster)
 {
     public void Register(ApiRouter router) => router
         .Add("config.sections", _ => ConfigSchema.Describe())
@@ -13,8 +13,8 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
         .Add("config.get", Get)
         .Add("config.set", async (r, _) => await SetAsync(r))
         .Add("config.unset", async (r, _) => await UnsetAsync(r))
-        .Add("config.add", Add)
-        .Add("config.remove", Remove);
+        .Add("config.add", async (r, _) => await AddAsync(r))
+        .Add("config.remove", async (r, _) => await DeleteAsync(r.RequiredString("section"), r.RequiredString("name"), r));
 
     private JsonNode Show(ApiRequest r)
     {
@@ -61,7 +61,7 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
         var section = path.Section.Name;
         var current = path.Section.IsCollection ? config.Item(section, path.Item!) ?? throw NotFound(path) : config.Read(section);
         var result = ConfigOps.Set(section, current, path.Field, values, context());
-        return Apply(path, current, result, r);
+        return await ApplyAsync(path, current, result, r);
     }
 
     private async Task<JsonNode?> UnsetAsync(ApiRequest r)
@@ -70,42 +70,49 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
         var section = path.Section.Name;
         if (section == "cluster") return await cluster.SetFieldAsync(path.Field, [], r);
         Writable(path.Section);
-        if (path.Section.IsCollection && path.Item is not null && path.Field is null) return Delete(section, path.Item, r);
+        if (path.Section.IsCollection && path.Item is not null && path.Field is null) return await DeleteAsync(section, path.Item, r);
         if (path.Field is null) throw ApiException.BadArgs($"'{path}' names no field: use SECTION.FIELD");
         var current = path.Section.IsCollection ? config.Item(section, path.Item!) ?? throw NotFound(path) : config.Read(section);
-        return Apply(path, current, ConfigOps.Unset(section, current, path.Field, context()), r);
+        return await ApplyAsync(path, current, ConfigOps.Unset(section, current, path.Field, context()), r);
     }
 
-    private JsonNode Add(ApiRequest r)
+    private async Task<JsonNode> AddAsync(ApiRequest r)
     {
         var section = r.RequiredString("section");
-        var name = r.RequiredString("name");
         if (!Writable(ConfigSchema.Get(section)).IsCollection)
             throw ApiException.BadArgs($"{section} is not a collection, so nothing can be added to it; set its fields with config set {section}.FIELD");
-        var fields = (r.Args["fields"] as JsonObject ?? [])
-            .ToDictionary(kv => kv.Key, kv => kv.Value is JsonValue v && v.TryGetValue<string>(out var s) ? s : kv.Value?.ToJsonString() ?? "");
-        if (config.Item(section, name) is not null)
-            throw new ApiException(ApiException.Conflict, $"{section} already has an item '{name}'; change it with config set {section}.{name}.FIELD", section, name, "must be new");
-        var result = ConfigOps.CreateItem(section, name, fields, context());
-        config.Change(section, name, null, result.Value, r, $"{section}.{name}");
+        if (r.Args["items"] is not null) return await AddItemsAsync(section, r);
+        var name = r.RequiredString("name");
+        var result = NewItem(section, name, r.Args["fields"], "fields", context());
+        await config.ChangeAsync(section, [new ItemChange(name, null, result.Value, $"{section}.{name}")], r);
         return new JsonObject { ["section"] = section, ["name"] = name, ["warnings"] = Warnings(result) };
     }
 
-    private JsonNode Remove(ApiRequest r) => Delete(r.RequiredString("section"), r.RequiredString("name"), r);
+    /// <summary>A new item's validated value; a name already taken is a conflict.</summary>
+    private ConfigResult NewItem(string section, string name, JsonNode? fieldsArg, string fieldsName, ConfigContext ctx)
+    {
+        if (fieldsArg is not (null or JsonObject))
+            throw new ApiException(ApiException.Usage, $"'{fieldsName}' must be an object of field names to values", fieldsName, fieldsArg.ToJsonString());
+        var fields = (fieldsArg as JsonObject ?? [])
+            .ToDictionary(kv => kv.Key, kv => kv.Value is JsonValue v && v.TryGetValue<string>(out var s) ? s : kv.Value?.ToJsonString() ?? "");
+        if (config.Item(section, name) is not null)
+            throw new ApiException(ApiException.Conflict, $"{section} already has an item '{name}'; change it with config set {section}.{name}.FIELD", section, name, "must be new");
+        return ConfigOps.CreateItem(section, name, fields, ctx);
+    }
 
-    private JsonObject Delete(string section, string name, ApiRequest r)
+    private async Task<JsonObject> DeleteAsync(string section, string name, ApiRequest r)
     {
         var def = Writable(ConfigSchema.Get(section));
         if (!def.IsCollection) throw ApiException.BadArgs($"{section} is not a collection; use config unset {section}.FIELD");
         var current = config.Item(section, name) ?? throw new ApiException(ApiException.NotFound, $"{section} has no item '{name}'", section, name);
-        config.Change(section, name, current, null, r, $"{section}.{name}");
+        await config.ChangeAsync(section, [new ItemChange(name, current, null, $"{section}.{name}")], r);
         return new JsonObject { ["section"] = section, ["name"] = name, ["removed"] = true };
     }
 
-    private JsonObject Apply(ConfigPath path, JsonObject current, ConfigResult result, ApiRequest r)
+    private async Task<JsonObject> ApplyAsync(ConfigPath path, JsonObject current, ConfigResult result, ApiRequest r)
     {
         var section = path.Section.Name;
-        config.Change(section, path.Item, current, result.Value, r, path.ToString());
+        await config.ChangeAsync(section, [new ItemChange(path.Item, current, result.Value, path.ToString())], r);
         return new JsonObject
         {
             ["path"] = path.ToString(),

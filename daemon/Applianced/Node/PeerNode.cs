@@ -194,8 +194,9 @@ public sealed class PeerNode : IAsyncDisposable
         AdminPasswordSet = Config.AdminPasswordSet,
         OwnSshDisabled = Config.SshDisabled(),
         IsClustered = Cluster.Settings.Clustered,
-        OtherPeers = Config.OtherPeers(Cluster.Settings, id => Cluster.Links.FirstOrDefault(l => l.PeerId == id)?.Address),
-        InstalledCertificates = Certificates.Kinds(),
+        // Read only by the rules that need them (most changes need neither).
+        OtherPeers = new LazyList<PeerView>(() => Config.OtherPeers(Cluster.Settings, id => Cluster.Links.FirstOrDefault(l => l.PeerId == id)?.Address)),
+        InstalledCertificates = new LazyDictionary<string, string>(Certificates.Kinds),
     };
 
     private int _stopped;
