@@ -64,7 +64,7 @@ internal static class ApiClusterShapes
         if (after.All(c => c.AllocatedBytes is not null))
             figures["alloc_bytes_per_record"] = Bench.Round(after.Select((c, i) => c.AllocatedBytes!.Value - before[i].AllocatedBytes!.Value).Sum() / records, 0);
 
-        await Task.Delay(TimeSpan.FromSeconds(2)); // replication and logs settle before idle is measured
+        await Task.Delay(TimeSpan.FromSeconds(5)); // replication, logs and tiered JIT settle before idle is measured
         var idleFrom = await target.CountersAsync();
         await Task.Delay(IdleTime);
         var idleTo = await target.CountersAsync();

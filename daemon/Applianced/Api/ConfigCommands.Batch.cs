@@ -35,7 +35,7 @@ internal sealed partial class ConfigCommands
             changes.Add(new ItemChange(name, null, result.Value, $"{section}.{name}"));
             foreach (var w in Warnings(result)) warnings.Add($"{name}: {w}");
         }
-        await config.ChangeAsync(section, changes, r);
+        await AddedAsync(section, changes, r);
         return new JsonObject { ["section"] = section, ["added"] = items.Count, ["warnings"] = warnings };
     }
 }

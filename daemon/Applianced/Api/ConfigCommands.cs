@@ -84,20 +84,32 @@ internal sealed partial class ConfigCommands(ConfigStore config, Func<ConfigCont
         if (r.Args["items"] is not null) return await AddItemsAsync(section, r);
         var name = r.RequiredString("name");
         var result = NewItem(section, name, r.Args["fields"], "fields", context());
-        await config.ChangeAsync(section, [new ItemChange(name, null, result.Value, $"{section}.{name}")], r);
+        await AddedAsync(section, [new ItemChange(name, null, result.Value, $"{section}.{name}")], r);
         return new JsonObject { ["section"] = section, ["name"] = name, ["warnings"] = Warnings(result) };
     }
 
-    /// <summary>A new item's validated value; a name already taken is a conflict.</summary>
-    private ConfigResult NewItem(string section, string name, JsonNode? fieldsArg, string fieldsName, ConfigContext ctx)
+    /// <summary>A new item's validated value (whether its name is taken, the commit checks: <see cref="AddedAsync"/>).</summary>
+    private static ConfigResult NewItem(string section, string name, JsonNode? fieldsArg, string fieldsName, ConfigContext ctx)
     {
         if (fieldsArg is not (null or JsonObject))
             throw new ApiException(ApiException.Usage, $"'{fieldsName}' must be an object of field names to values", fieldsName, fieldsArg.ToJsonString());
         var fields = (fieldsArg as JsonObject ?? [])
             .ToDictionary(kv => kv.Key, kv => kv.Value is JsonValue v && v.TryGetValue<string>(out var s) ? s : kv.Value?.ToJsonString() ?? "");
-        if (config.Item(section, name) is not null)
-            throw new ApiException(ApiException.Conflict, $"{section} already has an item '{name}'; change it with config set {section}.{name}.FIELD", section, name, "must be new");
         return ConfigOps.CreateItem(section, name, fields, ctx);
+    }
+
+    /// <summary>Stores new items; one whose name is taken refuses them all, as a conflict naming it.</summary>
+    private async Task AddedAsync(string section, IReadOnlyList<ItemChange> items, ApiRequest r)
+    {
+        try
+        {
+            await config.ChangeAsync(section, items, r);
+        }
+        catch (Store.RecordExistsException e)
+        {
+            var name = e.Mutation.Key;
+            throw new ApiException(ApiException.Conflict, $"{section} already has an item '{name}'; change it with config set {section}.{name}.FIELD", section, name, "must be new");
+        }
     }
 
     private async Task<JsonObject> DeleteAsync(string section, string name, ApiRequest r)

@@ -123,7 +123,10 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
         }
         else
         {
-            await store.WriteAsync(changes.Select(c => new Mutation(ScopeOf(def), section, c.Item ?? "", c.NewValue?.ToJsonString())).ToList());
+            await store.WriteAsync(changes.Select(c => new Mutation(ScopeOf(def), section, c.Item ?? "", c.NewValue?.ToJsonString())
+            {
+                MustBeNew = c.OldValue is null && c.NewValue is not null && def.IsCollection,
+            }).ToList());
         }
         foreach (var c in changes) Log(section, c.OldValue, c.NewValue, user, channel, c.What, onBehalfOf);
         if (def.Scope == ConfigScope.Local) LocalChanged?.Invoke(def.Name);

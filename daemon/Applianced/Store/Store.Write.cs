@@ -50,7 +50,11 @@ public sealed partial class Store
                 continue;
             }
             if (batch.Operations.Count > 0) Committed?.Invoke(batch);
-            foreach (var r in requests) r.Completion.TrySetResult(r.Result!);
+            foreach (var r in requests)
+            {
+                if (r.Refusal is { } refusal) r.Completion.TrySetException(refusal);
+                else r.Completion.TrySetResult(r.Result!);
+            }
         }
     }
 
@@ -64,6 +68,11 @@ public sealed partial class Store
         {
             foreach (var r in requests)
             {
+                if (r.Mutations.FirstOrDefault(m => m.MustBeNew && HoldsValue(index, m)) is { } exists)
+                {
+                    r.Refusal = new RecordExistsException(exists);
+                    continue;
+                }
                 var ops = new List<Operation>(r.Mutations.Count);
                 foreach (var m in r.Mutations)
                 {
@@ -100,10 +109,14 @@ public sealed partial class Store
         return new CommitInfo(all, all.Select(o => o.Record).ToList(), [], Remote: false);
     }
 
+    private static bool HoldsValue(DigestIndex index, Mutation m) =>
+        index.TryGetHead(StoredRecord.MakeId(m.Scope, m.Section, m.Key), out var head) && head.ValueHash != 0;
+
     private sealed class PendingWrite(IReadOnlyList<Mutation> mutations)
     {
         public IReadOnlyList<Mutation> Mutations { get; } = mutations;
         public CommitInfo? Result { get; set; }
+        public RecordExistsException? Refusal { get; set; }
         public TaskCompletionSource<CommitInfo> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 

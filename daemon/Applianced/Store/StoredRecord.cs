@@ -13,7 +13,22 @@ public sealed record StoredRecord(string Scope, string Section, string Key, stri
 }
 
 /// <summary>A change asked of the store: Value null deletes (leaves a tombstone).</summary>
-public sealed record Mutation(string Scope, string Section, string Key, string? Value);
+public sealed record Mutation(string Scope, string Section, string Key, string? Value)
+{
+    /// <summary>
+    /// Refused (<see cref="RecordExistsException"/>, with the rest of its write) when the record holds
+    /// a value: checked in the commit itself, so two concurrent adds of one name cannot both succeed,
+    /// and the caller needs no query of its own first.
+    /// </summary>
+    public bool MustBeNew { get; init; }
+}
+
+/// <summary>A write refused because a record it had to create already holds a value; nothing of that write was stored.</summary>
+public sealed class RecordExistsException(Mutation mutation)
+    : InvalidOperationException($"record {StoredRecord.MakeId(mutation.Scope, mutation.Section, mutation.Key)} already exists")
+{
+    public Mutation Mutation { get; } = mutation;
+}
 
 /// <summary>
 /// One entry of the operation log. Prev is the version the writer saw before writing, so a peer can
