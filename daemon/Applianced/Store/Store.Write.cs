@@ -93,12 +93,18 @@ public sealed partial class Store
     /// <summary>Raises Committed and completes the group's writes, outside the write lock.</summary>
     private void Complete(List<PendingWrite> requests)
     {
-        if (requests[0].Group is { Operations.Count: > 0 } batch) Committed?.Invoke(batch);
-        foreach (var r in requests)
+        try
         {
-            if (r.Failure is { } failure) r.Completion.TrySetException(failure);
-            else if (r.Refusal is { } refusal) r.Completion.TrySetException(refusal);
-            else r.Completion.TrySetResult(r.Result!);
+            if (requests[0].Group is { Operations.Count: > 0 } batch) Committed?.Invoke(batch);
+        }
+        finally
+        {
+            foreach (var r in requests)
+            {
+                if (r.Failure is { } failure) r.Completion.TrySetException(failure);
+                else if (r.Refusal is { } refusal) r.Completion.TrySetException(refusal);
+                else r.Completion.TrySetResult(r.Result!);
+            }
         }
     }
 
