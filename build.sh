@@ -166,8 +166,11 @@ demo() {
   CONFIG=$CONFIG bash tools/demo/demo.sh "$@"
 }
 
+# What only the benchmarks use: api-cluster runs a 3-member etcd beside the daemons (issue 19).
+BENCH_APT_PACKAGES=(etcd-server)
+
 bench() {
-  ensure_apt
+  ensure_apt "${BENCH_APT_PACKAGES[@]}"
   build
   dotnet run --project tools/bench -c "$CONFIG" --no-build -- "$@"
 }

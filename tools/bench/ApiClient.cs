@@ -36,13 +36,22 @@ internal sealed class ApiClient : IDisposable
     /// <summary>Sends one request and returns its result; an error response throws with the daemon's message.</summary>
     public async Task<JsonNode?> CallAsync(string cmd, JsonObject? args = null, CancellationToken ct = default)
     {
-        var request = new JsonObject { ["v"] = 1, ["cmd"] = cmd, ["args"] = args ?? new JsonObject(), ["user"] = "bench", ["channel"] = "api" };
-        await _stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToJsonString() + "\n"), ct);
-        var line = await _reader.ReadLineAsync(ct) ?? throw new IOException($"the daemon closed the connection during '{cmd}'");
-        var response = JsonNode.Parse(line)!.AsObject();
+        await SendAsync(cmd, args, ct);
+        var response = await ReceiveAsync(ct) ?? throw new IOException($"the daemon closed the connection during '{cmd}'");
         if (response["ok"]?.GetValue<bool>() != true) throw new InvalidOperationException($"'{cmd}' failed: {response["error"]?.ToJsonString()}");
         return response["result"];
     }
+
+    /// <summary>Sends one request without waiting for its answer (a stream's, or pipelined ones).</summary>
+    public async Task SendAsync(string cmd, JsonObject? args = null, CancellationToken ct = default)
+    {
+        var request = new JsonObject { ["v"] = 1, ["cmd"] = cmd, ["args"] = args ?? new JsonObject(), ["user"] = "bench", ["channel"] = "api" };
+        await _stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToJsonString() + "\n"), ct);
+    }
+
+    /// <summary>The next line the daemon sends, parsed; null when it closed the connection.</summary>
+    public async Task<JsonObject?> ReceiveAsync(CancellationToken ct = default) =>
+        await _reader.ReadLineAsync(ct) is { } line ? JsonNode.Parse(line)!.AsObject() : null;
 
     public void Dispose() => _reader.Dispose();
 }

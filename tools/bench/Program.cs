@@ -7,6 +7,7 @@ public static class Program
     [
         ("startup", StartupBench.RunAsync),
         ("cli-roundtrip", CliRoundtripBench.RunAsync),
+        ("api-cluster", ApiClusterBench.RunAsync),
         ("store-commit", StoreCommitBench.RunAsync),
         ("replication-latency", ReplicationLatencyBench.RunAsync),
         ("replication-throughput", ReplicationThroughputBench.RunAsync),

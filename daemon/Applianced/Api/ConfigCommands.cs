@@ -6,7 +6,7 @@ using Appliance.Daemon.Node;
 namespace Appliance.Daemon.Api;
 
 /// <summary>config.*: every change is validated by the model before it is stored (DESIGN.md section 6).</summary>
-internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> context, ClusterCommands cluster, NetworkWindow network)
+internal sealed partial class ConfigCommands(ConfigStore config, Func<ConfigContext> context, ClusterCommands cluster, NetworkWindow network)
 {
     public void Register(ApiRouter router) => router
         .Add("config.sections", _ => ConfigSchema.Describe())
@@ -14,8 +14,8 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
         .Add("config.get", Get)
         .Add("config.set", async (r, _) => await SetAsync(r))
         .Add("config.unset", async (r, _) => await UnsetAsync(r))
-        .Add("config.add", Add)
-        .Add("config.remove", Remove)
+        .Add("config.add", async (r, _) => await AddAsync(r))
+        .Add("config.remove", async (r, _) => await DeleteAsync(r.RequiredString("section"), r.RequiredString("name"), r))
         // Nothing waiting is no error: a script confirms after its changes whichever channel made them.
         .Add("config.confirm", r => network.Confirm(r.Who, r.Channel)
             ? new JsonObject { ["confirmed"] = true, ["message"] = "network change confirmed: it stays" }
@@ -66,7 +66,7 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
         var section = path.Section.Name;
         var current = path.Section.IsCollection ? config.Item(section, path.Item!) ?? throw NotFound(path) : config.Read(section);
         var result = ConfigOps.Set(section, current, path.Field, values, context());
-        return Apply(path, current, result, r);
+        return await ApplyAsync(path, current, result, r);
     }
 
     private async Task<JsonNode?> UnsetAsync(ApiRequest r)
@@ -75,40 +75,59 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
         var section = path.Section.Name;
         if (section == "cluster") return await cluster.SetFieldAsync(path.Field, [], r);
         Writable(path.Section);
-        if (path.Section.IsCollection && path.Item is not null && path.Field is null) return Delete(section, path.Item, r);
+        if (path.Section.IsCollection && path.Item is not null && path.Field is null) return await DeleteAsync(section, path.Item, r);
         if (path.Field is null) throw ApiException.BadArgs($"'{path}' names no field: use SECTION.FIELD");
         var current = path.Section.IsCollection ? config.Item(section, path.Item!) ?? throw NotFound(path) : config.Read(section);
-        return Apply(path, current, ConfigOps.Unset(section, current, path.Field, context()), r);
+        return await ApplyAsync(path, current, ConfigOps.Unset(section, current, path.Field, context()), r);
     }
 
-    private JsonNode Add(ApiRequest r)
+    private async Task<JsonNode> AddAsync(ApiRequest r)
     {
         var section = r.RequiredString("section");
-        var name = r.RequiredString("name");
         if (!Writable(ConfigSchema.Get(section)).IsCollection)
             throw ApiException.BadArgs($"{section} is not a collection, so nothing can be added to it; set its fields with config set {section}.FIELD");
-        var fields = (r.Args["fields"] as JsonObject ?? [])
-            .ToDictionary(kv => kv.Key, kv => kv.Value is JsonValue v && v.TryGetValue<string>(out var s) ? s : kv.Value?.ToJsonString() ?? "");
-        if (config.Item(section, name) is not null)
-            throw new ApiException(ApiException.Conflict, $"{section} already has an item '{name}'; change it with config set {section}.{name}.FIELD", section, name, "must be new");
-        var result = ConfigOps.CreateItem(section, name, fields, context());
-        config.Change(section, name, null, result.Value, r, $"{section}.{name}");
+        if (r.Args["items"] is not null) return await AddItemsAsync(section, r);
+        var name = r.RequiredString("name");
+        var result = NewItem(section, name, r.Args["fields"], "fields", context());
+        await AddedAsync(section, [new ItemChange(name, null, result.Value, $"{section}.{name}")], r);
         return new JsonObject { ["section"] = section, ["name"] = name, ["warnings"] = Warnings(result) };
     }
 
-    private JsonNode Remove(ApiRequest r) => Delete(r.RequiredString("section"), r.RequiredString("name"), r);
+    /// <summary>A new item's validated value (whether its name is taken, the commit checks: <see cref="AddedAsync"/>).</summary>
+    private static ConfigResult NewItem(string section, string name, JsonNode? fieldsArg, string fieldsName, ConfigContext ctx)
+    {
+        if (fieldsArg is not (null or JsonObject))
+            throw new ApiException(ApiException.Usage, $"'{fieldsName}' must be an object of field names to values", fieldsName, fieldsArg.ToJsonString());
+        var fields = (fieldsArg as JsonObject ?? [])
+            .ToDictionary(kv => kv.Key, kv => kv.Value is JsonValue v && v.TryGetValue<string>(out var s) ? s : kv.Value?.ToJsonString() ?? "");
+        return ConfigOps.CreateItem(section, name, fields, ctx);
+    }
 
-    private JsonObject Delete(string section, string name, ApiRequest r)
+    /// <summary>Stores new items; one whose name is taken refuses them all, as a conflict naming it.</summary>
+    private async Task AddedAsync(string section, IReadOnlyList<ItemChange> items, ApiRequest r)
+    {
+        try
+        {
+            await config.ChangeAsync(section, items, r);
+        }
+        catch (Store.RecordExistsException e)
+        {
+            var name = e.Mutation.Key;
+            throw new ApiException(ApiException.Conflict, $"{section} already has an item '{name}'; change it with config set {section}.{name}.FIELD", section, name, "must be new");
+        }
+    }
+
+    private async Task<JsonObject> DeleteAsync(string section, string name, ApiRequest r)
     {
         var def = Writable(ConfigSchema.Get(section));
         if (!def.IsCollection) throw ApiException.BadArgs($"{section} is not a collection; use config unset {section}.FIELD");
         var current = config.Item(section, name) ?? throw new ApiException(ApiException.NotFound, $"{section} has no item '{name}'", section, name);
         ReferenceRules.CheckRemove(def.Name, name, context());
-        config.Change(section, name, current, null, r, $"{section}.{name}");
+        await config.ChangeAsync(section, [new ItemChange(name, current, null, $"{section}.{name}")], r);
         return new JsonObject { ["section"] = section, ["name"] = name, ["removed"] = true };
     }
 
-    private JsonObject Apply(ConfigPath path, JsonObject current, ConfigResult result, ApiRequest r)
+    private async Task<JsonObject> ApplyAsync(ConfigPath path, JsonObject current, ConfigResult result, ApiRequest r)
     {
         var section = path.Section.Name;
         var warnings = Warnings(result);
@@ -120,7 +139,7 @@ internal sealed class ConfigCommands(ConfigStore config, Func<ConfigContext> con
             warnings.Add($"applied for {network.Length.TotalSeconds:0} s: run `config confirm` before {NetworkWindow.Text(confirmBy.Value)} to keep it, "
                 + "or the previous network settings come back by themselves");
         }
-        config.Change(section, path.Item, current, result.Value, r, path.ToString());
+        await config.ChangeAsync(section, [new ItemChange(path.Item, current, result.Value, path.ToString())], r);
         var answer = new JsonObject
         {
             ["path"] = path.ToString(),

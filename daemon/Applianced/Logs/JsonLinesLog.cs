@@ -33,15 +33,35 @@ public sealed class JsonLinesLog
 
     public void Append(LogEntry entry)
     {
-        var line = JsonSerializer.Serialize(entry, Json) + "\n";
+        var line = JsonSerializer.SerializeToUtf8Bytes(entry, Json);
         lock (_gate)
         {
-            if (File.Exists(_path) && new FileInfo(_path).Length + line.Length > _halfCap) File.Move(_path, _previous, overwrite: true);
-            File.AppendAllText(_path, line);
+            var file = _file ??= OpenForAppend();
+            if (file.Length + line.Length + 1 > _halfCap)
+            {
+                file.Dispose();
+                File.Move(_path, _previous, overwrite: true);
+                file = _file = OpenForAppend();
+            }
+            // One write of the whole line: a reader (log.read, another process) never sees half of it.
+            var buffer = new byte[line.Length + 1];
+            line.CopyTo(buffer, 0);
+            buffer[^1] = (byte)'\n';
+            file.Write(buffer);
             foreach (var f in _followers) f.Writer.TryWrite(entry);
         }
         Appended?.Invoke(entry);
     }
+
+    /// <summary>
+    /// The current file, kept open between appends: opening and closing it for every line (and
+    /// asking its size by path) cost more than the write itself on a busy peer (issue 19). Unbuffered,
+    /// so each line reaches the kernel before Append returns, as before.
+    /// </summary>
+    private FileStream? _file;
+
+    private FileStream OpenForAppend() =>
+        new(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
 
     public IReadOnlyList<LogEntry> Read(DateTimeOffset? since = null, int limit = 1000)
     {

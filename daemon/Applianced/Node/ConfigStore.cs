@@ -36,7 +36,15 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
         var def = ConfigSchema.Get(section);
         if (def.Scope == ConfigScope.Local)
             return CheckLocal(def.Name).Value ?? def.Defaults();
-        var r = store.Get(ScopeOf(def, peerId), section, "");
+        var scope = ScopeOf(def, peerId);
+        return _reads.Get(StoredRecord.MakeId(scope, section, ""), () => ReadStored(def, scope));
+    }
+
+    private readonly ConfigReadCache _reads = new(store);
+
+    private JsonObject ReadStored(SectionDef def, string scope)
+    {
+        var r = store.Get(scope, def.Name, "");
         if (r?.Value is null)
             return def.Defaults();
         var (value, _) = RecordCheck.Validate(r);
@@ -91,19 +99,38 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
     /// configuration log with secrets masked.
     /// </summary>
     public void Change(string section, string? item, JsonObject? oldValue, JsonObject? newValue, string user, string channel, string what,
-        string? onBehalfOf = null)
-    {
-        var def = ConfigSchema.Get(section);
-        var text = newValue?.ToJsonString();
-        if (def.Scope == ConfigScope.Local) store.SetLocal(LocalPrefix + section, text);
-        else store.Write([new Mutation(ScopeOf(def), section, item ?? "", text)]);
-        Log(section, oldValue, newValue, user, channel, what, onBehalfOf);
-        if (def.Scope == ConfigScope.Local) LocalChanged?.Invoke(def.Name);
-    }
+        string? onBehalfOf = null) =>
+        ChangeAsync(section, [new ItemChange(item, oldValue, newValue, what)], user, channel, onBehalfOf).GetAwaiter().GetResult();
 
     /// <summary>As above for a change an API request asked for: its user, channel and on whose behalf go into the log.</summary>
     public void Change(string section, string? item, JsonObject? oldValue, JsonObject? newValue, Api.ApiRequest r, string what) =>
         Change(section, item, oldValue, newValue, r.User, r.Channel, what, r.OnBehalfOf);
+
+    /// <summary>
+    /// Changes of one request, stored in one commit (all or none) without holding a thread while it
+    /// becomes durable: API requests await this, so concurrent clients share the store's group
+    /// commit instead of each blocking a pool thread until its own commit is done.
+    /// </summary>
+    public Task ChangeAsync(string section, IReadOnlyList<ItemChange> changes, Api.ApiRequest r) =>
+        ChangeAsync(section, changes, r.User, r.Channel, r.OnBehalfOf);
+
+    private async Task ChangeAsync(string section, IReadOnlyList<ItemChange> changes, string user, string channel, string? onBehalfOf)
+    {
+        var def = ConfigSchema.Get(section);
+        if (def.Scope == ConfigScope.Local)
+        {
+            foreach (var c in changes) store.SetLocal(LocalPrefix + section, c.NewValue?.ToJsonString());
+        }
+        else
+        {
+            await store.WriteAsync(changes.Select(c => new Mutation(ScopeOf(def), section, c.Item ?? "", c.NewValue?.ToJsonString())
+            {
+                MustBeNew = c.OldValue is null && c.NewValue is not null && def.IsCollection,
+            }).ToList());
+        }
+        foreach (var c in changes) Log(section, c.OldValue, c.NewValue, user, channel, c.What, onBehalfOf);
+        if (def.Scope == ConfigScope.Local) LocalChanged?.Invoke(def.Name);
+    }
 
     public void Log(string section, JsonObject? oldValue, JsonObject? newValue, Api.ApiRequest r, string what) =>
         Log(section, oldValue, newValue, r.User, r.Channel, what, r.OnBehalfOf);
@@ -169,3 +196,6 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
         return null;
     }
 }
+
+/// <summary>One item's change (the item null for a plain section) and how the configuration log names it.</summary>
+public sealed record ItemChange(string? Item, JsonObject? OldValue, JsonObject? NewValue, string What);

@@ -81,6 +81,7 @@ public sealed class PeerNode : IAsyncDisposable
         Appliers = Daemon.Appliers.ApplierSet.Attach(this, hal);
         Router.Add("status", _ => Status());
         new Diagnostics.DiagnosticCommands(NtpStatus).Register(Router);
+        RuntimeCommand.Register(Router);
         if (options.TestFaults) TestFaultCommands.Register(Router, Heartbeats, Logs);
         Router.Add("reboot", async (r, ct) =>
         {
@@ -250,10 +251,11 @@ public sealed class PeerNode : IAsyncDisposable
         AdminPasswordSet = Config.AdminPasswordSet,
         OwnSshDisabled = Config.SshDisabled(),
         IsClustered = Cluster.Settings.Clustered,
-        OtherPeers = Config.OtherPeers(Cluster.Settings, ClusterAddressOf),
+        // Read only by the rules that need them (most changes need neither).
+        OtherPeers = new LazyList<PeerView>(() => Config.OtherPeers(Cluster.Settings, ClusterAddressOf)),
         ClusterAddresses = Cluster.Settings.Peers,
         Lookup = Config.Lookup(),
-        InstalledCertificates = Certificates.Kinds(),
+        InstalledCertificates = new LazyDictionary<string, string>(Certificates.Kinds),
     };
 
     /// <summary>A peer's address in the cluster's peer list as far as the links know it (this peer's own too).</summary>

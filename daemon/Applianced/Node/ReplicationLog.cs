@@ -16,18 +16,50 @@ internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
     private readonly System.Threading.Channels.Channel<CommitInfo> _pending =
         System.Threading.Channels.Channel.CreateUnbounded<CommitInfo>(new() { SingleReader = true });
 
-    /// <summary>Logging happens off the commit path: a file append per record would slow replication.</summary>
+    private readonly Lock _order = new();
+    private int _queued;
+
+    /// <summary>
+    /// A commit of a few records is logged at once, on the committing thread (a line or two appended
+    /// to an open file): handing it to another task cost a thread hand-off on every replicated write
+    /// before `log.follow` showed it (issue 19). Larger commits are logged off the commit path, and
+    /// while any wait there, later ones queue behind them so the log keeps the order of commits.
+    /// </summary>
     public void Attach(Store.Store store)
     {
         store.Committed += c =>
         {
-            if (c.Remote || c.Conflicts.Count > 0) _pending.Writer.TryWrite(c);
+            if (!c.Remote && c.Conflicts.Count == 0) return;
+            if (c.Changed.Count + c.Conflicts.Count <= InlineLimit)
+            {
+                lock (_order)
+                {
+                    if (_queued == 0)
+                    {
+                        // Never fails the commit it describes (the writer waits for this handler).
+                        try { OnCommitted(c); }
+                        catch (IOException) { }
+                        return;
+                    }
+                }
+            }
+            Interlocked.Increment(ref _queued);
+            _pending.Writer.TryWrite(c);
         };
         _ = Task.Run(async () =>
         {
-            await foreach (var commit in _pending.Reader.ReadAllAsync()) OnCommitted(commit);
+            await foreach (var commit in _pending.Reader.ReadAllAsync())
+            {
+                lock (_order)
+                {
+                    OnCommitted(commit);
+                    _queued--;
+                }
+            }
         });
     }
+
+    private const int InlineLimit = 4;
 
     private void OnCommitted(CommitInfo commit)
     {

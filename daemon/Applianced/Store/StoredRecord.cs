@@ -17,6 +17,20 @@ public sealed record Mutation(string Scope, string Section, string Key, string? 
 {
     /// <summary>Written even when the store holds the same value: a new version that wins over a newer delete elsewhere (Store.Owner.cs).</summary>
     public bool Again { get; init; }
+
+    /// <summary>
+    /// Refused (<see cref="RecordExistsException"/>, with the rest of its write) when the record holds
+    /// a value: checked in the commit itself, so two concurrent adds of one name cannot both succeed,
+    /// and the caller needs no query of its own first.
+    /// </summary>
+    public bool MustBeNew { get; init; }
+}
+
+/// <summary>A write refused because a record it had to create already holds a value; nothing of that write was stored.</summary>
+public sealed class RecordExistsException(Mutation mutation)
+    : InvalidOperationException($"record {StoredRecord.MakeId(mutation.Scope, mutation.Section, mutation.Key)} already exists")
+{
+    public Mutation Mutation { get; } = mutation;
 }
 
 /// <summary>

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Appliance.Bench;
+
+/// <summary>
+/// The client shapes of api-cluster (issue 19), the same code for every target: sequential writes,
+/// write-to-visible on another member, 16 clients with one request each in flight, and a batching
+/// client. Values are 200 bytes; keys are fresh for every write.
+/// </summary>
+internal static class ApiClusterShapes
+{
+    private const int SequentialWrites = 1500;
+    private const int VisibleWrites = 400;
+    private const int ConcurrentClients = 16;
+    private const int BatchSize = 100;
+    private static readonly TimeSpan ThroughputTime = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan IdleTime = TimeSpan.FromSeconds(10);
+    private static readonly string Value = new('v', 200);
+
+    public static async Task<JsonObject> RunAsync(IKvTarget target)
+    {
+        var figures = new JsonObject();
+        var run = Guid.NewGuid().ToString("N")[..6];
+        using (var client = await target.ConnectAsync(0))
+        {
+            for (var i = 0; i < 200; i++) await client.PutAsync($"w-{run}-{i}", Value); // warm up both sides
+            var seq = new List<double>(SequentialWrites);
+            for (var i = 0; i < SequentialWrites; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                await client.PutAsync($"s-{run}-{i}", Value);
+                seq.Add(Bench.Ms(start, Stopwatch.GetTimestamp()));
+            }
+            Percentiles(figures, "write", seq);
+
+            using var watch = await target.WatchAsync(1);
+            var visible = new List<double>(VisibleWrites);
+            for (var i = 0; i < VisibleWrites; i++)
+            {
+                var key = $"v-{run}-{i}";
+                var start = Stopwatch.GetTimestamp();
+                var seen = WaitForKeyAsync(watch, key);
+                await client.PutAsync(key, Value);
+                await seen.WaitAsync(TimeSpan.FromSeconds(30));
+                visible.Add(Bench.Ms(start, Stopwatch.GetTimestamp()));
+            }
+            Percentiles(figures, "visible", visible);
+        }
+
+        var before = await target.CountersAsync();
+        var concurrent = await ThroughputAsync(target, ConcurrentClients, batch: 1, run);
+        double batched;
+        try { batched = await ThroughputAsync(target, clients: 1, BatchSize, run); }
+        catch (InvalidOperationException e) // a target without a batch form
+        {
+            Console.WriteLine($"{target.Name}: no batch form: {e.Message}");
+            batched = 0;
+        }
+        var after = await target.CountersAsync();
+        figures["writes_per_s_16"] = Bench.Round(concurrent, 0);
+        figures["batched_records_per_s"] = Bench.Round(batched, 0);
+        var records = (concurrent + batched) * ThroughputTime.TotalSeconds;
+        if (after.All(c => c.AllocatedBytes is not null))
+            figures["alloc_bytes_per_record"] = Bench.Round(after.Select((c, i) => c.AllocatedBytes!.Value - before[i].AllocatedBytes!.Value).Sum() / records, 0);
+
+        await Task.Delay(TimeSpan.FromSeconds(5)); // replication, logs and tiered JIT settle before idle is measured
+        var idleFrom = await target.CountersAsync();
+        await Task.Delay(IdleTime);
+        var idleTo = await target.CountersAsync();
+        figures["idle_cpu_pct"] = new JsonArray(idleTo.Select((c, i) => (JsonNode)Bench.Round((c.CpuSeconds - idleFrom[i].CpuSeconds) / IdleTime.TotalSeconds * 100, 2)).ToArray());
+        return figures;
+    }
+
+    private static async Task WaitForKeyAsync(IKvWatch watch, string key)
+    {
+        while (await watch.NextKeyAsync() != key) { }
+    }
+
+    /// <summary>Records per second over <see cref="ThroughputTime"/>: each client writes (batches of) fresh records one request at a time.</summary>
+    private static async Task<double> ThroughputAsync(IKvTarget target, int clients, int batch, string run)
+    {
+        var connections = new List<IKvClient>();
+        for (var c = 0; c < clients; c++) connections.Add(await target.ConnectAsync(0));
+        try
+        {
+            var until = Stopwatch.GetTimestamp() + (long)(ThroughputTime.TotalSeconds * Stopwatch.Frequency);
+            var written = new long[clients];
+            var start = Stopwatch.GetTimestamp();
+            await Task.WhenAll(connections.Select((client, c) => Task.Run(async () =>
+            {
+                for (var n = 0; Stopwatch.GetTimestamp() < until; n++)
+                {
+                    if (batch == 1) await client.PutAsync($"c-{run}-{c}-{n}", Value);
+                    else await client.PutManyAsync(Enumerable.Range(0, batch).Select(b => ($"b-{run}-{n}-{b}", Value)).ToList());
+                    written[c] += batch;
+                }
+            })));
+            return written.Sum() / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        finally
+        {
+            foreach (var c in connections) c.Dispose();
+        }
+    }
+
+    private static void Percentiles(JsonObject figures, string name, List<double> values)
+    {
+        figures[$"{name}_p50_ms"] = Bench.Round(Bench.Percentile(values, 50));
+        figures[$"{name}_p99_ms"] = Bench.Round(Bench.Percentile(values, 99));
+    }
+}
