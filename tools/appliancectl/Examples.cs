@@ -14,6 +14,7 @@ internal static class Examples
         ["config add"] = "config add bridges b1 address=198.18.0.50 protocol=https password",
         ["config remove"] = "config remove bridges b1",
         ["config sections"] = "config sections",
+        ["config confirm"] = "config confirm",
         ["cluster show"] = "cluster show",
         ["cluster set-key"] = "cluster set-key",
         ["cluster set-peers"] = "cluster set-peers 198.18.0.11 198.18.0.12",

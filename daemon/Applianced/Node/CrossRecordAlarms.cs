@@ -37,6 +37,8 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
 
     private sealed record Finding(string Severity, string Text);
 
+    private static readonly TimeSpan BurstWindow = TimeSpan.FromMilliseconds(250);
+
     private readonly Channel<Work> _pending = Channel.CreateUnbounded<Work>(new() { SingleReader = true });
     private Dictionary<string, Finding> _peerFindings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Finding> _conferenceFindings = new(StringComparer.Ordinal);
@@ -51,7 +53,10 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
             Guarded(new Work(true, true, []));
             while (await _pending.Reader.WaitToReadAsync())
             {
-                // Whatever queued meanwhile is one check: a burst of commits costs one pass.
+                // Whatever queues meanwhile is one check: a burst of commits costs one pass. The pause
+                // makes a script's one-at-a-time writes a burst too (a pass reads every peer's settings,
+                // hundreds of KB; the alarms are a quarter of a second later).
+                await Task.Delay(BurstWindow);
                 var (peers, all, conferences) = (false, false, new List<(string, bool)>());
                 while (_pending.Reader.TryRead(out var w))
                 {

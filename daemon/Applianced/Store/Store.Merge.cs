@@ -90,7 +90,6 @@ public sealed partial class Store
             info = new CommitInfo([], changed, conflicts, Remote: true);
         }
         if (info.Changed.Count > 0) Committed?.Invoke(info);
-        WriteKeptAgain();
         return info;
     }
 

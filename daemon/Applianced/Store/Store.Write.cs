@@ -130,7 +130,7 @@ public sealed partial class Store
                     var known = index.TryGetHead(id, out var head); // a tombstone is known but holds no value
                     var holdsValue = known && head.ValueHash != 0;
                     if (!holdsValue && m.Value is null) continue;
-                    if (!m.Again && holdsValue && head.ValueHash == DigestIndex.ValueHash(m.Value) && Get(m.Scope, m.Section, m.Key)?.Value == m.Value) continue;
+                    if (holdsValue && head.ValueHash == DigestIndex.ValueHash(m.Value) && Get(m.Scope, m.Section, m.Key)?.Value == m.Value) continue;
                     var prev = known ? head.Version : RecordVersion.None;
                     Clock.Observe(prev.Hlc); // a new write always wins over what it replaces
                     var record = new StoredRecord(m.Scope, m.Section, m.Key, m.Value, new RecordVersion(Clock.Now(), PeerId));
@@ -230,7 +230,6 @@ public sealed partial class Store
             result = new RemoteApplyResult(new CommitInfo(applied, changed, conflicts, Remote: true), gaps);
         }
         if (result.Commit.Operations.Count > 0) Committed?.Invoke(result.Commit);
-        WriteKeptAgain();
         return result;
     }
 
@@ -238,7 +237,6 @@ public sealed partial class Store
     private void MergeRecord(DigestIndex index, Operation op, List<StoredRecord> changed, List<Conflict> conflicts)
     {
         var incoming = op.Record;
-        if (KeepsOwnRecord(incoming)) return;
         var current = index.TryGetHead(incoming.Id, out var head) ? head.Version : (RecordVersion?)null;
         if (current is null || incoming.Version > current.Value)
         {

@@ -15,9 +15,6 @@ public sealed record StoredRecord(string Scope, string Section, string Key, stri
 /// <summary>A change asked of the store: Value null deletes (leaves a tombstone).</summary>
 public sealed record Mutation(string Scope, string Section, string Key, string? Value)
 {
-    /// <summary>Written even when the store holds the same value: a new version that wins over a newer delete elsewhere (Store.Owner.cs).</summary>
-    public bool Again { get; init; }
-
     /// <summary>
     /// Refused (<see cref="RecordExistsException"/>, with the rest of its write) when the record holds
     /// a value: checked in the commit itself, so two concurrent adds of one name cannot both succeed,

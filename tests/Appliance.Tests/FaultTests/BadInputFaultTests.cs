@@ -29,7 +29,10 @@ public sealed class BadInputFaultTests(ITestOutputHelper output)
         var (p1, p2) = (cluster[0], cluster[1]);
         await TestCluster.AddConferenceAsync(p1, $"before-{mk}", 3);
         await FaultChecks.WaitConvergedAsync(cluster.Peers, TimeSpan.FromSeconds(20), _log.Write);
-        var sumsBefore = await FaultChecks.OwnChecksumsAsync(p1);
+        // Each peer publishes its membership record on a turn of its cluster loop after forming: wait
+        // for both, or the second one arriving would look like a change the attack made.
+        var sumsBefore = await Eventually.UntilAsync("both membership records on p1", () => FaultChecks.OwnChecksumsAsync(p1),
+            sums => sums.Split("/cluster-membership=").Length == 3, TimeSpan.FromSeconds(30));
 
         // A stranger: a host on the switch that no peer lists, added after forming so it is in no peer list.
         var stranger = await cluster.Network.AddHostAsync("x9");
