@@ -76,6 +76,7 @@ MIRROR=$(grep -h -E '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk
 # (InvariantGlobalization is on, so no libicu).
 PACKAGES=(systemd systemd-sysv udev dbus linux-image-amd64 initramfs-tools openssh-server
   systemd-timesyncd nftables iproute2 ethtool procps ca-certificates tzdata snmpd netbase
+  iputils-ping traceroute
   libc6 libgcc-s1 libstdc++6 zlib1g libssl3)
 PKGLIST=$(printf '%s\n' "$SUITE" "$MIRROR" "${PACKAGES[@]}" | sort)
 HASH=$(printf '%s' "$PKGLIST" | sha256sum | cut -c1-16)

@@ -52,6 +52,9 @@ install -d -m 2770 -o root -g "$(awk -F: '$1=="appliance-files"{print $3}' "$RFS
 
 # The CLI of the release that runs (an upgrade switches `current`).
 ln -sfn /var/lib/appliance/software/current/app/appliancectl "$RFS/usr/local/bin/appliancectl"
+# Its manual page travels with each release (./build.sh publish writes it beside the binary).
+install -d -m 0755 "$RFS/usr/local/share/man/man1"
+ln -sfn /var/lib/appliance/software/current/app/appliancectl.1 "$RFS/usr/local/share/man/man1/appliancectl.1"
 mkdir -p "$RFS/etc/systemd/timesyncd.conf.d"
 chmod 0755 "$RFS/usr/local/bin/appliance-shell" "$RFS/usr/local/sbin/appliance-release-check" \
   "$RFS/usr/local/sbin/appliance-accounts"

@@ -64,3 +64,15 @@ check_boot_firewall() {
   vm_root "$vm" 'systemctl start applianced' || fail "$vm: systemctl start applianced"
   ok "$vm: applianced started again"
 }
+
+# check_diagnostics VM : the restricted shell's diagnostics run by the daemon under its unit
+# (CAP_NET_RAW for ping), and appliancectl's manual page is installed with the release.
+check_diagnostics() {
+  local vm=$1 out
+  out=$(vm_cli "$vm" ping 127.0.0.1 --count 1 2>&1) || fail "$vm: ping through the daemon: $out"
+  expect_in "ping run by the daemon under its unit" "1 received" "$out"
+  out=$(vm_cli "$vm" show interfaces 2>&1) || fail "$vm: show interfaces: $out"
+  expect_in "show interfaces lists eth0" "eth0" "$out"
+  out=$(vm_root "$vm" 'head -c 300 /usr/local/share/man/man1/appliancectl.1') || fail "$vm: no appliancectl(1) on the image: $out"
+  expect_in "appliancectl(1) is installed with the release" ".TH" "$out"
+}

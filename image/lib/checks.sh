@@ -79,6 +79,7 @@ test_single() {
   run_check check_lcd vm0
   run_check check_keys vm0
   run_check check_net vm0
+  run_check check_diagnostics vm0
   run_check check_boot_firewall vm0
   run_check check_watchdog vm0
 
