@@ -132,7 +132,7 @@ public sealed partial class ClusterService
             throw new ForgetRefusedException(false, $"{address} is still in this peer's list; remove it first: cluster set-peers ADDRESS...", "must not be in the peer list");
         var peer = KnownPeers().FirstOrDefault(p => p.Addresses.Contains(address))
             ?? throw new ForgetRefusedException(true, $"no records of a peer with address {address} are held here; nothing to forget", "must be the address of a peer whose records are held");
-        if (Links.Any(l => l.Active && l.PeerId == peer.Id) || await AnswersAsync(address, ct))
+        if (Links.Any(l => l.Active && l.PeerId == peer.Id) || await PortProbe.RefusedAsync(address, _info.ReplicationPort, ct) is null)
             throw new ForgetRefusedException(false, $"{peer.Name} at {address} is reachable; a live peer leaves with 'cluster leave' on it, and is forgotten once no member lists it", "must be unreachable");
         return (peer, await ForgetAsync(peer, "forgotten by the operator (cluster forget)"));
     }
@@ -146,23 +146,6 @@ public sealed partial class ClusterService
         Logs.Event($"cluster: forgot peer {peer.Name} ({string.Join(" ", peer.Addresses.Order(StringComparer.Ordinal))}, id {peer.Id}): {why}; " +
                    $"its {live.Count} peer-specific records were deleted");
         return live.Count;
-    }
-
-    /// <summary>Whether something accepts connections on the peer's replication port (2 s at most).</summary>
-    private async Task<bool> AnswersAsync(string address, CancellationToken ct)
-    {
-        using var client = new System.Net.Sockets.TcpClient();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(2));
-        try
-        {
-            await client.ConnectAsync(IPAddress.Parse(address), _info.ReplicationPort, timeout.Token);
-            return true;
-        }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException && !ct.IsCancellationRequested)
-        {
-            return false;
-        }
     }
 
     private static JsonObject? JsonOf(string? text) => text is null ? null : RecordCheck.Parse(text);

@@ -104,10 +104,7 @@ public sealed record DaemonOptions
         ["--upgrade-ready-seconds"] = (o, v) => o with { UpgradeReadySeconds = int.TryParse(v, out var s) && s > 0 ? s : throw new OptionsException($"--upgrade-ready-seconds must be a positive number, not '{v}'") },
         ["--max-upgrade-bytes"] = (o, v) => o with { MaxUpgradeBytes = Bytes("--max-upgrade-bytes", v) },
         ["--max-backup-bytes"] = (o, v) => o with { MaxBackupBytes = Bytes("--max-backup-bytes", v) },
-        ["--network-confirm-seconds"] = (o, v) => o with
-        {
-            NetworkConfirmSeconds = int.TryParse(v, out var s) && s is >= 5 and <= 3600 ? s : throw new OptionsException($"--network-confirm-seconds must be a whole number from 5 to 3600, not '{v}'"),
-        },
+        ["--network-confirm-seconds"] = (o, v) => o with { NetworkConfirmSeconds = Seconds("--network-confirm-seconds", v) },
         [TestFaultsFlag] = (o, v) => o with { TestFaults = bool.TryParse(v, out var on) ? on : throw new OptionsException($"{TestFaultsFlag} takes no value, or =true or =false, not '{v}'") },
         ["--authorized-keys-file"] = (o, v) => o with { AuthorizedKeysFile = AbsolutePath("--authorized-keys-file", v) },
         ["--seed-authorized-keys"] = (o, v) => o with { SeedAuthorizedKeys = AbsolutePath("--seed-authorized-keys", v) },
@@ -151,6 +148,9 @@ public sealed record DaemonOptions
         var configFile = pairs.LastOrDefault(p => p.Name == "--config").Value;
         var options = LoadFile(configFile ?? DefaultConfigFile, mustExist: configFile is not null);
         foreach (var (name, value) in pairs) options = Setters[name](options, value);
+        // After the file and the command line alike: applianced.json's networkConfirmSeconds is held to the same range.
+        if (options.NetworkConfirmSeconds is < 5 or > 3600)
+            throw new OptionsException($"--network-confirm-seconds (networkConfirmSeconds) must be a whole number from 5 to 3600, not {options.NetworkConfirmSeconds}");
         if (options.TombstoneGraceSeconds <= 0 || options.TombstoneHorizonSeconds < options.TombstoneGraceSeconds)
             throw new OptionsException($"tombstone grace {options.TombstoneGraceSeconds} s and horizon {options.TombstoneHorizonSeconds} s: " +
                 "the grace must be positive and the horizon at least the grace (a member is waited for at least as long as the grace)");

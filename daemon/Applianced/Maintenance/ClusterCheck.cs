@@ -158,19 +158,8 @@ public sealed class ClusterCheck(ClusterService cluster, ConfigStore config, Fun
         }
     }
 
-    private static async Task<CheckResult> Reachable(string name, string address, int port, CancellationToken ct)
-    {
-        using var client = new TcpClient();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(2));
-        try
-        {
-            await client.ConnectAsync(IPAddress.Parse(address), port, timeout.Token);
-            return new(name, CheckResult.Ok, $"recovery port {port} reachable");
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            return new(name, CheckResult.Fail, $"recovery port {port} not reachable: {(e is OperationCanceledException ? "timed out" : e.Message)}");
-        }
-    }
+    private static async Task<CheckResult> Reachable(string name, string address, int port, CancellationToken ct) =>
+        await PortProbe.RefusedAsync(address, port, ct) is { } why
+            ? new(name, CheckResult.Fail, $"recovery port {port} not reachable: {why}")
+            : new(name, CheckResult.Ok, $"recovery port {port} reachable");
 }
