@@ -22,6 +22,11 @@ APT_PACKAGES+=(openssl openssh-client passwd libcrypt1)
 # The CLI's terminal tests: tmux (a real terminal driven as a person would), man-db and groff-base
 # (the manual page rendered with man -l); the daemon's diagnostics run ping and traceroute.
 APT_PACKAGES+=(tmux man-db groff-base iputils-ping traceroute)
+# The SIP trunk's tests: sipsak (OPTIONS like a monitor sends), kamailio (the call processor's
+# dispatcher pinging the peers) and baresip (an endpoint calling through the B2BUA).
+APT_PACKAGES+=(sipsak kamailio baresip-core)
+# The HTTPS pages' tests drive Debian's headless Chromium over its DevTools protocol.
+APT_PACKAGES+=(chromium)
 
 ensure_apt() {
   local missing=()

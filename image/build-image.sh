@@ -52,7 +52,7 @@ vendor_key_check build-image.sh
 [ -z "$AUTH_KEY" ] || [ -f "$AUTH_KEY" ] || die "--authorized-key $AUTH_KEY: no such file"
 
 # --- host tools -------------------------------------------------------------------------------
-HOST_PACKAGES=(debootstrap e2fsprogs qemu-system-x86 openssh-client tar snmp)
+HOST_PACKAGES=(debootstrap e2fsprogs qemu-system-x86 openssh-client tar snmp socat curl openssl)
 missing=()
 for p in "${HOST_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -75,6 +75,12 @@ public static class Program
             builder.Services.AddSingleton(HalSet.Create(options));
             builder.Services.AddSingleton<PeerNode>();
             builder.Services.AddHostedService<PeerHostedService>();
+            if (options.WebPort != 0)
+            {
+                // After the peer (registered above), so the pages start once the API's router is complete.
+                builder.Services.AddSingleton<Web.WebServer>();
+                builder.Services.AddHostedService<Web.WebHostedService>();
+            }
             builder.Services.AddHostedService<SystemdStatusReporter>();
             builder.Services.AddApplianceSystemd();
             if (options.Lcd is { } device)

@@ -61,6 +61,10 @@ check_boot_firewall() {
   expect_in "$vm: appliance-firewall.service loads the daemon's table with applianced stopped" 'table inet appliance' "$(grep -v appliance_base <<< "$out")"
   out=$(vm_root "$vm" 'nft list chain inet appliance input')
   expect_in "$vm: cluster ports closed to non-peers in the boot-loaded table" 'tcp dport { 4371, 4372 } drop' "$out"
+  # SIP over TLS: the base table lets 5061 through, the daemon's table narrows it to the rendezvous addresses.
+  expect_in "$vm: SIP over TLS narrowed by the daemon's boot-loaded table" 'tcp dport 5061 drop comment "sip-tls"' "$out"
+  out=$(vm_root "$vm" 'nft list chain inet appliance_base input')
+  expect_in "$vm: the base table lets SIP over TLS through to be narrowed" 'tcp dport 5061 accept' "$out"
   vm_root "$vm" 'systemctl start applianced' || fail "$vm: systemctl start applianced"
   ok "$vm: applianced started again"
 }

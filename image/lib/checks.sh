@@ -81,6 +81,7 @@ test_single() {
   run_check check_net vm0
   run_check check_diagnostics vm0
   run_check check_boot_firewall vm0
+  run_check check_web vm0
   run_check check_watchdog vm0
 
   sleep 20   # let the probe report again once the daemon has settled

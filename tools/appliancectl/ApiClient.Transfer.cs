@@ -17,8 +17,8 @@ internal sealed partial class ApiClient
         Progress? progress = null)
     {
         await using var connection = await ApiConnection.OpenAsync(socketPath, ct);
-        await connection.SendLineAsync(Request(cmd, args, upload: true), ct);
-        var first = await ReadReplyAsync(connection, ct);
+        await connection.SendLineAsync(Request(cmd, args, upload: true, progress: progress?.Wanted == true), ct);
+        var first = await ReadAnswerAsync(connection, null, null, ct);
         if (first["ok"] is not JsonValue ok || !ok.TryGetValue(out bool isOk) || !isOk)
             return new ApiResponse(null, ApiError.FromJson(first["error"]));
         var max = first["upload"]?["maxBytes"]?.GetValue<long>() ?? throw new ProtocolException("the daemon's go-ahead for the upload names no maxBytes");
@@ -36,10 +36,10 @@ internal sealed partial class ApiClient
                 return TooLarge(what, max);
             BinaryPrimitives.WriteUInt32BigEndian(buffer, (uint)n);
             await connection.SendAsync(buffer.AsMemory(0, 4 + n), ct);
-            progress?.Report(sent, total);
+            progress?.Report("sending", sent, total);
         }
         await connection.SendAsync(new byte[4], ct);
-        return ToResponse(await ReadReplyAsync(connection, ct));
+        return ToResponse(await ReadAnswerAsync(connection, null, progress, ct));
     }
 
     /// <summary>
@@ -52,7 +52,7 @@ internal sealed partial class ApiClient
     {
         await using var connection = await ApiConnection.OpenAsync(socketPath, ct);
         await connection.SendLineAsync(Request(cmd, args), ct);
-        var reply = await ReadReplyAsync(connection, ct);
+        var reply = await ReadAnswerAsync(connection, null, null, ct);
         var response = ToResponse(reply);
         if (response.Error is not null)
             return response;
@@ -66,15 +66,11 @@ internal sealed partial class ApiClient
                 throw new DaemonUnreachableException(socketPath, $"the download ended after {length - left} of {length} bytes");
             await destination.WriteAsync(buffer.AsMemory(0, n), ct);
             left -= n;
-            progress?.Report(length - left, length);
+            progress?.Report("receiving", length - left, length);
         }
         await destination.FlushAsync(ct);
         return response;
     }
-
-    private async Task<JsonObject> ReadReplyAsync(ApiConnection connection, CancellationToken ct) =>
-        ParseObject(await connection.ReadLineAsync(ct)
-            ?? throw new DaemonUnreachableException(socketPath, "the daemon closed the connection before answering"));
 
     private static ApiResponse TooLarge(string what, long max) => new(null, ApiError.Create("validation",
         $"{what} is larger than {max} bytes, the most the appliance accepts; nothing was sent in full and nothing changed"));

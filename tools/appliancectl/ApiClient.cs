@@ -21,7 +21,9 @@ internal sealed partial class ApiClient(string socketPath, string user, string c
 
     public string SocketPath => socketPath;
 
-    public async Task<ApiResponse> CallAsync(string cmd, JsonObject args, CancellationToken ct)
+    /// <summary>One request and its answer; with <paramref name="progress"/> wanted, the daemon is asked for
+    /// the progress events it sends before the answer, and they are shown.</summary>
+    public async Task<ApiResponse> CallAsync(string cmd, JsonObject args, CancellationToken ct, Progress? progress = null)
     {
         if (_connection is { IsClosedByPeer: true })
             await DropAsync();
@@ -29,9 +31,8 @@ internal sealed partial class ApiClient(string socketPath, string user, string c
         var connection = _connection;
         try
         {
-            var line = await SendAsync(connection, Request(cmd, args), ct) ?? await connection.ReadLineAsync(ct)
-                ?? throw new DaemonUnreachableException(socketPath, "the daemon closed the connection before answering");
-            return ToResponse(ParseObject(line));
+            var refusal = await SendAsync(connection, Request(cmd, args, progress: progress?.Wanted == true), ct);
+            return ToResponse(await ReadAnswerAsync(connection, refusal, progress, ct));
         }
         catch
         {
@@ -103,7 +104,27 @@ internal sealed partial class ApiClient(string socketPath, string user, string c
         }
     }
 
-    private string Request(string cmd, JsonObject args, bool upload = false)
+    /// <summary>
+    /// The answer line (<paramref name="first"/> when already read), after the progress events that
+    /// come before it: shown when asked for, skipped otherwise (a daemon sends none unless asked).
+    /// </summary>
+    private async Task<JsonObject> ReadAnswerAsync(ApiConnection connection, string? first, Progress? progress, CancellationToken ct)
+    {
+        for (var line = first; ; line = null)
+        {
+            line ??= await connection.ReadLineAsync(ct)
+                ?? throw new DaemonUnreachableException(socketPath, "the daemon closed the connection before answering");
+            var node = ParseObject(line);
+            if (node["ok"] is null && node["progress"] is JsonObject progressEvent)
+            {
+                progress?.Show(progressEvent);
+                continue;
+            }
+            return node;
+        }
+    }
+
+    private string Request(string cmd, JsonObject args, bool upload = false, bool progress = false)
     {
         var request = new JsonObject
         {
@@ -115,6 +136,8 @@ internal sealed partial class ApiClient(string socketPath, string user, string c
         };
         if (upload)
             request["upload"] = true;
+        if (progress)
+            request["progress"] = true;
         return request.ToJsonString();
     }
 

@@ -22,6 +22,9 @@ internal sealed class CliHost(TextReader input, TextWriter output, TextWriter er
     /// <summary>Set when stdout is a terminal: bytes are never written there.</summary>
     public bool OutputIsTerminal { get; init; }
 
+    /// <summary>Set when stderr is a terminal: a progress line is drawn there.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
     public InterruptSource Interrupts { get; } = new();
 
     /// <summary>The width output fits (the terminal's, or $COLUMNS); null: lines as long as they are.</summary>

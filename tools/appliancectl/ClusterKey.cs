@@ -6,6 +6,9 @@ namespace Appliance.Ctl;
 /// otherwise the first line of stdin. Never from argv, never printed.</summary>
 internal static class ClusterKey
 {
+    public const string KeyPath = "cluster.key";
+    public const string PeersPath = "cluster.peers";
+
     public static Task<JsonObject?> PrepareAsync(CommandContext context, JsonObject args, CancellationToken ct)
     {
         var key = context.Host.Terminal is { } terminal

@@ -56,7 +56,7 @@ internal sealed class CommandRunner(CliHost host, ApiClient client)
 
     private async Task<int> ExecuteAsync(ParsedCommand parsed, Output output, CancellationToken ct)
     {
-        if (parsed.Spec.Confirm is not null && !parsed.Yes)
+        if (parsed.Spec.Asks(parsed.Args) && !parsed.Yes)
         {
             // Asked before any other prompt (a backup's password): a no costs the admin nothing more.
             var (go, code) = await Confirmation.AskAsync(new CommandContext(host, client, output), parsed, ct);

@@ -56,6 +56,13 @@ internal sealed record CommandSpec(string Words, string ApiCmd, string Summary, 
     /// naming what will happen, from this peer's host name and the command's args.</summary>
     public Func<string, JsonObject, string>? Confirm { get; init; }
 
+    /// <summary>With <see cref="Confirm"/>: asks only for the args this accepts (`config unset` asks
+    /// before clearing cluster.key or cluster.peers, which takes the peer out of the cluster).</summary>
+    public Func<JsonObject, bool>? ConfirmWhen { get; init; }
+
+    /// <summary>True when these args make the command ask before it runs.</summary>
+    public bool Asks(JsonObject args) => Confirm is not null && (ConfirmWhen?.Invoke(args) ?? true);
+
     /// <summary>When set, extra words are refused with this message instead of being echoed back
     /// (a secret typed on the command line must not be repeated on screen).</summary>
     public string? ExtraArgsMessage { get; init; }

@@ -13,9 +13,16 @@ internal static class Commands
         new("config get", "config.get", "show one field", Req("path", "SECTION.FIELD")),
         new("config set", "config.set", "set a field (lists take several values; a secret is asked for)",
             Req("path", "SECTION.FIELD"), Rest("values", "VALUE", 0)) { Prepare = ConfigSecrets.PrepareSetAsync, ExtraArgsMessage = ConfigSecrets.NoOptions },
-        new("config unset", "config.unset", "clear a field (SECTION.ITEM deletes an item)", Req("path", "SECTION.FIELD")),
+        new("config unset", "config.unset", "clear a field (SECTION.ITEM deletes an item; cluster.key or cluster.peers leaves the cluster)", Req("path", "SECTION.FIELD"))
+        {
+            // Either ends the membership (R10), as `cluster leave` does, and asks as it does.
+            ConfirmWhen = args => args["path"]?.GetValue<string>() is ClusterKey.KeyPath or ClusterKey.PeersPath,
+            Confirm = (host, args) => $"peer {host} will leave the cluster ({args["path"]} is cleared); its shared configuration stays",
+        },
         new("config add", "config.add", "add an item to a collection section (a secret field alone is asked for)",
             Req("section", "SECTION"), Req("name", "NAME"), Pairs("fields") with { BareKeys = true }) { Prepare = ConfigSecrets.PrepareAddAsync, ExtraArgsMessage = ConfigSecrets.NoOptions },
+        new("config update", "config.update", "change several fields of one item (or of a plain section) together: all stored in one commit, or none",
+            Req("section", "SECTION"), Opt("name", "NAME"), Pairs("fields") with { BareKeys = true }) { Prepare = ConfigSecrets.PrepareUpdateAsync, ExtraArgsMessage = ConfigSecrets.NoOptions },
         new("config remove", "config.remove", "remove an item from a collection section", Req("section", "SECTION"), Req("name", "NAME")),
         new("config sections", "config.sections", "list the sections and their fields"),
         new("config confirm", "config.confirm", "keep a network change (ipv4.address/mask/gateway, ethernet.speed) made over SSH; unconfirmed it reverts"),
@@ -37,6 +44,10 @@ internal static class Commands
         },
         new("cluster check", "cluster.check", "check the cluster links and settings (exit 2 when a check fails)") { ExitCode = ExitCodes.ForChecks },
         new("cluster verify", "cluster.verify", "compare the shared configuration on all peers"),
+        new("conferences show", "conferences.show", "live conferences (the shared status, the same on every peer): bridge, participants, start, the peer that placed it"),
+        new("conferences place", "conferences.place", "where a call to ALIAS arriving here would go now (alias, bridge health, licences), without placing it",
+            Req("alias", "ALIAS")),
+        new("calls show", "calls.show", "the calls this peer's B2BUA holds now: call-id, alias, conference, bridge, state, started"),
 
         new("log events", "log.read", "the event log", Fixed("log", "events"), Since(), Limit()) { FollowCmd = "log.follow" },
         new("log config", "log.read", "the configuration change log", Fixed("log", "config"), Since(), Limit()) { FollowCmd = "log.follow" },
@@ -82,6 +93,8 @@ internal static class Commands
             Opt("name", "NAME"), Req("file", "FILE|-")) { Prepare = TextInput.Into("keys", "ssh-keys", "SSH public key") },
         new("ssh-keys remove", "sshkeys.remove", "remove a key by its name or SHA256 fingerprint (the last one only while admin.password is set)",
             Req("key", "NAME|FINGERPRINT")),
+        new("bridges status", "bridges.status", "each bridge as every peer sees it over its API: state, ports in use/max, last seen, reason",
+            Opt("bridge", "BRIDGE")),
         new("upgrade status", "upgrade.status", "installed versions, the active one, the last upgrade"),
         new("ping", "diag.ping", "ping HOST from this peer (at most 10 echoes; peers need under 30 ms round trip)",
             Req("host", "HOST"), Option("count", "--count", "N", ArgConverters.PositiveInt)),

@@ -40,9 +40,11 @@ internal sealed partial class Completer
             { Display: "SECTION" } => catalog.Select(s => new Choice(s.Name, s.Help)),
             { Display: "SECTION.FIELD" } => await FieldPathsAsync(catalog, word, ct),
             { Kind: ArgKind.Rest } when spec.ApiCmd == "config.set" => FieldValues(catalog, positional[0], ""),
-            { Kind: ArgKind.Pairs } when spec.ApiCmd == "config.add" => PairChoices(catalog, positional[0], word),
-            { Display: "NAME" } when spec.ApiCmd == "config.remove" => await ItemsAsync(positional[0], ct),
+            { Kind: ArgKind.Pairs } when spec.ApiCmd is "config.add" or "config.update" => PairChoices(catalog, positional[0], word),
+            { Display: "NAME" } when spec.ApiCmd == "config.update" && catalog.FirstOrDefault(s => s.Name == positional[0]) is { Collection: false } => PairChoices(catalog, positional[0], word),
+            { Display: "NAME" } when spec.ApiCmd is "config.remove" or "config.update" => await ItemsAsync(positional[0], ct),
             { Display: "ADDR" } => await PeerHostsAsync(ct),
+            { Display: "BRIDGE" } => await ItemsAsync("bridges", ct),
             _ when arg.Display.Split('|').Contains("NAME") && spec.ApiCmd != "config.add" => await ListedNamesAsync(spec, ct),
             _ => [],
         };

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Appliance.Ctl;
 
 /// <summary>
-/// Secret fields in `config set` and `config add` (those config.sections lists as secrets) are never
+/// Secret fields in `config set`, `config add` and `config update` (those config.sections lists as secrets) are never
 /// taken from the command line, where the process list, the shell history and an SSH log would keep
 /// them, and never repeated on screen. The field is named without a value (`config set root.password`,
 /// `config add bridges b1 address=... password`); its value is asked for twice without echo on a
@@ -14,9 +14,6 @@ internal static class ConfigSecrets
     /// <summary>For config set/add, whose words may be a secret: an unknown option is not echoed.</summary>
     public const string NoOptions = "this command takes no options (a value that starts with -- goes after `--`)";
 
-    /// <summary>The cluster key has its own command (`cluster set-key`); the daemon refuses it through config.set.</summary>
-    private const string ClusterKeyPath = "cluster.key";
-
     public static async Task<JsonObject?> PrepareSetAsync(CommandContext context, JsonObject args, CancellationToken ct)
     {
         var path = args["path"]!.GetValue<string>();
@@ -24,7 +21,8 @@ internal static class ConfigSecrets
         var secret = (await CatalogAsync(context, ct)).SecretPath(path);
         if (secret is null)
             return values.Count > 0 ? args : throw new UsageException("missing VALUE", "config");
-        if (secret == ClusterKeyPath)
+        // The cluster key has its own command (`cluster set-key`); the daemon refuses it through config.set.
+        if (secret == ClusterKey.KeyPath)
             throw new UsageException("cluster.key is set with `cluster set-key`, which asks for it or reads it from stdin, "
                 + "never from the command line; nothing was changed", "config");
         if (values.Count > 0 || path.Contains('='))
@@ -38,9 +36,48 @@ internal static class ConfigSecrets
 
     public static async Task<JsonObject?> PrepareAddAsync(CommandContext context, JsonObject args, CancellationToken ct)
     {
-        var name = args["name"]!.GetValue<string>();
-        var fields = args["fields"]!.AsObject();
         var section = (await CatalogAsync(context, ct)).Find(args["section"]!.GetValue<string>());
+        return AskSecrets(context, section, args["name"]!.GetValue<string>(), args["fields"]!.AsObject()) ? args : null;
+    }
+
+    /// <summary>
+    /// config update SECTION [NAME] FIELD=VALUE...: NAME only for a collection (in a plain section the
+    /// first word is a field), secrets asked for like `config add`, each value sent as a list
+    /// (`servers=a,b` is a list, `servers=` the default).
+    /// </summary>
+    public static async Task<JsonObject?> PrepareUpdateAsync(CommandContext context, JsonObject args, CancellationToken ct)
+    {
+        var sectionName = args["section"]!.GetValue<string>();
+        var section = (await CatalogAsync(context, ct)).Find(sectionName);
+        var fields = args["fields"]!.AsObject();
+        if ((string?)args["name"] is { } first && (section is { Collection: false } || first.Contains('=')))
+        {
+            // A plain section's first word, or a collection's missing NAME, is a field: put it back first.
+            args.Remove("name");
+            var eq = first.IndexOf('=');
+            var key = eq < 0 ? first : first[..eq];
+            if (fields.ContainsKey(key)) throw new UsageException($"'{key}' is given twice", "config");
+            var rest = fields.ToList();
+            fields.Clear();
+            fields[key] = eq < 0 ? null : first[(eq + 1)..];
+            foreach (var (k, v) in rest) fields[k] = v?.DeepClone();
+        }
+        if (section is { Collection: true } && args["name"] is null)
+            throw new UsageException($"missing NAME: {section.Name} is a collection (config update {section.Name} NAME FIELD=VALUE...)", "config");
+        if (fields.Count == 0)
+            throw new UsageException("missing FIELD=VALUE: name at least one field to change", "config");
+        if (!AskSecrets(context, section, (string?)args["name"], fields)) return null;
+        foreach (var (key, value) in fields.ToList())
+        {
+            var text = (string?)value ?? "";
+            fields[key] = text.Length == 0 ? new JsonArray() : new JsonArray(text);
+        }
+        return args;
+    }
+
+    /// <summary>Reads the secret fields named without a value; false when a prompt was cancelled.</summary>
+    private static bool AskSecrets(CommandContext context, SectionInfo? section, string? item, JsonObject fields)
+    {
         var asked = new List<(string Key, string Path)>();
         foreach (var (key, value) in fields)
         {
@@ -50,7 +87,7 @@ internal static class ConfigSecrets
                     throw NotAPair(section, key);
                 continue;
             }
-            var path = section.PathOf(section.Collection ? name : null, secret);
+            var path = section.PathOf(section.Collection ? item : null, secret);
             if (value is not null)
                 throw Refused(path, $"write `{secret}` alone, without =VALUE,");
             asked.Add((key, path));
@@ -58,10 +95,10 @@ internal static class ConfigSecrets
         foreach (var (key, path) in asked)
         {
             if (Read(context, path) is not { } value)
-                return null;
+                return false;
             fields[key] = value;
         }
-        return args;
+        return true;
     }
 
     private static async Task<SectionCatalog> CatalogAsync(CommandContext context, CancellationToken ct)

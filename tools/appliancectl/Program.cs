@@ -8,6 +8,7 @@ public static class Program
         {
             Terminal = Console.IsInputRedirected ? null : new ConsoleTerminal(),
             OutputIsTerminal = !Console.IsOutputRedirected,
+            ErrorIsTerminal = !Console.IsErrorRedirected,
             Columns = CliHost.DetectColumns(!Console.IsOutputRedirected, Environment.GetEnvironmentVariable),
         };
         // Ctrl-C ends the running command (e.g. log --follow) and leaves the shell alive; with no

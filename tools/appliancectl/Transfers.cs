@@ -20,19 +20,20 @@ internal static class Transfers
         var output = Take(args, "out");
         var toStdout = output == StdStream;
         var results = toStdout ? new Output(new CliHost(c.Host.In, c.Host.Err, c.Host.Err), c.Output.Json) : c.Output;
-        var created = await c.Client.CallAsync("backup.create", args, ct);
-        if (created.Error is { } error)
-            return results.Error(error);
-        if (output is null)
+        var progress = Progress.For(c, "backup", streams: toStdout);
+        try
         {
-            results.Result(created.Result!);
-            return ExitCodes.Ok;
+            var created = await c.Client.CallAsync("backup.create", args, ct, progress);
+            if (created.Error is not null || output is null)
+                return Show(results, created, progress);
+            var name = created.Result!["name"]!.GetValue<string>();
+            var code = await DownloadAsync(c, name, output, results, progress, ct);
+            return code == ExitCodes.Ok ? Show(results, created, progress) : code;
         }
-        var name = created.Result!["name"]!.GetValue<string>();
-        var code = await DownloadAsync(c, name, output, results, ct);
-        if (code == ExitCodes.Ok)
-            results.Result(created.Result);
-        return code;
+        finally
+        {
+            progress.End();
+        }
     }
 
     /// <summary>backup download NAME FILE|-.</summary>
@@ -40,20 +41,29 @@ internal static class Transfers
     {
         var output = Take(args, "out")!;
         var results = output == StdStream ? new Output(new CliHost(c.Host.In, c.Host.Err, c.Host.Err), c.Output.Json) : c.Output;
-        return DownloadAsync(c, args["name"]!.GetValue<string>(), output, results, ct, showResult: true);
+        var progress = Progress.For(c, "download", streams: output == StdStream);
+        return DownloadAsync(c, args["name"]!.GetValue<string>(), output, results, progress, ct, showResult: true);
     }
 
     /// <summary>backup restore NAME|FILE|-: a name the appliance lists is restored there; a file or stdin is uploaded.</summary>
     public static async Task<int> BackupRestoreAsync(CommandContext c, JsonObject args, CancellationToken ct)
     {
         var source = Take(args, "source")!;
-        if (IsBackupName(source))
+        var progress = Progress.For(c, "restore", streams: source == StdStream);
+        try
         {
-            args["name"] = source;
-            return Show(c.Output, await c.Client.CallAsync("backup.restore", args, ct));
+            if (IsBackupName(source))
+            {
+                args["name"] = source;
+                return Show(c.Output, await c.Client.CallAsync("backup.restore", args, ct, progress), progress);
+            }
+            await using var input = OpenSource(c, source, "backup");
+            return Show(c.Output, await c.Client.UploadAsync("backup.restore", args, input, What(source, "the backup"), ct, progress), progress);
         }
-        await using var input = OpenSource(c, source, "backup");
-        return Show(c.Output, await UploadAsync(c, "backup.restore", args, input, What(source, "the backup"), ct));
+        finally
+        {
+            progress.End();
+        }
     }
 
     /// <summary>upgrade FILE|- [--signature SIG]: the package is uploaded with its signature line.</summary>
@@ -65,16 +75,24 @@ internal static class Transfers
             : package + ".sig");
         await using var input = OpenSource(c, package, "upgrade");
         args["signature"] = ReadSignature(signatureFile);
-        return Show(c.Output, await UploadAsync(c, "upgrade.install", args, input, What(package, "the package"), ct));
+        var progress = Progress.For(c, "upgrade", streams: package == StdStream);
+        try
+        {
+            return Show(c.Output, await c.Client.UploadAsync("upgrade.install", args, input, What(package, "the package"), ct, progress), progress);
+        }
+        finally
+        {
+            progress.End();
+        }
     }
 
-    private static async Task<int> DownloadAsync(CommandContext c, string name, string output, Output results, CancellationToken ct, bool showResult = false)
+    private static async Task<int> DownloadAsync(CommandContext c, string name, string output, Output results, Progress progress, CancellationToken ct,
+        bool showResult = false)
     {
         if (output == StdStream && c.Host.OutputIsTerminal)
             throw new UsageException("a backup is binary: send it to a file (`--out FILE`) or redirect stdout (`> FILE`)", "backup");
         var (target, partial) = output == StdStream ? (null, null) : LocalFile.CheckNew(output);
         Stream? destination = null;
-        var progress = Progress.For(c, $"receiving {name}");
         try
         {
             var response = await c.Client.DownloadAsync("backup.download", new JsonObject { ["name"] = name },
@@ -100,20 +118,6 @@ internal static class Transfers
                 if (destination is not null) await destination.DisposeAsync();
                 File.Delete(partial);
             }
-        }
-    }
-
-    /// <summary>An upload with its progress shown; the progress line ends before the daemon's answer is printed.</summary>
-    private static async Task<ApiResponse> UploadAsync(CommandContext c, string cmd, JsonObject args, Stream input, string what, CancellationToken ct)
-    {
-        var progress = Progress.For(c, "sending " + what);
-        try
-        {
-            return await c.Client.UploadAsync(cmd, args, input, what, ct, progress);
-        }
-        finally
-        {
-            progress.End();
         }
     }
 
@@ -151,8 +155,10 @@ internal static class Transfers
         return value;
     }
 
-    private static int Show(Output output, ApiResponse response)
+    /// <summary>The answer, after the progress line ends.</summary>
+    private static int Show(Output output, ApiResponse response, Progress progress)
     {
+        progress.End();
         if (response.Error is { } error)
             return output.Error(error);
         output.Result(response.Result!);

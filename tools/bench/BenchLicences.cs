@@ -16,7 +16,7 @@ internal static class BenchLicences
         await call(peer, "licence.add", new JsonObject { ["key"] = key });
     }
 
-    private static string TestKeyPath()
+    internal static string TestKeyPath()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

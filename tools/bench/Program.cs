@@ -19,6 +19,10 @@ public static class Program
         ("join", RecoveryJoinBench.JoinAsync),
         ("reconnect", RecoveryJoinBench.ReconnectAsync),
         ("tombstone-purge", PurgeBench.RunAsync),
+        ("bridge-return", BridgeReturnBench.RunAsync),
+        ("call-setup", CallSetupBench.RunAsync),
+        ("call-rate", CallRateBench.RunAsync),
+        ("bridge-death", BridgeDeathBench.RunAsync),
     ];
 
     public static async Task<int> Main(string[] args)

@@ -9,6 +9,7 @@ BIN_D=daemon/Applianced/bin/$CONFIG/net10.0/applianced.dll
 BIN_C=tools/appliancectl/bin/$CONFIG/net10.0/appliancectl.dll
 BIN_L=tools/lcdsim/bin/$CONFIG/net10.0/lcdsim.dll
 BIN_K=tools/keytool/bin/$CONFIG/net10.0/keytool.dll
+BIN_S=tools/bridgesim/bin/$CONFIG/net10.0/bridgesim.dll
 WORK=$(mktemp -d /tmp/appliance-demo.XXXXXX)
 PIDS=()
 
@@ -69,7 +70,6 @@ ctl 1 config set ipv4.gateway 198.18.0.1
 ctl 1 config confirm      # from afar a network change reverts by itself unless confirmed in time
 ctl 1 config set dns.servers 198.18.0.53 198.18.0.54
 ctl 1 config add bridges bridge-oslo address=198.18.1.10 protocol=https
-ctl 1 config add templates weekly maxParticipants=20
 ctl 1 status
 
 step "Form the cluster on peer 1: a release key (test vendor key), the cluster key (read from stdin, never argv) and only its own address"
@@ -97,27 +97,83 @@ echo "Peer 2 adopted the cluster's shared configuration (its own bridge is gone,
 ctl 2 config show bridges
 ls "$WORK/p2/backups"
 
-step "Changes on each peer replicate: shared on peer 2, conference status on peer 1"
+step "Changes on each peer replicate: a bridge added on peer 2, a template on peer 1"
 ctl 2 config add bridges bridge-bergen address=198.18.1.20 protocol=https
-ctl 1 config add conferences weekly-sync bridge=bridge-oslo template=weekly participants=4 started=$(date -u +%FT%TZ)
+ctl 1 config add templates weekly maxParticipants=20
 sleep 0.3
 ctl 1 config show bridges
-ctl 2 config show conferences
+ctl 2 config show templates
 echo "Peer-specific settings stay per peer, visible read-only on the others:"
 ctl 1 config show ipv4 --peer beta
 echo "Cross-peer rule (R7):"
 ctl 2 config set ipv4.additional 198.18.0.11 || true
-echo "A bridge a live conference uses stays (R8):"
-ctl 2 config remove bridges bridge-oslo || true
+
+step "A conference bridge (bridgesim on 127.0.0.21): every peer watches it over its XML-RPC API and shares what it sees"
+start_sim() {
+  dotnet "$BIN_S" --http 127.0.0.21:8080 --sip 127.0.0.21:5060 --user conductor --password sim-secret --ports 40 >"$WORK/sim.out" 2>&1 &
+  PIDS[20]=$!
+  for _ in $(seq 100); do grep -q listening "$WORK/sim.out" && return 0; sleep 0.1; done
+  echo "bridgesim did not start:"; cat "$WORK/sim.out"; exit 1
+}
+wait_bridge() { # peer, state: until that peer's own view (the first row) of bridge-sim says so
+  for _ in $(seq 80); do
+    dotnet "$BIN_C" --socket "$WORK/p$1.sock" --json bridges status bridge-sim | grep -m1 '"state"' | grep -q "\"$2\"" && return 0
+    sleep 0.25
+  done
+  echo "(still waiting for bridge-sim to be $2 on peer $1)"
+}
+start_sim
+SIM_FIELDS="address=127.0.0.21 protocol=http port=8080 user=conductor password type=mcu sipPort=5060 sipTransport=udp"
+echo "\$ echo ... | appliancectl config add bridges bridge-sim $SIM_FIELDS   # on peer 1"
+echo sim-secret | dotnet "$BIN_C" --socket "$WORK/p1.sock" config add bridges bridge-sim $SIM_FIELDS
+wait_bridge 1 usable; wait_bridge 2 usable
+ctl 2 bridges status bridge-sim
+echo "The bridge dies (killed): unreachable from both peers, with an alarm on each"
+kill -9 "${PIDS[20]}"; wait "${PIDS[20]}" 2>/dev/null || true
+wait_bridge 1 unreachable; wait_bridge 2 unreachable
+ctl 1 bridges status bridge-sim
+ctl 1 alarms
+echo "It comes back: usable again within seconds (the guide allows 5-6 minutes)"
+start_sim
+SECONDS=0; wait_bridge 1 usable; echo "(usable on peer 1 after ${SECONDS} s)"
+ctl 1 bridges status bridge-sim
+
+step "A call through the cluster onto the bridge: baresip dials meet.1 at peer 1's rendezvous address; the B2BUA places conference meet-1 on bridge-sim"
+ctl 1 config add bridge-pools pool-sim bridges=bridge-sim
+ctl 1 config add service-preferences pref-sim pools=pool-sim
+ctl 1 config add templates meetings preference=pref-sim lingerSeconds=5
+ctl 1 config add conference-aliases meet 'pattern=meet\.(\d+)' 'conference=meet-$1' role=guest priority=10 template=meetings
+dotnet "$BIN_K" issue-option --serial DEMO0001 --personal 0 --shared 10 >"$WORK/opt1" 2>/dev/null
+ctl 1 licence add "$WORK/opt1"    # multiparty licences (R14): each participant takes one
+ctl 1 config add locations oslo
+ctl 1 config add location-addresses oslo rendezvous=127.0.0.31    # where the call processor's trunk sends calls
+ctl 2 config add location-addresses oslo rendezvous=127.0.0.32
+mkdir -p "$WORK/ua"
+printf 'sip_listen 127.0.0.1:0\naudio_player aubridge,x\naudio_source aubridge,x\naudio_alert aubridge,x\nvideo_source nil\nmodule_path /usr/lib/baresip/modules\nmodule stdio.so\nmodule g711.so\nmodule aubridge.so\nmodule_app account.so\nmodule_app menu.so\n' >"$WORK/ua/config"
+echo "<sip:demo@127.0.0.1>;regint=0" >"$WORK/ua/accounts"
+mkfifo "$WORK/ua.in"
+echo "\$ baresip -e '/dial sip:meet.1@127.0.0.31'"
+baresip -f "$WORK/ua" -e "/dial sip:meet.1@127.0.0.31" <"$WORK/ua.in" >"$WORK/ua.out" 2>&1 &
+PIDS[21]=$!
+exec 3>"$WORK/ua.in"
+for _ in $(seq 100); do grep -q "Call established" "$WORK/ua.out" && break; sleep 0.1; done
+grep -m1 -o "Call established.*" "$WORK/ua.out" || { echo "(no call: baresip said)"; cat "$WORK/ua.out"; }
+ctl 1 calls show
+ctl 2 conferences show    # the shared status: any peer answers for the conference
+echo /hangup >&3
+for _ in $(seq 50); do dotnet "$BIN_C" --socket "$WORK/p1.sock" --json calls show | grep -q callId || break; sleep 0.1; done
+echo "Hung up: the call is gone; the empty conference is destroyed on the bridge after the template's linger (5 s)"
+ctl 1 calls show
+echo /quit >&3; exec 3>&-
 
 step "Stop peer 2, keep writing on peer 1, restart peer 2: it catches up"
 kill "${PIDS[2]}"; wait "${PIDS[2]}" 2>/dev/null || true
 sleep 3.5
 ctl 1 cluster show
-for i in 1 2 3; do dotnet "$BIN_C" --socket "$WORK/p1.sock" config add conferences "while-down-$i" bridge=bridge-oslo template=weekly participants=$i started=$(date -u +%FT%TZ) >/dev/null; done
+for i in 1 2 3; do dotnet "$BIN_C" --socket "$WORK/p1.sock" config add templates "while-down-$i" maxParticipants=$i >/dev/null; done
 start_peer 2
 wait_active 2 2/2
-ctl 2 config show conferences
+ctl 2 config show templates
 ctl 1 cluster verify
 
 step "A third peer (gamma) joins: the 3-peer warning is raised (2 peers are recommended)"
@@ -159,8 +215,8 @@ wait_active 1 2/2; wait_forgotten 2 gamma
 ctl 2 licence show
 
 step "Peer 2 (beta) leaves the guide's way (delete the key, then the peers); peer 1 deletes its address and forgets it"
-ctl 2 config unset cluster.key
-ctl 2 config unset cluster.peers
+ctl 2 config unset cluster.key --yes    # --yes: a script cannot answer the question it asks
+ctl 2 config unset cluster.peers --yes
 ctl 2 cluster show
 ctl 1 cluster set-peers 127.0.0.11
 wait_forgotten 1 beta

@@ -12,6 +12,8 @@ internal static class Targets
         new DecryptTarget(),
         new UpgradePackageTarget(),
         new ApiRequestTarget(),
+        new SipTarget(),
+        new XmlRpcTarget(),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);

@@ -26,7 +26,7 @@ done
 rm -rf "$BIN"
 mkdir -p "$OUT"
 cp -a "$(dirname "$PLAIN")" "$BIN"
-for dll in applianced.dll Appliance.Hal.dll; do
+for dll in applianced.dll Appliance.Hal.dll Appliance.Sip.dll; do
   dotnet tool run sharpfuzz "$BIN/$dll" >/dev/null
 done
 [ ${#TARGETS[@]} -gt 0 ] || mapfile -t TARGETS < <(dotnet "$PLAIN" --list | awk '{print $1}')

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Appliance.Daemon.Progress;
 
 namespace Appliance.Daemon.Api;
 
@@ -13,6 +14,9 @@ public sealed record ApiRequest(string Cmd, JsonObject Args, string User, string
     public string? OnBehalfOf { get; init; }
 
     public bool Upload { get; init; }
+
+    /// <summary>Set when the client asked for progress events ("progress": true); commands that report progress move it.</summary>
+    public WorkProgress? Progress { get; init; }
 
     /// <summary>Who to name in a log line: "admin", or "root on behalf of alice".</summary>
     public string Who => OnBehalfOf is null ? User : $"{User} on behalf of {OnBehalfOf}";

@@ -66,6 +66,16 @@ public sealed class ApiRouter
     public bool TryGetUpload(string cmd, out ApiUpload upload) => _uploads.TryGetValue(cmd, out upload!);
     public bool TryGetDownload(string cmd, out ApiDownloadHandler handler) => _downloads.TryGetValue(cmd, out handler!);
 
+    /// <summary>
+    /// The plain handler of a command, or the error every front door gives for it (the socket and
+    /// the HTTPS pages alike): one that needs an upload, or an unknown one.
+    /// </summary>
+    public ApiHandler Resolve(string cmd) =>
+        _handlers.TryGetValue(cmd, out var handler) ? handler
+        : _uploads.ContainsKey(cmd)
+            ? throw new ApiException(ApiException.Usage, $"'{cmd}' takes its data as an upload: send \"upload\":true and the data after the go-ahead (PROTOCOL.md)")
+            : throw new ApiException(ApiException.Usage, $"unknown command '{cmd}'; known: {string.Join(", ", Commands)}");
+
     public IEnumerable<string> Commands =>
         _handlers.Keys.Concat(_streams.Keys).Concat(_uploads.Keys).Concat(_downloads.Keys).Distinct().Order(StringComparer.Ordinal);
 }

@@ -86,11 +86,8 @@ public sealed partial class ApiServer
         JsonObject reply;
         try
         {
-            if (!_router.TryGet(request.Cmd, out var handler))
-                throw _router.TryGetUpload(request.Cmd, out _)
-                    ? new ApiException(ApiException.Usage, $"'{request.Cmd}' takes its data as an upload: send \"upload\":true and the data after the go-ahead (PROTOCOL.md)")
-                    : new ApiException(ApiException.Usage, $"unknown command '{request.Cmd}'; known: {string.Join(", ", _router.Commands)}");
-            var result = await handler(request, ct);
+            var handler = _router.Resolve(request.Cmd);
+            var result = await WithProgressAsync(request, stream, () => handler(request, ct), ct);
             reply = new JsonObject { ["ok"] = true, ["result"] = result ?? new JsonObject() };
         }
         catch (Exception e)

@@ -36,7 +36,7 @@ public sealed partial class ApiServer
         JsonObject? reply;
         try
         {
-            var result = await route.Handler(request, upload, ct);
+            var result = await WithProgressAsync(request, stream, () => route.Handler(request, upload, ct), ct);
             if (!upload.Ended && upload.Broken is null)
                 throw new InvalidOperationException($"'{request.Cmd}' did not read its whole upload");
             reply = new JsonObject { ["ok"] = true, ["result"] = result ?? new JsonObject() };

@@ -16,7 +16,7 @@ internal sealed class BackupCommands(BackupService backups, NodeLogs logs, Actio
     public void Register(ApiRouter router) => router
         .Add("backup.create", (r, ct) => Guard(async () =>
         {
-            var result = await backups.CreateAsync(Password(r.WithoutPaths("dir", "out")), ct);
+            var result = await backups.CreateAsync(Password(r.WithoutPaths("dir", "out")), ct, r.Progress);
             return new JsonObject
             {
                 ["title"] = "backup written",
@@ -40,11 +40,11 @@ internal sealed class BackupCommands(BackupService backups, NodeLogs logs, Actio
             return new JsonObject { ["name"] = name, ["deleted"] = true };
         }))
         .Add("backup.restore", (r, ct) => Guard(async () =>
-            Restored(r, await backups.RestoreAsync(r.WithoutPaths("file").RequiredString("name"), Password(r), ct))))
+            Restored(r, await backups.RestoreAsync(r.WithoutPaths("file").RequiredString("name"), Password(r), ct, r.Progress))))
         .AddUpload("backup.restore", new ApiUpload(
             () => backups.MaxBackupBytes,
             (_, _) => Guard(() => backups.CheckCanRestore()),
-            (r, upload, ct) => Guard(async () => Restored(r, await backups.RestoreUploadAsync(upload, Password(r), ct)))))
+            (r, upload, ct) => Guard(async () => Restored(r, await backups.RestoreUploadAsync(upload, Password(r), ct, r.Progress)))))
         .Add("backup.list", _ => new JsonObject
         {
             ["title"] = "backups on this peer",

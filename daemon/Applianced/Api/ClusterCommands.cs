@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Appliance.Daemon.Cluster;
 using Appliance.Daemon.Config;
 using Appliance.Daemon.Node;
+using Appliance.Daemon.Progress;
 
 namespace Appliance.Daemon.Api;
 
@@ -98,26 +100,47 @@ internal sealed class ClusterCommands(ClusterService cluster, ConfigStore config
         var own = ownAddress();
         var links = cluster.Links.ToDictionary(l => l.Address);
         var peers = new JsonArray();
+        var copies = new JsonArray();
         var index = 0;
         foreach (var address in cluster.Settings.Peers)
         {
             index++;
             links.TryGetValue(address, out var link);
-            peers.Add(new JsonObject
+            var row = new JsonObject
             {
                 ["peer"] = $"Peer {index}",
                 ["address"] = address,
                 ["status"] = address == own ? "This system" : link?.Status() ?? PeerLink.NeverSeen,
                 ["host"] = address == own ? config.HostName : link?.HostName ?? "",
                 ["rttMs"] = link?.RttMs is { } rtt ? Math.Round(rtt, 2) : null,
-            });
+            };
+            if (cluster.CopyFrom(address) is { } copy && copy.Progress.Current is { } report)
+            {
+                row["copy"] = CopyText(copy.Kind, report);
+                var figures = new JsonObject { ["peer"] = $"Peer {index}", ["address"] = address, ["kind"] = copy.Kind };
+                foreach (var (key, value) in ApiServer.ProgressLine(report)) figures[key] = value?.DeepClone();
+                copies.Add(figures);
+            }
+            peers.Add(row);
         }
-        return new JsonObject
+        var shown = new JsonObject
         {
             ["title"] = cluster.Settings.Clustered ? "cluster" : "cluster (standalone: no key or no peers set)",
             ["clusterId"] = cluster.Settings.ClusterId ?? "",
             ["key"] = cluster.Settings.Key is null ? ConfigDisplay.NotSet : ConfigDisplay.Set,
             ["peers"] = peers,
         };
+        // Only while records are copied: a result without it reads as before.
+        if (copies.Count > 0) shown["copies"] = copies;
+        return shown;
+    }
+
+    /// <summary>"Joining: 4,200 of 10,000 records (42%)", or without a total "Recovering: 4,200 records".</summary>
+    internal static string CopyText(string kind, ProgressReport report)
+    {
+        var what = kind == RecordCopy.Joining ? "Joining" : "Recovering";
+        return report.Total is { } total
+            ? string.Create(CultureInfo.InvariantCulture, $"{what}: {report.Done:N0} of {total:N0} records ({report.Percent}%)")
+            : string.Create(CultureInfo.InvariantCulture, $"{what}: {report.Done:N0} records");
     }
 }

@@ -15,6 +15,7 @@ internal sealed partial class ConfigCommands(ConfigStore config, Func<ConfigCont
         .Add("config.set", async (r, _) => await SetAsync(r))
         .Add("config.unset", async (r, _) => await UnsetAsync(r))
         .Add("config.add", async (r, _) => await AddAsync(r))
+        .Add("config.update", async (r, _) => await UpdateAsync(r))
         .Add("config.remove", async (r, _) => await DeleteAsync(r.RequiredString("section"), r.RequiredString("name"), r))
         // Nothing waiting is no error: a script confirms after its changes whichever channel made them.
         .Add("config.confirm", r => network.Confirm(r.Who, r.Channel)
@@ -30,7 +31,7 @@ internal sealed partial class ConfigCommands(ConfigStore config, Func<ConfigCont
         var sections = new JsonArray();
         foreach (var def in defs)
         {
-            if (peerId is not null && def.Scope != ConfigScope.Peer) continue;
+            if ((peerId is not null && def.Scope != ConfigScope.Peer) || (name is null && def.Observed)) continue;
             var entry = new JsonObject { ["section"] = def.Name, ["scope"] = def.Scope.ToString().ToLowerInvariant() };
             if (peerId is not null) entry["peer"] = peer;
             if (def.Name == "cluster") entry["values"] = cluster.ShowValues();
@@ -152,8 +153,9 @@ internal sealed partial class ConfigCommands(ConfigStore config, Func<ConfigCont
     }
 
     /// <summary>The section, unless its own commands must change it (their rules span its items).</summary>
-    private static SectionDef Writable(SectionDef def) => def.ManagedBy is { } group
-        ? throw ApiException.BadArgs($"{def.Name} is changed with the {group} commands (see `help {group}`), not with config")
+    private static SectionDef Writable(SectionDef def) =>
+        def.Observed ? throw ApiException.BadArgs($"{def.Name} is written by each peer from what it observes (see `{def.ManagedBy} status`), not with config")
+        : def.ManagedBy is { } group ? throw ApiException.BadArgs($"{def.Name} is changed with the {group} commands (see `help {group}`), not with config")
         : def;
 
     private static JsonArray Warnings(ConfigResult result) => new(result.Warnings.Select(w => (JsonNode)w).ToArray());

@@ -25,10 +25,10 @@ internal sealed class LicenceCommands(LicenceService licences, Store.Store store
             return result;
         }));
 
-    private JsonObject Show()
+    /// <summary>This peer's licence and, while clustered, every other peer's it holds records of.</summary>
+    private List<(string Name, LicenceState State)> Peers()
     {
-        var own = licences.Own();
-        var peers = new List<(string Name, LicenceState State)> { (config.HostName + " (this system)", own) };
+        var peers = new List<(string Name, LicenceState State)> { (config.HostName + " (this system)", licences.Own()) };
         if (cluster().Clustered)
         {
             foreach (var scope in store.PeerScopes())
@@ -37,6 +37,16 @@ internal sealed class LicenceCommands(LicenceService licences, Store.Store store
                 peers.Add((config.Read("system", id)["hostname"]?.GetValue<string>() ?? id, licences.StateOf(id)));
             }
         }
+        return peers;
+    }
+
+    /// <summary>The cluster's multiparty capacity (R14: the sum of every peer's option keys), for placement.</summary>
+    public ClusterLicenceCheck Capacity() => ClusterLicence.Check(Peers().Select(p => PeerLicence.From(p.Name, p.State)).ToList());
+
+    private JsonObject Show()
+    {
+        var own = licences.Own();
+        var peers = Peers();
         var check = ClusterLicence.Check(peers.Select(p => PeerLicence.From(p.Name, p.State)).ToList());
         return new JsonObject
         {

@@ -17,7 +17,7 @@ internal sealed class UpgradeCommands(UpgradeService upgrades, Action restart)
             },
             (r, upload, ct) => Guard(async () =>
             {
-                var info = await upgrades.InstallAsync(upload, r.RequiredString("signature"), ct);
+                var info = await upgrades.InstallAsync(upload, r.RequiredString("signature"), ct, r.Progress);
                 RestartSoon(restart);
                 return new JsonObject
                 {

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using Appliance.Daemon.Config;
 using Appliance.Daemon.Hosting;
@@ -14,6 +15,12 @@ public sealed record ApplierContext(ConfigStore Config, NodeLogs Logs, HalSet Ha
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The SIP port the trunk listens on, opened by the firewall on the rendezvous addresses.</summary>
+    public int SipPort { get; init; } = Appliance.Hal.FirewallRuleset.DefaultSipPort;
+
+    /// <summary>The SIP over TLS port the trunk listens on (while a certificate is selected), opened like <see cref="SipPort"/>.</summary>
+    public int SipTlsPort { get; init; } = Appliance.Hal.FirewallRuleset.DefaultSipTlsPort;
+
     /// <summary>Where the admin's SSH keys are written for sshd; null: not managed on this host.</summary>
     public string? AuthorizedKeysFile { get; init; }
 
@@ -24,9 +31,9 @@ public sealed record ApplierContext(ConfigStore Config, NodeLogs Logs, HalSet Ha
     public Func<SnmpStatus> ClusterStatus { get; init; } = () => new SnmpStatus("appliance", "standalone", 1, 1, 0);
 
     /// <summary>True for a record of this peer's own scope in one of <paramref name="sections"/> (peer-specific records are applied only by their owner).</summary>
-    public bool IsOwn(StoredRecord r, params string[] sections) => r.Scope == Config.OwnScope && sections.Contains(r.Section);
+    public bool IsOwn(StoredRecord r, params ReadOnlySpan<string> sections) => r.Scope == Config.OwnScope && sections.Contains(r.Section);
 
-    public static bool IsShared(StoredRecord r, params string[] sections) => r.Scope == Scopes.Cluster && sections.Contains(r.Section);
+    public static bool IsShared(StoredRecord r, params ReadOnlySpan<string> sections) => r.Scope == Scopes.Cluster && sections.Contains(r.Section);
 
     /// <summary>
     /// This peer's plain section as an applier may use it: checked like a value from a peer
@@ -40,9 +47,22 @@ public sealed record ApplierContext(ConfigStore Config, NodeLogs Logs, HalSet Ha
     public JsonObject SharedSection(string section) => Checked(Scopes.Cluster, section);
 
     /// <summary>The items of a shared collection that pass <see cref="RecordCheck"/>; an invalid one is left out (its alarm says why).</summary>
-    public IReadOnlyList<JsonObject> SharedItems(string section) =>
-        Config.Store.List(Scopes.Cluster, section).Select(RecordCheck.Validate)
+    public IReadOnlyList<JsonObject> SharedItems(string section) => CheckedItems(Scopes.Cluster, section);
+
+    private List<JsonObject> CheckedItems(string scope, string section) =>
+        Config.Store.List(scope, section).Select(RecordCheck.Validate)
             .Where(c => c.Error is null).Select(c => c.Value).OfType<JsonObject>().ToList();
+
+    /// <summary>This peer's own items of a collection (location-addresses), checked as <see cref="SharedItems"/> are.</summary>
+    public IReadOnlyList<JsonObject> OwnItems(string section) => CheckedItems(Config.OwnScope, section);
+
+    /// <summary>
+    /// This peer's rendezvous addresses (location-addresses.*.rendezvous): where the call processor's
+    /// SIP trunk reaches it, served by the SIP listeners and opened by the firewall.
+    /// </summary>
+    public IReadOnlyList<IPAddress> RendezvousAddresses() =>
+        OwnItems("location-addresses").Select(i => i["rendezvous"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null)
+            .Where(s => !string.IsNullOrEmpty(s)).Select(s => IPAddress.Parse(s!)).Distinct().ToList();
 
     private JsonObject Checked(string scope, string section)
     {

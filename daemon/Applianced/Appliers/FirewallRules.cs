@@ -37,9 +37,14 @@ public static class FirewallRules
         }
     }
 
-    /// <summary>The rule set the host runs: the active operator rules, the cluster rule for <paramref name="peers"/>, UDP 161 open only while <paramref name="snmpOpen"/>.</summary>
-    public static FirewallRuleset Ruleset(IEnumerable<JsonObject> activeItems, IEnumerable<string> peers, bool snmpOpen = false) =>
-        new(ToRules(activeItems), peers.Select(IPAddress.Parse).Distinct().ToList(), SnmpOpen: snmpOpen);
+    /// <summary>
+    /// The rule set the host runs: the active operator rules, the cluster rule for <paramref name="peers"/>, UDP 161 open only while
+    /// <paramref name="snmpOpen"/>, SIP (UDP and TCP <paramref name="sipPort"/>, TLS on TCP <paramref name="sipTlsPort"/>) open to the rendezvous addresses <paramref name="sip"/>.
+    /// </summary>
+    public static FirewallRuleset Ruleset(IEnumerable<JsonObject> activeItems, IEnumerable<string> peers, bool snmpOpen = false,
+        IEnumerable<IPAddress>? sip = null, int sipPort = FirewallRuleset.DefaultSipPort, int sipTlsPort = FirewallRuleset.DefaultSipTlsPort) =>
+        new(ToRules(activeItems), peers.Select(IPAddress.Parse).Distinct().ToList(), SnmpOpen: snmpOpen,
+            SipAddresses: (sip ?? []).Distinct().ToList(), SipPort: sipPort, SipTlsPort: sipTlsPort);
 
     private static string? Text(JsonObject o, string field) =>
         o[field] is JsonValue v ? v.TryGetValue<string>(out var s) ? s : v.ToJsonString() : null;

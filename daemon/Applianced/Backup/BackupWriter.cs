@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Appliance.Daemon.Files;
+using Appliance.Daemon.Progress;
 
 namespace Appliance.Daemon.Backup;
 
@@ -38,6 +39,9 @@ public sealed partial class BackupWriter
     public int ChunkSize { get; init; } = BackupCipher.DefaultChunkSize;
 
     public CompressionLevel Compression { get; init; } = CompressionLevel.Optimal;
+
+    /// <summary>Moved while the backup is written ("hashing", "key" when encrypted, "compressing": bytes of the entries); null: not followed.</summary>
+    public WorkProgress? Progress { get; init; }
 
     /// <summary>Adds an entry held in memory (e.g. secrets.json).</summary>
     public BackupWriter Add(string name, byte[] content) => Add(new PendingEntry(CheckName(name), content, null, null));
@@ -100,30 +104,43 @@ public sealed partial class BackupWriter
         var opened = new List<Stream>();
         try
         {
-            var sources = new List<(PendingEntry Entry, Stream Data, BackupManifestEntry Listed)>();
+            var streams = new List<Stream>();
             foreach (var e in _entries)
             {
                 var data = e.Open();
                 if (e.File is not null)
                     opened.Add(data);
-                sources.Add((e, data, await Measure(e.Name, data, ct).ConfigureAwait(false)));
+                streams.Add(data);
+            }
+            var total = streams.Sum(s => s.Length - s.Position);
+            Progress?.Begin("hashing", total);
+            var sources = new List<(Stream Data, BackupManifestEntry Listed)>();
+            for (var i = 0; i < streams.Count; i++)
+            {
+                var counted = ProgressStream.Wrap(streams[i], Progress, sources.Sum(s => s.Listed.Size));
+                sources.Add((streams[i], await Measure(_entries[i].Name, counted, ct).ConfigureAwait(false)));
             }
             var manifest = new BackupManifest(BackupManifest.CurrentFormatVersion, _identity.SoftwareVersion,
                 _identity.HardwareSerial, _identity.PeerId, _identity.ClusterId, created, [.. sources.Select(s => s.Listed)]);
 
+            if (password is not null)
+                Progress?.Begin("key", null);
             EncryptingStream? enc = password is null ? null
                 : await EncryptingStream.CreateAsync(output, password, Kdf, ChunkSize, leaveOpen: true).ConfigureAwait(false);
+            Progress?.Begin("compressing", total);
+            long compressed = 0;
             await using (enc)
             {
                 await using (var gz = new GZipStream(enc ?? output, Compression, leaveOpen: true))
                 await using (var tar = new TarWriter(gz, TarEntryFormat.Pax, leaveOpen: true))
                 {
                     await WriteEntry(tar, BackupManifest.FileName, new MemoryStream(manifest.ToJson()), created, ct).ConfigureAwait(false);
-                    foreach (var (_, data, listed) in sources)
+                    foreach (var (data, listed) in sources)
                     {
-                        var slice = new HashingSlice(data, listed.Size, listed.Name);
+                        var slice = new HashingSlice(ProgressStream.Wrap(data, Progress, compressed), listed.Size, listed.Name);
                         await WriteEntry(tar, listed.Name, slice, created, ct).ConfigureAwait(false);
                         slice.CheckComplete(listed.Sha256);
+                        compressed += listed.Size;
                     }
                 }
                 if (enc is not null)

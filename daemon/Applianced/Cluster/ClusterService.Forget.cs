@@ -93,12 +93,19 @@ public sealed partial class ClusterService
     /// had (cut off rather than dead, then listed again without leaving): linked, it would receive
     /// the tombstones of its own settings. A peer that left and joined again passes: its join
     /// emptied its version vector of other origins and publishes its records anew, which win.
+    /// Only a peer of this peer's own cluster is refused: one that left and formed a cluster of its
+    /// own (the guide's rolling upgrade) is a cluster this peer may join, taking that cluster's data.
+    /// Nor one that formed or joined after it was forgotten (Hello's joinedAt is later than the
+    /// tombstones): its join published its records anew, and a session cut before they arrived here
+    /// must not lock it out for good.
     /// </summary>
     internal (string Reason, string? Detail)? ForgottenRefusal(HelloMessage remote)
     {
-        if (remote.ClusterId is null || !remote.VersionVector.Any(kv => kv.Key != remote.PeerId && kv.Value > 0)) return null;
+        if (remote.ClusterId is null || remote.ClusterId != Settings.ClusterId) return null;
+        if (!remote.VersionVector.Any(kv => kv.Key != remote.PeerId && kv.Value > 0)) return null;
         var records = Store.Scan(Scopes.Peer(remote.PeerId) + "/");
         return records.Count > 0 && records.All(r => r.Deleted) && records.Any(r => r.Version.Origin != remote.PeerId)
+               && !(remote.JoinedAt > records.Max(r => r.Version.Hlc))
             ? (PeerReasons.Forgotten, null)
             : null;
     }

@@ -11,10 +11,18 @@ public sealed partial class ClusterService
     {
         var id = Guid.NewGuid().ToString();
         Store.SetLocal(ClusterSettings.ClusterIdName, id);
+        NoteJoined();
         Settings = Settings with { ClusterId = id };
         PrepareSecret();
         Logs.Event($"cluster: formed cluster {id}");
     }
+
+    /// <summary>When this peer took its cluster id, for <see cref="ForgottenRefusal"/> on the other side.</summary>
+    private void NoteJoined() =>
+        Store.SetLocal(ClusterSettings.JoinedAtName, Store.Clock.Now().ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private long? JoinedAt() =>
+        long.TryParse(Store.GetLocal(ClusterSettings.JoinedAtName), System.Globalization.CultureInfo.InvariantCulture, out var at) ? at : null;
 
     /// <summary>
     /// True when one side must first take the other's identity: a peer without a cluster id meets one
@@ -72,7 +80,9 @@ public sealed partial class ClusterService
         var published = Store.ResetForJoin(copy, JoinSummary.Merged);
         copy = ArchivePreJoinCopy?.Invoke(copy) ?? copy;
         Store.SetLocal(ClusterSettings.ClusterIdName, remote.ClusterId);
+        NoteJoined();
         Settings = Settings with { ClusterId = remote.ClusterId };
+        _joinCopyPending = true;
         PrepareSecret();
         var merged = published.Changed.Count(JoinSummary.Merged);
         Logs.Event($"cluster: joined cluster {remote.ClusterId} through {remote.HostName}; this peer's shared configuration was replaced " +

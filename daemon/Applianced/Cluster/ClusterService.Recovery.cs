@@ -104,7 +104,7 @@ public sealed partial class ClusterService
                 // One pull at a time: after a bulk pull from one peer, the next is a cheap digest compare
                 // instead of a second copy of the same records from another peer.
                 await _pullOneAtATime.WaitAsync(_sessions.Token);
-                try { return await WithRecoveryChannel(link, (client, ct) => client.PullAsync(ct)); }
+                try { return await WithRecoveryChannel(link, (client, ct) => TrackedPullAsync(link, client, ct)); }
                 finally { _pullOneAtATime.Release(); }
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { return null; }
@@ -127,7 +127,7 @@ public sealed partial class ClusterService
             await channel.SendAsync(FrameType.Hello, LocalHello().Encode(), timeout.Token);
             var answer = await channel.ReceiveAsync(timeout.Token) ?? throw new IOException("peer closed the recovery connection");
             if (answer.Type != FrameType.HelloReply) return null;
-            var result = await work(new RecoveryClient(Store, channel), timeout.Token);
+            var result = await work(new RecoveryClient(Store, channel) { Pace = RecoveryBatchPause }, timeout.Token);
             if (result is RecoveryResult r && r.RecordsReceived > 0)
                 Logs.Event($"recovery from {link.Address}: {r.RecordsReceived} records in {r.Differing.Count} collections " +
                            $"({r.BytesSent} bytes sent, {r.BytesReceived} received)");

@@ -44,6 +44,7 @@ public sealed partial class ClusterService : IAsyncDisposable
         Time = time;
         _info = info;
         Settings = ClusterSettings.Load(store);
+        StartCatchUp();
         _certificate = LoadOrCreateCertificate(store);
         var transportLog = new Logs.RateLimitedLog(m => Logs.Event(m, "warning"), time);
         _transport = new TlsTransport(() => _certificate.Certificate, Credentials, log: transportLog.Write);
@@ -91,7 +92,8 @@ public sealed partial class ClusterService : IAsyncDisposable
     {
         var (edition, licence) = _info.Licence();
         return new HelloMessage(Store.PeerId, _info.HostName(), _info.Version, ProtocolVersions.Current, edition, licence,
-            Settings.ClusterId, Settings.SortedPeers, Store.VersionVector(), _info.AddressClaims?.Invoke());
+            Settings.ClusterId, Settings.SortedPeers, Store.VersionVector(), _info.AddressClaims?.Invoke(),
+            Settings.ClusterId is null ? null : JoinedAt());
     }
 
     public IReadOnlyList<PeerLink> Links

@@ -13,6 +13,9 @@ public sealed record ClusterSettings(string? Key, IReadOnlyList<string> Peers, s
     public const string PeersName = "cluster-peers";
     public const string ClusterIdName = "cluster-id";
 
+    /// <summary>The hybrid-clock time this peer formed or joined its cluster (Hello's joinedAt).</summary>
+    public const string JoinedAtName = "cluster-joined-at";
+
     public bool Clustered => Key is not null && Peers.Count > 0;
 
     public IReadOnlyList<string> SortedPeers => Peers.Order(StringComparer.Ordinal).ToList();

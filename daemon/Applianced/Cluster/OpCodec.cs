@@ -53,13 +53,24 @@ public static class OpCodec
     private static byte[] Encode(StringTable table, IReadOnlyList<Operation> ops, Action<BinaryWriter> header)
     {
         foreach (var op in ops) table.Add(op);
-        using var buffer = new MemoryStream();
+        using var buffer = new MemoryStream(SizeHint(ops));
         using var w = new BinaryWriter(buffer, Encoding.UTF8);
         table.Write(w);
         header(w);
         WriteOps(w, table, ops);
         w.Flush();
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// About what the ops take encoded (keys and values mostly ASCII, a few varints each): the buffer
+    /// starts there instead of doubling its way up, copying the batch each time (issue 19).
+    /// </summary>
+    private static int SizeHint(IReadOnlyList<Operation> ops)
+    {
+        long size = 256;
+        foreach (var op in ops) size += 48 + op.Record.Key.Length + (op.Record.Value?.Length ?? 0);
+        return (int)Math.Min(size, 1 << 24);
     }
 
     public static RecordsReply DecodeRecords(Frame frame) => Decode(frame, r =>
@@ -112,7 +123,11 @@ public static class OpCodec
     {
         try
         {
-            using var r = new BinaryReader(new MemoryStream(frame.Payload.ToArray(), writable: false), Encoding.UTF8);
+            // Read in place instead of copying the payload first.
+            var payload = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(frame.Payload, out var segment)
+                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+                : new MemoryStream(frame.Payload.ToArray(), writable: false);
+            using var r = new BinaryReader(payload, Encoding.UTF8);
             var result = read(r);
             if (r.BaseStream.Position != r.BaseStream.Length) throw new FormatException("trailing bytes");
             return result;

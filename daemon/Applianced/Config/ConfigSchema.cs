@@ -4,13 +4,13 @@ namespace Appliance.Daemon.Config;
 
 /// <summary>
 /// Every configuration section, by the name the CLI, API and LCD all use. Definitions live in
-/// ConfigSchema.Peer.cs (peer-specific, R6), ConfigSchema.Shared.cs (cluster-wide) and
-/// ConfigSchema.Local.cs (never replicated).
+/// ConfigSchema.Peer.cs (peer-specific, R6), ConfigSchema.Shared.cs (cluster-wide),
+/// ConfigSchema.Status.cs (what the daemon observes and shares) and ConfigSchema.Local.cs (never replicated).
 /// </summary>
 public static partial class ConfigSchema
 {
     private static readonly Lazy<IReadOnlyList<SectionDef>> Sections = new(() =>
-        [.. PeerSections(), .. SharedSections(), .. LocalSections()]);
+        [.. PeerSections(), .. SharedSections(), .. StatusSections(), .. LocalSections()]);
 
     /// <summary>All sections: peer-specific first, then shared, then local.</summary>
     public static IReadOnlyList<SectionDef> All => Sections.Value;

@@ -28,7 +28,7 @@ public sealed class FieldDef(string name, FieldKind kind)
     /// <summary>One line for help and completion.</summary>
     public string Help { get; init; } = "";
 
-    public bool IsList => Kind is FieldKind.HostList or FieldKind.Ipv4List or FieldKind.SyslogList;
+    public bool IsList => Kind is FieldKind.HostList or FieldKind.Ipv4List or FieldKind.SyslogList or FieldKind.TokenList;
 
     public bool IsSecret => Kind is FieldKind.Secret or FieldKind.HashedSecret;
 

@@ -26,7 +26,7 @@ public static class FieldDescription
             if (f.Min != int.MinValue) d["min"] = f.Min;
             if (f.Max != int.MaxValue) d["max"] = f.Max;
         }
-        if (f.Kind is FieldKind.String or FieldKind.Secret) d["maxLength"] = f.MaxLength;
+        if (f.Kind is FieldKind.String or FieldKind.Secret or FieldKind.Regex) d["maxLength"] = f.MaxLength;
         if (f.IsList) d["maxCount"] = f.MaxCount;
         if (Choices(f) is { Count: > 0 } choices) d["choices"] = new JsonArray([.. choices.Select(c => (JsonNode)c)]);
         if (!f.IsSecret && f.Default is not null) d["default"] = f.Default.DeepClone();
@@ -65,6 +65,8 @@ public static class FieldDescription
         FieldKind.Secret => $"secret, at most {f.MaxLength} characters (asked for, never shown)",
         FieldKind.HashedSecret => "password (asked for, stored as a hash, never shown)",
         FieldKind.SshPublicKey => "OpenSSH public key line: TYPE BASE64 [COMMENT]",
+        FieldKind.TokenList => $"names, in order, at most {f.MaxCount}",
+        FieldKind.Regex => $".NET regular expression matching the whole alias, at most {f.MaxLength} characters (no backreferences or lookarounds)",
         _ => f.Kind.ToString(),
     };
 

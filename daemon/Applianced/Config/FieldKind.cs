@@ -65,4 +65,10 @@ public enum FieldKind
 
     /// <summary>An OpenSSH public key line "TYPE BASE64 [COMMENT]" (<see cref="SshPublicKey"/>), stored in that form.</summary>
     SshPublicKey,
+
+    /// <summary>An ordered list of item names (<see cref="Token"/>; JSON array of strings): a pool's bridges, a preference's pools.</summary>
+    TokenList,
+
+    /// <summary>A .NET regular expression that compiles non-backtracking (<see cref="AliasPattern"/>), stored as typed.</summary>
+    Regex,
 }

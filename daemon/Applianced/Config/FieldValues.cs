@@ -83,6 +83,7 @@ internal static class FieldValues
             {
                 FieldKind.Ipv4List => ParseIpv4(item, path),
                 FieldKind.HostList => ParseHost(item, path),
+                FieldKind.TokenList => ItemNames.IsValid(item) ? item : throw Fail(path, item, ItemNames.Rule),
                 _ => SyslogTarget.Parse(item, path).ToString(),
             };
             if (!seen.Add(canonical))
@@ -142,6 +143,8 @@ internal static class FieldValues
             case FieldKind.UserName:
                 return IsUserName(text) ? text
                     : throw Fail(path, text, "is not a user name (a lower-case letter or '_', then letters, digits, '-', '_'; at most 32)");
+            case FieldKind.Regex:
+                return AliasPattern.Check(text, f.MaxLength) is { } regexWhy ? throw Fail(path, text, regexWhy) : text;
             case FieldKind.PortRange:
                 return PortRange.Parse(text, path).ToString();
             case FieldKind.TimeZone:

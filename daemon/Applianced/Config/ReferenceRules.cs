@@ -5,12 +5,13 @@ namespace Appliance.Daemon.Config;
 
 /// <summary>
 /// Rules between shared records (R8 conference status against the configuration): a conference
-/// names an existing bridge and template and keeps within the template's maximum; a bridge or
-/// template a live conference uses, and a location that peers still give addresses, stay. They read
+/// names an existing bridge and template and keeps within the template's maximum; a record another
+/// one names (a bridge, pool, preference, template; ReferenceRules.Conferencing.cs), and a location
+/// that peers still give addresses, stay. They read
 /// other records through <see cref="ConfigContext.Lookup"/>; without it (one record checked on its
 /// own, as a replicated record is) they are skipped, and the node's cross-record check covers them.
 /// </summary>
-public static class ReferenceRules
+public static partial class ReferenceRules
 {
     public static void Conference(JsonObject v, RuleContext r)
     {
@@ -27,12 +28,21 @@ public static class ReferenceRules
             throw r.Fail("participants", Text(participants), $"is more than template {name}'s maxParticipants {max}");
     }
 
-    /// <summary>A template's maximum may not drop below what a live conference on it already has.</summary>
+    /// <summary>
+    /// A template's service preference exists, and its maximums may not drop below what its live
+    /// conferences already have.
+    /// </summary>
     public static void Template(JsonObject v, RuleContext r)
     {
-        if (r.Config.Lookup is not { } lookup || Int(v, "maxParticipants") is not { } max)
+        if (r.Config.Lookup is not { } lookup)
             return;
-        foreach (var conference in Using(lookup, "template", r.Item))
+        MustExist(r, lookup, v, "preference", "service-preferences", "pools=POOL,...");
+        var live = Using(lookup, "template", r.Item).ToList();
+        if (Int(v, "maxConferences") is { } most && live.Count > most)
+            throw r.Fail("maxConferences", Text(most), $"is less than the {live.Count} live conferences of this template");
+        if (Int(v, "maxParticipants") is not { } max)
+            return;
+        foreach (var conference in live)
         {
             if (Int(conference, "participants") is { } n && n > max)
                 throw r.Fail("maxParticipants", Text(max), $"is less than the {n} participants of live conference {RuleContext.Text(conference, SectionDef.NameField)}");
@@ -48,6 +58,7 @@ public static class ReferenceRules
     {
         if (ctx.Lookup is not { } lookup)
             return;
+        CheckReferrers(section, name, lookup);
         switch (section)
         {
             case "bridges" or "templates":

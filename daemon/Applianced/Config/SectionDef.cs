@@ -21,7 +21,11 @@ public sealed class SectionDef
         Scope = scope;
         IsCollection = isCollection;
         Fields = fields;
+        _byName = fields.ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);
     }
+
+    // Every check of a value looks up each of its fields by name (on every API write and every replicated record).
+    private readonly Dictionary<string, FieldDef> _byName;
 
     public string Name { get; }
     public ConfigScope Scope { get; }
@@ -36,6 +40,13 @@ public sealed class SectionDef
     public bool IsStatus { get; init; }
 
     /// <summary>
+    /// Written by each peer from what it observes (bridge-status), never by an operator: config
+    /// commands refuse to change it, and `config show` lists it only when it is named (the command
+    /// group <see cref="ManagedBy"/> shows it), so the configuration shown does not move by itself.
+    /// </summary>
+    public bool Observed { get; init; }
+
+    /// <summary>
     /// The CLI command group that changes this section when config.add/set/unset/remove may not
     /// (its rules span items: ssh-keys refuses a duplicate key and the removal of the last way in).
     /// </summary>
@@ -44,8 +55,7 @@ public sealed class SectionDef
     /// <summary>Checks across fields, run after every field passed its own check.</summary>
     public SectionRule? Validate { get; init; }
 
-    public FieldDef? FindField(string name) =>
-        Fields.FirstOrDefault(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+    public FieldDef? FindField(string name) => _byName.GetValueOrDefault(name);
 
     /// <summary>The field, or a validation error naming the valid fields.</summary>
     public FieldDef GetField(string name, string? item = null) =>

@@ -107,6 +107,15 @@ internal static class SectionRules
             throw r.Fail("port", port, $"is not allowed for protocol {protocol} (tcp or udp only)");
     }
 
+    /// <summary>A trunk port means a trunk: the call processor's address comes with it.</summary>
+    public static void Location(JsonObject v, RuleContext r)
+    {
+        if (RuleContext.Text(v, "trunkAddress") is not null)
+            return;
+        if (v["trunkPort"] is JsonValue port)
+            throw r.Fail("trunkPort", port.ToJsonString(), "needs trunkAddress set too (the call processor's address)");
+    }
+
     public static void Cluster(JsonObject v, RuleContext r)
     {
         var key = RuleContext.Text(v, "key");

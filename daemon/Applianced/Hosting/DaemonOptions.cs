@@ -12,7 +12,13 @@ public sealed record DaemonOptions
 
     public string DataDir { get; init; } = "/var/lib/appliance/data";
     public string ApiSocket { get; init; } = "/run/appliance/api.sock";
-    public string Hal { get; init; } = "linux";
+    /// <summary>
+    /// "simulated" unless asked for: the Linux HAL rewrites the machine's /etc/resolv.conf, timesyncd,
+    /// addresses and firewall, which only the appliance's own configuration (applianced.json says
+    /// "linux") may do. A daemon started by hand, a test or a benchmark on a developer's or CI's
+    /// machine once cut that machine's DNS by writing an empty resolv.conf.
+    /// </summary>
+    public string Hal { get; init; } = "simulated";
     public string? ConfigFile { get; init; }
     /// <summary>Hardware serial override for the simulated identity.</summary>
     public string? Serial { get; init; }
@@ -22,6 +28,16 @@ public sealed record DaemonOptions
     public string? Bind { get; init; }
     public int ReplicationPort { get; init; } = 4372;
     public int RecoveryPort { get; init; } = 4371;
+    /// <summary>The SIP port on each rendezvous address (UDP and TCP); tests on loopback may move it.</summary>
+    public int SipPort { get; init; } = Sip.SipTrunk.DefaultPort;
+    /// <summary>The SIP over TLS port on each rendezvous address, served while a server certificate is selected.</summary>
+    public int SipTlsPort { get; init; } = Sip.SipTrunk.DefaultTlsPort;
+
+    /// <summary>
+    /// Networks whose bridges the watcher asks (null: every bridge). Tests keep it to loopback, where
+    /// their bridge simulators run, so bridges configured only as records send nothing off the host.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork>? BridgeWatchNetworks { get; init; }
     /// <summary>Test option: the software version this peer reports to others (R4 tests).</summary>
     public string? ReportVersion { get; init; }
     /// <summary>Test option: a dialer's wait after a failed or refused attempt, so a test can show links come back without waiting it out.</summary>
@@ -77,6 +93,13 @@ public sealed record DaemonOptions
     /// <summary>The request file ("user:crypt-hash" lines) that appliance-accounts.service feeds to chpasswd -e; null: passwords stay in the store.</summary>
     public string? AccountsFile { get; init; }
 
+    /// <summary>The HTTPS administration's TCP port (443); 0 serves no web pages (the tests' daemons, unless a test asks).</summary>
+    public int WebPort { get; init; } = 443;
+    /// <summary>The address the HTTPS pages listen on; null: --bind, else this peer's LAN1 (management) address, else any.</summary>
+    public string? WebBind { get; init; }
+    /// <summary>How long a web session may sit unused before it ends (the administrator logs in again).</summary>
+    public int WebIdleSeconds { get; init; } = 15 * 60;
+
     /// <summary>How old a tombstone every member acknowledged must be before it is purged (REPLICATION.md, "Tombstones").</summary>
     public int TombstoneGraceSeconds { get; init; } = 24 * 3600;
     /// <summary>How long a member that has not acknowledged a tombstone holds its purge back; past it, that member rejoins by full recovery.</summary>
@@ -93,6 +116,9 @@ public sealed record DaemonOptions
         ["--bind"] = (o, v) => o with { Bind = v },
         ["--replication-port"] = (o, v) => o with { ReplicationPort = Port("--replication-port", v) },
         ["--recovery-port"] = (o, v) => o with { RecoveryPort = Port("--recovery-port", v) },
+        ["--sip-port"] = (o, v) => o with { SipPort = Port("--sip-port", v) },
+        ["--sip-tls-port"] = (o, v) => o with { SipTlsPort = Port("--sip-tls-port", v) },
+        ["--bridge-watch-networks"] = (o, v) => o with { BridgeWatchNetworks = Networks("--bridge-watch-networks", v) },
         ["--report-version"] = (o, v) => o with { ReportVersion = v },
         ["--dial-retry-ms"] = (o, v) => o with { DialRetryMs = int.TryParse(v, out var ms) && ms > 0 ? ms : throw new OptionsException($"--dial-retry-ms must be a positive number, not '{v}'") },
         ["--interface"] = (o, v) => o with { Interface = v },
@@ -111,6 +137,9 @@ public sealed record DaemonOptions
         ["--accounts-file"] = (o, v) => o with { AccountsFile = AbsolutePath("--accounts-file", v) },
         ["--tombstone-grace-seconds"] = (o, v) => o with { TombstoneGraceSeconds = Seconds("--tombstone-grace-seconds", v) },
         ["--tombstone-horizon-seconds"] = (o, v) => o with { TombstoneHorizonSeconds = Seconds("--tombstone-horizon-seconds", v) },
+        ["--web-port"] = (o, v) => o with { WebPort = v == "0" ? 0 : Port("--web-port", v) },
+        ["--web-bind"] = (o, v) => o with { WebBind = System.Net.IPAddress.TryParse(v, out _) ? v : throw new OptionsException($"--web-bind must be an IP address, not '{v}'") },
+        ["--web-idle-seconds"] = (o, v) => o with { WebIdleSeconds = Seconds("--web-idle-seconds", v) },
         ["--snmpd-conf"] = (o, v) => o with { SnmpdConf = v },
         ["--snmp-status-dir"] = (o, v) => o with { SnmpStatusDir = v },
     };
@@ -120,11 +149,13 @@ public sealed record DaemonOptions
     public static string Usage =>
         "usage: applianced [--data-dir DIR] [--api-socket PATH] [--hal simulated|linux] [--config FILE]\n" +
         "                  [--serial S] [--lcd DEVICE] [--bind ADDR] [--replication-port N] [--recovery-port N]\n" +
+        "                  [--sip-port N] [--sip-tls-port N] [--bridge-watch-networks CIDR,...]\n" +
         "                  [--interface IF] [--resolv-conf PATH] [--timesyncd-conf PATH] [--install-root DIR] [--upgrade-ready-seconds N]\n" +
         "                  [--max-upgrade-bytes N] [--max-backup-bytes N] [--networkd-dir DIR] [--firewall-save PATH]\n" +
         "                  [--network-confirm-seconds N]\n" +
         "                  [--authorized-keys-file PATH] [--seed-authorized-keys PATH] [--accounts-file PATH]\n" +
         "                  [--snmpd-conf FILE] [--snmp-status-dir DIR] [--test-faults]\n" +
+        "                  [--web-port N (0: no HTTPS pages)] [--web-bind ADDR] [--web-idle-seconds N]\n" +
         "                  [--tombstone-grace-seconds N] [--tombstone-horizon-seconds N]\n" +
         "       applianced --show-vendor-key   (which vendor key this build trusts, then exit)\n" +
         "       applianced --version           (this build's software version, then exit)";
@@ -186,6 +217,12 @@ public sealed record DaemonOptions
 
     private static int Seconds(string name, string value) =>
         int.TryParse(value, out var s) && s > 0 ? s : throw new OptionsException($"{name} must be a positive number of seconds, not '{value}'");
+
+    private static List<System.Net.IPNetwork> Networks(string name, string value) =>
+        value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(n => System.Net.IPNetwork.TryParse(n, out var network) ? network
+                : throw new OptionsException($"{name} takes networks like 127.0.0.0/8, comma-separated; '{n}' is not one"))
+            .ToList();
 
     private static int Port(string name, string value) =>
         int.TryParse(value, out var port) && port is > 0 and < 65536 ? port : throw new OptionsException($"{name} must be a TCP port 1-65535, not '{value}'");

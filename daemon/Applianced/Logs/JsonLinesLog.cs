@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
 
@@ -31,27 +32,47 @@ public sealed class JsonLinesLog
     /// <summary>Raised for every appended entry (used to forward to remote syslog).</summary>
     public event Action<LogEntry>? Appended;
 
-    public void Append(LogEntry entry)
+    public void Append(LogEntry entry) => Append([entry]);
+
+    /// <summary>
+    /// Entries of one change (a request adding many items) in one write: one system call instead of
+    /// one per line (issue 19), and a reader (log.read, another process) never sees half a line.
+    /// </summary>
+    public void Append(IReadOnlyList<LogEntry> entries)
     {
-        var line = JsonSerializer.SerializeToUtf8Bytes(entry, Json);
+        if (entries.Count == 0) return;
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        foreach (var entry in entries)
+        {
+            writer.Reset(buffer);
+            JsonSerializer.Serialize(writer, entry, Json);
+            writer.Flush();
+            buffer.Write("\n"u8);
+        }
+        if (buffer.Capacity > MaxKeptBuffer) (t_buffer, t_writer) = (null, null); // not kept for the next append: a huge change's lines
         lock (_gate)
         {
             var file = _file ??= OpenForAppend();
-            if (file.Length + line.Length + 1 > _halfCap)
+            if (file.Length + buffer.WrittenCount > _halfCap)
             {
                 file.Dispose();
                 File.Move(_path, _previous, overwrite: true);
                 file = _file = OpenForAppend();
             }
-            // One write of the whole line: a reader (log.read, another process) never sees half of it.
-            var buffer = new byte[line.Length + 1];
-            line.CopyTo(buffer, 0);
-            buffer[^1] = (byte)'\n';
-            file.Write(buffer);
-            foreach (var f in _followers) f.Writer.TryWrite(entry);
+            file.Write(buffer.WrittenSpan);
+            foreach (var f in _followers)
+                foreach (var entry in entries) f.Writer.TryWrite(entry);
         }
-        Appended?.Invoke(entry);
+        foreach (var entry in entries) Appended?.Invoke(entry);
     }
+
+    // Each thread's lines are built in one buffer it keeps: a new buffer per append, grown a few
+    // times while one line was written, was most of what a replicated record's log line allocated (issue 19).
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+    private const int MaxKeptBuffer = 1 << 16;
 
     /// <summary>
     /// The current file, kept open between appends: opening and closing it for every line (and

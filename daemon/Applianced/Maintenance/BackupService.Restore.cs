@@ -1,6 +1,7 @@
 using Appliance.Daemon.Api;
 using Appliance.Daemon.Backup;
 using Appliance.Daemon.Cluster;
+using Appliance.Daemon.Progress;
 
 namespace Appliance.Daemon.Maintenance;
 
@@ -38,18 +39,18 @@ public sealed partial class BackupService
     }
 
     /// <summary>Restores a backup of the backups directory, named as `backup list` shows it.</summary>
-    public async Task<RestoreStaged> RestoreAsync(string name, string? password, CancellationToken ct = default)
+    public async Task<RestoreStaged> RestoreAsync(string name, string? password, CancellationToken ct = default, WorkProgress? progress = null)
     {
         CheckCanRestore();
-        return await RestoreFileAsync(PathOf(name), name, password, ct);
+        return await RestoreFileAsync(PathOf(name), name, password, ct, progress);
     }
 
     /// <summary>Restores uploaded bytes: they are copied once into a private file, and that copy is what is checked and restored.</summary>
-    public async Task<RestoreStaged> RestoreUploadAsync(Stream upload, string? password, CancellationToken ct = default)
+    public async Task<RestoreStaged> RestoreUploadAsync(Stream upload, string? password, CancellationToken ct = default, WorkProgress? progress = null)
     {
         CheckCanRestore();
         var received = await ReceiveAsync(upload, ct);
-        try { return await RestoreFileAsync(received, "uploaded backup", password, ct); }
+        try { return await RestoreFileAsync(received, "uploaded backup", password, ct, progress); }
         finally { File.Delete(received); }
     }
 
@@ -62,7 +63,8 @@ public sealed partial class BackupService
     /// before anything is extracted. The caller then restarts the daemon:
     /// <see cref="RestoreSwap.CompletePending"/> swaps the files while no store is open.
     /// </summary>
-    private async Task<RestoreStaged> RestoreFileAsync(string file, string what, string? password, CancellationToken ct)
+    /// <remarks>Progress: "extracting" (bytes of the backup file read: decrypted, unpacked and checked).</remarks>
+    private async Task<RestoreStaged> RestoreFileAsync(string file, string what, string? password, CancellationToken ct, WorkProgress? progress)
     {
         await _gate.WaitAsync(ct);
         var staging = Path.Combine(store.DataDirectory, $".restore-{Guid.NewGuid():N}");
@@ -77,7 +79,9 @@ public sealed partial class BackupService
                     CheckManifest = m => BackupReader.Verify(m, serial(), [version]),
                     MaxExtractedBytes = MaxExtractedBytes(new FileInfo(file).Length),
                 };
-                reader = await BackupReader.OpenAsync(file, password, staging, limits, ct);
+                await using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous);
+                progress?.Begin("extracting", input.Length);
+                reader = await BackupReader.OpenAsync(ProgressStream.Wrap(input, progress), password, staging, limits, ct);
             }
             catch (BackupException e)
             {
@@ -117,6 +121,8 @@ public sealed partial class BackupService
             restored.SetLocal(ClusterSettings.KeyName, null);
             restored.SetLocal(ClusterSettings.PeersName, null);
             restored.SetLocal(ClusterSettings.ClusterIdName, null);
+            // A session logged out since the backup must not come back with it.
+            restored.SetLocal(Store.Store.WebSessionsKey, null);
         }
         catch (Store.StoreOpenException e)
         {

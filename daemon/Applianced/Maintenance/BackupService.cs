@@ -1,6 +1,7 @@
 using Appliance.Daemon.Backup;
 using Appliance.Daemon.Cluster;
 using Appliance.Daemon.Node;
+using Appliance.Daemon.Progress;
 
 namespace Appliance.Daemon.Maintenance;
 
@@ -32,8 +33,8 @@ public sealed partial class BackupService(Store.Store store, NodeLogs logs, stri
 
     public const long DefaultMaxBackupBytes = 1L << 30;
 
-    /// <summary>Writes a backup of the running store into the backups directory.</summary>
-    public async Task<BackupResult> CreateAsync(string? password, CancellationToken ct = default)
+    /// <summary>Writes a backup of the running store into the backups directory (<paramref name="progress"/>: "snapshot", then BackupWriter's phases).</summary>
+    public async Task<BackupResult> CreateAsync(string? password, CancellationToken ct = default, WorkProgress? progress = null)
     {
         await _gate.WaitAsync(ct);
         try
@@ -41,8 +42,9 @@ public sealed partial class BackupService(Store.Store store, NodeLogs logs, stri
             var snapshot = Path.Combine(store.DataDirectory, $".snapshot-{Guid.NewGuid():N}.db");
             try
             {
+                progress?.Begin("snapshot", null);
                 store.SnapshotTo(snapshot);
-                var result = await WriteAsync(snapshot, password, BackupsDirectory, ct);
+                var result = await WriteAsync(snapshot, password, BackupsDirectory, ct, progress);
                 logs.Event($"backup written: {result.Path}{(password is null ? "" : " (encrypted)")}");
                 return result;
             }
@@ -75,12 +77,12 @@ public sealed partial class BackupService(Store.Store store, NodeLogs logs, stri
         }
     }
 
-    private async Task<BackupResult> WriteAsync(string storeFile, string? password, string directory, CancellationToken ct)
+    private async Task<BackupResult> WriteAsync(string storeFile, string? password, string directory, CancellationToken ct, WorkProgress? progress = null)
     {
         // Names carry whole seconds: two backups within one second wait for the next.
         for (var attempt = 0; ; attempt++)
         {
-            var writer = new BackupWriter(Identity(), _time) { Kdf = Kdf }.AddFile(StoreEntry, storeFile);
+            var writer = new BackupWriter(Identity(), _time) { Kdf = Kdf, Progress = progress }.AddFile(StoreEntry, storeFile);
             try
             {
                 return await writer.WriteToDirectoryAsync(directory, password, ct);

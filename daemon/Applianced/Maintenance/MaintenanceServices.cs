@@ -18,6 +18,8 @@ public sealed class MaintenanceServices
     private readonly DaemonOptions _options;
     private readonly IHardwareIdentity _identity;
 
+    private readonly TimeProvider _time;
+
     public BackupService Backups { get; }
     public LicenceService Licences { get; }
     public UpgradeService Upgrades { get; }
@@ -26,6 +28,7 @@ public sealed class MaintenanceServices
     public MaintenanceServices(PeerNode node, DaemonOptions options, IHardwareIdentity identity, TimeProvider? time = null)
     {
         _node = node;
+        _time = time ?? TimeProvider.System;
         _options = options;
         _identity = identity;
         Backups = new BackupService(node.Store, node.Logs, node.Version, () => _identity.SerialNumber, () => node.Cluster.Settings, time)
@@ -45,10 +48,20 @@ public sealed class MaintenanceServices
 
     public string Serial => _identity.SerialNumber;
 
+    /// <summary>Placement with this peer's licences (made by <see cref="Register"/>): `conferences place` and the SIP trunk's calls.</summary>
+    public Conferencing.ConferencePlacer Placer { get; private set; } = null!;
+
     public void Register(ApiRouter router)
     {
         new BackupCommands(Backups, _node.Logs, () => _node.RequestRestart()).Register(router);
-        new LicenceCommands(Licences, _node.Store, _node.Config, () => _node.Cluster.Settings, () => Serial).Register(router);
+        var licences = new LicenceCommands(Licences, _node.Store, _node.Config, () => _node.Cluster.Settings, () => Serial);
+        licences.Register(router);
+        Placer = new Conferencing.ConferencePlacer(_node.Config, () => _node.Bridges, () =>
+        {
+            var capacity = licences.Capacity();
+            return new Conferencing.LicenceCapacity(capacity.PersonalMultiparty, capacity.SharedMultiparty);
+        }, _time);
+        new PlacementCommand(Placer).Register(router);
         new UpgradeCommands(Upgrades, () => _node.RequestRestart()).Register(router);
         router.Add("cluster.check", async (_, ct) => ClusterCheckCommand.ToJson(await Check.RunAsync(ct)));
     }

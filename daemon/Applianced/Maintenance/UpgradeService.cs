@@ -64,13 +64,13 @@ public sealed class UpgradeService(Installer installer, NodeLogs logs, string ve
     /// Verifies, installs and activates a package read once from <paramref name="package"/> (see
     /// <see cref="Installer.InstallAsync"/>); the caller then restarts the daemon.
     /// </summary>
-    public async Task<UpgradePackageInfo> InstallAsync(Stream package, string signature, CancellationToken ct)
+    public async Task<UpgradePackageInfo> InstallAsync(Stream package, string signature, CancellationToken ct, Progress.WorkProgress? progress = null)
     {
         CheckCanInstall();
         UpgradePackageInfo info;
         try
         {
-            info = await installer.InstallAsync(package, signature, MaxPackageBytes, ct);
+            info = await installer.InstallAsync(package, signature, MaxPackageBytes, ct, progress);
             if (info.Version == version)
                 throw new MaintenanceException(ApiException.Conflict, $"version {info.Version} is the one running; nothing to do");
             var from = installer.Status().Active ?? version;

@@ -16,7 +16,9 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
     private const string LocalPrefix = "section:";
 
     public Store.Store Store => store;
-    public string OwnScope => Scopes.Peer(store.PeerId);
+    /// <summary>This peer's scope, made once: the appliers ask for it for every record every commit brings.</summary>
+    public string OwnScope => _ownScope ??= Scopes.Peer(store.PeerId);
+    private string? _ownScope;
 
     public string ScopeOf(SectionDef def, string? peerId = null) => def.Scope switch
     {
@@ -128,16 +130,15 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
                 MustBeNew = c.OldValue is null && c.NewValue is not null && def.IsCollection,
             }).ToList());
         }
-        foreach (var c in changes) Log(section, c.OldValue, c.NewValue, user, channel, c.What, onBehalfOf);
+        logs.Config.Append(changes.Select(c => Entry(section, c.OldValue, c.NewValue, user, channel, c.What, onBehalfOf)).ToList());
         if (def.Scope == ConfigScope.Local) LocalChanged?.Invoke(def.Name);
     }
 
     public void Log(string section, JsonObject? oldValue, JsonObject? newValue, Api.ApiRequest r, string what) =>
-        Log(section, oldValue, newValue, r.User, r.Channel, what, r.OnBehalfOf);
+        logs.Config.Append(Entry(section, oldValue, newValue, r.User, r.Channel, what, r.OnBehalfOf));
 
-    private void Log(string section, JsonObject? oldValue, JsonObject? newValue, string user, string channel, string what, string? onBehalfOf)
-    {
-        logs.Config.Append(new LogEntry
+    private static LogEntry Entry(string section, JsonObject? oldValue, JsonObject? newValue, string user, string channel, string what, string? onBehalfOf) =>
+        new()
         {
             Level = "change",
             User = user,
@@ -147,8 +148,7 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
             Old = Describe(section, oldValue),
             New = Describe(section, newValue),
             Message = $"{what} changed",
-        });
-    }
+        };
 
     public static string Describe(string section, JsonObject? value) =>
         value is null ? "(none)" : ConfigDisplay.Display(section, value).ToJsonString();

@@ -9,14 +9,16 @@ namespace Appliance.Daemon.Node;
 
 /// <summary>
 /// The rules between records over what the store holds: R7's addresses across peers and locations,
-/// a location's addresses naming a location, a conference's bridge, template and maximum, and a
+/// a location's addresses naming a location, a conference's bridge, template and maximum, the
+/// placement chain (alias, template, preference, pool, bridge: <see cref="ReferenceRules"/>), and a
 /// warning for two peers with the same host name. The API refuses a change that breaks one, but a
 /// record from a peer is checked on its own (<see cref="RecordCheck"/>), and two peers can each make a
 /// valid change that together break one (a partition, a join, a restore). As for an invalid record
 /// (<see cref="InvalidRecordAlarms"/>) the records stay stored, so every peer keeps the same data;
 /// each record that breaks a rule gets an alarm naming it, its peer and the rule, lowered once the
 /// rule holds again. Runs off the commit path: the peers' records (a few) are weighed whole on any
-/// change of them, conferences one by one as they change, all of them when a bridge or template does.
+/// change of them, conferences one by one as they change, every record that names another when a
+/// record some record names (a bridge, pool, preference, template, location) does.
 /// </summary>
 public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, NodeLogs logs, Func<ClusterSettings> settings,
     Func<string, string?> clusterAddressOf, Func<string, string> describePeer)
@@ -30,10 +32,10 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
     public const int MaxAlarms = 64;
 
     private static readonly HashSet<string> PeerSections = new(["ipv4", "system", "location-addresses", "locations"], StringComparer.Ordinal);
-    private static readonly HashSet<string> ReferencedSections = new(["bridges", "templates"], StringComparer.Ordinal);
+    private static readonly HashSet<string> ReferencedSections = new(ReferenceRules.ReferencedSections.Concat(ReferenceRules.ReferringSections).Where(s => s != "conferences"), StringComparer.Ordinal);
 
     /// <summary>What to weigh again; Conferences are the keys a commit changed, and whether a peer (or recovery) sent them.</summary>
-    private sealed record Work(bool Peers, bool AllConferences, IReadOnlyList<(string Key, bool Remote)> Conferences);
+    private sealed record Work(bool Peers, bool AllReferences, IReadOnlyList<(string Key, bool Remote)> Conferences);
 
     private sealed record Finding(string Severity, string Text);
 
@@ -41,7 +43,7 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
 
     private readonly Channel<Work> _pending = Channel.CreateUnbounded<Work>(new() { SingleReader = true });
     private Dictionary<string, Finding> _peerFindings = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Finding> _conferenceFindings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Finding> _recordFindings = new(StringComparer.Ordinal);
     private readonly HashSet<string> _raised = new(StringComparer.Ordinal);
 
     /// <summary>Follows every commit from now on, and checks the whole store first.</summary>
@@ -60,7 +62,7 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
                 var (peers, all, conferences) = (false, false, new List<(string, bool)>());
                 while (_pending.Reader.TryRead(out var w))
                 {
-                    (peers, all) = (peers || w.Peers, all || w.AllConferences);
+                    (peers, all) = (peers || w.Peers, all || w.AllReferences);
                     conferences.AddRange(w.Conferences);
                 }
                 Guarded(new Work(peers, all, conferences));
@@ -94,10 +96,11 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
     {
         if (work.Peers) _peerFindings = PeerFindings();
         var lookup = config.Lookup().Cached();
-        if (work.AllConferences)
+        if (work.AllReferences)
         {
-            _conferenceFindings.Clear();
-            foreach (var r in store.List(Scopes.Cluster, "conferences")) CheckConference(r, lookup);
+            _recordFindings.Clear();
+            foreach (var section in ReferenceRules.ReferringSections)
+                foreach (var r in store.List(Scopes.Cluster, section)) CheckRecord(r, lookup);
         }
         else
         {
@@ -106,23 +109,23 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
             foreach (var (key, remote) in work.Conferences.Distinct())
             {
                 var id = AlarmPrefix + StoredRecord.MakeId(Scopes.Cluster, "conferences", key);
-                if (!remote && !_conferenceFindings.ContainsKey(id)) continue;
-                if (store.Get(Scopes.Cluster, "conferences", key) is { } r) CheckConference(r, lookup);
-                else _conferenceFindings.Remove(id);
+                if (!remote && !_recordFindings.ContainsKey(id)) continue;
+                if (store.Get(Scopes.Cluster, "conferences", key) is { } r) CheckRecord(r, lookup);
+                else _recordFindings.Remove(id);
             }
         }
         Sync();
     }
 
-    private void CheckConference(StoredRecord r, ConfigLookup lookup)
+    private void CheckRecord(StoredRecord r, ConfigLookup lookup)
     {
         var id = AlarmPrefix + r.Id;
         // A record the model refuses on its own has its alarm already (InvalidRecordAlarms).
         var error = RecordCheck.Validate(r).Value is { } value
-            ? RecordCheck.Model(() => ConfigOps.Validate("conferences", value, new ConfigContext { Lookup = lookup }).Value, RecordCheck.Name(r)).Error
+            ? RecordCheck.Model(() => ConfigOps.Validate(r.Section, value, new ConfigContext { Lookup = lookup }).Value, RecordCheck.Name(r)).Error
             : null;
-        if (error is null) _conferenceFindings.Remove(id);
-        else _conferenceFindings[id] = new(AlarmRegistry.Error, $"{RecordCheck.Name(r)} breaks a rule: {error.Message}");
+        if (error is null) _recordFindings.Remove(id);
+        else _recordFindings[id] = new(AlarmRegistry.Error, $"{RecordCheck.Name(r)} breaks a rule: {error.Message}");
     }
 
     /// <summary>Each peer's addresses weighed against every other peer's, as the API weighs a typed value; and their host names.</summary>
@@ -171,7 +174,7 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
     /// <summary>Raises what is found (up to <see cref="MaxAlarms"/>), lowers what no longer is.</summary>
     private void Sync()
     {
-        var findings = _peerFindings.Concat(_conferenceFindings).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var findings = _peerFindings.Concat(_recordFindings).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         foreach (var id in _raised.Where(id => !findings.ContainsKey(id)).ToList())
         {
             _raised.Remove(id);

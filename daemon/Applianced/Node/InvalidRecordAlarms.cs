@@ -73,7 +73,7 @@ public sealed class InvalidRecordAlarms(Store.Store store, ConfigStore config, N
         foreach (var def in ConfigSchema.All.Where(d => d.Scope == ConfigScope.Local))
         {
             var error = config.CheckLocal(def.Name).Error;
-            Report(AlarmPrefix + "local/" + def.Name, $"local setting {def.Name}", error, " in the store at start", logLine: true);
+            Report(AlarmPrefix + "local/" + def.Name, () => $"local setting {def.Name}", error, " in the store at start", logLine: true);
         }
         UpdateOverflow();
     }
@@ -85,7 +85,8 @@ public sealed class InvalidRecordAlarms(Store.Store store, ConfigStore config, N
         {
             var error = RecordCheck.Check(r);
             var logLine = error is not null && ++invalid <= DetailLimit;
-            Report(AlarmPrefix + r.Id, $"{RecordCheck.Name(r)}{Owner(r)} from {describePeer(r.Version.Origin)}", error, where, logLine);
+            // The description only for a record that needs one: most arrive valid, and naming a peer looks up its link.
+            Report(AlarmPrefix + r.Id, () => $"{RecordCheck.Name(r)}{Owner(r)} from {describePeer(r.Version.Origin)}", error, where, logLine);
         }
         if (invalid > DetailLimit)
             logs.Event($"{invalid - DetailLimit} more invalid records{where} (see the alarms)", "error");
@@ -93,13 +94,14 @@ public sealed class InvalidRecordAlarms(Store.Store store, ConfigStore config, N
     }
 
     /// <summary>Raises the record's alarm while it is invalid (up to <see cref="MaxAlarms"/>), lowers it once it is not.</summary>
-    private void Report(string id, string what, ValidationError? error, string where, bool logLine)
+    private void Report(string id, Func<string> describe, ValidationError? error, string where, bool logLine)
     {
         if (error is null)
         {
             if (_invalid.Remove(id) && _alarmed.Remove(id)) logs.Alarms.Lower(id);
             return;
         }
+        var what = describe();
         if (logLine)
             logs.Event($"invalid record {what}{where}: {error.Message}; kept in the store, not applied", "error");
         _invalid.Add(id);

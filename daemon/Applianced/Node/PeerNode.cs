@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Appliance.Daemon.Api;
+using Appliance.Daemon.Bridges;
 using Appliance.Daemon.Cluster;
 using Appliance.Daemon.Config;
 using Appliance.Daemon.Hosting;
@@ -28,9 +29,13 @@ public sealed class PeerNode : IAsyncDisposable
     public Appliers.ApplierSet Appliers { get; }
     public InvalidRecordAlarms InvalidRecords { get; }
     public CrossRecordAlarms CrossRecords { get; }
+    public Conferencing.SplitWatcher Splits { get; }
     public Certificates.InstalledCertificates Certificates { get; }
     public SshKeys SshKeys { get; }
+    public BridgeWatcher Bridges { get; }
     public Daemon.Appliers.NetworkWindow NetworkWindow { get; }
+    /// <summary>SIP on the rendezvous addresses (the trunk from the call processor); its applier follows location-addresses.</summary>
+    public Sip.SipTrunk SipTrunk { get; }
     public DaemonOptions Options => _options;
 
     /// <summary>Set by the host: stop the process and start it again with the same arguments.</summary>
@@ -58,6 +63,8 @@ public sealed class PeerNode : IAsyncDisposable
         CrossRecords = new CrossRecordAlarms(store, Config, Logs, () => Cluster.Settings, ClusterAddressOf, DescribePeer);
         CrossRecords.Attach();
         Cluster.Changed += CrossRecords.PeersChanged;
+        Splits = new Conferencing.SplitWatcher(store, message => Logs.Event(message, "warning"));
+        Splits.Attach();
         var clusterCommands = new ClusterCommands(Cluster, Config, ConfigContext, OwnClusterAddress);
         clusterCommands.Register(Router);
         hal ??= HalSet.Simulated(options.DataDir, options.Serial, options.Interface);
@@ -68,6 +75,9 @@ public sealed class PeerNode : IAsyncDisposable
         new ConfigCommands(Config, ConfigContext, clusterCommands, NetworkWindow).Register(Router);
         Certificates = new Certificates.InstalledCertificates(Config, time);
         new CertificateCommands(Certificates, Logs).Register(Router);
+        new ConferenceCommands(Config).Register(Router);
+        Bridges = new BridgeWatcher(Config, Certificates, Logs, time) { WatchedNetworks = options.BridgeWatchNetworks };
+        new BridgeCommands(Bridges, Config, () => Cluster.Links).Register(Router);
         VerifyCommand.Register(Router, Cluster, Config);
         SshKeys = new SshKeys(Config);
         new SshKeyCommands(SshKeys).Register(Router);
@@ -78,11 +88,15 @@ public sealed class PeerNode : IAsyncDisposable
             if (!c.Remote && c.Changed.Any(r => r.Scope == Config.OwnScope && r.Section == "ipv4")) _ = Cluster.ReconfigureAsync();
             if (c.Remote) RenameLinks(c.Changed);
         };
+        SipTrunk = new Sip.SipTrunk(options.SipPort, Logs, time) { TlsPort = options.SipTlsPort, Certificate = new Sip.SipCertificate(Config, Certificates, Logs) };
+        SipTrunk.EnableCalls(Maintenance.Placer, Config, () => Bridges, ActivePeers, Splits);
+        SipTrunk.Holding = Cluster.CatchingUp;
+        new CallCommands(SipTrunk).Register(Router);
         Appliers = Daemon.Appliers.ApplierSet.Attach(this, hal);
         Router.Add("status", _ => Status());
         new Diagnostics.DiagnosticCommands(NtpStatus).Register(Router);
         RuntimeCommand.Register(Router);
-        if (options.TestFaults) TestFaultCommands.Register(Router, Heartbeats, Logs);
+        if (options.TestFaults) TestFaultCommands.Register(Router, Heartbeats, Cluster, Logs);
         Router.Add("reboot", async (r, ct) =>
         {
             Logs.Event($"reboot requested by {r.Who} ({r.Channel})");
@@ -114,6 +128,8 @@ public sealed class PeerNode : IAsyncDisposable
         Maintenance.Started();
         NetworkWindow.Start();
         Appliers.Start();
+        Bridges.Start();
+        await SipTrunk.StartCallsAsync();
         Logs.Event($"ready: API on {_options.ApiSocket}");
     }
 
@@ -124,8 +140,11 @@ public sealed class PeerNode : IAsyncDisposable
         Logs.Event("stopping");
         InvalidRecords.Stop();
         CrossRecords.Stop();
+        Splits.Detach();
         NetworkWindow.Dispose();
         await Appliers.DisposeAsync();
+        await SipTrunk.DisposeAsync();
+        await Bridges.DisposeAsync();
         await Cluster.DisposeAsync();
         await _api.DisposeAsync();
     }
@@ -227,6 +246,10 @@ public sealed class PeerNode : IAsyncDisposable
             foreach (var link in Cluster.Links.Where(l => l.PeerId == peerId)) link.Renamed(Config.Read("system", peerId)["hostname"]!.GetValue<string>());
         }
     }
+
+    /// <summary>This peer and the peers it has an active link to: among them one destroys an empty conference (ConferenceLinger).</summary>
+    private IReadOnlyCollection<string> ActivePeers() =>
+        [Store.PeerId, .. Cluster.Links.Where(l => l.Active && l.PeerId is not null).Select(l => l.PeerId!)];
 
     private string? OwnClusterAddress() => _options.Bind ?? Config.LanAddress;
 

@@ -29,6 +29,7 @@ internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
     {
         store.Committed += c =>
         {
+            ForgetHostNames(c);
             if (!c.Remote && c.Conflicts.Count == 0) return;
             if (c.Changed.Count + c.Conflicts.Count <= InlineLimit)
             {
@@ -101,10 +102,32 @@ internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
     /// A peer as people know it: its host name, or the start of its id while its system settings
     /// have not arrived (the defaults would name every such peer "appliance").
     /// </summary>
-    private string HostOf(string peerId) =>
-        config.Store.Get(Scopes.Peer(peerId), "system", "")?.Value is not null
+    private string HostOf(string peerId)
+    {
+        if (_hosts.TryGetValue(peerId, out var known)) return known;
+        var changes = Interlocked.Read(ref _systemChanges);
+        var host = config.Store.Get(Scopes.Peer(peerId), "system", "")?.Value is not null
             ? config.Read("system", peerId)["hostname"]?.GetValue<string>() ?? peerId
             : $"peer {peerId[..Math.Min(8, peerId.Length)]}";
+        // Kept only when no system settings committed meanwhile, so a name read before a rename is never kept after it.
+        if (Interlocked.Read(ref _systemChanges) == changes) _hosts[peerId] = host;
+        return host;
+    }
+
+    /// <summary>
+    /// Host names as <see cref="HostOf"/> found them, until a commit changes some peer's system
+    /// settings: finding one reads the store (a LiteDB lookup waiting behind any checkpoint), which
+    /// every replicated record's log line paid before (issue 19).
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _hosts = new(StringComparer.Ordinal);
+    private long _systemChanges;
+
+    private void ForgetHostNames(CommitInfo commit)
+    {
+        if (!commit.Changed.Any(r => r.Section == "system") && !commit.Conflicts.Any(c => c.Winner.Section == "system")) return;
+        Interlocked.Increment(ref _systemChanges);
+        _hosts.Clear();
+    }
 
     private static string Show(StoredRecord r)
     {

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using LiteDB;
-using LiteDB.Engine;
 
 namespace Appliance.Daemon.Store;
 
@@ -65,14 +63,25 @@ public sealed partial class Store
         {
             _db.Checkpoint();
             DeleteRebuildLeftovers(FilePath);
-            _db.Rebuild(new RebuildOptions { Collation = Ordinal });
-            // The rebuilt file was created with the process's umask (LiteDB picks its name, so it cannot
-            // be made beforehand); the data directory is the owner's alone, so nobody could open it meanwhile.
-            StoreFiles.Tighten(FilePath);
-            StoreFiles.EnsurePrivateFile(LogFilePath(FilePath));
-            SyncToDisk(FilePath);
-            foreach (var old in RebuildBackups(FilePath)) File.Delete(old);
-            _removedSinceCompact = 0;
+            // LiteDB rebuilds by file name; the engine on the old file's handles closes first and a
+            // new one opens on whatever file is in place after, also when the rebuild failed.
+            _engine.Dispose();
+            try
+            {
+                RebuildByName(FilePath);
+                // The rebuilt file was created with the process's umask (LiteDB picks its name, so it cannot
+                // be made beforehand); the data directory is the owner's alone, so nobody could open it meanwhile.
+                StoreFiles.Tighten(FilePath);
+                StoreFiles.EnsurePrivateFile(LogFilePath(FilePath));
+                SyncToDisk(FilePath);
+                foreach (var old in RebuildBackups(FilePath)) File.Delete(old);
+                _removedSinceCompact = 0;
+            }
+            finally
+            {
+                FinishInterruptedRebuild(FilePath);
+                Attach(OpenEngine(FilePath, Ordinal));
+            }
         }
         finally
         {
@@ -81,9 +90,10 @@ public sealed partial class Store
     }
 
     /// <summary>
-    /// The new file is written beside the old one. LiteDB closes its engine for the rebuild and does
-    /// not reopen it when the rebuild fails (a full disk): the store would be closed until a restart.
-    /// So it runs only with room for a second copy of the file and then some; null when there is.
+    /// The new file is written beside the old one. A rebuild that fails on a full disk holds every
+    /// reader and writer for nothing (the old file is reopened after it, <see cref="Compact"/>), and
+    /// leaves the disk fuller meanwhile. So it runs only with room for a second copy of the file and
+    /// then some; null when there is.
     /// </summary>
     private string? NoRoomToRebuild()
     {

@@ -268,6 +268,12 @@ public sealed partial class Store
     /// concurrent queries ("page type must be collection page", after which it closes the database);
     /// moving every commit into the data file at once, with no query running, keeps readers on the
     /// data file. The checkpoint also waits for and flushes the written pages: the commit is durable.
+    /// It is also the cheapest durable commit here (issue 19, measured): LiteDB never flushes its log,
+    /// so durability without a checkpoint per commit would need an fdatasync of the log, a file that
+    /// grows with every commit and so commits ext4's journal for its size each time (1.9 ms p50 on
+    /// the test machine) where the checkpoint's fdatasync rewrites data pages in place (1.0 ms). What
+    /// the checkpoint adds to that flush (writing the pages twice, truncating the log) is small
+    /// beside it; its re-reading of the log is most of what a commit allocates in LiteDB's disk layer.
     /// </summary>
     private void MakeDurable() => CheckpointExclusive();
 }

@@ -1,6 +1,4 @@
-using System.Globalization;
 using LiteDB;
-using LiteDB.Engine;
 
 namespace Appliance.Daemon.Store;
 
@@ -14,11 +12,12 @@ public sealed partial class Store : IDisposable
     public const string FileName = "store.db";
     private const string LockFileName = "applianced.lock";
 
-    private readonly LiteDatabase _db;
+    // Replaced together when a rebuild reopens the file (Store.Engine.cs).
+    private LiteDatabase _db = null!;
+    private ILiteCollection<BsonDocument> _records = null!;
+    private ILiteCollection<BsonDocument> _meta = null!;
+    private ILiteCollection<BsonDocument> _local = null!;
     private readonly FileStream _lock;
-    private readonly ILiteCollection<BsonDocument> _records;
-    private readonly ILiteCollection<BsonDocument> _meta;
-    private readonly ILiteCollection<BsonDocument> _local;
     private readonly Lock _write = new();
     /// <summary>The most queued writes one commit takes: a bound on a commit's duration, so no write waits behind an endless group.</summary>
     public const int MaxWritesPerCommit = 512;
@@ -37,16 +36,14 @@ public sealed partial class Store : IDisposable
     /// <summary>Raised after every commit, on the committing thread, outside the write lock.</summary>
     public event Action<CommitInfo>? Committed;
 
-    private Store(string dataDir, FileStream lockFile, LiteDatabase db, TimeProvider time)
+    private Store(string dataDir, FileStream lockFile, Engine engine, TimeProvider time)
     {
         DataDirectory = dataDir;
         FilePath = Path.Combine(dataDir, FileName);
         _lock = lockFile;
-        _db = db;
+        Attach(engine);
+        var db = _db;
         Clock = new HybridClock(time);
-        _records = db.GetCollection("records");
-        _meta = db.GetCollection("meta");
-        _local = db.GetCollection("local");
         // Every collection and index exists before any other thread uses the store: LiteDB 5.0.21
         // creating a collection while another thread queries corrupts its view ("page type must be
         // collection page") and closes the database.
@@ -64,7 +61,11 @@ public sealed partial class Store : IDisposable
         _committer = new Thread(CommitterLoop) { IsBackground = true, Name = "store committer" };
         _committer.Start();
         // The clock never goes back across restarts, even if the wall clock does.
-        if (_meta.FindById(ClockId) is { } clock) Clock.Observe(clock["h"].AsInt64);
+        if (_meta.FindById(ClockId) is { } clock)
+        {
+            Clock.Observe(clock["h"].AsInt64);
+            _clockSaved = clock["h"].AsInt64;
+        }
     }
 
     /// <summary>
@@ -81,14 +82,14 @@ public sealed partial class Store : IDisposable
             FinishInterruptedRebuild(path);
             StoreFiles.EnsurePrivateFile(path);
             StoreFiles.EnsurePrivateFile(LogFilePath(path));
-            var db = OpenOrdinal(path);
+            var engine = OpenOrdinal(path);
             try
             {
-                return new Store(dataDir, lockFile, db, time ?? TimeProvider.System);
+                return new Store(dataDir, lockFile, engine, time ?? TimeProvider.System);
             }
             catch
             {
-                db.Dispose();
+                engine.Dispose();
                 throw;
             }
         }
@@ -98,35 +99,6 @@ public sealed partial class Store : IDisposable
             throw new StoreOpenException(
                 $"cannot open the store file {path}: {e.Message}. The file was left as it is. " +
                 "Restore a backup (appliancectl backup restore) or move the file away to start with an empty store.", e);
-        }
-    }
-
-    // Record ids compare byte for byte: LiteDB's default collation ignores case, under which the
-    // keys "Room-A" and "room-a" are one _id (a write of the second fails, a read of it returns the
-    // first, and a replicated batch holding both can never apply).
-    private static readonly Collation Ordinal = new(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal);
-
-    /// <summary>Opens the file with ordinal collation; a file created with another is rebuilt once.</summary>
-    private static LiteDatabase OpenOrdinal(string path)
-    {
-        if (new FileInfo(path).Length == 0) // created empty (and private) just before
-            return new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, Collation = Ordinal });
-        // The collation of an existing file is its own; asking for another one fails to open it.
-        var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
-        try
-        {
-            if (db.Pragma("COLLATION").AsString == Ordinal.ToString()) return db;
-            db.Rebuild(new RebuildOptions { Collation = Ordinal });
-            if (db.Pragma("COLLATION").AsString != Ordinal.ToString())
-                throw new InvalidOperationException($"rebuilding with collation {Ordinal} left {db.Pragma("COLLATION").AsString}");
-            // The rebuild keeps the file as it was beside it; the rebuilt file holds every record.
-            File.Delete(Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + "-backup" + Path.GetExtension(path)));
-            return db;
-        }
-        catch
-        {
-            db.Dispose();
-            throw;
         }
     }
 
@@ -163,7 +135,7 @@ public sealed partial class Store : IDisposable
     {
         _queued.CompleteAdding();
         _committer.Join();
-        _db.Dispose();
+        _engine.Dispose();
         _lock.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using Appliance.Daemon.Files;
 using System.Security.Cryptography;
 using Appliance.Daemon.Licensing;
+using Appliance.Daemon.Progress;
 
 namespace Appliance.Daemon.Upgrade;
 
@@ -67,7 +68,8 @@ public sealed partial class Installer
     /// package between the check and its use. Reinstalling an inactive version replaces it; the
     /// active one is refused. Does not activate. One install at a time; `Status` never waits for one.
     /// </summary>
-    public async Task<UpgradePackageInfo> InstallAsync(Stream package, string signature, long maxBytes, CancellationToken ct)
+    /// <remarks>Progress: "verifying" the signature, then "unpacking" (bytes of the package read).</remarks>
+    public async Task<UpgradePackageInfo> InstallAsync(Stream package, string signature, long maxBytes, CancellationToken ct, WorkProgress? progress = null)
     {
         if (!_installing.Wait(0))
             throw new UpgradeException(UpgradeError.InvalidState, "another package is being installed; wait for it to finish");
@@ -79,10 +81,12 @@ public sealed partial class Installer
             try
             {
                 await using var copy = await StageAsync(package, staged, maxBytes, ct);
+                progress?.Begin("verifying", copy.Length);
                 using (var key = _vendorKey())
-                    PackageSignature.Verify(copy, signature, key);
+                    PackageSignature.Verify(ProgressStream.Wrap(copy, progress), signature, key);
                 copy.Position = 0;
-                return Unpack(copy);
+                progress?.Begin("unpacking", copy.Length);
+                return Unpack(ProgressStream.Wrap(copy, progress));
             }
             finally
             {

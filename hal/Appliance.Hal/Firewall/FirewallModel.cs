@@ -95,12 +95,33 @@ public sealed record FirewallRule(int Priority, FirewallSource Source, FirewallP
 /// True while the SNMP agent runs: UDP 161 is accepted after the operator rules (which may narrow
 /// it to a management network); false drops it before them, so no operator rule opens a closed agent.
 /// </param>
+/// <param name="SipAddresses">
+/// This peer's rendezvous addresses: SIP (UDP and TCP <paramref name="SipPort"/>) is accepted to them
+/// after the operator rules, so the call processor's trunk reaches the peer under a default-drop policy;
+/// to any other address SIP is dropped after them.
+/// </param>
+/// <param name="SipPort">The SIP port opened on <paramref name="SipAddresses"/> (5060).</param>
+/// <param name="SipTlsPort">SIP over TLS (TCP) opened on <paramref name="SipAddresses"/> like <paramref name="SipPort"/> (5061);
+/// nothing answers there until a server certificate is selected, so it is opened with the rest of the trunk.</param>
 public sealed record FirewallRuleset(
     IReadOnlyList<FirewallRule> OperatorRules, IReadOnlyList<IPAddress> ClusterPeers, FirewallAction DefaultAction = FirewallAction.Accept,
-    bool SnmpOpen = false)
+    bool SnmpOpen = false, IReadOnlyList<IPAddress>? SipAddresses = null, int SipPort = FirewallRuleset.DefaultSipPort,
+    int SipTlsPort = FirewallRuleset.DefaultSipTlsPort)
 {
+    /// <summary>SIP's registered port, UDP and TCP.</summary>
+    public const int DefaultSipPort = 5060;
+
+    /// <summary>SIP over TLS's registered port (TCP).</summary>
+    public const int DefaultSipTlsPort = 5061;
+
+    /// <summary>The rendezvous addresses SIP is opened to (none when not given).</summary>
+    public IReadOnlyList<IPAddress> Sip => SipAddresses ?? [];
+
     /// <summary>The cluster's TCP ports: 4371 recovery, 4372 replication.</summary>
     public static IReadOnlyList<int> ClusterPorts { get; } = [4371, 4372];
+
+    /// <summary>The HTTPS administration's TCP port: always open to the cluster peers, narrowed for others by the operator rules.</summary>
+    public const int HttpsPort = 443;
 
     /// <summary>The SNMP agent's UDP port.</summary>
     public const int SnmpPort = 161;
@@ -112,13 +133,19 @@ public sealed record FirewallRuleset(
     public bool SameAs(FirewallRuleset? other) =>
         other is not null && DefaultAction == other.DefaultAction && SnmpOpen == other.SnmpOpen
         && OrderedRules.SequenceEqual(other.OrderedRules)
-        && ClusterPeers.Select(p => p.ToString()).Order().SequenceEqual(other.ClusterPeers.Select(p => p.ToString()).Order());
+        && ClusterPeers.Select(p => p.ToString()).Order().SequenceEqual(other.ClusterPeers.Select(p => p.ToString()).Order())
+        && SipPort == other.SipPort && SipTlsPort == other.SipTlsPort
+        && Sip.Select(p => p.ToString()).Distinct().Order().SequenceEqual(other.Sip.Select(p => p.ToString()).Distinct().Order());
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid part.</summary>
     public void Validate()
     {
         foreach (var r in OperatorRules)
             r.Validate();
+        if (SipPort is < 1 or > 65535)
+            throw new ArgumentException($"firewall SIP port {SipPort} is outside 1..65535");
+        if (SipTlsPort is < 1 or > 65535 || SipTlsPort == SipPort)
+            throw new ArgumentException($"firewall SIP TLS port {SipTlsPort} is outside 1..65535 or the same as the SIP port");
         if (DefaultAction == FirewallAction.Reject)
             throw new ArgumentException("firewall default action must be accept or drop (a chain policy cannot reject)");
     }

@@ -32,6 +32,10 @@ public static class NftJsonReader
         var snmpOpen = false;
         var rules = new List<FirewallRule>();
         var peers = new List<IPAddress>();
+        var sip = new List<IPAddress>();
+        var sipPort = 0; // stays 0 for a table written before SIP was rendered, so it differs from any wanted rule set
+        var sipTls = new List<IPAddress>();
+        var sipTlsPort = 0; // likewise for a table written before SIP over TLS was
         var unrecognized = new List<string>();
         foreach (var item in items)
         {
@@ -46,6 +50,8 @@ public static class NftJsonReader
                 NftRenderer.BaseComment => true,
                 NftRenderer.ClusterComment => ReadClusterRule(expr, peers),
                 NftRenderer.SnmpComment => ReadSnmpRule(expr, ref snmpOpen),
+                NftRenderer.SipComment => ReadSipRule(expr, sip, ref sipPort),
+                NftRenderer.SipTlsComment => ReadSipRule(expr, sipTls, ref sipTlsPort),
                 not null when comment.StartsWith(NftRenderer.OperatorCommentPrefix, StringComparison.Ordinal) =>
                     ReadOperatorRule(comment, expr, rules),
                 _ => false,
@@ -53,7 +59,10 @@ public static class NftJsonReader
             if (!ok)
                 unrecognized.Add(rule.GetRawText());
         }
-        return new FirewallState(new FirewallRuleset(rules, peers, policy, snmpOpen), unrecognized);
+        // Each peer is in two cluster rules (4371/4372 and 443).
+        // SIP over TLS opened to other addresses than SIP is not a table we wrote: it reads back as closed (port 0).
+        if (!sipTls.Select(a => a.ToString()).Distinct().Order().SequenceEqual(sip.Select(a => a.ToString()).Distinct().Order())) sipTlsPort = 0;
+        return new FirewallState(new FirewallRuleset(rules, peers.Distinct().ToList(), policy, snmpOpen, sip.Distinct().ToList(), sipPort, sipTlsPort), unrecognized);
     }
 
     private static bool ReadSnmpRule(JsonElement expr, ref bool open)
@@ -62,6 +71,32 @@ public static class NftJsonReader
         if (verdict is not (FirewallAction.Accept or FirewallAction.Drop))
             return false;
         open = verdict == FirewallAction.Accept;
+        return true;
+    }
+
+    /// <summary>
+    /// "ip daddr { a, b } udp|tcp dport 5060 accept": the addresses (both protocols list the same) and
+    /// the port; "udp|tcp dport 5060 drop" closes it to every other address.
+    /// </summary>
+    private static bool ReadSipRule(JsonElement expr, List<IPAddress> addresses, ref int port)
+    {
+        if (Verdict(expr) is not (FirewallAction.Accept or FirewallAction.Drop))
+            return false;
+        foreach (var m in Matches(expr))
+        {
+            if (!PayloadField(m, out var proto, out var field))
+                return false;
+            var right = m.GetProperty("right");
+            if (proto is "ip" or "ip6" && field == "daddr" && Verdict(expr) == FirewallAction.Accept)
+            {
+                var values = right.ValueKind == JsonValueKind.Object ? right.GetProperty("set").EnumerateArray().ToArray() : [right];
+                addresses.AddRange(values.Select(v => IPAddress.Parse(v.GetString()!)));
+            }
+            else if (proto is "udp" or "tcp" && field == "dport" && right.ValueKind == JsonValueKind.Number)
+                port = right.GetInt32();
+            else
+                return false;
+        }
         return true;
     }
 

@@ -16,6 +16,8 @@ public static class NftRenderer
     internal const string ClusterComment = "cluster";
     internal const string BaseComment = "base";
     internal const string SnmpComment = "snmp";
+    internal const string SipComment = "sip";
+    internal const string SipTlsComment = "sip-tls";
     internal const string OperatorCommentPrefix = "operator priority ";
 
     /// <summary>
@@ -37,7 +39,12 @@ public static class NftRenderer
         // Cluster rules come first so no operator rule can open the cluster ports to others.
         var ports = "{ " + string.Join(", ", FirewallRuleset.ClusterPorts) + " }";
         foreach (var (family, peers) in ByFamily(ruleset.ClusterPeers))
+        {
             sb.Append($"\t\ttcp dport {ports} {family} saddr {{ {string.Join(", ", peers)} }} accept comment \"{ClusterComment}\"\n");
+            // The peers reach each other's HTTPS pages whatever the operator rules say; everyone else
+            // is left to the operator rules (443 is not dropped here: administrators need it).
+            sb.Append($"\t\ttcp dport {FirewallRuleset.HttpsPort} {family} saddr {{ {string.Join(", ", peers)} }} accept comment \"{ClusterComment}\"\n");
+        }
         sb.Append($"\t\ttcp dport {ports} drop comment \"{ClusterComment}\"\n");
         if (!ruleset.SnmpOpen)
             sb.Append(SnmpRule("drop"));
@@ -53,6 +60,18 @@ public static class NftRenderer
         // this is what lets SNMP in at all.
         if (ruleset.SnmpOpen)
             sb.Append(SnmpRule("accept"));
+        // Likewise SIP to the rendezvous addresses, after the operator rules that may narrow it;
+        // to any other address it is dropped (the base table lets 5060 through to be narrowed here).
+        string[] sipProtocols = ["udp", "tcp"];
+        foreach (var (family, addresses) in ByFamily(ruleset.Sip))
+            foreach (var protocol in sipProtocols)
+                sb.Append($"\t\t{family} daddr {{ {string.Join(", ", addresses)} }} {protocol} dport {ruleset.SipPort} accept comment \"{SipComment}\"\n");
+        foreach (var protocol in sipProtocols)
+            sb.Append($"\t\t{protocol} dport {ruleset.SipPort} drop comment \"{SipComment}\"\n");
+        // SIP over TLS: TCP only, the same addresses.
+        foreach (var (family, addresses) in ByFamily(ruleset.Sip))
+            sb.Append($"\t\t{family} daddr {{ {string.Join(", ", addresses)} }} tcp dport {ruleset.SipTlsPort} accept comment \"{SipTlsComment}\"\n");
+        sb.Append($"\t\ttcp dport {ruleset.SipTlsPort} drop comment \"{SipTlsComment}\"\n");
         sb.Append("\t}\n}\n");
         return sb.ToString();
     }

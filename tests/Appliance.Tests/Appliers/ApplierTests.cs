@@ -64,7 +64,7 @@ public sealed class ApplierTests
         await f.Set("dns.servers", "198.18.0.53").WaitAsync(TimeSpan.FromSeconds(2));
         Assert.Equal("198.18.0.53", f.Node.Config.Read("dns")["servers"]![0]!.GetValue<string>());
         var statusJson = (await f.Call("status"))!["appliers"]!.AsArray();
-        Assert.Equal(8, statusJson.Count);
+        Assert.Equal(9, statusJson.Count);
         Assert.Contains(statusJson, a => a!["name"]!.GetValue<string>() == "host-files" && a["state"]!.GetValue<string>() is "failed" or "pending");
     }
 

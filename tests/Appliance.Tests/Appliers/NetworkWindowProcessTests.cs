@@ -46,9 +46,12 @@ public class NetworkWindowProcessTests
         await d.Daemon.StopAsync();
         await d.Daemon.StartAsync();
 
-        // The HAL takes the address off after the revert: wait for that, the last step.
-        await Eventually.WaitUntil(async () => (await Events(d.Daemon)).Any(e => e.Contains("removed 192.0.2.31/24", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(120), "the HAL took the unconfirmed address off after the restart",
+        // Two lines end the revert, in either order (the applier runs beside the window's own event line):
+        // the window's revert event and the HAL taking the address off.
+        await Eventually.WaitUntil(async () => await Events(d.Daemon) is var lines
+                && lines.Any(e => e.Contains("removed 192.0.2.31/24", StringComparison.Ordinal))
+                && lines.Any(e => e.StartsWith("network change not confirmed by ", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(120), "the revert event and the HAL taking the unconfirmed address off after the restart",
             async () => string.Join("\n", await Events(d.Daemon)));
         Assert.Equal("192.0.2.30", (string?)(await d.Daemon.Api("config.get", new JsonObject { ["path"] = "ipv4.address" }))["value"]);
         var events = await Events(d.Daemon);

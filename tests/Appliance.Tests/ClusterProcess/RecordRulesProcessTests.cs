@@ -112,9 +112,9 @@ public class RecordRulesProcessTests
 
         foreach (var peer in c.Peers)
         {
-            await Eventually.WaitUntil(async () => (await RuleAlarms(peer)).Count == 3, Settle, $"three rule alarms on {peer.Name}",
-                async () => string.Join("\n", (await RuleAlarms(peer)).Select(a => $"{a["id"]}: {a["text"]}")));
-            var alarms = await RuleAlarms(peer);
+            await Eventually.WaitUntil(async () => (await peer.RuleAlarms()).Count == 3, Settle, $"three rule alarms on {peer.Name}",
+                async () => string.Join("\n", (await peer.RuleAlarms()).Select(a => $"{a["id"]}: {a["text"]}")));
+            var alarms = await peer.RuleAlarms();
             var conference = Assert.Single(alarms, a => ((string)a["id"]!).EndsWith("cluster/conferences/live1", StringComparison.Ordinal));
             Assert.Contains("conferences.live1.bridge: \"b2\" is not a bridge", (string)conference["text"]!, StringComparison.Ordinal);
             var bergen = Assert.Single(alarms, a => ((string)a["id"]!).EndsWith("/location-addresses/bergen", StringComparison.Ordinal));
@@ -130,8 +130,8 @@ public class RecordRulesProcessTests
         await c[1].Remove("conferences", "live1");
         foreach (var peer in c.Peers)
         {
-            await Eventually.WaitUntil(async () => (await RuleAlarms(peer)).Count == 0, Settle, $"the rule alarms lowered on {peer.Name}",
-                async () => string.Join("\n", (await RuleAlarms(peer)).Select(a => $"{a["id"]}: {a["text"]}")));
+            await Eventually.WaitUntil(async () => (await peer.RuleAlarms()).Count == 0, Settle, $"the rule alarms lowered on {peer.Name}",
+                async () => string.Join("\n", (await peer.RuleAlarms()).Select(a => $"{a["id"]}: {a["text"]}")));
         }
     }
 
@@ -208,9 +208,6 @@ public class RecordRulesProcessTests
         var shown = await d.Api("config.show", new JsonObject { ["section"] = section, ["peer"] = peer });
         return shown["sections"]![0]!["items"]!.AsArray().Select(i => i!.AsObject()).ToDictionary(i => (string)i["name"]!, i => i);
     }
-
-    private static async Task<List<JsonObject>> RuleAlarms(DaemonProcess d) =>
-        (await d.Alarms()).Where(a => ((string)a["id"]!).StartsWith("rule:", StringComparison.Ordinal) && string.IsNullOrEmpty((string?)a["lowered"])).ToList();
 
     private static async Task<string?> ShownHost(DaemonProcess d, string address) =>
         (await d.Api("cluster.show"))["peers"]!.AsArray().Select(p => p!.AsObject()).Where(p => (string?)p["address"] == address).Select(p => (string?)p["host"]).FirstOrDefault();

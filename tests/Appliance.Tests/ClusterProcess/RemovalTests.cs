@@ -162,6 +162,36 @@ public class RemovalTests
         Assert.Equal("set", (string?)shown["key"]);
     }
 
+    /// <summary>
+    /// The guide's rolling upgrade on two peers (found by the two-VM boot test): p2 leaves and forms a
+    /// cluster of its own while p1, which forgot p2, serves alone; then p1 leaves and joins p2's
+    /// cluster. p1 holds only tombstones of p2's records, which must not make it refuse p2 as
+    /// "Forgotten by the cluster": p2 is another cluster now, the one p1 joins.
+    /// </summary>
+    [Fact(Timeout = 300_000)]
+    public async Task RollingUpgradeOrder_APeerJoinsTheClusterThatAPeerItForgotFormed()
+    {
+        await using var c = await TestCluster.StartFormedAsync(2);
+        await Eventually.WaitUntil(async () => (await CapacityAsync(c[1])).Peers == 2, Settle, "both peers known on p2");
+
+        await c[1].Api("cluster.leave");
+        await c[0].SetPeers(c.Address(0));
+        await Eventually.WaitUntil(async () => (await CapacityAsync(c[0])).Peers == 1, Settle, "p1 forgot p2");
+        await FormAloneAsync(c, 1, TestCluster.Key);
+        await c[1].Add("bridges", "added-in-p2s-cluster", ("address", "198.18.0.50"));
+
+        await c[0].Api("cluster.leave");
+        await c[1].SetPeers(c.Address(0), c.Address(1));
+        await c[0].SetKey(TestCluster.Key);
+        await c[0].SetPeers(c.Address(0), c.Address(1));
+        await c.WaitStatusAsync(0, 1, "Active as p2");
+        await c.WaitStatusAsync(1, 0, "Active as p1");
+        Assert.Equal(await c[1].ClusterId(), await c[0].ClusterId());
+        Assert.Equal(2, (await CapacityAsync(c[0])).Peers);
+        await Eventually.WaitUntil(async () => (await c[0].Api("config.show", new JsonObject { ["section"] = "bridges" })).ToJsonString().Contains("added-in-p2s-cluster"),
+            Settle, "p1 has p2's cluster's data");
+    }
+
     [Fact(Timeout = 300_000)]
     public async Task StaleList_OfAStranger_RaisesAnAlarmOnTheListedPeer_AndFailsItsCheck()
     {

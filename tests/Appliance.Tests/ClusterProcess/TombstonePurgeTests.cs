@@ -22,10 +22,10 @@ public class TombstonePurgeTests(ITestOutputHelper output)
         await Eventually.WaitUntil(async () => await InSyncAsync(c[0]), Settle, "formed peers in sync");
         var before = new[] { FileBytes(c[0]), FileBytes(c[1]) };
 
-        await ForEachAsync(Names(n), name => c[0].Add("bridges", name, ("address", "10.0.0.1")));
-        await Eventually.WaitUntil(async () => (await c[1].Items("bridges")).Count == n, Bulk, $"{n} bridges on p2", pollMs: 1000);
+        await ForEachAsync(Names(n), name => c[0].Add("locations", name, ("description", "filler")));
+        await Eventually.WaitUntil(async () => (await c[1].Items("locations")).Count == n, Bulk, $"{n} locations on p2", pollMs: 1000);
         var peak = new[] { FileBytes(c[0]), FileBytes(c[1]) };
-        await ForEachAsync(Names(n), name => c[0].Remove("bridges", name));
+        await ForEachAsync(Names(n), name => c[0].Remove("locations", name));
 
         // Tolerance: the rebuilt file holds the same live records as before the 10,000 came, and LiteDB
         // allocates in 8 KiB pages: a few pages either way (index pages split differently, the purge
@@ -42,15 +42,15 @@ public class TombstonePurgeTests(ITestOutputHelper output)
             output.WriteLine($"{peer.Name}: {start} bytes before, {top} with {n} records, {FileBytes(peer)} after the purge");
             Assert.True(top - start > 20 * tolerance, $"{peer.Name}: {n} records grew the file only from {start} to {top} bytes");
         }
-        Assert.Empty(await c[1].Items("bridges"));
+        Assert.Empty(await c[1].Items("locations"));
         await Eventually.WaitUntil(async () => await InSyncAsync(c[0]) && await InSyncAsync(c[1]), Settle, "cluster verify: in sync on both peers",
             async () => (await c[0].Api("cluster.verify")).ToJsonString());
 
         // The rebuilt file is the store now: a write acknowledged on it survives SIGKILL.
-        await c[0].Add("bridges", "after-rebuild", ("address", "10.0.0.3"));
+        await c[0].Add("locations", "after-rebuild", ("description", "filler"));
         c[0].Kill();
         await c[0].StartAsync();
-        Assert.Equal(["after-rebuild"], (await c[0].Items("bridges")).Keys.ToList());
+        Assert.Equal(["after-rebuild"], (await c[0].Items("locations")).Keys.ToList());
     }
 
     [Fact(Timeout = 600_000)]
@@ -58,26 +58,26 @@ public class TombstonePurgeTests(ITestOutputHelper output)
     {
         await using var c = await StartFormedAsync(grace: 1, horizon: 4);
         const int n = 1000;
-        await ForEachAsync(Names(n), name => c[0].Add("bridges", name, ("address", "10.0.0.1")));
-        await c[1].Add("bridges", "kept", ("address", "10.0.0.2"));
-        await Eventually.WaitUntil(async () => (await c[1].Items("bridges")).Count == n + 1, Bulk, $"{n + 1} bridges on p2");
+        await ForEachAsync(Names(n), name => c[0].Add("locations", name, ("description", "filler")));
+        await c[1].Add("locations", "kept", ("description", "filler"));
+        await Eventually.WaitUntil(async () => (await c[1].Items("locations")).Count == n + 1, Bulk, $"{n + 1} locations on p2");
 
         c[1].Kill();
-        await ForEachAsync(Names(n), name => c[0].Remove("bridges", name));
+        await ForEachAsync(Names(n), name => c[0].Remove("locations", name));
         // p2 never acknowledged these deletes: they go once past the 4 s horizon.
         await Eventually.WaitUntil(async () => await Tombstones(c[0]) == 0, Settle, "p1 purges the deletes p2 never saw",
             async () => $"{await Tombstones(c[0])} tombstones on p1");
 
         await c[1].StartAsync();
         await c.WaitAllActiveAsync(timeout: Settle);
-        await Eventually.WaitUntil(async () => (await c[1].Items("bridges")).Count == 1, Settle, "p2 drops its stale copies of the purged records",
-            async () => $"{(await c[1].Items("bridges")).Count} bridges on p2");
+        await Eventually.WaitUntil(async () => (await c[1].Items("locations")).Count == 1, Settle, "p2 drops its stale copies of the purged records",
+            async () => $"{(await c[1].Items("locations")).Count} locations on p2");
         await Eventually.WaitUntil(async () => await InSyncAsync(c[0]) && await InSyncAsync(c[1]), Settle, "cluster verify: in sync on both peers",
             async () => (await c[0].Api("cluster.verify")).ToJsonString());
         // Both sides have pulled from each other since (on connect, 3 s after the link came up): nothing came back.
         foreach (var peer in c.Peers)
         {
-            var items = await peer.Items("bridges");
+            var items = await peer.Items("locations");
             Assert.Equal(["kept"], items.Keys.ToList());
             Assert.Equal(0, await Tombstones(peer));
         }
@@ -88,11 +88,11 @@ public class TombstonePurgeTests(ITestOutputHelper output)
     {
         await using var c = await StartFormedAsync(grace: 1, horizon: 3600);
         const int n = 100;
-        await ForEachAsync(Names(n), name => c[0].Add("bridges", name, ("address", "10.0.0.1")));
-        await Eventually.WaitUntil(async () => (await c[1].Items("bridges")).Count == n, Bulk, $"{n} bridges on p2");
+        await ForEachAsync(Names(n), name => c[0].Add("locations", name, ("description", "filler")));
+        await Eventually.WaitUntil(async () => (await c[1].Items("locations")).Count == n, Bulk, $"{n} locations on p2");
 
         c[1].Kill();
-        await ForEachAsync(Names(n), name => c[0].Remove("bridges", name));
+        await ForEachAsync(Names(n), name => c[0].Remove("locations", name));
         // The purger looks every second (a quarter of the grace, at least 1 s): ten passes over tombstones past their grace.
         await Task.Delay(TimeSpan.FromSeconds(10));
         Assert.Equal(n, await Tombstones(c[0]));
@@ -101,8 +101,8 @@ public class TombstonePurgeTests(ITestOutputHelper output)
         await Eventually.WaitUntil(async () => await Tombstones(c[0]) == 0 && await Tombstones(c[1]) == 0, Settle,
             "acknowledged by p2 on its return, the tombstones are purged on both peers",
             async () => $"{await Tombstones(c[0])} and {await Tombstones(c[1])} tombstones");
-        Assert.Empty(await c[1].Items("bridges"));
-        Assert.Empty(await c[0].Items("bridges"));
+        Assert.Empty(await c[1].Items("locations"));
+        Assert.Empty(await c[0].Items("locations"));
     }
 
     private static async Task<TestCluster> StartFormedAsync(int grace, int horizon)

@@ -27,7 +27,8 @@ public class CtlNetworkWindowTests(ITestOutputHelper output)
         await terminal.WaitForAsync("run `config confirm` before");
         await terminal.TypeAsync("status");
         await terminal.WaitForAsync("networkWindow:");
-        var screen = await terminal.WaitForAsync("secondsLeft");
+        await terminal.WaitForAsync("secondsLeft");
+        var screen = await terminal.WaitForAsync("appliance> ", count: 3); // status has been printed whole: the next prompt is up
         Assert.Contains("ipv4.address", screen[screen.IndexOf("networkWindow:", StringComparison.Ordinal)..], StringComparison.Ordinal);
         await Eventually.WaitUntil(async () => (await Events(d.Daemon)).Contains(OnTheHal), TimeSpan.FromSeconds(60),
             "the simulated HAL applied the address at once", async () => string.Join("\n", await Events(d.Daemon)));
@@ -35,9 +36,12 @@ public class CtlNetworkWindowTests(ITestOutputHelper output)
         await Eventually.WaitUntil(async () => (await Events(d.Daemon)).Contains(OffTheHal), TimeSpan.FromSeconds(WindowSeconds + 60),
             "the simulated HAL took the address off again when the window closed", async () => string.Join("\n", await Events(d.Daemon)));
 
+        // The revert's own event is written once the store has taken the old value back, which may be after the HAL's.
+        static bool Reverted(string e) => e.StartsWith("network change not confirmed by", StringComparison.Ordinal) && e.Contains("ipv4.address unset", StringComparison.Ordinal);
+        await Eventually.WaitUntil(async () => (await Events(d.Daemon)).Any(Reverted), TimeSpan.FromSeconds(30),
+            "the event log says the change was not confirmed and what came back", async () => string.Join("\n", await Events(d.Daemon)));
         var events = await Events(d.Daemon);
         Assert.True(events.IndexOf(OnTheHal) < events.IndexOf(OffTheHal), string.Join("\n", events));
-        Assert.Contains(events, e => e.StartsWith("network change not confirmed by", StringComparison.Ordinal) && e.Contains("ipv4.address unset", StringComparison.Ordinal));
         Assert.Null((await d.Daemon.Api("config.get", new JsonObject { ["path"] = "ipv4.address" }))["value"]);
         Assert.Null((await d.Daemon.Api("status"))["networkWindow"]);
         await terminal.TypeAsync("log events");

@@ -30,7 +30,7 @@ public sealed class FirewallNamespaceTests(ITestOutputHelper output)
         await fw.ApplyAsync(First).WaitAsync(Host.Unexpected);
         var rules = RulesFromListRuleset(ns);
         Assert.Equal(1, rules.Tables);
-        Assert.Equal(["cluster", "cluster", "snmp", "base", "base", "operator priority 10", "operator priority 20", "operator priority 30", "operator priority 40", "operator priority 50"],
+        Assert.Equal(["cluster", "cluster", "cluster", "snmp", "base", "base", "operator priority 10", "operator priority 20", "operator priority 30", "operator priority 40", "operator priority 50", "sip", "sip", "sip-tls"],
             rules.Comments);
         Assert.Contains("\"set\":[\"198.18.0.2\",\"198.18.0.5\"]", rules.Json);
         Assert.Contains("{\"prefix\":{\"addr\":\"198.18.0.0\",\"len\":24}}", rules.Json);
@@ -46,7 +46,7 @@ public sealed class FirewallNamespaceTests(ITestOutputHelper output)
         await fw.ApplyAsync(second).WaitAsync(Host.Unexpected);
         rules = RulesFromListRuleset(ns);
         Assert.Equal(1, rules.Tables);
-        Assert.Equal(["cluster", "cluster", "base", "base", "operator priority 1", "snmp"], rules.Comments);
+        Assert.Equal(["cluster", "cluster", "cluster", "base", "base", "operator priority 1", "snmp", "sip", "sip", "sip-tls"], rules.Comments);
         Assert.True(second.SameAs((await fw.ReadBackAsync().WaitAsync(Host.Unexpected))!.Ruleset));
         Assert.Equal(NftRenderer.Render(second), await File.ReadAllTextAsync(dir["appliance.nft"]));
 
@@ -121,10 +121,42 @@ public sealed class FirewallNamespaceTests(ITestOutputHelper output)
         }
     }
 
-    private static (bool Ok, string Error) Echo(TestNamespace client, string source)
+    /// <summary>Issue 22: the cluster rules cover HTTPS too; an operator rule closing 443 closes it to everyone but the peers.</summary>
+    [RootFact]
+    public async Task Https_is_open_to_the_peers_whatever_the_operator_rules_and_narrowed_for_others()
+    {
+        using var dir = new HalTempDir();
+        using var server = new TestNamespace();
+        using var client = new TestNamespace();
+        Host.Link(server, "fws", client, "fwc", "198.18.0.2", "198.18.0.3");
+        using var listener = Process.Start(new ProcessStartInfo("ip",
+            ["netns", "exec", server.Name, "socat", $"TCP-LISTEN:{FirewallRuleset.HttpsPort},fork,reuseaddr", "EXEC:/bin/cat"]))!;
+        try
+        {
+            await Host.WaitListeningAsync(server, "tcp", FirewallRuleset.HttpsPort);
+            var fw = new LinuxFirewall(dir["appliance.nft"], server.Name);
+            await fw.ApplyAsync(new FirewallRuleset([], [IPAddress.Parse("198.18.0.2")])).WaitAsync(Host.Unexpected);
+            Assert.True(Echo(client, "198.18.0.3", FirewallRuleset.HttpsPort).Ok, "443 is no cluster-only port: administrators reach it");
+
+            await fw.ApplyAsync(new FirewallRuleset(
+                [new FirewallRule(1, FirewallSource.Any, FirewallProtocol.Tcp, FirewallRuleset.HttpsPort, FirewallAction.Drop)],
+                [IPAddress.Parse("198.18.0.2")])).WaitAsync(Host.Unexpected);
+            var peer = Echo(client, "198.18.0.2", FirewallRuleset.HttpsPort);
+            Assert.True(peer.Ok, peer.Error);
+            Assert.False(Echo(client, "198.18.0.3", FirewallRuleset.HttpsPort).Ok);
+            Assert.True((await fw.ReadBackAsync(default))!.Ruleset.ClusterPeers.SequenceEqual([IPAddress.Parse("198.18.0.2")]));
+        }
+        finally
+        {
+            listener.Kill(entireProcessTree: true);
+            await listener.WaitForExitAsync().WaitAsync(Host.Unexpected);
+        }
+    }
+
+    private static (bool Ok, string Error) Echo(TestNamespace client, string source, int port = 4372)
     {
         var (exit, stdout, stderr) = Host.RunFull("ping-" + source + "\n",
-            ["ip", "netns", "exec", client.Name, "socat", "-T", "3", "-", $"TCP:198.18.0.1:4372,bind={source},connect-timeout=2"], check: false);
+            ["ip", "netns", "exec", client.Name, "socat", "-T", "3", "-", $"TCP:198.18.0.1:{port},bind={source},connect-timeout=2"], check: false);
         return (exit == 0 && stdout == "ping-" + source + "\n", $"exit {exit}: {stderr.Trim()}");
     }
 

@@ -25,6 +25,7 @@ public sealed class FirewallRendererTests
             	chain input {
             		type filter hook input priority filter; policy drop;
             		tcp dport { 4371, 4372 } ip saddr { 198.18.0.2, 198.18.0.3 } accept comment "cluster"
+            		tcp dport 443 ip saddr { 198.18.0.2, 198.18.0.3 } accept comment "cluster"
             		tcp dport { 4371, 4372 } drop comment "cluster"
             		udp dport 161 drop comment "snmp"
             		iif "lo" accept comment "base"
@@ -33,6 +34,9 @@ public sealed class FirewallRendererTests
             		ip saddr 198.18.0.0/24 tcp dport 22 accept comment "operator priority 20"
             		ip saddr 198.18.0.7/32 meta l4proto udp reject comment "operator priority 30"
             		udp dport 10000-20000 accept comment "operator priority 40"
+            		udp dport 5060 drop comment "sip"
+            		tcp dport 5060 drop comment "sip"
+            		tcp dport 5061 drop comment "sip-tls"
             	}
             }
 
@@ -66,6 +70,26 @@ public sealed class FirewallRendererTests
         Assert.True(operatorRule >= 0 && snmp > operatorRule, string.Join('\n', lines));
         Assert.DoesNotContain("udp dport 161 drop comment \"snmp\"", lines);
         Assert.False(narrowed.SameAs(narrowed with { SnmpOpen = false }));
+    }
+
+    [Fact]
+    public void Sip_is_accepted_to_the_rendezvous_addresses_after_the_operator_rules_and_dropped_to_others()
+    {
+        var ruleset = new FirewallRuleset(
+            [new FirewallRule(5, FirewallSource.Parse("198.18.5.0/24"), FirewallProtocol.Udp, 5060, FirewallAction.Drop)], [],
+            SipAddresses: [IPAddress.Parse("198.18.1.11"), IPAddress.Parse("198.18.1.12")]);
+        var lines = NftRenderer.Render(ruleset).Split('\n').Select(l => l.Trim()).ToList();
+        var operatorRule = lines.FindIndex(l => l.EndsWith("comment \"operator priority 5\"", StringComparison.Ordinal));
+        var udp = lines.IndexOf("ip daddr { 198.18.1.11, 198.18.1.12 } udp dport 5060 accept comment \"sip\"");
+        var tcp = lines.IndexOf("ip daddr { 198.18.1.11, 198.18.1.12 } tcp dport 5060 accept comment \"sip\"");
+        var drop = lines.IndexOf("udp dport 5060 drop comment \"sip\"");
+        var tls = lines.IndexOf("ip daddr { 198.18.1.11, 198.18.1.12 } tcp dport 5061 accept comment \"sip-tls\"");
+        var tlsDrop = lines.IndexOf("tcp dport 5061 drop comment \"sip-tls\"");
+        Assert.True(operatorRule >= 0 && udp > operatorRule && tcp > udp && drop > tcp && tls > operatorRule && tlsDrop > tls, string.Join('\n', lines));
+        Assert.False(ruleset.SameAs(ruleset with { SipAddresses = [] }));
+        Assert.False(ruleset.SameAs(ruleset with { SipPort = 5070 }));
+        Assert.False(ruleset.SameAs(ruleset with { SipTlsPort = 5071 }));
+        Assert.True(ruleset.SameAs(ruleset with { SipAddresses = [IPAddress.Parse("198.18.1.12"), IPAddress.Parse("198.18.1.11")] }));
     }
 
     [Fact]

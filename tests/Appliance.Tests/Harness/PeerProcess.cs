@@ -29,24 +29,24 @@ public sealed class PeerProcess : IAsyncDisposable
         catch (IOException) { return []; }
     }
 
-    private PeerProcess(TestHost host, string workDir, Action<string> log)
+    private PeerProcess(TestHost host, string workDir, Action<string> log, IReadOnlyList<string> args)
     {
         Host = host;
         Api = new PeerApi(Path.Combine(workDir, "api.sock"));
         // The daemon reads /etc/appliance/applianced.json when present: never the machine's own.
         _config = Path.Combine(workDir, "applianced.json");
-        _daemon = new DaemonProcess(Path.Combine(workDir, "data"), Api.SocketPath, host.Address, ["--config", _config])
+        _daemon = new DaemonProcess(Path.Combine(workDir, "data"), Api.SocketPath, host.Address, ["--config", _config, .. args])
         {
             NetworkNamespace = host.Namespace, User = "harness",
         };
         _log = log;
     }
 
-    /// <summary>Starts the daemon in <paramref name="host"/>'s namespace and waits until its API answers.</summary>
-    public static async Task<PeerProcess> StartAsync(TestHost host, string workDir, Action<string>? log = null)
+    /// <summary>Starts the daemon in <paramref name="host"/>'s namespace (with <paramref name="args"/> added) and waits until its API answers.</summary>
+    public static async Task<PeerProcess> StartAsync(TestHost host, string workDir, Action<string>? log = null, IReadOnlyList<string>? args = null)
     {
         Directory.CreateDirectory(workDir);
-        var peer = new PeerProcess(host, workDir, log ?? (_ => { }));
+        var peer = new PeerProcess(host, workDir, log ?? (_ => { }), args ?? []);
         await peer.StartAsync().ConfigureAwait(false);
         return peer;
     }

@@ -64,15 +64,17 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    public async Task StartPeersAsync()
+    /// <summary>Starts a daemon on each host made so far, each with <paramref name="args"/> added to its command line.</summary>
+    public async Task StartPeersAsync(IReadOnlyList<string>? args = null)
     {
         // In parallel: each daemon takes a few seconds to start and the test waits for all anyway.
         var started = await Task.WhenAll(Network.Hosts.Select(h =>
-            PeerProcess.StartAsync(h, Path.Combine(WorkDir, h.Name), _log))).ConfigureAwait(false);
+            PeerProcess.StartAsync(h, Path.Combine(WorkDir, h.Name), _log, args))).ConfigureAwait(false);
         _peers.AddRange(started);
     }
 
-    public IReadOnlyList<string> Addresses => Network.Hosts.Select(h => h.Address).ToList();
+    /// <summary>The peers' addresses (hosts added after the peers started run no daemon and are not peers).</summary>
+    public IReadOnlyList<string> Addresses => _peers.Select(p => p.Host.Address).ToList();
 
     /// <summary>
     /// The vendor procedure: peer 1 gets its host name, address, the key and a peer list of only

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Appliance.Daemon.Cluster;
-using Appliance.Daemon.Store;
 using Appliance.Tests.Harness;
 using Xunit.Abstractions;
 
@@ -39,7 +37,7 @@ public sealed class HealTrafficTests(ITestOutputHelper output)
 
         // Fill p1's store while it is stopped (thousands of API calls would take minutes); the records replicate on 4372 when it returns.
         await cluster[0].StopAsync();
-        var storeBytes = Fill(cluster[0].DataDir, $"bulk-{marker}", StoreRecords);
+        var storeBytes = Support.StoreFill.Conferences(cluster[0].DataDir, $"bulk-{marker}", StoreRecords);
         var full = await MeasureAsync(cluster, () => cluster[0].StartAsync(), "the filled store on p2",
             async () => (await cluster[1].Api.ShowAsync("conferences"))["sections"]![0]!["items"]!.AsArray().Count == StoreRecords);
         _log.Write($"store: {StoreRecords} conferences, {storeBytes} B of records; replicating it whole took {full}");
@@ -120,24 +118,5 @@ public sealed class HealTrafficTests(ITestOutputHelper output)
         long OnPort(int port) => segments.Where(p => p.SourcePort == port || p.DestinationPort == port).Sum(p => (long)p.Payload.Length);
         var connections = between.Count(p => p.Flags.HasFlag(TcpFlags.Syn) && !p.Flags.HasFlag(TcpFlags.Ack));
         return new Traffic(OnPort(4371), OnPort(4372), connections);
-    }
-
-    /// <summary>Writes conferences of about 200 bytes straight into a stopped peer's store, in commits of 1,000; returns their bytes.</summary>
-    private static long Fill(string dataDir, string prefix, int count)
-    {
-        long bytes = 0;
-        using var store = Store.Open(dataDir);
-        for (var start = 0; start < count; start += 1000)
-        {
-            var batch = Enumerable.Range(start, Math.Min(1000, count - start)).Select(n =>
-            {
-                var name = $"{prefix}-{n.ToString("D5", CultureInfo.InvariantCulture)}";
-                var value = $$"""{"name":"{{name}}","bridge":"bridge-{{new string('b', 50)}}-{{n % 7}}","template":"t1","participants":{{n % 50}},"started":"2026-01-01T00:00:00Z"}""";
-                bytes += name.Length + value.Length;
-                return new Mutation(Scopes.Cluster, "conferences", name, value);
-            }).ToList();
-            store.Write(batch);
-        }
-        return bytes;
     }
 }

@@ -85,5 +85,26 @@ public sealed class ReplicationLogTests : IDisposable
         Assert.Contains($"peer {conflict.Loser.Version.Origin[..8]}", entry.Message); // no host name known for it here
     }
 
+    [Fact]
+    public async Task Replicated_lines_name_the_writer_by_its_host_name_as_it_is_when_written()
+    {
+        var writer = _remote.PeerId;
+        Mutation Hostname(string name) => new(Scopes.Peer(writer), "system", "", $$"""{"hostname":"{{name}}"}""");
+
+        _local.ApplyRemote(_remote.Write([Bridge("b1", "198.18.0.1")]).Operations);
+        Assert.Equal($"peer {writer[..8]}", (await WaitForEntry(e => e.Field == "bridges.b1", "b1 replicated")).User);
+
+        // Names are remembered between lines (issue 19); a peer's new system settings replace what was remembered.
+        _local.ApplyRemote(_remote.Write([Hostname("alpha")]).Operations);
+        _local.ApplyRemote(_remote.Write([Bridge("b2", "198.18.0.2")]).Operations);
+        Assert.Equal("alpha", (await WaitForEntry(e => e.Field == "bridges.b2", "b2 replicated")).User);
+        _local.ApplyRemote(_remote.Write([Bridge("b3", "198.18.0.3")]).Operations);
+        Assert.Equal("alpha", (await WaitForEntry(e => e.Field == "bridges.b3", "b3 replicated")).User);
+
+        _local.ApplyRemote(_remote.Write([Hostname("beta")]).Operations);
+        _local.ApplyRemote(_remote.Write([Bridge("b4", "198.18.0.4")]).Operations);
+        Assert.Equal("beta", (await WaitForEntry(e => e.Field == "bridges.b4", "b4 replicated")).User);
+    }
+
     private static string AddressOf(StoredRecord bridge) => JsonNode.Parse(bridge.Value!)!["address"]!.GetValue<string>();
 }

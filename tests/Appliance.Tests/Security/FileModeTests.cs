@@ -47,7 +47,9 @@ public sealed class FileModeTests
             await d.Daemon.StartAsync();
             await d.Daemon.Api("config.set", new JsonObject { ["path"] = "snmp.community", ["values"] = new JsonArray("n0c-read") });
             await d.Daemon.Api("config.set", new JsonObject { ["path"] = "snmp.enabled", ["values"] = new JsonArray("true") });
-            await Eventually.WaitUntil(() => Task.FromResult(File.Exists(Path.Combine(status, "peer-state"))), TimeSpan.FromSeconds(30), "the SNMP status files");
+            // The status files and the configuration are written by separate steps: wait for both.
+            await Eventually.WaitUntil(() => Task.FromResult(File.Exists(Path.Combine(status, "peer-state")) && File.Exists(Path.Combine(dir, "snmp", "snmpd.conf"))),
+                TimeSpan.FromSeconds(30), "the SNMP status files and snmpd.conf");
 
             const UnixFileMode readAndEnter = UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
             Assert.Equal(readAndEnter, File.GetUnixFileMode(status) & readAndEnter);

@@ -35,6 +35,27 @@ public sealed class StoreTests : IDisposable
         Assert.True(next.Record.Version > next.Prev, "a write after reopen must get a newer version than what is stored");
     }
 
+    /// <summary>The clock's saved bound is written only when the clock passes it, not with every commit (issue 19).</summary>
+    [Fact]
+    public void After_a_restart_with_the_wall_clock_set_back_new_versions_are_above_every_stored_one()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-06-01T12:00:00Z"));
+        long newest;
+        using (var store = StoreClass.Open(_dir.Path, time))
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                store.Write([Set("bridges", $"b{i}", $"{{\"a\":{i}}}")]);
+                time.Advance(TimeSpan.FromMilliseconds(30));
+            }
+            newest = store.Scan().Max(r => r.Version.Hlc);
+        }
+        var setBack = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-06-01T11:00:00Z"));
+        using var reopened = StoreClass.Open(_dir.Path, setBack);
+        var next = reopened.Write([Set("bridges", "other", "{\"a\":1}")]).Operations.Single();
+        Assert.True(next.Record.Version.Hlc > newest, $"a write after the restart got {next.Record.Version.Hlc}, not above {newest}");
+    }
+
     [Fact]
     public void Scopes_keep_records_apart_and_local_values_never_enter_the_records()
     {

@@ -87,6 +87,10 @@ public static class DaemonApi
     public static async Task<IReadOnlyList<string>> ActiveAlarmIds(this DaemonProcess d) =>
         (await d.Alarms()).Where(a => a["lowered"] is null).Select(a => (string)a["id"]!).ToList();
 
+    /// <summary>The raised alarms of the rules between records (CrossRecordAlarms: "rule:RECORD").</summary>
+    public static async Task<List<JsonObject>> RuleAlarms(this DaemonProcess d) =>
+        (await d.Alarms()).Where(a => ((string)a["id"]!).StartsWith("rule:", StringComparison.Ordinal) && string.IsNullOrEmpty((string?)a["lowered"])).ToList();
+
     public static async Task<IReadOnlyList<JsonObject>> LogEntries(this DaemonProcess d, string log) =>
         (await d.Api("log.read", new JsonObject { ["log"] = log, ["limit"] = 100000 }))["entries"]!.AsArray().Select(e => e!.AsObject()).ToList();
 

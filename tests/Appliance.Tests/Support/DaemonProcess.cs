@@ -77,8 +77,12 @@ public sealed class DaemonProcess : IAsyncDisposable
     public IReadOnlyList<string> Arguments =>
     [
         // Releases beside the data, never the appliance's own /var/lib/appliance/software (ExtraArgs may override).
+        // Bridges are asked only on loopback, where the tests' bridgesims run: the many tests that add a
+        // bridge as a plain record send nothing off the host.
         Program, "--data-dir", DataDir, "--api-socket", SocketPath, "--install-root", DataDir + "-software",
-        "--hal", Hal, .. Bind is null ? Array.Empty<string>() : ["--bind", Bind], .. ExtraArgs,
+        "--hal", Hal, .. Bind is null ? Array.Empty<string>() : ["--bind", Bind],
+        // No HTTPS pages unless a test asks for them (ExtraArgs' --web-port comes later and wins): port 443 is the box's.
+        .. Program == Dll ? ["--bridge-watch-networks", "127.0.0.0/8", "--web-port", "0"] : Array.Empty<string>(), .. ExtraArgs,
     ];
 
     /// <summary>Starts the process and returns at once (for start-up refusals).</summary>
@@ -234,12 +238,7 @@ public sealed class DaemonProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_process is null) return;
-        if (Running)
-        {
-            try { _process.Kill(entireProcessTree: true); }
-            catch (InvalidOperationException) { }
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
-        }
+        await ChildProcesses.KillAsync(_process);
         Log?.Invoke($"----- applianced {Name} output -----\n{Output}");
         _process.Dispose();
         _process = null;

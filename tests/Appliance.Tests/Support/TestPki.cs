@@ -24,9 +24,9 @@ internal static class TestPki
         return Reload(cert);
     }
 
-    /// <summary>A TLS server certificate for 127.0.0.1 signed by <paramref name="ca"/>.</summary>
+    /// <summary>A TLS server certificate for 127.0.0.1 (or <paramref name="address"/>) signed by <paramref name="ca"/>.</summary>
     public static X509Certificate2 Server(X509Certificate2 ca, string name = "syslog.test", DateTimeOffset? notAfter = null,
-        string eku = "1.3.6.1.5.5.7.3.1", AsymmetricAlgorithm? key = null)
+        string eku = "1.3.6.1.5.5.7.3.1", AsymmetricAlgorithm? key = null, IPAddress? address = null)
     {
         using var own = key is null ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : null;
         var signing = key ?? own!;
@@ -36,7 +36,7 @@ internal static class TestPki
         req.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(eku)], false));
         var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
+        san.AddIpAddress(address ?? IPAddress.Loopback);
         san.AddDnsName(name);
         req.CertificateExtensions.Add(san.Build());
         var serial = RandomNumberGenerator.GetBytes(12);

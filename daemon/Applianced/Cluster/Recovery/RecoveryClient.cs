@@ -1,5 +1,6 @@
 using System.Net;
 using Appliance.Daemon.Cluster.Transport;
+using Appliance.Daemon.Progress;
 using Appliance.Daemon.Store;
 
 namespace Appliance.Daemon.Cluster.Recovery;
@@ -15,7 +16,7 @@ public sealed record RecoveryResult(IReadOnlyList<string> Differing, int Records
 /// Afterwards this peer holds everything the peer held, so its version vector moves up to the
 /// peer's and the live stream carries on from there.
 /// </summary>
-internal sealed class RecoveryClient(Store.Store store, PeerChannel channel)
+internal sealed partial class RecoveryClient(Store.Store store, PeerChannel channel)
 {
     public const int MaxPrefixesPerRequest = 512;
     private const int LeafSize = 64;
@@ -30,13 +31,15 @@ internal sealed class RecoveryClient(Store.Store store, PeerChannel channel)
         return RecoveryServer.Decode<CollectionsReply>(await Receive(FrameType.DigestReply, ct));
     }
 
-    public async Task<RecoveryResult> PullAsync(CancellationToken ct)
+    /// <summary>Pulls what differs; <paramref name="progress"/> counts the records merged (RecoveryClient.Progress.cs).</summary>
+    public async Task<RecoveryResult> PullAsync(CancellationToken ct, WorkProgress? progress = null)
     {
         var remote = await CollectionsAsync(ct);
         var local = store.WithDigests(d => d.Collections());
         var differing = remote.Collections
             .Where(c => !local.TryGetValue(c.Name, out var l) || l.Count != c.Count || l.Hash != c.Hash)
             .Select(c => c.Name).ToList();
+        Expect(progress, remote, local, differing);
         var received = 0;
         foreach (var collection in differing) received += await PullCollection(collection, ct);
         // A collection the peer holds nothing of: every record of it here is one the peer lacks.
@@ -100,6 +103,7 @@ internal sealed class RecoveryClient(Store.Store store, PeerChannel channel)
         {
             reply = OpCodec.DecodeRecords(await Receive(FrameType.RecordsReply, ct));
             store.MergeRecords(reply.Records);
+            await MergedAsync(reply.Records.Count, ct);
             count += reply.Records.Count;
             foreach (var op in reply.Records) sent.Add(op.Record.Id);
         }

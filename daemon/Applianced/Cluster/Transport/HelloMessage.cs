@@ -18,7 +18,8 @@ public sealed record HelloMessage(
     string? ClusterId,
     IReadOnlyList<string> Addresses,
     IReadOnlyDictionary<string, long> VersionVector,
-    IReadOnlyList<AddressClaim>? Claims = null)
+    IReadOnlyList<AddressClaim>? Claims = null,
+    long? JoinedAt = null)
 {
     public const int MaxEncodedSize = 64 * 1024;
 

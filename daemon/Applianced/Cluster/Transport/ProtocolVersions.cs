@@ -28,7 +28,9 @@ public static class ProtocolVersions
     /// resurrect them, so the versions do not mix.
     /// Also in V4 (the same release): Hello carries the addresses every known peer holds (claims), so a
     /// join whose joiner brings an address a member holds is held with "Address conflict" on both sides; members whose peer lists
-    /// differ only by one third peer (being added or removed) replicate meanwhile.
+    /// differ only by one third peer (being added or removed) replicate meanwhile. Hello's optional
+    /// joinedAt (the hybrid-clock time the sender formed or joined its cluster) lets a member tell a
+    /// forgotten peer that came back from one that joined again since (older decoders ignore it).
     /// </summary>
     public const int V4 = 4;
 
