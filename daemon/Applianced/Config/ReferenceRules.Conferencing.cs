@@ -18,9 +18,26 @@ public static partial class ReferenceRules
         ["locations"] = [("bridge-pools", "location", false)],
     };
 
+    /// <summary>What each section's rules read besides the record weighed (Conference, Template, Pool, Preference, Alias).</summary>
+    private static readonly Dictionary<string, string[]> Reads = new(StringComparer.Ordinal)
+    {
+        ["conferences"] = ["bridges", "templates"],
+        ["bridge-pools"] = ["bridges", "locations"],
+        ["service-preferences"] = ["bridge-pools"],
+        ["templates"] = ["service-preferences", "conferences"],
+        ["conference-aliases"] = ["templates"],
+    };
+
     /// <summary>The sections whose records name others: what the cross-record alarms weigh again when a named one changes.</summary>
-    public static IReadOnlyCollection<string> ReferringSections { get; } =
-        ["conferences", "bridge-pools", "service-preferences", "templates", "conference-aliases"];
+    public static IReadOnlyCollection<string> ReferringSections { get; } = Reads.Keys;
+
+    /// <summary>
+    /// The sections whose records a change in <paramref name="section"/> can make break a rule or
+    /// keep again: those whose rules read it, and its own (its records name the others; a message
+    /// lists the section's names).
+    /// </summary>
+    public static IEnumerable<string> ReadersOf(string section) =>
+        Reads.Where(kv => kv.Key == section || kv.Value.Contains(section, StringComparer.Ordinal)).Select(kv => kv.Key);
 
     /// <summary>The sections some record names.</summary>
     public static IReadOnlyCollection<string> ReferencedSections { get; } =

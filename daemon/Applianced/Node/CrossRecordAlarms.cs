@@ -17,8 +17,10 @@ namespace Appliance.Daemon.Node;
 /// (<see cref="InvalidRecordAlarms"/>) the records stay stored, so every peer keeps the same data;
 /// each record that breaks a rule gets an alarm naming it, its peer and the rule, lowered once the
 /// rule holds again. Runs off the commit path: the peers' records (a few) are weighed whole on any
-/// change of them, conferences one by one as they change, every record that names another when a
-/// record some record names (a bridge, pool, preference, template, location) does.
+/// change of them, conferences one by one as they change, and when a record some record names (a
+/// bridge, pool, preference, template, location) changes, the sections whose rules read its section
+/// (<see cref="ReferenceRules.ReadersOf"/>), not every section that names something: a burst of
+/// locations weighs the pools again, not the aliases, templates and live conferences (issue 19).
 /// </summary>
 public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, NodeLogs logs, Func<ClusterSettings> settings,
     Func<string, string?> clusterAddressOf, Func<string, string> describePeer)
@@ -34,8 +36,13 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
     private static readonly HashSet<string> PeerSections = new(["ipv4", "system", "location-addresses", "locations"], StringComparer.Ordinal);
     private static readonly HashSet<string> ReferencedSections = new(ReferenceRules.ReferencedSections.Concat(ReferenceRules.ReferringSections).Where(s => s != "conferences"), StringComparer.Ordinal);
 
-    /// <summary>What to weigh again; Conferences are the keys a commit changed, and whether a peer (or recovery) sent them.</summary>
-    private sealed record Work(bool Peers, bool AllReferences, IReadOnlyList<(string Key, bool Remote)> Conferences);
+    /// <summary>
+    /// What to weigh again: the peers' records, whole sections of records that name others, and the
+    /// conferences a commit changed, with whether a peer (or recovery) sent them.
+    /// </summary>
+    private sealed record Work(bool Peers, IReadOnlySet<string> Sections, IReadOnlyList<(string Key, bool Remote)> Conferences);
+
+    private static readonly IReadOnlySet<string> NoSections = new HashSet<string>();
 
     private sealed record Finding(string Severity, string Text);
 
@@ -52,26 +59,27 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
         store.Committed += OnCommitted;
         _ = Task.Run(async () =>
         {
-            Guarded(new Work(true, true, []));
+            Guarded(new Work(true, new HashSet<string>(ReferenceRules.ReferringSections, StringComparer.Ordinal), []));
             while (await _pending.Reader.WaitToReadAsync())
             {
                 // Whatever queues meanwhile is one check: a burst of commits costs one pass. The pause
                 // makes a script's one-at-a-time writes a burst too (a pass reads every peer's settings,
                 // hundreds of KB; the alarms are a quarter of a second later).
                 await Task.Delay(BurstWindow);
-                var (peers, all, conferences) = (false, false, new List<(string, bool)>());
+                var (peers, sections, conferences) = (false, new HashSet<string>(StringComparer.Ordinal), new List<(string, bool)>());
                 while (_pending.Reader.TryRead(out var w))
                 {
-                    (peers, all) = (peers || w.Peers, all || w.AllReferences);
+                    peers |= w.Peers;
+                    sections.UnionWith(w.Sections);
                     conferences.AddRange(w.Conferences);
                 }
-                Guarded(new Work(peers, all, conferences));
+                Guarded(new Work(peers, sections, conferences));
             }
         });
     }
 
     /// <summary>The peer list changed: the cluster addresses and who counts as a member with it.</summary>
-    public void PeersChanged() => _pending.Writer.TryWrite(new Work(true, false, []));
+    public void PeersChanged() => _pending.Writer.TryWrite(new Work(true, NoSections, []));
 
     public void Stop()
     {
@@ -81,28 +89,29 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
 
     private void OnCommitted(CommitInfo commit)
     {
-        var (peers, all) = (false, false);
+        var peers = false;
+        HashSet<string>? sections = null;
         List<(string, bool)>? conferences = null;
         foreach (var r in commit.Changed)
         {
             if (r.Section == "conferences") (conferences ??= []).Add((r.Key, commit.Remote));
-            else if (ReferencedSections.Contains(r.Section)) all = true;
+            else if (ReferencedSections.Contains(r.Section)) (sections ??= new(StringComparer.Ordinal)).UnionWith(ReferenceRules.ReadersOf(r.Section));
             else if (PeerSections.Contains(r.Section)) peers = true;
         }
-        if (peers || all || conferences is not null) _pending.Writer.TryWrite(new Work(peers, all, conferences ?? []));
+        if (peers || sections is not null || conferences is not null) _pending.Writer.TryWrite(new Work(peers, sections ?? NoSections, conferences ?? []));
     }
 
     private void Run(Work work)
     {
         if (work.Peers) _peerFindings = PeerFindings();
         var lookup = config.Lookup().Cached();
-        if (work.AllReferences)
+        foreach (var section in work.Sections)
         {
-            _recordFindings.Clear();
-            foreach (var section in ReferenceRules.ReferringSections)
-                foreach (var r in store.List(Scopes.Cluster, section)) CheckRecord(r, lookup);
+            var prefix = AlarmPrefix + StoredRecord.MakeId(Scopes.Cluster, section, "");
+            foreach (var id in _recordFindings.Keys.Where(id => id.StartsWith(prefix, StringComparison.Ordinal)).ToList()) _recordFindings.Remove(id);
+            foreach (var r in store.List(Scopes.Cluster, section)) CheckRecord(r, lookup);
         }
-        else
+        if (!work.Sections.Contains("conferences"))
         {
             // A local write went through the same rules already: it counts only where it replaces a record
             // found breaking one. A commit's record may be replaced already: what counts is the one stored now.

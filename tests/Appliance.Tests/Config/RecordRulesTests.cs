@@ -108,6 +108,25 @@ public class RecordRulesTests
         ReferenceRules.CheckRemove("bridges", "b2", ctx);
     }
 
+    /// <summary>
+    /// What the cross-record alarms weigh again after a change (issue 19): the sections whose rules read
+    /// the changed one, and its own; a burst of locations (as an API client's writes) weighs only the pools.
+    /// </summary>
+    [Theory]
+    [InlineData("locations", "bridge-pools")]
+    [InlineData("bridges", "conferences bridge-pools")]
+    [InlineData("bridge-pools", "bridge-pools service-preferences")]
+    [InlineData("service-preferences", "service-preferences templates")]
+    [InlineData("templates", "conferences templates conference-aliases")]
+    [InlineData("conference-aliases", "conference-aliases")]
+    [InlineData("system", "")]
+    public void A_change_is_weighed_again_by_the_sections_whose_rules_read_it(string changed, string readers)
+    {
+        Assert.Equal(readers.Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal),
+            ReferenceRules.ReadersOf(changed).Order(StringComparer.Ordinal));
+        Assert.All(ReferenceRules.ReadersOf(changed), s => Assert.Contains(s, ReferenceRules.ReferringSections));
+    }
+
     [Fact]
     public void Without_a_lookup_a_record_is_checked_on_its_own()
     {
