@@ -24,6 +24,12 @@ internal sealed class ConferenceJanitor(ConfigStore config, Func<BridgeWatcher> 
     private readonly Dictionary<string, DateTimeOffset> _emptySince = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
 
+    // Commits that touched the conferences or their counts so far, and how many there had been when a
+    // sweep last found no live conference: until another one comes, there is none, and the store is
+    // not read (an idle peer read it every second for nothing; issue 19). Starts apart: the first sweep reads.
+    private long _conferenceCommits;
+    private long _noneAsOf = -1;
+
     public async Task RunAsync(CancellationToken ct)
     {
         using var timer = new PeriodicTimer(Period, time);
@@ -52,18 +58,32 @@ internal sealed class ConferenceJanitor(ConfigStore config, Func<BridgeWatcher> 
         lock (_emptySince)
         {
             foreach (var r in commit.Changed)
-                if (r.Section is "conferences" or ConfigSchema.ConferenceParticipants) _emptySince.Remove(r.Key);
+            {
+                if (r.Section is not ("conferences" or ConfigSchema.ConferenceParticipants)) continue;
+                _emptySince.Remove(r.Key);
+                _conferenceCommits++;
+            }
         }
     }
 
     private async Task SweepAsync(CancellationToken ct)
     {
+        long commits;
+        lock (_emptySince)
+        {
+            commits = _conferenceCommits;
+            if (commits == _noneAsOf) return;
+        }
         var lookup = config.Lookup();
         var live = LiveConferences.Read(config, lookup);
         if (live.Count == 0)
         {
-            // The idle case, every second: no templates read, no peers asked.
-            lock (_emptySince) _emptySince.Clear();
+            // The idle case: no templates read, no peers asked, and no more reads until a conference changes.
+            lock (_emptySince)
+            {
+                _emptySince.Clear();
+                _noneAsOf = commits;
+            }
             return;
         }
         var templates = ConferencingConfig.From(lookup).Templates;
