@@ -15,7 +15,9 @@ internal static class ApiClusterShapes
     private const int ConcurrentClients = 16;
     private const int BatchSize = 100;
     private static readonly TimeSpan ThroughputTime = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan IdleTime = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan IdleTime = TimeSpan.FromSeconds(Seconds("API_CLUSTER_IDLE_SECONDS", 10));
+    /// <summary>Replication, logs and tiered JIT settle this long after the load before idle is measured.</summary>
+    private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(Seconds("API_CLUSTER_SETTLE_SECONDS", 5));
     private static readonly string Value = new('v', 200);
 
     public static async Task<JsonObject> RunAsync(IKvTarget target)
@@ -42,7 +44,11 @@ internal static class ApiClusterShapes
                 var start = Stopwatch.GetTimestamp();
                 var seen = WaitForKeyAsync(watch, key);
                 await client.PutAsync(key, Value);
-                await seen.WaitAsync(TimeSpan.FromSeconds(30));
+                try { await seen.WaitAsync(TimeSpan.FromSeconds(30)); }
+                catch (TimeoutException) when (target is DaemonCluster)
+                {
+                    throw new TimeoutException($"write {i} ({key}) not seen on member 2 within 30 s; member 2 holds it now: {await watch.HoldsAsync(key)}");
+                }
                 visible.Add(Bench.Ms(start, Stopwatch.GetTimestamp()));
             }
             Percentiles(figures, "visible", visible);
@@ -64,7 +70,7 @@ internal static class ApiClusterShapes
         if (after.All(c => c.AllocatedBytes is not null))
             figures["alloc_bytes_per_record"] = Bench.Round(after.Select((c, i) => c.AllocatedBytes!.Value - before[i].AllocatedBytes!.Value).Sum() / records, 0);
 
-        await Task.Delay(TimeSpan.FromSeconds(5)); // replication, logs and tiered JIT settle before idle is measured
+        await Task.Delay(SettleTime);
         var idleFrom = await target.CountersAsync();
         await Task.Delay(IdleTime);
         var idleTo = await target.CountersAsync();
@@ -72,9 +78,15 @@ internal static class ApiClusterShapes
         return figures;
     }
 
+    private static int Seconds(string variable, int byDefault) =>
+        int.TryParse(Environment.GetEnvironmentVariable(variable), out var s) && s > 0 ? s : byDefault;
+
     private static async Task WaitForKeyAsync(IKvWatch watch, string key)
     {
-        while (await watch.NextKeyAsync() != key) { }
+        while (await watch.NextKeyAsync() is var seen && seen != key)
+        {
+            if (seen == IKvWatch.SomeKeys && await watch.HoldsAsync(key)) return;
+        }
     }
 
     /// <summary>Records per second over <see cref="ThroughputTime"/>: each client writes (batches of) fresh records one request at a time.</summary>

@@ -56,7 +56,12 @@ internal sealed class DaemonCluster : IKvTarget
     {
         var follow = await ApiClient.ConnectAsync(_procs[member].Socket);
         await follow.SendAsync("log.follow", new JsonObject { ["log"] = "config" });
-        return new Watch(follow);
+        return new Watch(follow, async key =>
+        {
+            using var client = await ApiClient.ConnectAsync(_procs[member].Socket);
+            await client.SendAsync("config.get", new JsonObject { ["path"] = $"{Section}.{key}.description" });
+            return (await client.ReceiveAsync())?["ok"]?.GetValue<bool>() == true; // an item not there: a notfound error
+        });
     }
 
     public async Task<IReadOnlyList<(double CpuSeconds, long? AllocatedBytes)>> CountersAsync()
@@ -92,10 +97,16 @@ internal sealed class DaemonCluster : IKvTarget
         public void Dispose() => api.Dispose();
     }
 
-    /// <summary>Replicated items appear in the configuration log as "locations.KEY replicated".</summary>
-    private sealed class Watch(ApiClient follow) : IKvWatch
+    /// <summary>
+    /// Replicated items appear in the configuration log as "locations.KEY replicated"; a commit of more
+    /// than 20 records from peers (replication running behind on a loaded machine) as one line
+    /// "N records replicated from peers" (Node/ReplicationLog.cs), which names none of them.
+    /// </summary>
+    private sealed class Watch(ApiClient follow, Func<string, Task<bool>> holds) : IKvWatch
     {
         private const string Prefix = Section + ".";
+
+        public Task<bool> HoldsAsync(string key) => holds(key);
 
         public async Task<string> NextKeyAsync()
         {
@@ -103,9 +114,11 @@ internal sealed class DaemonCluster : IKvTarget
             {
                 var line = await follow.ReceiveAsync() ?? throw new IOException("log.follow ended");
                 var entry = line["entry"]!;
-                if (entry["channel"]?.GetValue<string>() == "peer" && entry["field"]?.GetValue<string>() is { } field
-                    && field.StartsWith(Prefix, StringComparison.Ordinal))
+                if (entry["channel"]?.GetValue<string>() != "peer") continue;
+                if (entry["field"]?.GetValue<string>() is { } field && field.StartsWith(Prefix, StringComparison.Ordinal))
                     return field[Prefix.Length..];
+                if (entry["field"] is null && entry["message"]?.GetValue<string>() is { } message && message.EndsWith("records replicated from peers", StringComparison.Ordinal))
+                    return IKvWatch.SomeKeys;
             }
         }
 

@@ -157,6 +157,9 @@ internal sealed class EtcdCluster : IKvTarget
         private async Task<JsonNode> NextAsync() =>
             JsonNode.Parse(await reader.ReadLineAsync() ?? throw new IOException("etcd closed the watch"))!;
 
+        /// <summary>etcd's watch names every key it sees: never asked.</summary>
+        public Task<bool> HoldsAsync(string key) => throw new NotSupportedException("an etcd watch names every key");
+
         public async Task<string> NextKeyAsync()
         {
             while (_keys.Count == 0)

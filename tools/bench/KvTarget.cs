@@ -30,8 +30,14 @@ internal interface IKvClient : IDisposable
 
 internal interface IKvWatch : IDisposable
 {
-    /// <summary>The key of the next write seen.</summary>
+    /// <summary>The key of the next write seen, or <see cref="SomeKeys"/> for writes seen without their keys.</summary>
     Task<string> NextKeyAsync();
+
+    /// <summary>Whether the member holds <paramref name="key"/> now (asked after <see cref="SomeKeys"/>).</summary>
+    Task<bool> HoldsAsync(string key);
+
+    /// <summary>What NextKeyAsync yields for a batch of writes it cannot name one by one.</summary>
+    public const string SomeKeys = "\0some keys";
 }
 
 /// <summary>CPU time of any process from /proc (utime + stime, in clock ticks of 1/100 s).</summary>
