@@ -21,6 +21,7 @@ internal sealed class ConfigReadCache
     private void Forget(CommitInfo commit)
     {
         Interlocked.Increment(ref _commits);
+        if (commit.Reset) _values.Clear(); // a join dropped this peer's shared sections: none of them holds any more
         foreach (var r in commit.Changed) _values.TryRemove(r.Id, out _);
         foreach (var c in commit.Conflicts) _values.TryRemove(c.Winner.Id, out _);
     }

@@ -51,7 +51,7 @@ public sealed partial class Store
             _recent.Clear();
             _versionVector[PeerId] = seq;
             MakeDurable();
-            info = new CommitInfo(ops, ops.Select(o => o.Record).ToList(), [], Remote: false);
+            info = new CommitInfo(ops, ops.Select(o => o.Record).ToList(), [], Remote: false, Reset: true);
         }
         Committed?.Invoke(info);
         return info;

@@ -39,6 +39,9 @@ public sealed record Operation(string Origin, long Seq, StoredRecord Record, Rec
 /// <summary>A record that lost a last-writer-wins race, for the configuration log.</summary>
 public sealed record Conflict(StoredRecord Winner, StoredRecord Loser);
 
-/// <summary>What one commit changed; Origin is the peer whose ops these are applied from ("" for local writes).</summary>
+/// <summary>
+/// What one commit changed; Remote when applied from other peers. Reset when the store also dropped
+/// records it does not list (a join replaced the shared ones): whatever a reader kept of them is stale.
+/// </summary>
 public sealed record CommitInfo(IReadOnlyList<Operation> Operations, IReadOnlyList<StoredRecord> Changed,
-    IReadOnlyList<Conflict> Conflicts, bool Remote);
+    IReadOnlyList<Conflict> Conflicts, bool Remote, bool Reset = false);

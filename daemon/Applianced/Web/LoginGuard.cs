@@ -11,6 +11,8 @@ namespace Appliance.Daemon.Web;
 /// Failures are also counted per source address (<see cref="SourceFailures"/>): an address that
 /// failed <see cref="MaxFailures"/> times is held as long, and a good login from elsewhere (which
 /// clears the account's count) does not clear it, so spraying names from one address gains nothing.
+/// A session holds the account's stamp from its login; a new password or user name (set on any peer)
+/// ends every session logged in before it (<see cref="Outdated"/>).
 /// </summary>
 internal sealed class LoginGuard(ConfigStore config, NodeLogs logs, TimeProvider time)
 {
@@ -21,8 +23,25 @@ internal sealed class LoginGuard(ConfigStore config, NodeLogs logs, TimeProvider
     private int _failures;
     private DateTimeOffset? _lockedUntil;
 
-    /// <summary>The user name on success; else null and the reason to show.</summary>
-    public (string? User, string? Refusal) Check(string user, string password, string from)
+    /// <summary>
+    /// The account as it stands (user name and password hash), hashed: what a session logged in under it
+    /// keeps, so that a change of either is seen. Null while no password is set.
+    /// </summary>
+    public static string? AccountStamp(string name, string? passwordHash) =>
+        passwordHash is null ? null : WebSessionStore.Hash("account", $"{name}\n{passwordHash}");
+
+    /// <summary>True (and logged) when the account changed since <paramref name="session"/> logged in: it must end.</summary>
+    public bool Outdated(WebSession session)
+    {
+        var account = config.Read("admin");
+        if (session.Account is { } stamp && stamp == AccountStamp(RuleContext.Text(account, "user") ?? "admin", RuleContext.Text(account, "password")))
+            return false;
+        logs.Event($"web session of {session.User} ended: the admin account's password or user name changed since its login");
+        return true;
+    }
+
+    /// <summary>The user name and account stamp on success; else nulls and the reason to show.</summary>
+    public (string? User, string? Account, string? Refusal) Check(string user, string password, string from)
     {
         var account = config.Read("admin");
         var name = RuleContext.Text(account, "user") ?? "admin";
@@ -33,17 +52,17 @@ internal sealed class LoginGuard(ConfigStore config, NodeLogs logs, TimeProvider
             if (_lockedUntil is { } until && now < until)
             {
                 logs.Event($"web login refused for '{TextRules.Escape(user)}' from {from}: the account is locked until {Api.ApiTime.Text(until)}", "warning");
-                return (null, $"Too many failed logins: the account is locked until {until:HH:mm:ss} UTC.");
+                return (null, null, $"Too many failed logins: the account is locked until {until:HH:mm:ss} UTC.");
             }
             if (_sources.HeldUntil(from, now) is { } held)
             {
                 logs.Event($"web login refused for '{TextRules.Escape(user)}' from {from}: the address is held until {Api.ApiTime.Text(held)}", "warning");
-                return (null, $"Too many failed logins from this address: it is held until {held:HH:mm:ss} UTC.");
+                return (null, null, $"Too many failed logins from this address: it is held until {held:HH:mm:ss} UTC.");
             }
             if (hash is null)
             {
                 logs.Event($"web login refused for '{TextRules.Escape(user)}' from {from}: admin.password is not set", "warning");
-                return (null, "No admin password is set: set it with appliancectl (config set admin.password) first.");
+                return (null, null, "No admin password is set: set it with appliancectl (config set admin.password) first.");
             }
             if (user == name && PasswordHash.Verify(hash, password))
             {
@@ -51,7 +70,7 @@ internal sealed class LoginGuard(ConfigStore config, NodeLogs logs, TimeProvider
                 _lockedUntil = null;
                 _sources.Clear(from);
                 logs.Event($"web login: {name} from {from}");
-                return (name, null);
+                return (name, AccountStamp(name, hash), null);
             }
             _failures++;
             var locked = _failures >= MaxFailures;
@@ -65,7 +84,7 @@ internal sealed class LoginGuard(ConfigStore config, NodeLogs logs, TimeProvider
                 + (locked ? $"; the account is locked for web logins until {Api.ApiTime.Text(_lockedUntil!.Value)}" : "")
                 + $"; {fromSource} of {MaxFailures} from this address"
                 + (holdUntil is { } h ? $"; the address is held until {Api.ApiTime.Text(h)}" : ""), "warning");
-            return (null, locked || holdUntil is not null
+            return (null, null, locked || holdUntil is not null
                 ? $"Wrong user name or password. Too many failed logins: {(locked ? "the account" : "this address")} is locked for {LockFor.TotalMinutes:0} minutes."
                 : "Wrong user name or password.");
         }

@@ -5,10 +5,16 @@ using System.Text;
 namespace Appliance.Daemon.Web;
 
 /// <summary>One browser's session: who logged in (null before the login), its form token, when it was last used.</summary>
-internal sealed class WebSession(string id, string? user, DateTimeOffset now)
+internal sealed class WebSession(string id, string? user, string? account, DateTimeOffset now)
 {
     public string Id { get; } = id;
     public string? User { get; } = user;
+
+    /// <summary>
+    /// The account as it was at the login (<see cref="LoginGuard.AccountStamp"/>): a new admin password
+    /// or user name changes it, which ends this session.
+    /// </summary>
+    public string? Account { get; } = account;
 
     /// <summary>
     /// The token every form of this session carries (CSRF): another site cannot read it, so it cannot
@@ -62,7 +68,7 @@ internal sealed class WebSessions(TimeProvider time, TimeSpan idle, WebSessionSt
         if (found.User is { } user && now - found.SavedAt > SaveEvery)
         {
             found.SavedAt = now;
-            stored?.Save(found.Id, user, now, idle);
+            stored?.Save(found.Id, user, found.Account, now, idle);
         }
         return found;
     }
@@ -73,7 +79,7 @@ internal sealed class WebSessions(TimeProvider time, TimeSpan idle, WebSessionSt
     private WebSession? Restored(string id)
     {
         if (id.Length > 64 || stored?.Find(id) is not { } saved) return null;
-        return _sessions.GetOrAdd(id, _ => new WebSession(id, saved.User, saved.LastUsed) { SavedAt = saved.LastUsed });
+        return _sessions.GetOrAdd(id, _ => new WebSession(id, saved.User, saved.Account, saved.LastUsed) { SavedAt = saved.LastUsed });
     }
 
     /// <summary>A session for the login form alone.</summary>
@@ -85,14 +91,14 @@ internal sealed class WebSessions(TimeProvider time, TimeSpan idle, WebSessionSt
             foreach (var old in _sessions.Values.Where(s => s.User is null).OrderBy(s => s.LastUsed).Take(MaxAnonymous / 10))
                 _sessions.TryRemove(old.Id, out _);
         }
-        return Add(null);
+        return Add(null, null);
     }
 
-    /// <summary>Replaces the login form's session with a new one for <paramref name="user"/>.</summary>
-    public WebSession LogIn(WebSession before, string user)
+    /// <summary>Replaces the login form's session with a new one for <paramref name="user"/> (of the account <paramref name="account"/>).</summary>
+    public WebSession LogIn(WebSession before, string user, string account)
     {
         _sessions.TryRemove(before.Id, out _);
-        return Add(user);
+        return Add(user, account);
     }
 
     public void End(WebSession session)
@@ -101,11 +107,11 @@ internal sealed class WebSessions(TimeProvider time, TimeSpan idle, WebSessionSt
         if (session.User is not null) stored?.Remove(session.Id);
     }
 
-    private WebSession Add(string? user)
+    private WebSession Add(string? user, string? account)
     {
-        var session = new WebSession(NewSecret(), user, time.GetUtcNow());
+        var session = new WebSession(NewSecret(), user, account, time.GetUtcNow());
         _sessions[session.Id] = session;
-        if (user is not null) stored?.Save(session.Id, user, session.LastUsed, idle);
+        if (user is not null) stored?.Save(session.Id, user, account, session.LastUsed, idle);
         return session;
     }
 

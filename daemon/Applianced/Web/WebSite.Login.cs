@@ -33,13 +33,13 @@ internal sealed partial class WebSite
         }
         var user = form["user"].ToString();
         var from = http.Connection.RemoteIpAddress?.ToString() ?? "?";
-        var (loggedIn, refusal) = guard.Check(user, form["password"].ToString(), from);
-        if (loggedIn is null)
+        var (loggedIn, account, refusal) = guard.Check(user, form["password"].ToString(), from);
+        if (loggedIn is null || account is null)
         {
             await LoginPageAsync(http, session.User is null ? session : null, refusal, user);
             return;
         }
-        NewSession(http, sessions.LogIn(session, loggedIn));
+        NewSession(http, sessions.LogIn(session, loggedIn, account));
         http.Response.Redirect("/", permanent: false);
         http.Response.StatusCode = StatusCodes.Status303SeeOther;
     }

@@ -45,6 +45,11 @@ internal sealed partial class WebSite(WebApi api, WebSessions sessions, LoginGua
             return;
         }
         var session = sessions.Find(http.Request.Cookies[WebSessions.Cookie]);
+        if (session?.User is not null && guard.Outdated(session))
+        {
+            sessions.End(session);
+            session = null;
+        }
         if (path == "/login")
         {
             await (post ? LoginPostAsync(http, session) : LoginPageAsync(http, session, null, ""));

@@ -153,9 +153,11 @@ public class RecordRulesProcessTests
         Assert.Equal(ExitCodes.Rejected, code);
 
         await c[0].Set("ipv4.additional", "10.33.1.1");
-        (_, checks) = await Check(c[0]);
-        Assert.Equal("fail", checks["rendezvous address"].State);
-        Assert.Contains("peer 2 has no additional address", checks["rendezvous address"].Detail, StringComparison.Ordinal);
+        // Peer 2 is weighed once this peer's link knows which member it is (a link may still be
+        // reconnecting just after the join under load): wait for that rather than read once.
+        await Eventually.WaitUntil(async () => (await Check(c[0])).Checks["rendezvous address"] is { State: "fail" } r
+            && r.Detail.Contains("peer 2 has no additional address", StringComparison.Ordinal), Settle, "p1's check names p2 as missing its address",
+            async () => (await Check(c[0])).Checks["rendezvous address"].ToString());
 
         await c[1].Set("ipv4.additional", "10.33.1.2");
         await Eventually.WaitUntil(async () => (await Check(c[0])).Checks["rendezvous address"].State == "ok", Settle, "p2's address seen on p1");

@@ -8,7 +8,8 @@ namespace Appliance.Tests.Web;
 
 /// <summary>
 /// Issue 22: failed logins are also counted per source address, and a logged-in session survives a
-/// restart of the daemon (kept hashed in the peer's local store, never the cookie itself).
+/// restart of the daemon (kept hashed in the peer's local store, never the cookie itself), and a new
+/// admin password ends every session logged in before it.
 /// </summary>
 public sealed class WebSessionTests(WebPeer peer) : IClassFixture<WebPeer>
 {
@@ -71,5 +72,34 @@ public sealed class WebSessionTests(WebPeer peer) : IClassFixture<WebPeer>
         using var again = peer.Client();
         again.Cookies.Add(client.Base, new Cookie("__Host-appliance-session", cookie) { Secure = true, Path = "/" });
         Assert.Equal(HttpStatusCode.Found, (await again.GetAsync("/")).StatusCode);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_new_admin_password_ends_every_session_logged_in_before_it()
+    {
+        using var before = peer.Client();
+        Assert.Equal(HttpStatusCode.SeeOther, (await before.LogInAsync(WebPeer.User, WebPeer.Password)).StatusCode);
+        var token = await before.TokenAsync("/");
+        try
+        {
+            // Set over the API, as it would come from another peer or an SSH session: not through this session.
+            await peer.Daemon.Set("admin.password", "a-new-one-for-this-test");
+
+            Assert.Equal(HttpStatusCode.Found, (await before.GetAsync("/")).StatusCode); // to the login
+            Assert.Equal(HttpStatusCode.Forbidden, (await before.PostAsync("/logout", [new("_token", token)])).StatusCode);
+            using var old = peer.Client();
+            Assert.Equal(HttpStatusCode.Unauthorized, (await old.LogInAsync(WebPeer.User, WebPeer.Password)).StatusCode);
+            using var fresh = peer.Client();
+            Assert.Equal(HttpStatusCode.SeeOther, (await fresh.LogInAsync(WebPeer.User, "a-new-one-for-this-test")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await fresh.GetAsync("/")).StatusCode);
+
+            var events = (await peer.Daemon.Api("log.read", new JsonObject { ["log"] = "events" }))["entries"]!.AsArray()
+                .Select(e => (string?)e!["message"] ?? "").ToList();
+            Assert.Contains(events, m => m.StartsWith("web session of admin ended: the admin account's password", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await peer.Daemon.Set("admin.password", WebPeer.Password); // the class's other tests log in with it
+        }
     }
 }
