@@ -25,7 +25,7 @@ internal sealed class SimOptions
     public const string Usage =
         "usage: bridgesim [--http ADDR:PORT] [--https ADDR:PORT --cert PEM --key PEM] [--sip ADDR:PORT] [--user U --password P]\n"
         + "                 [--type telepresence-server|mcu] [--model TEXT] [--serial TEXT]\n"
-        + "                 [--ports N] [--conferences N] [--refuse] [--refuse-create] [--delay-ms N] [--ring-ms N] [--hang] [--page-size N]";
+        + "                 [--ports N] [--conferences N] [--refuse] [--refuse-create] [--refuse-invite CODE] [--delay-ms N] [--ring-ms N] [--hang] [--page-size N]";
 
     public static SimOptions Parse(IReadOnlyList<string> args)
     {
@@ -54,6 +54,7 @@ internal sealed class SimOptions
                 case "--page-size": o.Switches["pageSize"] = Number(); break;
                 case "--refuse": o.Switches["refuse"] = true; break;
                 case "--refuse-create": o.Switches["refuseCreate"] = true; break;
+                case "--refuse-invite": o.Switches["refuseInvite"] = Number(); break;
                 case "--hang": o.Switches["hang"] = true; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }

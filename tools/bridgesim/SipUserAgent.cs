@@ -9,7 +9,7 @@ namespace Appliance.BridgeSim;
 /// The bridge's SIP side (UDP and TCP on --sip ADDR:PORT): an INVITE whose Request-URI user names a
 /// conference this bridge holds is answered 180 then 200 with an SDP answer, and the caller joins
 /// the conference (participant.enumerate, device.query) when its ACK arrives; BYE leaves. Unknown
-/// conference 404, no room 486, switch refuse 503, ringMs before the 200 (a CANCEL meanwhile gets
+/// conference 404, no room 486, switch refuse 503, switch refuseInvite its code, ringMs before the 200 (a CANCEL meanwhile gets
 /// 487 from the stack), hang: no answer at all. A participant the bridge drops (participant.remove,
 /// conference.destroy) gets a BYE.
 /// </summary>
@@ -77,6 +77,11 @@ internal sealed partial class SipUserAgent : IAsyncDisposable
     {
         if (_switches.Hang) return; // taken, never answered: the caller's timer B runs out
         var conference = Uri.UnescapeDataString(t.Request.RequestUri.User ?? "");
+        if (_switches.RefuseInvite is > 0 and var code)
+        {
+            await t.RespondAsync(Refusal(t, code, "the simulator refuses INVITEs: switch refuseInvite"));
+            return;
+        }
         if (_switches.Refuse)
         {
             await t.RespondAsync(Refusal(t, 503, "the simulator refuses: switch refuse"));

@@ -193,6 +193,11 @@ public sealed partial class BridgeWatcher : IAsyncDisposable
         public BridgeHealth? Shared { get; set; }
         public DateTimeOffset Written { get; set; }
 
+        /// <summary>A failure the B2BUA reported on the bridge's SIP side, held until when (BridgeWatcher.CallFailures.cs).</summary>
+        public (string Reason, DateTimeOffset Until)? CallFailure { get; set; }
+
+        public SemaphoreSlim Publishing { get; } = new(1, 1);
+
         public async Task EndAsync()
         {
             await Stop.CancelAsync();

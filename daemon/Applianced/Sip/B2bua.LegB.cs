@@ -33,7 +33,8 @@ public sealed partial class B2bua
                 Forget(call); // cancelled during placement: the stack answered 487, no leg B
                 return;
             }
-            call.ContactA = new SipNameAddress(SipTarget.Contact(SipIds.NewTag(), call.Invite.Remote.Transport));
+            call.ContactA ??= new SipNameAddress(SipTarget.Contact(SipIds.NewTag(), call.Invite.Remote.Transport));
+            call.LegBAttempts++;
             call.ContactB = contactB;
             call.RemoteB = new SipEndPoint(transport, bridge);
             call.InviteB = sent = _stack.SendRequest(inviteB, transport, bridge, r => OnLegBResponse(call, r));
@@ -114,6 +115,7 @@ public sealed partial class B2bua
     {
         if (!final.IsSuccess)
         {
+            if (await PlaceAgainAsync(call, final)) return;
             Forget(call);
             if (final.StatusCode == 487 && call.CancelWanted) return;
             var (code, reason) = final.StatusCode switch
