@@ -14,6 +14,7 @@ public sealed partial class SipTrunk
     private readonly CancellationTokenSource _stopCalls = new();
     private Task? _janitorLoop;
     private Task? _moverLoop;
+    private Func<BridgeWatcher>? _bridges;
 
     /// <summary>The B2BUA, once <see cref="EnableCalls"/> has given it placement; INVITEs get 480 before.</summary>
     public B2bua? Calls { get; private set; }
@@ -29,6 +30,7 @@ public sealed partial class SipTrunk
     public void EnableCalls(ConferencePlacer placer, ConfigStore config, Func<BridgeWatcher> bridges, Func<IReadOnlyCollection<string>> activePeers,
         SplitWatcher splits)
     {
+        _bridges = bridges;
         _roster = new ConferenceRoster(config, _logs);
         Calls = new B2bua(Stack, TransportFor, placer, bridges, _roster, _logs, _time);
         _janitor = new ConferenceJanitor(config, bridges, activePeers, Calls.Holds, _logs, _time);
@@ -45,11 +47,18 @@ public sealed partial class SipTrunk
         if (_mover is { } mover) _moverLoop = Task.Run(() => mover.RunAsync(_stopCalls.Token));
     }
 
-    /// <summary>Leg B leaves from the trunk listener of the address the call came in on, over the bridge's transport.</summary>
+    /// <summary>
+    /// Leg B leaves from the trunk listener of the address the call came in on, over the bridge's
+    /// transport: TLS from the TLS listener, which exists while a server certificate is selected (the
+    /// bridge's in-dialog requests come back to it over TLS).
+    /// </summary>
     private ISipTransport? TransportFor(IPAddress local, string protocol)
     {
         lock (_listeners)
+        {
+            if (protocol == "TLS") return _tls.GetValueOrDefault(local);
             return _listeners.TryGetValue(local, out var pair) ? protocol == "TCP" ? pair.Tcp : pair.Udp : null;
+        }
     }
 
     private async Task StopCallsAsync()
