@@ -96,7 +96,7 @@ public sealed partial class ConferencePlacer(ConfigStore config, Func<BridgeWatc
         try
         {
             var max = ConferencingConfig.From(config.Lookup()).Templates.GetValueOrDefault(decision.Template!)?.MaxParticipants;
-            await client.CreateConferenceAsync(name, max, ct);
+            await client.CreateConferenceAsync(name, max, ct, ConferenceMark.Of(config));
         }
         catch (BridgeCallException e) when (e.FaultCode == BridgeFaults.DuplicateConference)
         {

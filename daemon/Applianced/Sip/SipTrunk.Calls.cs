@@ -14,6 +14,8 @@ public sealed partial class SipTrunk
     private readonly CancellationTokenSource _stopCalls = new();
     private Task? _janitorLoop;
     private Task? _moverLoop;
+    private OrphanSweeper? _sweeper;
+    private Task? _sweeperLoop;
     private Func<BridgeWatcher>? _bridges;
 
     /// <summary>The B2BUA, once <see cref="EnableCalls"/> has given it placement; INVITEs get 480 before.</summary>
@@ -28,13 +30,14 @@ public sealed partial class SipTrunk
     /// <see cref="StartCallsAsync"/>.
     /// </summary>
     public void EnableCalls(ConferencePlacer placer, ConfigStore config, Func<BridgeWatcher> bridges, Func<IReadOnlyCollection<string>> activePeers,
-        SplitWatcher splits)
+        Func<bool> allMembersActive, SplitWatcher splits)
     {
         _bridges = bridges;
         _roster = new ConferenceRoster(config, _logs);
         Calls = new B2bua(Stack, TransportFor, placer, bridges, _roster, _logs, _time);
         _janitor = new ConferenceJanitor(config, bridges, activePeers, Calls.Holds, _logs, _time);
         _mover = new SplitMover(Calls, config, bridges, _logs, _time);
+        _sweeper = new OrphanSweeper(config, bridges, activePeers, allMembersActive, Calls.Holds, _logs, _time);
         splits.HeldHere = _roster.Count;
         splits.Settled += _mover.OnSettled;
     }
@@ -45,6 +48,7 @@ public sealed partial class SipTrunk
         await _roster.ClearStaleAsync();
         _janitorLoop = Task.Run(() => _janitor.RunAsync(_stopCalls.Token));
         if (_mover is { } mover) _moverLoop = Task.Run(() => mover.RunAsync(_stopCalls.Token));
+        if (_sweeper is { } sweeper) _sweeperLoop = Task.Run(() => sweeper.RunAsync(_stopCalls.Token));
     }
 
     /// <summary>
@@ -67,5 +71,6 @@ public sealed partial class SipTrunk
         await _stopCalls.CancelAsync();
         if (_janitorLoop is not null) await _janitorLoop;
         if (_moverLoop is not null) await _moverLoop;
+        if (_sweeperLoop is not null) await _sweeperLoop;
     }
 }
