@@ -28,7 +28,7 @@ internal sealed class SimSwitches
     /// <summary>Every API call is answered after this long.</summary>
     public int DelayMs { get; private set; }
 
-    /// <summary>How long the SIP user agent rings (180) before it answers a call 200; the API is not slowed.</summary>
+    /// <summary>How long the SIP user agent rings (180) before it answers a call 200, and waits before it answers a re-INVITE; the API is not slowed.</summary>
     public int RingMs { get; private set; }
 
     /// <summary>API calls are taken and never answered (the connection stays open).</summary>
@@ -36,6 +36,13 @@ internal sealed class SimSwitches
 
     /// <summary>Entries per page of conference.enumerate and participant.enumerate.</summary>
     public int PageSize { get; private set; } = 50;
+
+    private int _reinvitesHeld;
+
+    /// <summary>Re-INVITEs the SIP user agent is holding for ringMs now (shown by sim.get, so a test knows an offer is under way).</summary>
+    public int ReinvitesHeld => Volatile.Read(ref _reinvitesHeld);
+
+    public void HoldingReinvite(bool held) => Interlocked.Add(ref _reinvitesHeld, held ? 1 : -1);
 
     /// <summary>Applies the members of a sim.set struct (or of the command line); an unknown member or bad value is refused whole.</summary>
     public void Apply(XmlRpcStruct s)
@@ -74,6 +81,7 @@ internal sealed class SimSwitches
             return new XmlRpcStruct
             {
                 ["ports"] = Ports, ["conferences"] = Conferences, ["refuse"] = Refuse, ["refuseCreate"] = RefuseCreate, ["refuseInvite"] = RefuseInvite, ["delayMs"] = DelayMs, ["ringMs"] = RingMs, ["hang"] = Hang, ["pageSize"] = PageSize,
+                ["reinvitesHeld"] = ReinvitesHeld,
             };
         }
     }
