@@ -77,7 +77,7 @@ internal sealed class BridgeApi(SimOptions options, SimSwitches switches, Confer
             case "conference.create":
                 if (switches.RefuseCreate) throw new SimFault(BridgeFaults.OperationFailed, "operation failed (the simulator refuses: switch refuseCreate)");
                 var name = Name(args, "conferenceName");
-                book.Create(name, args.OptionalInt("maxParticipants"));
+                book.Create(name, args.OptionalInt("maxParticipants"), args.OptionalString("description"));
                 return new XmlRpcStruct { ["conferenceName"] = name };
             case "conference.destroy":
                 book.Destroy(Name(args, "conferenceName"));

@@ -22,7 +22,7 @@ internal sealed class ConferenceBook(SimSwitches switches, TimeProvider time)
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, Conference> _conferences = new(StringComparer.Ordinal);
 
-    private sealed record Conference(string Name, int? MaxParticipants, DateTime Created)
+    private sealed record Conference(string Name, int? MaxParticipants, string? Description, DateTime Created)
     {
         public SortedDictionary<string, (string Address, DateTime Connected)> Participants { get; } = new(StringComparer.Ordinal);
     }
@@ -32,13 +32,13 @@ internal sealed class ConferenceBook(SimSwitches switches, TimeProvider time)
         lock (_gate) return (_conferences.Values.Sum(c => c.Participants.Count), _conferences.Count);
     }
 
-    public void Create(string name, int? maxParticipants)
+    public void Create(string name, int? maxParticipants, string? description)
     {
         lock (_gate)
         {
             if (_conferences.ContainsKey(name)) throw new SimFault(BridgeFaults.DuplicateConference, $"conference '{name}' exists");
             if (_conferences.Count >= switches.Conferences) throw new SimFault(BridgeFaults.TooManyConferences, $"all {switches.Conferences} conferences in use");
-            _conferences[name] = new Conference(name, maxParticipants, Now);
+            _conferences[name] = new Conference(name, maxParticipants, description, Now);
         }
     }
 
@@ -102,6 +102,7 @@ internal sealed class ConferenceBook(SimSwitches switches, TimeProvider time)
         {
             var s = new XmlRpcStruct { ["conferenceName"] = c.Name, ["participants"] = c.Participants.Count, ["created"] = c.Created };
             if (c.MaxParticipants is { } max) s["maxParticipants"] = max;
+            if (c.Description is { } description) s["description"] = description;
             return s;
         }).ToList());
 

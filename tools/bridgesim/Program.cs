@@ -17,6 +17,7 @@ try
 {
     await using var host = await SimHost.StartAsync(options);
     if (host.Sip is { } sip) Console.WriteLine($"bridgesim: listening on sip:{sip} (UDP, TCP)");
+    if (host.SipTls is { } sipTls) Console.WriteLine($"bridgesim: listening on sip:{sipTls} (TLS)");
     foreach (var url in host.Urls) Console.WriteLine($"bridgesim: listening on {url}/RPC2");
     Console.Out.Flush();
     await host.WaitAsync();

@@ -40,13 +40,16 @@ internal sealed class SimHost : IAsyncDisposable
     /// <summary>Where the SIP user agent listens (UDP and TCP); null without --sip.</summary>
     public System.Net.IPEndPoint? Sip => _sip?.LocalEndPoint;
 
+    /// <summary>Where the SIP user agent takes TLS; null without --sip-tls.</summary>
+    public System.Net.IPEndPoint? SipTls => _sip?.TlsEndPoint;
+
     public static async Task<SimHost> StartAsync(SimOptions options)
     {
         var switches = new SimSwitches();
         switches.Apply(options.Switches);
         var book = new ConferenceBook(switches, TimeProvider.System);
         var api = new BridgeApi(options, switches, book, TimeProvider.System);
-        var certificate = options.Https is null ? null : LoadCertificate(options.CertFile!, options.KeyFile!);
+        var certificate = options.CertFile is null ? null : LoadCertificate(options.CertFile!, options.KeyFile!);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out
@@ -60,7 +63,7 @@ internal sealed class SimHost : IAsyncDisposable
         var app = builder.Build();
         var host = new SimHost(app, api, switches) { Book = book };
         app.Run(host.ServeAsync);
-        if (options.Sip is { } sip) host._sip = SipUserAgent.Start(sip, book, switches);
+        if (options.Sip is { } sip) host._sip = SipUserAgent.Start(sip, options.SipTls, certificate, book, switches);
         await app.StartAsync();
         return host;
     }

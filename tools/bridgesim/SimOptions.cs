@@ -11,6 +11,8 @@ internal sealed class SimOptions
     public IPEndPoint? Https { get; private set; }
     /// <summary>The SIP user agent's address (UDP and TCP); none: no SIP side.</summary>
     public IPEndPoint? Sip { get; private set; }
+    /// <summary>SIP over TLS (with --sip, presenting --cert/--key); none: no TLS.</summary>
+    public IPEndPoint? SipTls { get; private set; }
     public string? CertFile { get; private set; }
     public string? KeyFile { get; private set; }
     public string? User { get; private set; }
@@ -23,9 +25,9 @@ internal sealed class SimOptions
     public XmlRpcStruct Switches { get; } = new();
 
     public const string Usage =
-        "usage: bridgesim [--http ADDR:PORT] [--https ADDR:PORT --cert PEM --key PEM] [--sip ADDR:PORT] [--user U --password P]\n"
+        "usage: bridgesim [--http ADDR:PORT] [--https ADDR:PORT --cert PEM --key PEM] [--sip ADDR:PORT [--sip-tls ADDR:PORT --cert PEM --key PEM]] [--user U --password P]\n"
         + "                 [--type telepresence-server|mcu] [--model TEXT] [--serial TEXT]\n"
-        + "                 [--ports N] [--conferences N] [--refuse] [--refuse-create] [--delay-ms N] [--ring-ms N] [--hang] [--page-size N]";
+        + "                 [--ports N] [--conferences N] [--refuse] [--refuse-create] [--refuse-invite CODE] [--delay-ms N] [--ring-ms N] [--hang] [--page-size N]";
 
     public static SimOptions Parse(IReadOnlyList<string> args)
     {
@@ -40,6 +42,7 @@ internal sealed class SimOptions
                 case "--http": o.Http = Endpoint(Value()); break;
                 case "--https": o.Https = Endpoint(Value()); break;
                 case "--sip": o.Sip = Endpoint(Value()); break;
+                case "--sip-tls": o.SipTls = Endpoint(Value()); break;
                 case "--cert": o.CertFile = Value(); break;
                 case "--key": o.KeyFile = Value(); break;
                 case "--user": o.User = Value(); break;
@@ -54,12 +57,14 @@ internal sealed class SimOptions
                 case "--page-size": o.Switches["pageSize"] = Number(); break;
                 case "--refuse": o.Switches["refuse"] = true; break;
                 case "--refuse-create": o.Switches["refuseCreate"] = true; break;
+                case "--refuse-invite": o.Switches["refuseInvite"] = Number(); break;
                 case "--hang": o.Switches["hang"] = true; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }
         if (o.Http is null && o.Https is null) throw new ArgumentException("give --http, --https or both");
         if (o.Https is not null && (o.CertFile is null || o.KeyFile is null)) throw new ArgumentException("--https needs --cert and --key");
+        if (o.SipTls is not null && (o.Sip is null || o.CertFile is null || o.KeyFile is null)) throw new ArgumentException("--sip-tls needs --sip, --cert and --key");
         return o;
     }
 

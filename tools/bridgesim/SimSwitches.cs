@@ -22,10 +22,13 @@ internal sealed class SimSwitches
     /// <summary>conference.create alone is answered with fault 201, while device.query still reports the bridge healthy.</summary>
     public bool RefuseCreate { get; private set; }
 
+    /// <summary>A SIP status (400-699) every INVITE is answered with at once, before any provisional; 0: INVITEs are taken. The API is not affected.</summary>
+    public int RefuseInvite { get; private set; }
+
     /// <summary>Every API call is answered after this long.</summary>
     public int DelayMs { get; private set; }
 
-    /// <summary>How long the SIP user agent rings (180) before it answers a call 200; the API is not slowed.</summary>
+    /// <summary>How long the SIP user agent rings (180) before it answers a call 200, and waits before it answers a re-INVITE; the API is not slowed.</summary>
     public int RingMs { get; private set; }
 
     /// <summary>API calls are taken and never answered (the connection stays open).</summary>
@@ -33,6 +36,13 @@ internal sealed class SimSwitches
 
     /// <summary>Entries per page of conference.enumerate and participant.enumerate.</summary>
     public int PageSize { get; private set; } = 50;
+
+    private int _reinvitesHeld;
+
+    /// <summary>Re-INVITEs the SIP user agent is holding for ringMs now (shown by sim.get, so a test knows an offer is under way).</summary>
+    public int ReinvitesHeld => Volatile.Read(ref _reinvitesHeld);
+
+    public void HoldingReinvite(bool held) => Interlocked.Add(ref _reinvitesHeld, held ? 1 : -1);
 
     /// <summary>Applies the members of a sim.set struct (or of the command line); an unknown member or bad value is refused whole.</summary>
     public void Apply(XmlRpcStruct s)
@@ -44,6 +54,8 @@ internal sealed class SimSwitches
         var delay = Range(s.OptionalInt("delayMs"), "delayMs", 0, 600_000);
         var ring = Range(s.OptionalInt("ringMs"), "ringMs", 0, 600_000);
         var page = Range(s.OptionalInt("pageSize"), "pageSize", 1, 10_000);
+        var refuseInvite = s.OptionalInt("refuseInvite");
+        if (refuseInvite is not (null or 0)) Range(refuseInvite, "refuseInvite", 400, 699);
         var refuse = s.OptionalBool("refuse");
         var refuseCreate = s.OptionalBool("refuseCreate");
         var hang = s.OptionalBool("hang");
@@ -57,6 +69,7 @@ internal sealed class SimSwitches
             PageSize = page ?? PageSize;
             Refuse = refuse ?? Refuse;
             RefuseCreate = refuseCreate ?? RefuseCreate;
+            RefuseInvite = refuseInvite ?? RefuseInvite;
             Hang = hang ?? Hang;
         }
     }
@@ -67,12 +80,13 @@ internal sealed class SimSwitches
         {
             return new XmlRpcStruct
             {
-                ["ports"] = Ports, ["conferences"] = Conferences, ["refuse"] = Refuse, ["refuseCreate"] = RefuseCreate, ["delayMs"] = DelayMs, ["ringMs"] = RingMs, ["hang"] = Hang, ["pageSize"] = PageSize,
+                ["ports"] = Ports, ["conferences"] = Conferences, ["refuse"] = Refuse, ["refuseCreate"] = RefuseCreate, ["refuseInvite"] = RefuseInvite, ["delayMs"] = DelayMs, ["ringMs"] = RingMs, ["hang"] = Hang, ["pageSize"] = PageSize,
+                ["reinvitesHeld"] = ReinvitesHeld,
             };
         }
     }
 
-    private static readonly string[] Known = ["ports", "conferences", "refuse", "refuseCreate", "delayMs", "ringMs", "hang", "pageSize", "die", "authenticationUser", "authenticationPassword"];
+    private static readonly string[] Known = ["ports", "conferences", "refuse", "refuseCreate", "refuseInvite", "delayMs", "ringMs", "hang", "pageSize", "die", "authenticationUser", "authenticationPassword"];
 
     private static int? Range(int? value, string name, int min, int max) =>
         value is { } v && (v < min || v > max) ? throw new ArgumentException($"{name} {v} is outside {min}..{max}") : value;

@@ -22,7 +22,7 @@ internal sealed partial class SipUserAgent
         HangUp(leg);
     }
 
-    /// <summary>BYE leaves the conference; a re-INVITE is answered with SDP again; anything else in the dialog 200.</summary>
+    /// <summary>BYE leaves the conference; a re-INVITE is answered with SDP again (after ringMs); anything else in the dialog 200.</summary>
     private async Task InDialogAsync(SipServerTransaction t)
     {
         var r = t.Request;
@@ -43,6 +43,13 @@ internal sealed partial class SipUserAgent
         }
         else if (r.Method == SipMethods.Invite)
         {
+            // A re-INVITE takes ringMs too, so a test can have one offer under way while another comes.
+            if (_switches.RingMs > 0)
+            {
+                _switches.HoldingReinvite(true);
+                try { await Task.Delay(_switches.RingMs); }
+                finally { _switches.HoldingReinvite(false); }
+            }
             ok.Headers.Add(SipHeaderNames.Contact, new SipNameAddress(SipTarget.Contact("bridge", t.Remote.Transport)).ToString());
             ok.Headers.Add(SipHeaderNames.ContentType, "application/sdp");
             ok.Body = SimSdp.Answer(r.Body, LocalEndPoint.Address);

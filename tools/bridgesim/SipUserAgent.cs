@@ -1,15 +1,16 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Appliance.Daemon.Bridges;
 using Appliance.Sip;
 
 namespace Appliance.BridgeSim;
 
 /// <summary>
-/// The bridge's SIP side (UDP and TCP on --sip ADDR:PORT): an INVITE whose Request-URI user names a
+/// The bridge's SIP side (UDP and TCP on --sip ADDR:PORT, TLS on --sip-tls ADDR:PORT): an INVITE whose Request-URI user names a
 /// conference this bridge holds is answered 180 then 200 with an SDP answer, and the caller joins
 /// the conference (participant.enumerate, device.query) when its ACK arrives; BYE leaves. Unknown
-/// conference 404, no room 486, switch refuse 503, ringMs before the 200 (a CANCEL meanwhile gets
+/// conference 404, no room 486, switch refuse 503, switch refuseInvite its code, ringMs before the 200 (a CANCEL meanwhile gets
 /// 487 from the stack), hang: no answer at all. A participant the bridge drops (participant.remove,
 /// conference.destroy) gets a BYE.
 /// </summary>
@@ -30,7 +31,7 @@ internal sealed partial class SipUserAgent : IAsyncDisposable
         public bool Joined { get; set; }
     }
 
-    private SipUserAgent(IPEndPoint local, ConferenceBook book, SimSwitches switches)
+    private SipUserAgent(IPEndPoint local, IPEndPoint? tlsLocal, X509Certificate2? certificate, ConferenceBook book, SimSwitches switches)
     {
         _book = book;
         _switches = switches;
@@ -38,6 +39,12 @@ internal sealed partial class SipUserAgent : IAsyncDisposable
         _stack.AddTransport(udp);
         _stack.AddTransport(SipTcpTransport.Listen(udp.LocalEndPoint));
         LocalEndPoint = udp.LocalEndPoint;
+        if (tlsLocal is not null)
+        {
+            var tls = SimTlsTransport.Listen(tlsLocal, certificate!);
+            _stack.AddTransport(tls);
+            TlsEndPoint = tls.LocalEndPoint;
+        }
         _stack.RequestReceived = HandleAsync;
         _stack.AckReceived += OnAck;
         _book.Dropped += OnDropped;
@@ -45,8 +52,15 @@ internal sealed partial class SipUserAgent : IAsyncDisposable
 
     public IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>Listens on <paramref name="local"/> (UDP, and TCP on the same port; port 0 picks one).</summary>
-    public static SipUserAgent Start(IPEndPoint local, ConferenceBook book, SimSwitches switches) => new(local, book, switches);
+    /// <summary>Where SIP over TLS is taken (--sip-tls), or null.</summary>
+    public IPEndPoint? TlsEndPoint { get; }
+
+    /// <summary>
+    /// Listens on <paramref name="local"/> (UDP, and TCP on the same port; port 0 picks one), and for
+    /// TLS on <paramref name="tlsLocal"/> with <paramref name="certificate"/> when given.
+    /// </summary>
+    public static SipUserAgent Start(IPEndPoint local, IPEndPoint? tlsLocal, X509Certificate2? certificate, ConferenceBook book, SimSwitches switches) =>
+        new(local, tlsLocal, certificate, book, switches);
 
     private async Task HandleAsync(SipServerTransaction t)
     {
@@ -77,6 +91,11 @@ internal sealed partial class SipUserAgent : IAsyncDisposable
     {
         if (_switches.Hang) return; // taken, never answered: the caller's timer B runs out
         var conference = Uri.UnescapeDataString(t.Request.RequestUri.User ?? "");
+        if (_switches.RefuseInvite is > 0 and var code)
+        {
+            await t.RespondAsync(Refusal(t, code, "the simulator refuses INVITEs: switch refuseInvite"));
+            return;
+        }
         if (_switches.Refuse)
         {
             await t.RespondAsync(Refusal(t, 503, "the simulator refuses: switch refuse"));

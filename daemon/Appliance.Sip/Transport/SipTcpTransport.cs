@@ -113,6 +113,8 @@ public class SipTcpTransport : ISipTransport
         {
             _problem($"{Protocol} {LocalEndPoint}: connection with {remote} failed: {e.Message}");
             socket.Dispose();
+            // A connection this side opened fails its request with why (a refused certificate, say), not only that it failed.
+            if (!inbound) throw new IOException($"{Protocol} connection to {remote} failed: {e.Message}", e);
             return null;
         }
     }

@@ -24,10 +24,11 @@ public sealed partial class BridgeClient
     }
 
     /// <summary>Creates a conference; a name already in use is a <see cref="BridgeCallException"/> with <see cref="BridgeFaults.DuplicateConference"/>.</summary>
-    public async Task CreateConferenceAsync(string name, int? maxParticipants, CancellationToken ct)
+    public async Task CreateConferenceAsync(string name, int? maxParticipants, CancellationToken ct, string? description = null)
     {
         var args = new XmlRpcStruct { ["conferenceName"] = name };
         if (maxParticipants is { } max) args["maxParticipants"] = max;
+        if (description is not null) args["description"] = description;
         await StructAsync("conference.create", args, ct).ConfigureAwait(false);
     }
 
@@ -36,7 +37,7 @@ public sealed partial class BridgeClient
 
     public Task<IReadOnlyList<BridgeConference>> EnumerateConferencesAsync(CancellationToken ct) =>
         EnumerateAsync("conference.enumerate", "conferences", new XmlRpcStruct(), c => new BridgeConference(
-            c.String("conferenceName"), c.Int("participants"), c.OptionalInt("maxParticipants"), c.OptionalTime("created")), ct);
+            c.String("conferenceName"), c.Int("participants"), c.OptionalInt("maxParticipants"), c.OptionalTime("created"), c.OptionalString("description")), ct);
 
     /// <summary>The participants of one conference, or of all when <paramref name="conference"/> is null.</summary>
     public Task<IReadOnlyList<BridgeParticipant>> EnumerateParticipantsAsync(string? conference, CancellationToken ct) =>

@@ -51,28 +51,36 @@ public sealed partial class BridgeClient
     /// </summary>
     private bool Validate(X509Certificate? presented, X509Chain? presentedChain, SslPolicyErrors errors)
     {
+        var (ok, reason) = Check(Tls, Endpoint.Address, presented, presentedChain, errors);
+        return ok || Refuse(reason!);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="presented"/> may be the bridge at <paramref name="address"/> under
+    /// <paramref name="tls"/>, and why not: the check of the bridge's HTTPS API, which leg B over
+    /// SIP/TLS makes too (Sip/SipTlsTransport.cs).
+    /// </summary>
+    public static (bool Ok, string? Reason) Check(BridgeTls tls, string address, X509Certificate? presented, X509Chain? presentedChain, SslPolicyErrors errors)
+    {
         if (presented is null)
-            return Refuse("the bridge presented no certificate");
+            return (false, "the bridge presented no certificate");
         using var leaf = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
         var who = $"certificate '{Clip(leaf.Subject)}' (issuer '{Clip(leaf.Issuer)}', SHA-256 {Convert.ToHexString(leaf.GetCertHash(HashAlgorithmName.SHA256))[..16]}...)";
         if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-            return Refuse($"{who} does not name {Endpoint.Address}");
-        if (Tls.TrustedRoots is null)
-        {
-            return errors == SslPolicyErrors.None
-                || Refuse($"{who} is not trusted by {Tls.Source}: {Status(presentedChain)}");
-        }
+            return (false, $"{who} does not name {address}");
+        if (tls.TrustedRoots is null)
+            return errors == SslPolicyErrors.None ? (true, null) : (false, $"{who} is not trusted by {tls.Source}: {Status(presentedChain)}");
         // Only the selected bundle vouches, with a fresh policy per handshake (a policy keeps chain state).
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.CustomTrustStore.AddRange(Tls.TrustedRoots);
+        chain.ChainPolicy.CustomTrustStore.AddRange(tls.TrustedRoots);
         if (presentedChain is not null)
         {
             foreach (var element in presentedChain.ChainElements.Skip(1))
                 chain.ChainPolicy.ExtraStore.Add(element.Certificate);
         }
-        return chain.Build(leaf) || Refuse($"{who} is not trusted by {Tls.Source}: {Status(chain)}");
+        return chain.Build(leaf) ? (true, null) : (false, $"{who} is not trusted by {tls.Source}: {Status(chain)}");
     }
 
     private static string Status(X509Chain? chain) =>

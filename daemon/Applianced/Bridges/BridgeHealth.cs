@@ -34,6 +34,9 @@ public sealed record BridgeWatchTimings
     /// <summary>Connect and answer time allowed to one call.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long a bridge stays refused after it refused (or never answered) the INVITE of a new conference's first call.</summary>
+    public TimeSpan CallFailureHold { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How stale the shared record's lastSeen may get while nothing else changes (so replication stays quiet).</summary>
     public TimeSpan Refresh { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -10,7 +10,7 @@ public sealed record BridgeLoad(int PortsInUse, int PortsMax, int ConferencesInU
 }
 
 /// <summary>One entry of conference.enumerate.</summary>
-public sealed record BridgeConference(string Name, int Participants, int? MaxParticipants, DateTime? Created);
+public sealed record BridgeConference(string Name, int Participants, int? MaxParticipants, DateTime? Created, string? Description = null);
 
 /// <summary>One entry of participant.enumerate.</summary>
 public sealed record BridgeParticipant(string Conference, string Name, string? Address, DateTime? Connected);

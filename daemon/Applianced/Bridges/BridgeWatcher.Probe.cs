@@ -38,7 +38,7 @@ public sealed partial class BridgeWatcher
             if (ct.IsCancellationRequested) return;
             try
             {
-                await PublishAsync(watch, seen);
+                await PublishOnceAsync(watch, CallFailureSeen(watch, seen) ?? seen);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

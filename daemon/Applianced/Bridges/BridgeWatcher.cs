@@ -68,6 +68,14 @@ public sealed partial class BridgeWatcher : IAsyncDisposable
         lock (_gate) return _watches.TryGetValue(bridge, out var w) ? w.Client : null;
     }
 
+    /// <summary>The client of the bridge whose SIP side is at <paramref name="sip"/> over <paramref name="transport"/>, or null.</summary>
+    public BridgeClient? ClientAtSip(System.Net.IPEndPoint sip, string transport)
+    {
+        lock (_gate)
+            return _watches.Values.FirstOrDefault(w => w.Endpoint.SipTransport == transport && w.Endpoint.SipPort == sip.Port
+                && System.Net.IPAddress.TryParse(w.Endpoint.Address, out var a) && a.Equals(sip.Address))?.Client;
+    }
+
     public void Start()
     {
         _config.Store.Committed += OnCommitted;
@@ -192,6 +200,11 @@ public sealed partial class BridgeWatcher : IAsyncDisposable
         /// <summary>What this peer's bridge-status record says (null: none), and when it was written.</summary>
         public BridgeHealth? Shared { get; set; }
         public DateTimeOffset Written { get; set; }
+
+        /// <summary>A failure the B2BUA reported on the bridge's SIP side, held until when (BridgeWatcher.CallFailures.cs).</summary>
+        public (string Reason, DateTimeOffset Until)? CallFailure { get; set; }
+
+        public SemaphoreSlim Publishing { get; } = new(1, 1);
 
         public async Task EndAsync()
         {

@@ -11,7 +11,7 @@ namespace Appliance.Daemon.Conferencing;
 /// <see cref="PlaceAsync"/> what the B2BUA does with a call (the same decision, then the conference
 /// created on its bridge and its status record written as new, CONFERENCING.md step 4).
 /// </summary>
-public sealed class ConferencePlacer(ConfigStore config, Func<BridgeWatcher> bridges, Func<LicenceCapacity> licences, TimeProvider time)
+public sealed partial class ConferencePlacer(ConfigStore config, Func<BridgeWatcher> bridges, Func<LicenceCapacity> licences, TimeProvider time)
 {
     /// <summary>Decisions one call may go through: a create per bridge that failed, a lost write, a wait for another create.</summary>
     private const int MaxRounds = 16;
@@ -30,12 +30,25 @@ public sealed class ConferencePlacer(ConfigStore config, Func<BridgeWatcher> bri
     /// A bridge that fails the create is left out and the next usable bridge of the service preference
     /// tried at once; when none is left the refusal names each bridge and why.
     /// </summary>
-    public async Task<PlacementDecision> PlaceAsync(string alias, CancellationToken ct)
+    public Task<PlacementDecision> PlaceAsync(string alias, CancellationToken ct) => PlaceAsync(alias, new CallPlacement(), ct);
+
+    /// <summary>
+    /// <see cref="PlaceAsync(string, CancellationToken)"/> for a call placed again in the same INVITE:
+    /// <paramref name="placement"/>'s failed bridges are left out, and a join of the conference its
+    /// bridge no longer has (<see cref="CallPlacement.Gone"/>) creates it there anew.
+    /// </summary>
+    public async Task<PlacementDecision> PlaceAsync(string alias, CallPlacement placement, CancellationToken ct)
     {
-        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var failed = placement.Failed;
         for (var round = 0; ; round++)
         {
             var decision = Decide(alias, failed);
+            if (decision.Outcome == PlacementOutcome.Join && placement.Gone is { } gone && gone == (decision.Conference, decision.Bridge))
+            {
+                // Destroyed on the bridge at the end of its linger as this call came: made again there (the record may still name it).
+                placement.Gone = null;
+                decision = decision with { Outcome = PlacementOutcome.Create, Reason = $"{decision.Reason}; bridge {gone.Bridge} no longer had it: created anew" };
+            }
             if (decision.Outcome != PlacementOutcome.Create) return decision;
             if (round == MaxRounds) return Refused(decision, $"conference {decision.Conference}'s placement did not settle after {MaxRounds} rounds");
             var name = decision.Conference!;
@@ -83,7 +96,7 @@ public sealed class ConferencePlacer(ConfigStore config, Func<BridgeWatcher> bri
         try
         {
             var max = ConferencingConfig.From(config.Lookup()).Templates.GetValueOrDefault(decision.Template!)?.MaxParticipants;
-            await client.CreateConferenceAsync(name, max, ct);
+            await client.CreateConferenceAsync(name, max, ct, ConferenceMark.Of(config));
         }
         catch (BridgeCallException e) when (e.FaultCode == BridgeFaults.DuplicateConference)
         {

@@ -33,7 +33,8 @@ public sealed partial class B2bua
                 Forget(call); // cancelled during placement: the stack answered 487, no leg B
                 return;
             }
-            call.ContactA = new SipNameAddress(SipTarget.Contact(SipIds.NewTag(), call.Invite.Remote.Transport));
+            call.ContactA ??= new SipNameAddress(SipTarget.Contact(SipIds.NewTag(), call.Invite.Remote.Transport));
+            call.LegBAttempts++;
             call.ContactB = contactB;
             call.RemoteB = new SipEndPoint(transport, bridge);
             call.InviteB = sent = _stack.SendRequest(inviteB, transport, bridge, r => OnLegBResponse(call, r));
@@ -45,15 +46,18 @@ public sealed partial class B2bua
     private LegBRoute? RouteTo(string bridgeName, IPAddress local, out string? problem)
     {
         var endpoint = _bridges().Client(bridgeName)?.Endpoint;
-        var protocol = endpoint?.SipTransport switch { "tcp" => "TCP", "udp" => "UDP", _ => null };
+        var protocol = endpoint?.SipTransport switch { "tcp" => "TCP", "udp" => "UDP", "tls" => "TLS", _ => null };
         problem = endpoint is null ? $"bridge {bridgeName} is not configured"
             : !IPAddress.TryParse(endpoint.Address, out _) ? $"bridge {bridgeName}'s address {endpoint.Address} is not an IP address"
             : protocol is null ? $"bridge {bridgeName} takes SIP over {endpoint.SipTransport}, which this peer does not send yet"
             : null;
         var transport = problem is null ? _transportFor(local, protocol!) : null;
-        if (problem is null && transport is null) problem = $"no {protocol} listener on {local} to send leg B from";
+        if (problem is null && transport is null)
+            problem = protocol == "TLS"
+                ? $"bridge {bridgeName} takes SIP over TLS, and {local} has no TLS listener to send leg B from (select a server certificate, certificates.serverCertificate)"
+                : $"no {protocol} listener on {local} to send leg B from";
         if (problem is not null) return null;
-        return new LegBRoute(transport!, new IPEndPoint(IPAddress.Parse(endpoint!.Address), endpoint.SipPort), endpoint.Address, protocol == "TCP");
+        return new LegBRoute(transport!, new IPEndPoint(IPAddress.Parse(endpoint!.Address), endpoint.SipPort), endpoint.Address);
     }
 
     /// <summary>Leg B's INVITE (no body yet): the conference at the bridge, the caller as this peer shows them, a Contact of its own.</summary>
@@ -61,7 +65,7 @@ public sealed partial class B2bua
     {
         var a = call.Invite.Request;
         var uri = new SipUri(route.Host, route.Bridge.Port, call.Conference);
-        if (route.Tcp) uri.Parameters["transport"] = "tcp";
+        if (route.Transport.Protocol != "UDP") uri.Parameters["transport"] = route.Transport.Protocol.ToLowerInvariant();
         var caller = a.From;
         var from = new SipNameAddress(new SipUri(SipStackHost(local), null, caller.Uri.User ?? "anonymous"), caller.DisplayName);
         var contact = new SipNameAddress(SipTarget.Contact(SipIds.NewTag(), route.Transport));
@@ -75,7 +79,7 @@ public sealed partial class B2bua
         return (invite, contact);
     }
 
-    private sealed record LegBRoute(ISipTransport Transport, IPEndPoint Bridge, string Host, bool Tcp);
+    private sealed record LegBRoute(ISipTransport Transport, IPEndPoint Bridge, string Host);
 
     private static string SipStackHost(IPAddress address) =>
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
@@ -114,6 +118,7 @@ public sealed partial class B2bua
     {
         if (!final.IsSuccess)
         {
+            if (await PlaceAgainAsync(call, final)) return;
             Forget(call);
             if (final.StatusCode == 487 && call.CancelWanted) return;
             var (code, reason) = final.StatusCode switch

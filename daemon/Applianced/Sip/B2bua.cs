@@ -64,19 +64,7 @@ public sealed partial class B2bua
         t.AckTimedOut += () => _ = EndAsync(call, byeA: true, byeB: true);
         try
         {
-            var decision = await _placer.PlaceAsync(alias, CancellationToken.None);
-            if (decision.SipStatus != 0)
-            {
-                Forget(call);
-                await RefuseAsync(t, decision.SipStatus, decision.Reason);
-                return;
-            }
-            lock (call.Gate)
-            {
-                call.Conference = decision.Conference;
-                call.Bridge = decision.Bridge;
-            }
-            await StartLegBAsync(call);
+            await PlaceAndCallAsync(call);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -84,6 +72,25 @@ public sealed partial class B2bua
             if (!t.HasFinalResponse) await RefuseAsync(t, 503, $"the call could not be placed: {e.Message}");
             throw;
         }
+    }
+
+    /// <summary>Placement (again, when leg B failed early: B2bua.Again.cs), then leg B to the bridge it chose, or the refusal to A.</summary>
+    private async Task PlaceAndCallAsync(Call call)
+    {
+        var decision = await _placer.PlaceAsync(call.Alias, call.Placement, CancellationToken.None);
+        if (decision.SipStatus != 0)
+        {
+            Forget(call);
+            await RefuseAsync(call.Invite, decision.SipStatus, decision.Reason);
+            return;
+        }
+        lock (call.Gate)
+        {
+            call.Placed = decision;
+            call.Conference = decision.Conference;
+            call.Bridge = decision.Bridge;
+        }
+        await StartLegBAsync(call);
     }
 
     /// <summary>Leg A's checks before placement: hops, extensions this peer must honour, a body it cannot pass on.</summary>

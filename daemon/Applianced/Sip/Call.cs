@@ -1,3 +1,4 @@
+using Appliance.Daemon.Conferencing;
 using Appliance.Sip;
 
 namespace Appliance.Daemon.Sip;
@@ -19,6 +20,13 @@ internal sealed class Call(SipServerTransaction invite, string alias, DateTimeOf
     public CallState State { get; set; } = CallState.Placing;
     public string? Conference { get; set; }
     public string? Bridge { get; set; }
+
+    /// <summary>The decision leg B follows now, and what the call's placement learnt on its way (failed bridges, a conference gone).</summary>
+    public PlacementDecision? Placed { get; set; }
+    public CallPlacement Placement { get; } = new();
+
+    /// <summary>Leg B's INVITEs sent so far: a call is placed again in its INVITE a bounded number of times.</summary>
+    public int LegBAttempts { get; set; }
 
     /// <summary>Whether the call counts as a participant of its conference in this peer's record.</summary>
     public bool Counted { get; set; }

@@ -32,20 +32,11 @@ internal sealed class ConferenceJanitor(ConfigStore config, Func<BridgeWatcher> 
 
     public async Task RunAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(Period, time);
         config.Store.Committed += OnCommitted;
         try
         {
-            while (await timer.WaitForNextTickAsync(ct))
-            {
-                try { await SweepAsync(ct); }
-                catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
-                {
-                    logs.Event($"SIP: the linger of empty conferences failed: {e.Message}", "error");
-                }
-            }
+            await PeriodicPass.RunAsync(Period, time, SweepAsync, e => logs.Event($"SIP: the linger of empty conferences failed: {e.Message}", "error"), ct);
         }
-        catch (OperationCanceledException) { }
         finally
         {
             config.Store.Committed -= OnCommitted;

@@ -14,6 +14,9 @@ public sealed partial class SipTrunk
     private readonly CancellationTokenSource _stopCalls = new();
     private Task? _janitorLoop;
     private Task? _moverLoop;
+    private OrphanSweeper? _sweeper;
+    private Task? _sweeperLoop;
+    private Func<BridgeWatcher>? _bridges;
 
     /// <summary>The B2BUA, once <see cref="EnableCalls"/> has given it placement; INVITEs get 480 before.</summary>
     public B2bua? Calls { get; private set; }
@@ -27,12 +30,14 @@ public sealed partial class SipTrunk
     /// <see cref="StartCallsAsync"/>.
     /// </summary>
     public void EnableCalls(ConferencePlacer placer, ConfigStore config, Func<BridgeWatcher> bridges, Func<IReadOnlyCollection<string>> activePeers,
-        SplitWatcher splits)
+        Func<bool> allMembersActive, SplitWatcher splits)
     {
+        _bridges = bridges;
         _roster = new ConferenceRoster(config, _logs);
         Calls = new B2bua(Stack, TransportFor, placer, bridges, _roster, _logs, _time);
         _janitor = new ConferenceJanitor(config, bridges, activePeers, Calls.Holds, _logs, _time);
         _mover = new SplitMover(Calls, config, bridges, _logs, _time);
+        _sweeper = new OrphanSweeper(config, bridges, activePeers, allMembersActive, Calls.Holds, _logs, _time);
         splits.HeldHere = _roster.Count;
         splits.Settled += _mover.OnSettled;
     }
@@ -43,13 +48,21 @@ public sealed partial class SipTrunk
         await _roster.ClearStaleAsync();
         _janitorLoop = Task.Run(() => _janitor.RunAsync(_stopCalls.Token));
         if (_mover is { } mover) _moverLoop = Task.Run(() => mover.RunAsync(_stopCalls.Token));
+        if (_sweeper is { } sweeper) _sweeperLoop = Task.Run(() => sweeper.RunAsync(_stopCalls.Token));
     }
 
-    /// <summary>Leg B leaves from the trunk listener of the address the call came in on, over the bridge's transport.</summary>
+    /// <summary>
+    /// Leg B leaves from the trunk listener of the address the call came in on, over the bridge's
+    /// transport: TLS from the TLS listener, which exists while a server certificate is selected (the
+    /// bridge's in-dialog requests come back to it over TLS).
+    /// </summary>
     private ISipTransport? TransportFor(IPAddress local, string protocol)
     {
         lock (_listeners)
+        {
+            if (protocol == "TLS") return _tls.GetValueOrDefault(local);
             return _listeners.TryGetValue(local, out var pair) ? protocol == "TCP" ? pair.Tcp : pair.Udp : null;
+        }
     }
 
     private async Task StopCallsAsync()
@@ -58,5 +71,6 @@ public sealed partial class SipTrunk
         await _stopCalls.CancelAsync();
         if (_janitorLoop is not null) await _janitorLoop;
         if (_moverLoop is not null) await _moverLoop;
+        if (_sweeperLoop is not null) await _sweeperLoop;
     }
 }

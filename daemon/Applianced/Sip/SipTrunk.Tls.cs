@@ -24,7 +24,7 @@ public sealed partial class SipTrunk
                 if (_tls.ContainsKey(address)) continue;
             try
             {
-                var transport = SipTlsTransport.Listen(new IPEndPoint(address, TlsPort), Certificate!.Current);
+                var transport = SipTlsTransport.Listen(new IPEndPoint(address, TlsPort), Certificate!.Current, BridgeAt);
                 lock (_listeners) _tls[address] = transport;
                 Stack.AddTransport(transport);
                 _logs.Event($"SIP: listening on {address}:{TlsPort} (TLS)");
@@ -36,4 +36,7 @@ public sealed partial class SipTrunk
         }
         return failures;
     }
+
+    /// <summary>The bridge whose SIP over TLS is at <paramref name="sip"/>: leg B's handshake checks its certificate as the bridge's API's.</summary>
+    private Bridges.BridgeClient? BridgeAt(IPEndPoint sip) => _bridges?.Invoke().ClientAtSip(sip, "tls");
 }
