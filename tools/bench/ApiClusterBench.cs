@@ -44,7 +44,7 @@ internal static class ApiClusterBench
 
     private static async Task<JsonObject> MeasureAsync(IKvTarget target)
     {
-        Console.WriteLine($"{target.Name}: 3 members up, measuring");
+        Console.WriteLine($"{target.Name}: 3 members up, warming up, then measuring");
         var figures = await ApiClusterShapes.RunAsync(target);
         Console.WriteLine($"{target.Name}: write p50 {figures["write_p50_ms"]} / p99 {figures["write_p99_ms"]} ms; " +
             $"visible on member 2 p50 {figures["visible_p50_ms"]} / p99 {figures["visible_p99_ms"]} ms; " +
