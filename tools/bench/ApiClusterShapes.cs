@@ -90,7 +90,7 @@ internal static class ApiClusterShapes
     /// <summary>
     /// Every shape once, unmeasured, so what is measured is the steady state a long-running member
     /// shows: a daemon fresh from start spent 40-45% of its CPU in the first seconds of load
-    /// compiling its hot paths again (tiered JIT; perf, ApiClusterBench's profile in PROTOCOL.md).
+    /// compiling its hot paths again (tiered JIT, seen with perf: daemon/Applianced/Api/PROTOCOL.md).
     /// </summary>
     private static async Task WarmUpAsync(IKvTarget target, string run)
     {
