@@ -78,7 +78,8 @@ public sealed partial class ConferencePlacer(ConfigStore config, Func<BridgeWatc
 
     /// <summary>
     /// conference.create on the decision's bridge (a bridge that holds the name already hosts it: that
-    /// is the conference), then the record written with <see cref="Mutation.MustBeNew"/>: the decision
+    /// is the conference), then the record written with <see cref="Mutation.MustBeNew"/> (overwritten when
+    /// the decision <see cref="PlacementDecision.Replaces"/> a stranded one): the decision
     /// (placed) or a refusal. Null when the call is to be decided again: the bridge failed (it is added
     /// to <paramref name="failed"/> with why), or another peer's record of the name got there first (now
     /// a join). The conference made here is destroyed again only when that record names another bridge:
@@ -111,7 +112,7 @@ public sealed partial class ConferencePlacer(ConfigStore config, Func<BridgeWatc
         try
         {
             var value = ConfigOps.Validate("conferences", record).Value;
-            await config.Store.WriteAsync([new Mutation(Scopes.Cluster, "conferences", name, value.ToJsonString()) { MustBeNew = true }]);
+            await config.Store.WriteAsync([new Mutation(Scopes.Cluster, "conferences", name, value.ToJsonString()) { MustBeNew = !decision.Replaces }]);
             return decision;
         }
         catch (RecordExistsException)

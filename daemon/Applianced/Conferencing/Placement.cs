@@ -38,7 +38,7 @@ public static partial class Placement
         if (!request.Config.Templates.TryGetValue(rule.Template, out var template))
             return Refuse(matched, $"alias {rule.Name} names template {rule.Template}, which is not configured");
         var live = request.Conferences.FirstOrDefault(c => c.Name == conference);
-        return live is null ? Create(request, matched, template) : Join(request, matched, live);
+        return live is null ? Create(request, matched, template) : Join(request, matched, live, template);
     }
 
     /// <summary>The first alias, by priority then name, whose pattern matches the whole alias, and the conference name it makes.</summary>
@@ -53,7 +53,7 @@ public static partial class Placement
         return null;
     }
 
-    private static PlacementDecision Join(PlacementRequest request, PlacementDecision matched, LiveConference live)
+    private static PlacementDecision Join(PlacementRequest request, PlacementDecision matched, LiveConference live, TemplateLimits aliasTemplate)
     {
         var joined = matched with { Template = live.Template, Bridge = live.Bridge };
         var template = request.Config.Templates.GetValueOrDefault(live.Template);
@@ -62,14 +62,23 @@ public static partial class Placement
         if (LicencesExhausted(request, template?.Licence ?? "shared") is { } why)
             return Refuse(joined, why);
         var health = Own(request, live.Bridge);
-        if (health is not { Usable: true })
-            return Refuse(joined, $"bridge {live.Bridge}, which hosts conference {live.Name}, is not usable from this peer ({Why(health)})");
-        return joined with { Outcome = PlacementOutcome.Join, Reason = $"conference {live.Name} is live on bridge {live.Bridge}" };
+        if (health is { Usable: true })
+            return joined with { Outcome = PlacementOutcome.Join, Reason = $"conference {live.Name} is live on bridge {live.Bridge}" };
+        var unusable = $"bridge {live.Bridge}, which hosts conference {live.Name}, is not usable from this peer ({Why(health)})";
+        // Nobody in it and its bridge known to be down here: rather than refuse every call to it until
+        // that bridge is back (callers redialling after it died), the conference is placed anew and its
+        // record overwritten. A bridge not yet seen (this peer just started) is no reason to move it.
+        if (health is null || live.Participants > 0) return Refuse(joined, unusable);
+        var anew = Create(request, matched, aliasTemplate, replacing: live.Name);
+        return anew.Outcome == PlacementOutcome.Create
+            ? anew with { Replaces = true, Reason = $"{unusable}, and nobody is in it: {anew.Reason}" }
+            : anew with { Reason = $"{unusable}, and nobody is in it, but it cannot be placed anew: {anew.Reason}" };
     }
 
-    private static PlacementDecision Create(PlacementRequest request, PlacementDecision matched, TemplateLimits template)
+    /// <param name="replacing">A conference placed anew: its own record does not count against the template's maxConferences.</param>
+    private static PlacementDecision Create(PlacementRequest request, PlacementDecision matched, TemplateLimits template, string? replacing = null)
     {
-        var running = request.Conferences.Count(c => c.Template == template.Name);
+        var running = request.Conferences.Count(c => c.Template == template.Name && c.Name != replacing);
         if (template.MaxConferences is { } most && running >= most)
             return Refuse(matched, $"template {template.Name} is full: {running} live conferences of its maxConferences {most}");
         if (LicencesExhausted(request, template.Licence) is { } why)

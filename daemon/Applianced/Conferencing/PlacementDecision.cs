@@ -7,7 +7,7 @@ public enum PlacementOutcome
     /// <summary>The conference is live: the call joins it on the bridge that hosts it.</summary>
     Join,
 
-    /// <summary>No live conference: create it on <see cref="PlacementDecision.Bridge"/> and write its record.</summary>
+    /// <summary>No live conference (or an empty one stranded on a bridge down here): create it on <see cref="PlacementDecision.Bridge"/> and write its record.</summary>
     Create,
 
     /// <summary>No alias matches (SIP 404).</summary>
@@ -25,6 +25,12 @@ public sealed record PlacementDecision(PlacementOutcome Outcome, string Reason)
     public string? Template { get; init; }
     public string? Role { get; init; }
     public string? Bridge { get; init; }
+
+    /// <summary>
+    /// A Create that overwrites the record of a conference left empty on a bridge this peer cannot use
+    /// (CONFERENCING.md, placement step 2), where any other Create writes its record only as new.
+    /// </summary>
+    public bool Replaces { get; init; }
 
     /// <summary>The SIP status a refusal answers with (0 for a call that goes ahead).</summary>
     public int SipStatus => Outcome switch

@@ -89,6 +89,14 @@ public class PlacementTests
             PlacementOutcome.Join, "b3", "meet-5", "conference meet-5 is live on bridge b3"),
         ["a live conference whose bridge this peer cannot reach: 503"] = new("meet.5@example.com", [Up("b1"), Down("b3", "TLS: untrusted certificate", BridgeStates.Refused)], [Live("meet-5", "b3", 2)], Plenty,
             PlacementOutcome.Unavailable, "b3", "meet-5", "bridge b3, which hosts conference meet-5, is not usable from this peer (down: refused: TLS: untrusted certificate)"),
+        ["an empty live conference whose bridge is down here is placed anew"] = new("meet.5@example.com", [Up("b1"), Down("b3")], [Live("meet-5", "b3", 0)], Plenty,
+            PlacementOutcome.Create, "b1", "meet-5", "bridge b3, which hosts conference meet-5, is not usable from this peer (down: unreachable: no answer since 10:00:00), and nobody is in it: new conference on bridge b1"),
+        ["an empty live conference whose bridge this peer has not seen yet: 503, not moved"] = new("meet.5@example.com", [Up("b1")], [Live("meet-5", "b3", 0)], Plenty,
+            PlacementOutcome.Unavailable, "b3", "meet-5", "bridge b3, which hosts conference meet-5, is not usable from this peer (not yet seen by this peer)"),
+        ["an empty conference stranded with nowhere else to go: 503 naming both"] = new("meet.5@example.com", [Down("b1"), Down("b3")], [Live("meet-5", "b3", 0)], Plenty,
+            PlacementOutcome.Unavailable, null, "meet-5", "bridge b3, which hosts conference meet-5, is not usable from this peer (down: unreachable: no answer since 10:00:00), and nobody is in it, but it cannot be placed anew: no usable bridge in service preference normal: b1 down"),
+        ["a stranded conference placed anew does not count against its template's maxConferences"] = new("small.1@example.com", [Up("b1"), Down("b3")], [Live("small-1", "b3", 0, "small")], Plenty,
+            PlacementOutcome.Create, "b1", "small-1", "bridge b3, which hosts conference small-1"),
         ["a full conference: 503"] = new("meet.5@example.com", [Up("b1")], [Live("meet-5", "b1", 3)], Plenty,
             PlacementOutcome.Unavailable, "b1", "meet-5", "conference meet-5 is full: 3 of template meeting's maxParticipants 3"),
         ["shared licences exhausted: 503"] = new("meet.9@example.com", [Up("b1")], [Live("meet-5", "b1", 2), Live("meet-6", "b1", 2)], new(50, 4),
@@ -116,6 +124,15 @@ public class PlacementTests
         Assert.Equal(c.Conference, decision.Conference);
         Assert.StartsWith(c.Reason, decision.Reason, StringComparison.Ordinal);
         Assert.Equal(c.Outcome switch { PlacementOutcome.NotFound => 404, PlacementOutcome.Unavailable => 503, _ => 0 }, decision.SipStatus);
+    }
+
+    [Fact]
+    public void Only_a_conference_placed_anew_overwrites_the_record_the_others_write_it_as_new()
+    {
+        var anew = Placement.Decide(new PlacementRequest("meet.5@example.com", Me, Config, [Up("b1"), Down("b3")], [Live("meet-5", "b3", 0)], Plenty));
+        Assert.True(anew.Replaces);
+        var fresh = Placement.Decide(new PlacementRequest("meet.6@example.com", Me, Config, [Up("b1"), Down("b3")], [Live("meet-5", "b3", 0)], Plenty));
+        Assert.Equal((PlacementOutcome.Create, false), (fresh.Outcome, fresh.Replaces));
     }
 
     [Fact]
