@@ -33,6 +33,7 @@ public sealed partial class SipProofTests
             await SetPorts(1, 1);
             await WaitCreateOn(0, Alias, 0);
             await WaitCreateOn(1, Alias, 0);
+            await f.WaitKamailioUsesBothAsync();
             calls.Add(caller.Invite(f.Proxy, Alias));
             var first = await AnsweringPeer(calls[0]);
             output.WriteLine($"call 1 answered by peer {first + 1}");
@@ -42,6 +43,7 @@ public sealed partial class SipProofTests
             await SetPorts(1, ports[1]);
             await SetPorts(0, 1);
             await WaitCreateOn(1 - first, Alias, 1);
+            await f.WaitKamailioUsesBothAsync();
             calls.Add(caller.Invite(f.Proxy, Alias));
             Assert.Equal(1 - first, await AnsweringPeer(calls[1])); // round robin: one call on each peer
             await Eventually.WaitUntil(async () => (await f.BridgeApis[1].ParticipantsAsync(Name)).Count == 1, Settle, $"call 2 in {Name} on sim2");
