@@ -44,6 +44,9 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
 
     private static readonly IReadOnlySet<string> NoSections = new HashSet<string>();
 
+    /// <summary>The whole store: at start, and after a join dropped records without listing them.</summary>
+    private static readonly Work Everything = new(true, new HashSet<string>(ReferenceRules.ReferringSections, StringComparer.Ordinal), []);
+
     private sealed record Finding(string Severity, string Text);
 
     private static readonly TimeSpan BurstWindow = TimeSpan.FromMilliseconds(250);
@@ -59,7 +62,7 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
         store.Committed += OnCommitted;
         _ = Task.Run(async () =>
         {
-            Guarded(new Work(true, new HashSet<string>(ReferenceRules.ReferringSections, StringComparer.Ordinal), []));
+            Guarded(Everything);
             while (await _pending.Reader.WaitToReadAsync())
             {
                 // Whatever queues meanwhile is one check: a burst of commits costs one pass. The pause
@@ -89,6 +92,11 @@ public sealed class CrossRecordAlarms(Store.Store store, ConfigStore config, Nod
 
     private void OnCommitted(CommitInfo commit)
     {
+        if (commit.Reset)
+        {
+            _pending.Writer.TryWrite(Everything);
+            return;
+        }
         var peers = false;
         HashSet<string>? sections = null;
         List<(string, bool)>? conferences = null;

@@ -34,8 +34,14 @@ public sealed class InvalidRecordAlarms(Store.Store store, ConfigStore config, N
         store.Committed += OnCommitted;
         _ = Task.Run(async () =>
         {
-            Guarded(CheckStore);
-            await foreach (var commit in _pending.Reader.ReadAllAsync()) Guarded(() => Check(Arrived(commit), ""));
+            Guarded(() => CheckStore(" in the store at start"));
+            await foreach (var commit in _pending.Reader.ReadAllAsync())
+                Guarded(() =>
+                {
+                    // A join dropped records without listing them: their alarms are weighed again with the whole store.
+                    if (commit.Reset) CheckStoreAgain();
+                    else Check(Arrived(commit), "");
+                });
         });
     }
 
@@ -55,7 +61,17 @@ public sealed class InvalidRecordAlarms(Store.Store store, ConfigStore config, N
     private IReadOnlyList<StoredRecord> Arrived(CommitInfo commit) =>
         commit.Remote ? commit.Changed : commit.Changed.Where(r => _invalid.Contains(AlarmPrefix + r.Id)).ToList();
 
-    private void CheckStore()
+    /// <summary>Every record weighed again; an alarm of a record no longer stored (or now valid) is lowered.</summary>
+    private void CheckStoreAgain()
+    {
+        var raised = _alarmed.ToList();
+        _invalid.Clear();
+        _alarmed.Clear();
+        CheckStore(" after the join");
+        foreach (var id in raised.Where(id => !_alarmed.Contains(id))) logs.Alarms.Lower(id);
+    }
+
+    private void CheckStore(string where)
     {
         foreach (var collection in store.WithDigests(d => d.Collections().Keys.ToList()))
         {
@@ -66,14 +82,14 @@ public sealed class InvalidRecordAlarms(Store.Store store, ConfigStore config, N
             string? after = null;
             while (store.ScanOps(collection, after, 256) is { Count: > 0 } page)
             {
-                Check(page.Select(o => o.Record).ToList(), " in the store at start");
+                Check(page.Select(o => o.Record).ToList(), where);
                 after = page[^1].Record.Id;
             }
         }
         foreach (var def in ConfigSchema.All.Where(d => d.Scope == ConfigScope.Local))
         {
             var error = config.CheckLocal(def.Name).Error;
-            Report(AlarmPrefix + "local/" + def.Name, () => $"local setting {def.Name}", error, " in the store at start", logLine: true);
+            Report(AlarmPrefix + "local/" + def.Name, () => $"local setting {def.Name}", error, where, logLine: true);
         }
         UpdateOverflow();
     }

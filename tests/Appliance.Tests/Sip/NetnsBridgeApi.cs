@@ -39,10 +39,20 @@ internal sealed class NetnsBridgeApi(NetnsThread ns, string address) : IDisposab
     }
 
     /// <summary>
-    /// participant.enumerate (every page) as "conference/participant" names, of one conference or all:
-    /// all are asked and filtered here, since a bridge answers a fault for a conference it does not host.
+    /// participant.enumerate as "conference/participant" names, of one conference or all: all are
+    /// asked and filtered here, since a bridge answers a fault for a conference it does not host.
     /// </summary>
     public async Task<IReadOnlyList<string>> ParticipantsAsync(string? conference = null)
+    {
+        var all = await EnumerateAsync("participant.enumerate", "participants", p => $"{p.String("conferenceName")}/{p.String("participantName")}");
+        return conference is null ? all : [.. all.Where(p => p.StartsWith($"{conference}/", StringComparison.Ordinal))];
+    }
+
+    /// <summary>conference.enumerate: the names of the conferences the bridge hosts.</summary>
+    public Task<IReadOnlyList<string>> ConferencesAsync() => EnumerateAsync("conference.enumerate", "conferences", c => c.String("conferenceName"));
+
+    /// <summary>Every page of an enumeration (the family pages long lists by enumerateID).</summary>
+    private async Task<IReadOnlyList<string>> EnumerateAsync(string method, string member, Func<XmlRpcStruct, string> name)
     {
         var all = new List<string>();
         string? next = null;
@@ -50,12 +60,12 @@ internal sealed class NetnsBridgeApi(NetnsThread ns, string address) : IDisposab
         {
             var args = new XmlRpcStruct();
             if (next is not null) args["enumerateID"] = next;
-            var page = (XmlRpcStruct)await CallAsync("participant.enumerate", args);
-            all.AddRange(page.Structs("participants").Select(p => $"{p.String("conferenceName")}/{p.String("participantName")}"));
+            var page = (XmlRpcStruct)await CallAsync(method, args);
+            all.AddRange(page.Structs(member).Select(name));
             next = page.OptionalString("enumerateID");
         }
         while (next is not null);
-        return conference is null ? all : [.. all.Where(p => p.StartsWith($"{conference}/", StringComparison.Ordinal))];
+        return all;
     }
 
     public void Dispose() => _http.Dispose();
