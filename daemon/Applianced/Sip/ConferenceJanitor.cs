@@ -111,6 +111,14 @@ internal sealed class ConferenceJanitor(ConfigStore config, Func<BridgeWatcher> 
         }
         try
         {
+            // The counts are the peers' own writes, which reach this peer a moment after another peer's
+            // call joined (a 1 s linger destroyed such a call's conference under it, issue 21 scenario 5):
+            // the bridge's list is the last word, and anyone in it starts the linger again.
+            if ((await client.EnumerateParticipantsAsync(conference.Name, ct)).Count > 0)
+            {
+                lock (_emptySince) _emptySince[conference.Name] = time.GetUtcNow();
+                return;
+            }
             await client.DestroyConferenceAsync(conference.Name, ct);
         }
         catch (BridgeCallException e) when (e.FaultCode == BridgeFaults.NoSuchConference) { }
