@@ -18,9 +18,9 @@ internal sealed class DaemonCluster : IKvTarget
 
     private DaemonCluster()
     {
-        var port = Bench.FreePort().ToString();
+        var ports = DaemonProcess.ClusterPorts();
         _procs = Enumerable.Range(0, Addresses.Length)
-            .Select(i => DaemonProcess.Start(_dir.Sub($"p{i + 1}"), "--bind", Addresses[i], "--replication-port", port)).ToArray();
+            .Select(i => DaemonProcess.Start(_dir.Sub($"p{i + 1}"), ["--bind", Addresses[i], .. ports])).ToArray();
     }
 
     public static async Task<DaemonCluster> StartAsync()

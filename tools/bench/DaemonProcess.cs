@@ -40,6 +40,15 @@ internal sealed class DaemonProcess : IDisposable
 
     public static DaemonProcess Start(string? dataDir = null, params string[] extra) => new(dataDir, extra);
 
+    /// <summary>
+    /// Ports for the peers of one benchmark cluster, all free now. Both cluster ports and the HTTPS
+    /// port are given: the listeners share a port with another process that binds it too (SO_REUSEPORT),
+    /// so two benchmark runs on this shared machine left on 4371 or 443 would send each other's
+    /// recovery connections to the wrong cluster (key mismatches, retries, idle CPU that is not ours).
+    /// </summary>
+    public static string[] ClusterPorts() =>
+        ["--replication-port", Bench.FreePort().ToString(), "--recovery-port", Bench.FreePort().ToString(), "--web-port", Bench.FreePort().ToString()];
+
     private void Keep(string? line)
     {
         if (line is null) return;

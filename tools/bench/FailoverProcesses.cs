@@ -15,9 +15,9 @@ internal static class FailoverProcesses
     public static async Task MeasureAsync(JsonObject figures)
     {
         using var dir = new TempDir();
-        var port = Bench.FreePort().ToString();
+        var ports = DaemonProcess.ClusterPorts();
         var procs = new DaemonProcess?[2];
-        DaemonProcess StartPeer(int i) => DaemonProcess.Start(dir.Sub($"p{i + 1}"), "--bind", Addresses[i], "--replication-port", port);
+        DaemonProcess StartPeer(int i) => DaemonProcess.Start(dir.Sub($"p{i + 1}"), ["--bind", Addresses[i], .. ports]);
         try
         {
             for (var i = 0; i < 2; i++) procs[i] = StartPeer(i);

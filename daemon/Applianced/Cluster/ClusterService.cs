@@ -12,7 +12,13 @@ namespace Appliance.Daemon.Cluster;
 /// </summary>
 public sealed partial class ClusterService : IAsyncDisposable
 {
-    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// Each heartbeat is a TLS record and a wake-up on both sides of every link, most of what an idle
+    /// cluster costs (issue 19). A beat a second still leaves the receiver three chances within
+    /// <see cref="DeadAfter"/>, and detection stays at DeadAfter: the receiver times its read, the
+    /// sender its wait (OutboundSession.HeartbeatLoop), to the silence, not to the beat.
+    /// </summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(3);
     public static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(5);
 

@@ -23,6 +23,12 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
     /// </summary>
     private static readonly TimeSpan RelayDelay = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan RelayPoll = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// Commits and acks wake the send loop; this wait only catches what no signal announces. An idle
+    /// cluster paid a wake-up a second per link for it (issue 19).
+    /// </summary>
+    private static readonly TimeSpan IdleSendCheck = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MinSilenceCheck = TimeSpan.FromMilliseconds(10);
     private readonly Signal _wake = new();
     private readonly Dictionary<string, long> _sent = [];
     /// <summary>Per third-peer origin: the position the receiver lacked and since when.</summary>
@@ -84,7 +90,7 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
             var (batch, relayWaiting) = CollectMissing();
             if (batch.Ranges.Count == 0)
             {
-                await _wake.WaitAsync(relayWaiting ? RelayPoll : TimeSpan.FromSeconds(1), ct);
+                await _wake.WaitAsync(relayWaiting ? RelayPoll : IdleSendCheck, ct);
                 continue;
             }
             await channel.SendAsync(FrameType.OpBatch, OpCodec.Encode(batch), ct);
@@ -151,7 +157,10 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         {
             var beat = new HeartbeatMessage(Stopwatch.GetTimestamp(), cluster.Time.GetUtcNow().ToUnixTimeMilliseconds());
             await channel.SendAsync(FrameType.Heartbeat, Messages.Encode(beat), ct);
-            await Task.Delay(ClusterService.HeartbeatInterval, cluster.Time, ct);
+            // The next beat, or sooner when the peer's silence reaches DeadAfter first: a peer that
+            // froze is dropped DeadAfter after it was last heard, not up to a beat later.
+            var untilDead = ClusterService.DeadAfter - Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastHeard));
+            await Task.Delay(TimeSpan.FromTicks(Math.Clamp(untilDead.Ticks, MinSilenceCheck.Ticks, ClusterService.HeartbeatInterval.Ticks)), cluster.Time, ct);
             if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastHeard)) > ClusterService.DeadAfter)
                 throw new TimeoutException($"peer {link.Address} silent for {ClusterService.DeadAfter.TotalSeconds:0} s");
         }
