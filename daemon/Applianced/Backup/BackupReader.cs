@@ -75,10 +75,11 @@ public sealed partial class BackupReader
             throw new BackupException(BackupError.Truncated, "truncated: the archive ends early", e);
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or OverflowException or InvalidOperationException
-            or NotSupportedException)
+            or NotSupportedException or ArgumentOutOfRangeException)
         {
             // gzip and tar decoders report damage this way (TarReader also with overflowing number
-            // fields, oversized pax headers and entry types it does not take, e.g. sparse files).
+            // fields, oversized pax headers, entry types it does not take, e.g. sparse files, and
+            // times beyond DateTime's range).
             Cleanup(created);
             throw new BackupException(BackupError.Corrupted, $"corrupted archive: {e.Message}", e);
         }

@@ -131,10 +131,11 @@ public static class UpgradePackage
                     entry.DataStream?.CopyTo(Stream.Null);
             }
         }
-        // TarReader reports a base-256 number too large for a long as an OverflowException, and an
-        // extended header size over 2 GiB as an InvalidOperationException.
+        // TarReader reports a base-256 number too large for a long as an OverflowException, an
+        // extended header size over 2 GiB as an InvalidOperationException, and a time beyond
+        // DateTime's range as an ArgumentOutOfRangeException.
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or OverflowException
-            or InvalidOperationException)
+            or InvalidOperationException or ArgumentOutOfRangeException)
         {
             throw Invalid($"the package is not a valid tar.gz or is damaged: {e.Message}", e);
         }
