@@ -138,6 +138,13 @@ public sealed partial class DBusHostServices : IHostServices, IAsyncDisposable, 
             throw new HostServiceUnavailableException(
                 $"{operation} got no answer from {destination} on {BusAddress} within {CallTimeout.TotalSeconds:0.#} s", e);
         }
+        catch (ObjectDisposedException e)
+        {
+            // The connection closed under this call (the bus went away: Tmds disposes it, or another
+            // call forgot it first). An InvalidOperationException too, but a lost bus, not a bad reply.
+            Forget(connection);
+            throw new HostServiceUnavailableException($"lost the system D-Bus at {BusAddress} during {operation}: its connection was closed", e);
+        }
         catch (Exception e) when (e is InvalidOperationException or DBusUnexpectedValueException or DBusReadException)
         {
             // The reply reader met a type it did not expect: a daemon of another version, not a bus failure.
