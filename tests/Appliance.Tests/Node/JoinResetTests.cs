@@ -9,18 +9,18 @@ using StoreClass = Appliance.Daemon.Store.Store;
 namespace Appliance.Tests.Node;
 
 /// <summary>
-/// A join (ResetForJoin) drops the shared records without listing them in its commit: the alarms
-/// raised about them (a record the model refuses, a record breaking a rule between records) must
-/// go with them rather than stay raised about records no peer holds. Real store file.
+/// A join (ResetForJoin) drops the shared records without listing them in its commit: what was
+/// derived from them (the config read cache; the alarms about a record the model refuses or one
+/// breaking a rule between records) must go with them, not outlive them. Real store file.
 /// </summary>
-public sealed class JoinResetAlarmTests : IDisposable
+public sealed class JoinResetTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly StoreClass _store;
     private readonly NodeLogs _logs;
     private readonly ConfigStore _config;
 
-    public JoinResetAlarmTests()
+    public JoinResetTests()
     {
         _store = StoreClass.Open(_dir["data"]);
         _logs = new NodeLogs(_dir["logs"], 1 << 20, TimeProvider.System);
@@ -31,6 +31,19 @@ public sealed class JoinResetAlarmTests : IDisposable
     {
         _store.Dispose();
         _dir.Dispose();
+    }
+
+    [Fact]
+    public void A_join_that_drops_the_shared_sections_is_not_answered_from_the_config_read_cache()
+    {
+        _store.Write([new Mutation(Scopes.Cluster, "admin", "", """{"user":"ops"}""")]);
+        Assert.Equal("ops", (string?)_config.Read("admin")["user"]); // read once: now cached
+
+        _store.ResetForJoin(Path.Combine(_dir["data"], "backups", "before-join.db"));
+
+        // The joiner's own admin section is gone until the cluster's arrives: the defaults, not the old user.
+        Assert.Null(_store.Get(Scopes.Cluster, "admin", ""));
+        Assert.NotEqual("ops", (string?)_config.Read("admin")["user"]);
     }
 
     [Fact]
