@@ -20,9 +20,13 @@ public static partial class RestoreSwap
     public const string MarkerName = "restore-pending.json";
     public const string StagedName = "store.db.restore";
     public const string BeforeName = "store.db.before-restore";
-    // LiteDB keeps committed pages in <name>-log.db until a checkpoint; a log of the old file must
-    // never be replayed onto the restored one.
+    // LiteDB keeps committed pages in <name>-log.db until a checkpoint, and the store's journal its
+    // newest commits (journal-N.log): neither may be replayed onto the restored file. They are kept
+    // aside with the old file, and come back with it.
     private const string LogName = "store-log.db";
+    private const string Aside = ".before-restore";
+
+    private static IEnumerable<string> BesideTheFile(string dataDir) => Store.Journal.Files(dataDir).Prepend(Path.Combine(dataDir, LogName)).Where(File.Exists).ToList();
 
     private sealed record Marker(string State, string Backup, string PeerId, DateTime CreatedUtc);
 
@@ -48,7 +52,12 @@ public static partial class RestoreSwap
             if (marker.State == "swapped")
             {
                 // The restored store was swapped in but the daemon never confirmed it: put the old one back.
-                if (File.Exists(before)) Rename(before, live);
+                if (File.Exists(before))
+                {
+                    Rename(before, live);
+                    foreach (var path in BesideTheFile(dataDir)) File.Delete(path);
+                    foreach (var path in Directory.EnumerateFiles(dataDir, "*" + Aside)) File.Move(path, path[..^Aside.Length], overwrite: true);
+                }
                 File.Delete(markerPath);
                 report($"restore of backup {marker.Backup} did not come up; the previous store was put back");
                 return;
@@ -62,7 +71,7 @@ public static partial class RestoreSwap
             }
             File.Delete(before);
             if (File.Exists(live)) Link(live, before);
-            MoveAside(Path.Combine(dataDir, LogName));
+            foreach (var path in BesideTheFile(dataDir)) File.Move(path, path + Aside, overwrite: true);
             Write(dataDir, marker with { State = "swapped" });
             Rename(staged, live);
             report($"restore of backup {marker.Backup}: store swapped in (previous store kept as {BeforeName} until the daemon is up)");
@@ -81,14 +90,9 @@ public static partial class RestoreSwap
         var marker = JsonSerializer.Deserialize<Marker>(File.ReadAllText(markerPath));
         if (marker?.State != "swapped") return false;
         File.Delete(Path.Combine(dataDir, BeforeName));
-        File.Delete(Path.Combine(dataDir, LogName + ".before-restore"));
+        foreach (var path in Directory.EnumerateFiles(dataDir, "*" + Aside)) File.Delete(path);
         File.Delete(markerPath);
         return true;
-    }
-
-    private static void MoveAside(string path)
-    {
-        if (File.Exists(path)) File.Move(path, path + ".before-restore", overwrite: true);
     }
 
     private static void Write(string dataDir, Marker marker)

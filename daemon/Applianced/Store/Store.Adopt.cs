@@ -14,7 +14,7 @@ public sealed partial class Store
     public CommitInfo ResetForJoin(string copyPath, Func<StoredRecord, bool>? keepShared = null)
     {
         CommitInfo info;
-        lock (_write)
+        using (InFile())
         {
             CheckpointExclusive();
             Directory.CreateDirectory(Path.GetDirectoryName(copyPath)!);
@@ -36,7 +36,7 @@ public sealed partial class Store
                 foreach (var record in own)
                 {
                     var op = new Operation(PeerId, ++seq, record, RecordVersion.None);
-                    Save(op, replaces: false);
+                    PutRecord(op, replaces: false);
                     ops.Add(op);
                 }
                 SaveVersion(PeerId, seq);

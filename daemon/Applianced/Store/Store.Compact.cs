@@ -39,7 +39,7 @@ public sealed partial class Store
     public double? CompactIfWorthIt(bool settled, out string? skipped)
     {
         skipped = null;
-        lock (_write)
+        using (InFile())
         {
             var worth = settled ? _removedSinceCompact >= CompactAfterRemoved : _removedSinceCompact > Math.Max(PurgeBatch, Digests().Count);
             if (!worth || (skipped = NoRoomToRebuild()) is not null) return null;

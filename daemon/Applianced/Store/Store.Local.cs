@@ -12,7 +12,7 @@ public sealed partial class Store
 
     public void SetLocal(string key, string? value)
     {
-        lock (_write)
+        using (InFile())
         {
             if (value is null) _local.Delete(key);
             else _local.Upsert(new BsonDocument { ["_id"] = key, ["v"] = value });

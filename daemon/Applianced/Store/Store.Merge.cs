@@ -19,7 +19,8 @@ public sealed partial class Store
         if (_digests is null)
         {
             var index = new DigestIndex();
-            foreach (var op in Read(() => _records.FindAll().Select(RecordMapping.ToOperation).ToList())) index.Update(op.Record, op.Seq);
+            foreach (var op in WithUnflushed(_unflushed.All(), () => Read(() => _records.FindAll().Select(RecordMapping.ToOperation).ToList())))
+                index.Update(op.Record, op.Seq);
             _digests = index;
         }
         return _digests;
@@ -42,9 +43,13 @@ public sealed partial class Store
             var after = ops.Count > 0 ? ops[^1].Record.Id : afterId;
             var want = Math.Min(ReadPage, max - ops.Count);
             // Between includes its lower bound: one more than wanted covers skipping `after` itself.
-            var page = Read(() => _records.Find(RecordMapping.Between("_id", after ?? prefix, end), limit: want + 1)
+            // The journal's records join the file's; a full page from the file ends where it ends, so
+            // none of the journal's beyond it are taken before the file's that sort before them.
+            var fromFile = Read(() => _records.Find(RecordMapping.Between("_id", after ?? prefix, end), limit: want + 1)
                 .Where(d => d["_id"].AsString.StartsWith(prefix, StringComparison.Ordinal) && d["_id"].AsString != after)
                 .Take(want).Select(RecordMapping.ToOperation).ToList());
+            var page = WithUnflushed(_unflushed.WithPrefix(prefix).Where(u => string.CompareOrdinal(u.Op.Record.Id, after) > 0), () => fromFile)
+                .Take(want).ToList();
             ops.AddRange(page);
             if (page.Count < want) break;
         }
@@ -55,8 +60,11 @@ public sealed partial class Store
     private const int ReadPage = 256;
 
     /// <summary>The records with these ids, each as the operation that wrote it (for recovery).</summary>
-    public IReadOnlyList<Operation> GetOps(IEnumerable<string> ids) => ids.Chunk(ReadPage).SelectMany(page => Read(() =>
-        _records.Find(RecordMapping.In("_id", page)).Select(RecordMapping.ToOperation).ToList())).ToList();
+    public IReadOnlyList<Operation> GetOps(IEnumerable<string> ids) => ids.Chunk(ReadPage).SelectMany(page =>
+    {
+        var waiting = page.Select(id => _unflushed.TryGet(id, out var u) ? u : null).OfType<Unflushed>().ToList();
+        return WithUnflushed(waiting, () => Read(() => _records.Find(RecordMapping.In("_id", page)).Select(RecordMapping.ToOperation).ToList()));
+    }).ToList();
 
     /// <summary>
     /// Merges records pulled by recovery (each with the log position its origin gave it), last writer
@@ -70,8 +78,7 @@ public sealed partial class Store
             var changed = new List<StoredRecord>();
             var conflicts = new List<Conflict>();
             var index = Digests();
-            _db.BeginTrans();
-            try
+            CommitJournaled(() =>
             {
                 foreach (var op in records)
                 {
@@ -79,14 +86,7 @@ public sealed partial class Store
                     Clock.Observe(op.Record.Version.Hlc);
                     MergeRecord(index, op, changed, conflicts);
                 }
-                _db.Commit();
-            }
-            catch
-            {
-                Rollback();
-                throw;
-            }
-            if (changed.Count > 0) MakeDurable();
+            });
             info = new CommitInfo([], changed, conflicts, Remote: true);
         }
         if (info.Changed.Count > 0) Committed?.Invoke(info);
@@ -100,15 +100,15 @@ public sealed partial class Store
         {
             var moved = other.Where(kv => kv.Value > _versionVector.GetValueOrDefault(kv.Key)).ToList();
             if (moved.Count == 0) return;
-            _db.BeginTrans();
-            foreach (var (origin, seq) in moved) SaveVersion(origin, seq);
-            _db.Commit();
+            CommitJournaled(() =>
+            {
+                foreach (var (origin, seq) in moved) SaveVersion(origin, seq);
+            });
             foreach (var (origin, seq) in moved)
             {
                 _versionVector[origin] = seq;
                 _recent.Forget(origin);
             }
-            MakeDurable();
         }
     }
 }

@@ -57,8 +57,9 @@ public sealed partial class Store
         var numbers = OriginNumbers();
         if (numbers.TryGetValue(origin, out var n)) return n;
         n = numbers.Count == 0 ? 1 : numbers.Values.Max() + 1;
-        _meta.Insert(new BsonDocument { ["_id"] = OriginPrefix + origin, ["n"] = n });
+        PutMeta(new BsonDocument { ["_id"] = OriginPrefix + origin, ["n"] = n });
         numbers[origin] = n;
+        _frame?.NewOrigins.Add(origin);
         return n;
     }
 
@@ -87,10 +88,10 @@ public sealed partial class Store
     /// <summary>Saves a version vector entry, and the clock's bound with it when it moved past, in the caller's transaction.</summary>
     private void SaveVersion(string origin, long seq)
     {
-        _meta.Upsert(new BsonDocument { ["_id"] = VersionPrefix + origin, ["s"] = seq });
+        PutMeta(new BsonDocument { ["_id"] = VersionPrefix + origin, ["s"] = seq });
         var last = Clock.Last;
         if (last <= _clockSaved) return;
-        _meta.Upsert(new BsonDocument { ["_id"] = ClockId, ["h"] = last + ClockMargin });
+        PutMeta(new BsonDocument { ["_id"] = ClockId, ["h"] = last + ClockMargin });
         _clockSaved = last + ClockMargin;
     }
 }

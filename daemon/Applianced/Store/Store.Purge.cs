@@ -79,7 +79,7 @@ public sealed partial class Store
             dropped.AddRange(RemoveRecords(candidates, (now, _) =>
                 now.Seq <= peerVector.GetValueOrDefault(now.Version.Origin) && now.Version.Hlc <= peerHorizon, raisesHorizon: false));
         }
-        lock (_write)
+        using (InFile())
         {
             // Most pulls find nothing new: no transaction and no checkpoint for them.
             if (peerHorizon > _purgeHorizon || peerPurged.Any(p => p.Value > _purgedThrough.GetValueOrDefault(p.Key)))
@@ -116,7 +116,7 @@ public sealed partial class Store
         Func<DigestIndex.Head, DigestIndex.Head, bool> stillApplies, bool raisesHorizon)
     {
         var removed = new List<StoredRecord>();
-        lock (_write)
+        using (InFile())
         {
             var index = Digests();
             _db.BeginTrans();

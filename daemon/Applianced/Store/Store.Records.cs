@@ -6,7 +6,9 @@ public sealed partial class Store
 {
     public StoredRecord? Get(string scope, string section, string key)
     {
-        var doc = Read(() => _records.FindById(StoredRecord.MakeId(scope, section, key)));
+        var id = StoredRecord.MakeId(scope, section, key);
+        if (_unflushed.TryGet(id, out var waiting)) return waiting!.Op.Record;
+        var doc = Read(() => _records.FindById(id));
         return doc is null ? null : RecordMapping.ToRecord(doc);
     }
 
@@ -14,16 +16,17 @@ public sealed partial class Store
     public IReadOnlyList<StoredRecord> List(string scope, string section) =>
         ListWithTombstones(scope, section).Where(r => !r.Deleted).ToList();
 
-    public IReadOnlyList<StoredRecord> ListWithTombstones(string scope, string section) => Read(() =>
-        _records.Find(Query.StartsWith("_id", $"{scope}/{section}/"))
-            .Select(RecordMapping.ToRecord).OrderBy(r => r.Key, StringComparer.Ordinal).ToList());
+    public IReadOnlyList<StoredRecord> ListWithTombstones(string scope, string section) =>
+        ScanOps($"{scope}/{section}/").Select(o => o.Record).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
 
     /// <summary>Every record of one scope, tombstones included (for digests and snapshots).</summary>
-    public IReadOnlyList<StoredRecord> Scan(string? scopePrefix = null) => Read(() =>
-        (scopePrefix is null ? _records.FindAll() : _records.Find(Query.StartsWith("_id", scopePrefix)))
-            .Select(RecordMapping.ToRecord).ToList());
+    public IReadOnlyList<StoredRecord> Scan(string? scopePrefix = null) => ScanOps(scopePrefix ?? "").Select(o => o.Record).ToList();
 
-    public long RecordCount => Read(() => _records.LongCount());
+    /// <summary>The records whose id starts with <paramref name="prefix"/>, the file's and the journal's, each as the operation that wrote it.</summary>
+    private List<Operation> ScanOps(string prefix) => WithUnflushed(_unflushed.WithPrefix(prefix), () => Read(() =>
+        (prefix.Length == 0 ? _records.FindAll() : _records.Find(Query.StartsWith("_id", prefix))).Select(RecordMapping.ToOperation).ToList()));
+
+    public long RecordCount => WithDigests(d => d.Count);
 
     /// <summary>
     /// The peer scopes that hold live records (of any peer, this one's included). A forgotten peer's
@@ -33,7 +36,6 @@ public sealed partial class Store
         .Select(c => c[..c.IndexOf('/')]).Where(s => s.StartsWith("peer:", StringComparison.Ordinal)).Distinct().ToList())
         .Where(HoldsLiveRecords).ToList();
 
-    /// <summary>Stops at the first live record: a live scope costs one read, a forgotten one its few tombstones.</summary>
     private bool HoldsLiveRecords(string scope) =>
-        Read(() => _records.Find(Query.StartsWith("_id", scope + "/")).Any(d => !d["v"].IsNull));
+        ScanOps(scope + "/").Any(o => !o.Record.Deleted);
 }

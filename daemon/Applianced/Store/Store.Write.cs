@@ -113,8 +113,7 @@ public sealed partial class Store
         var all = new List<Operation>();
         var seq = _versionVector.GetValueOrDefault(PeerId);
         var index = Digests();
-        _db.BeginTrans();
-        try
+        CommitJournaled(() =>
         {
             foreach (var r in requests)
             {
@@ -130,12 +129,12 @@ public sealed partial class Store
                     var known = index.TryGetHead(id, out var head); // a tombstone is known but holds no value
                     var holdsValue = known && head.ValueHash != 0;
                     if (!holdsValue && m.Value is null) continue;
-                    if (holdsValue && head.ValueHash == DigestIndex.ValueHash(m.Value) && Get(m.Scope, m.Section, m.Key)?.Value == m.Value) continue;
+                    if (holdsValue && head.ValueHash == DigestIndex.ValueHash(m.Value) && Current(id)?.Record.Value == m.Value) continue;
                     var prev = known ? head.Version : RecordVersion.None;
                     Clock.Observe(prev.Hlc); // a new write always wins over what it replaces
                     var record = new StoredRecord(m.Scope, m.Section, m.Key, m.Value, new RecordVersion(Clock.Now(), PeerId));
                     var op = new Operation(PeerId, ++seq, record, prev);
-                    Save(op, replaces: known);
+                    PutRecord(op, replaces: known);
                     index.Update(record, op.Seq);
                     ops.Add(op);
                 }
@@ -143,18 +142,11 @@ public sealed partial class Store
                 all.AddRange(ops);
             }
             if (all.Count > 0) SaveVersion(PeerId, seq);
-            _db.Commit();
-        }
-        catch
-        {
-            Rollback();
-            throw;
-        }
+        });
         if (all.Count > 0)
         {
             _recent.Add(PeerId, seq - all.Count, seq, all);
             _versionVector[PeerId] = seq;
-            MakeDurable();
         }
         return new CommitInfo(all, all.Select(o => o.Record).ToList(), [], Remote: false);
     }
@@ -199,8 +191,7 @@ public sealed partial class Store
                 else if (range.Through > held) reach[range.Origin] = range.Through;
             }
             var index = Digests();
-            _db.BeginTrans();
-            try
+            CommitJournaled(() =>
             {
                 foreach (var op in ops)
                 {
@@ -211,21 +202,11 @@ public sealed partial class Store
                     applied.Add(op);
                 }
                 foreach (var (origin, through) in reach) SaveVersion(origin, through);
-                _db.Commit();
-            }
-            catch
+            });
+            foreach (var (origin, through) in reach)
             {
-                Rollback();
-                throw;
-            }
-            if (reach.Count > 0)
-            {
-                foreach (var (origin, through) in reach)
-                {
-                    _recent.Add(origin, _versionVector.GetValueOrDefault(origin), through, applied.Where(o => o.Origin == origin));
-                    _versionVector[origin] = through;
-                }
-                MakeDurable();
+                _recent.Add(origin, _versionVector.GetValueOrDefault(origin), through, applied.Where(o => o.Origin == origin));
+                _versionVector[origin] = through;
             }
             result = new RemoteApplyResult(new CommitInfo(applied, changed, conflicts, Remote: true), gaps);
         }
@@ -241,39 +222,26 @@ public sealed partial class Store
         if (current is null || incoming.Version > current.Value)
         {
             // The writer had not seen what we hold: two concurrent writes, ours lost.
-            if (current is { } lost && lost != op.Prev && Get(incoming.Scope, incoming.Section, incoming.Key) is { } loser)
+            if (current is { } lost && lost != op.Prev && Current(incoming.Id)?.Record is { } loser)
                 conflicts.Add(new Conflict(incoming, loser));
-            Save(op, replaces: current is not null);
+            PutRecord(op, replaces: current is not null);
             index.Update(incoming, op.Seq);
             changed.Add(incoming);
         }
-        else if (incoming.Version < current.Value && Get(incoming.Scope, incoming.Section, incoming.Key) is { } winner)
+        else if (incoming.Version < current.Value && Current(incoming.Id)?.Record is { } winner)
         {
             conflicts.Add(new Conflict(winner, incoming));
         }
     }
 
-    /// <summary>Stores a record; the in-memory index says whether one is there, which spares LiteDB's own lookup for a new one.</summary>
-    private void Save(Operation op, bool replaces)
-    {
-        var doc = RecordMapping.ToBson(op, OriginNumber(op.Origin));
-        if (!replaces) _records.Insert(doc);
-        else if (!_records.Update(doc)) throw new InvalidOperationException($"store: record {op.Record.Id} missing from the file but not from the index");
-    }
-
     /// <summary>
-    /// LiteDB hands committed pages to a background writer and returns before they reach the file;
-    /// a checkpoint waits for that writer and flushes, so what we acknowledge survives a SIGKILL.
-    /// LiteDB 5.0.21 reads committed pages from its log through a shared index that is not safe under
-    /// concurrent queries ("page type must be collection page", after which it closes the database);
-    /// moving every commit into the data file at once, with no query running, keeps readers on the
-    /// data file. The checkpoint also waits for and flushes the written pages: the commit is durable.
-    /// It is also the cheapest durable commit here (issue 19, measured): LiteDB never flushes its log,
-    /// so durability without a checkpoint per commit would need an fdatasync of the log, a file that
-    /// grows with every commit and so commits ext4's journal for its size each time (1.9 ms p50 on
-    /// the test machine) where the checkpoint's fdatasync rewrites data pages in place (1.0 ms). What
-    /// the checkpoint adds to that flush (writing the pages twice, truncating the log) is small
-    /// beside it; its re-reading of the log is most of what a commit allocates in LiteDB's disk layer.
+    /// For the changes made straight in LiteDB (Store.Journaled.cs; journaled commits are durable in
+    /// the journal). LiteDB's commit writes its log and flushes it on its own writer thread; the
+    /// checkpoint waits for that writer, moves the pages into the data file and flushes it, so what we
+    /// acknowledge survives a SIGKILL and a power cut. LiteDB 5.0.21 reads committed pages from its
+    /// log through a shared index that is not safe under concurrent queries ("page type must be
+    /// collection page", after which it closes the database); checkpointing with no query running
+    /// keeps readers on the data file.
     /// </summary>
     private void MakeDurable() => CheckpointExclusive();
 }

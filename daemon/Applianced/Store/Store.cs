@@ -4,8 +4,9 @@ namespace Appliance.Daemon.Store;
 
 /// <summary>
 /// The peer's store: one LiteDB file holding the replicated records (each also its own entry in the operation log), the
-/// version vector and the local-only values. All writes go through one lock and one transaction
-/// per batch; readers never block on writers.
+/// version vector and the local-only values, and a journal in front of it that makes commits durable
+/// (Store.Journaled.cs). All writes go through one lock and one journal frame per batch; readers
+/// never block on writers.
 /// </summary>
 public sealed partial class Store : IDisposable
 {
@@ -36,8 +37,9 @@ public sealed partial class Store : IDisposable
     /// <summary>Raised after every commit, on the committing thread, outside the write lock.</summary>
     public event Action<CommitInfo>? Committed;
 
-    private Store(string dataDir, FileStream lockFile, Engine engine, TimeProvider time)
+    private Store(string dataDir, FileStream lockFile, Engine engine, TimeProvider time, TimeSpan flushDelay)
     {
+        _flushDelay = flushDelay;
         DataDirectory = dataDir;
         FilePath = Path.Combine(dataDir, FileName);
         _lock = lockFile;
@@ -55,6 +57,7 @@ public sealed partial class Store : IDisposable
         }
         // Files written before the log was kept in memory (DigestIndex.Log.cs) index it in LiteDB too.
         _records.DropIndex(RecordMapping.LogField);
+        ReplayJournal();
         _versionVector = LoadVersionVector();
         LoadPurgeState();
         PeerId = GetLocal("peer-id") ?? CreatePeerId();
@@ -72,7 +75,10 @@ public sealed partial class Store : IDisposable
     /// Opens (or creates) the store in <paramref name="dataDir"/>. Refuses when another process holds
     /// it and when the file is not a readable store; never deletes or rewrites a file it cannot read.
     /// </summary>
-    public static Store Open(string dataDir, TimeProvider? time = null)
+    public static Store Open(string dataDir, TimeProvider? time = null) => Open(dataDir, time, DefaultFlushDelay);
+
+    /// <summary>Open with another flush delay: tests hold commits in the journal (infinite) to see them replayed.</summary>
+    internal static Store Open(string dataDir, TimeProvider? time, TimeSpan flushDelay)
     {
         StoreFiles.EnsurePrivateDirectory(dataDir);
         var lockFile = AcquireLock(dataDir);
@@ -85,7 +91,7 @@ public sealed partial class Store : IDisposable
             var engine = OpenOrdinal(path);
             try
             {
-                return new Store(dataDir, lockFile, engine, time ?? TimeProvider.System);
+                return new Store(dataDir, lockFile, engine, time ?? TimeProvider.System, flushDelay);
             }
             catch
             {
@@ -135,7 +141,14 @@ public sealed partial class Store : IDisposable
     {
         _queued.CompleteAdding();
         _committer.Join();
-        _engine.Dispose();
-        _lock.Dispose();
+        try
+        {
+            CloseJournal();
+        }
+        finally
+        {
+            _engine.Dispose();
+            _lock.Dispose();
+        }
     }
 }

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using LiteDB;
+
+namespace Appliance.Daemon.Store;
+
+/// <summary>
+/// A record the journal holds and the store file not yet: the operation for reads, its document for
+/// the flush, and whether the record was new to the store when written (the file cannot hold it:
+/// inserted without LiteDB's lookup first).
+/// </summary>
+internal sealed class Unflushed(Operation op, BsonDocument doc, bool isNew)
+{
+    public Operation Op { get; } = op;
+    public BsonDocument Doc { get; } = doc;
+    public bool IsNew { get; } = isNew;
+}
+
+/// <summary>
+/// The records waiting for the flusher, by collection ("scope/section/"), so that a read of one
+/// section looks at that section's waiting records only. Readers need no lock: entries are replaced
+/// and removed whole, and each id's entry is always its newest commit.
+/// </summary>
+internal sealed class UnflushedRecords
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Unflushed>> _byCollection = new(StringComparer.Ordinal);
+
+    public bool TryGet(string id, out Unflushed? record)
+    {
+        record = null;
+        return _byCollection.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(CollectionOf(id), out var collection)
+            && collection.TryGetValue(id, out record);
+    }
+
+    public void Set(string id, Unflushed record) =>
+        _byCollection.GetOrAdd(CollectionOf(id).ToString(), _ => new(StringComparer.Ordinal))[id] = record;
+
+    /// <summary>The waiting records whose id starts with <paramref name="prefix"/> (any prefix: "", a scope, a collection, ...).</summary>
+    public List<Unflushed> WithPrefix(string prefix)
+    {
+        var found = new List<Unflushed>();
+        foreach (var (name, collection) in _byCollection)
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal)) found.AddRange(collection.Values);
+            else if (prefix.StartsWith(name, StringComparison.Ordinal))
+                found.AddRange(collection.Values.Where(r => r.Op.Record.Id.StartsWith(prefix, StringComparison.Ordinal)));
+        }
+        return found;
+    }
+
+    /// <summary>Every waiting record, for the flush.</summary>
+    public List<Unflushed> All() => WithPrefix("");
+
+    /// <summary>Drops a record the file now holds, unless a newer commit replaced it meanwhile.</summary>
+    public void Remove(Unflushed record)
+    {
+        var id = record.Op.Record.Id;
+        if (_byCollection.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(CollectionOf(id), out var collection))
+            collection.TryRemove(new KeyValuePair<string, Unflushed>(id, record));
+    }
+
+    /// <summary>"scope/section/" of "scope/section/key".</summary>
+    private static ReadOnlySpan<char> CollectionOf(string id)
+    {
+        var scopeEnd = id.IndexOf('/');
+        return id.AsSpan(0, id.IndexOf('/', scopeEnd + 1) + 1);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text;
+using Appliance.Daemon.Store;
+using Appliance.Tests.Support;
+using StoreClass = Appliance.Daemon.Store.Store;
+
+namespace Appliance.Tests.Persistence;
+
+/// <summary>
+/// The journal in front of the store file (issue 19): a commit is durable once its frame is, and a
+/// store opened on what a crash leaves (the file, LiteDB's log and the journal's segments as they
+/// are on disk at that instant) holds every acknowledged commit.
+/// </summary>
+public sealed class StoreJournalTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static Mutation Set(string key, string? value) => new(Scopes.Cluster, "bridges", key, value);
+
+    /// <summary>The files of a store as they are now, copied to <paramref name="to"/>: what a SIGKILL would leave.</summary>
+    private static void CopyAsCrashed(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from).Where(f => Path.GetFileName(f) != "applianced.lock"))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+    }
+
+    [Fact]
+    public void Commits_held_only_in_the_journal_are_in_the_store_after_a_crash()
+    {
+        var live = _dir["live"];
+        string peerId;
+        IReadOnlyDictionary<string, long> vector;
+        using (var store = StoreClass.Open(live, null, Timeout.InfiniteTimeSpan))
+        {
+            peerId = store.PeerId;
+            store.Write([Set("before", "{\"a\":0}")]);
+            store.SetLocal("flushes-the-journal", "1"); // a change made in the file moves the journal into it first
+            for (var i = 0; i < 50; i++) store.Write([Set($"b{i}", $"{{\"a\":{i}}}")]);
+            store.Write([Set("b7", null)]);
+            store.ApplyRemote([new Operation("peer-x", 1, new StoredRecord(Scopes.Cluster, "bridges", "remote", "{\"r\":1}", new RecordVersion(5L << 16, "peer-x")), RecordVersion.None)],
+                [new OpRange("peer-x", 0, 1)]);
+            vector = store.VersionVector();
+            CopyAsCrashed(live, _dir["crashed"]);
+            // Nothing moved them into the file: the copy's file alone would not have them.
+            Assert.NotEmpty(Journal.Files(_dir["crashed"]));
+        }
+
+        using var reopened = StoreClass.Open(_dir["crashed"]);
+        Assert.Equal(peerId, reopened.PeerId);
+        Assert.Equal(vector, reopened.VersionVector());
+        Assert.Equal("{\"a\":49}", reopened.Get(Scopes.Cluster, "bridges", "b49")!.Value);
+        Assert.True(reopened.Get(Scopes.Cluster, "bridges", "b7")!.Deleted);
+        Assert.Equal("{\"r\":1}", reopened.Get(Scopes.Cluster, "bridges", "remote")!.Value);
+        Assert.Equal(51, reopened.List(Scopes.Cluster, "bridges").Count); // before, b0..b49 without b7, remote
+        // Replayed into the file at open, and the journal started again.
+        Assert.Single(Journal.Files(_dir["crashed"]));
+        var next = reopened.Write([Set("after", "{}")]).Operations.Single();
+        Assert.Equal(vector[peerId] + 1, next.Seq);
+    }
+
+    [Fact]
+    public void Reads_see_the_journal_and_the_file_together_while_the_flusher_waits()
+    {
+        using var store = StoreClass.Open(_dir.Path, null, Timeout.InfiniteTimeSpan);
+        for (var i = 0; i < 10; i++) store.Write([Set($"b{i:D2}", "{\"in\":\"file\"}")]);
+        store.SetLocal("x", "1"); // moves the ten into the file
+        store.Write([Set("b03", "{\"in\":\"journal\"}"), Set("b10", "{\"in\":\"journal\"}"), Set("b05", null)]);
+
+        Assert.Equal("{\"in\":\"journal\"}", store.Get(Scopes.Cluster, "bridges", "b03")!.Value);
+        var listed = store.List(Scopes.Cluster, "bridges");
+        Assert.Equal(["b00", "b01", "b02", "b03", "b04", "b06", "b07", "b08", "b09", "b10"], listed.Select(r => r.Key));
+        Assert.Equal(11, store.RecordCount);
+        var paged = store.ScanOps("cluster/bridges", null, 4).Select(o => o.Record.Key).ToList();
+        Assert.Equal(["b00", "b01", "b02", "b03"], paged);
+        Assert.Equal(["b04", "b05", "b06", "b07"], store.ScanOps("cluster/bridges", "cluster/bridges/b03", 4).Select(o => o.Record.Key));
+        Assert.Equal(["b08", "b09", "b10"], store.ScanOps("cluster/bridges", "cluster/bridges/b07", 4).Select(o => o.Record.Key));
+        Assert.Equal("{\"in\":\"journal\"}", store.GetOps(["cluster/bridges/b10", "cluster/bridges/b01"]).Single(o => o.Record.Key == "b10").Record.Value);
+    }
+
+    [Fact]
+    public async Task The_flusher_moves_commits_into_the_file_and_drops_the_segments_it_held()
+    {
+        using var store = StoreClass.Open(_dir.Path, null, TimeSpan.FromMilliseconds(20));
+        for (var i = 0; i < 20; i++) store.Write([Set($"b{i}", "{}")]);
+        await Eventually.WaitUntil(() => Task.FromResult(Journal.Files(_dir.Path).Count() == 1 && JournalFrames(_dir.Path) == 0), TimeSpan.FromSeconds(20),
+            "the journal emptied into the file");
+        Assert.Null(store.LastFlushError);
+        Assert.Equal(20, store.List(Scopes.Cluster, "bridges").Count);
+    }
+
+    /// <summary>The bytes of frames in the journal's segments (each starts with a 20-byte header).</summary>
+    private static long JournalFrames(string dir) => Journal.Files(dir).Sum(f => new FileInfo(f).Length - 20);
+
+    [Fact]
+    public void Replay_stops_at_a_frame_cut_short_or_damaged_and_ignores_another_journal()
+    {
+        var id = Guid.NewGuid();
+        using (var journal = Journal.Start(_dir.Path, id, 10))
+        {
+            for (var i = 1; i <= 4; i++) journal.Append(Encoding.UTF8.GetBytes($"frame {i}"));
+            Assert.Equal(14, journal.Last);
+        }
+        var segment = Journal.Files(_dir.Path).Single();
+        Assert.Equal(["frame 1", "frame 2", "frame 3", "frame 4"], Payloads(Journal.Read(_dir.Path, id, 10)));
+        Assert.Equal(["frame 3", "frame 4"], Payloads(Journal.Read(_dir.Path, id, 12)));
+        Assert.Empty(Journal.Read(_dir.Path, Guid.NewGuid(), 10));
+
+        // A crash in the middle of the last append: that frame was never acknowledged.
+        var bytes = File.ReadAllBytes(segment);
+        File.WriteAllBytes(segment, bytes[..^3]);
+        Assert.Equal(["frame 1", "frame 2", "frame 3"], Payloads(Journal.Read(_dir.Path, id, 10)));
+
+        // A damaged byte in frame 2's payload ends the replay before it.
+        var damaged = File.ReadAllBytes(segment);
+        var at = Encoding.UTF8.GetString(damaged).IndexOf("frame 2", StringComparison.Ordinal);
+        damaged[at] ^= 0xFF;
+        File.WriteAllBytes(segment, damaged);
+        Assert.Equal(["frame 1"], Payloads(Journal.Read(_dir.Path, id, 10)));
+    }
+
+    private static IEnumerable<string> Payloads(List<(long Number, byte[] Payload)> frames) => frames.Select(f => Encoding.UTF8.GetString(f.Payload));
+}
