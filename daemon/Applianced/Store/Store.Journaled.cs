@@ -220,6 +220,7 @@ public sealed partial class Store
             try
             {
                 lock (_file) FlushJournal();
+                LastFlushError = null;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

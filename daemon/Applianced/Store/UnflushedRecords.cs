@@ -31,8 +31,13 @@ internal sealed class UnflushedRecords
             && collection.TryGetValue(id, out record);
     }
 
-    public void Set(string id, Unflushed record) =>
-        _byCollection.GetOrAdd(CollectionOf(id).ToString(), _ => new(StringComparer.Ordinal))[id] = record;
+    public void Set(string id, Unflushed record)
+    {
+        var name = CollectionOf(id);
+        if (!_byCollection.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out var collection))
+            collection = _byCollection.GetOrAdd(name.ToString(), _ => new(StringComparer.Ordinal));
+        collection[id] = record;
+    }
 
     /// <summary>The waiting records whose id starts with <paramref name="prefix"/> (any prefix: "", a scope, a collection, ...).</summary>
     public List<Unflushed> WithPrefix(string prefix)
