@@ -23,15 +23,25 @@ public sealed partial class ClusterService
     private readonly ConcurrentDictionary<string, Task<RecoveryResult?>> _pulls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _connectPulls = new(StringComparer.Ordinal);
     private TransportListener? _recoveryListener;
-    private Timer? _safetyNet;
+    private ITimer? _safetyNet;
 
     private void StartRecoveryListener(IPAddress own)
     {
         _recoveryListener = _transport.Listen(new IPEndPoint(own, _info.RecoveryPort), ServeRecoveryAsync, IsListedPeer);
-        _safetyNet ??= new Timer(_ => { foreach (var link in Links.Where(l => l.Active)) _ = PullFromAsync(link); },
-            null, SafetyNetInterval, SafetyNetInterval);
+        _safetyNet ??= Time.CreateTimer(_ => SafetyNetRound(), null, UntilSafetyNet(), Timeout.InfiniteTimeSpan);
         _ = Task.Run(() => Store.WithDigests(_ => 0)); // build the digest index before the first peer asks
     }
+
+    /// <summary>Pulls from every active peer, then waits for this peer's next slot (SafetyNetSchedule).</summary>
+    private void SafetyNetRound()
+    {
+        foreach (var link in Links.Where(l => l.Active)) _ = PullFromAsync(link);
+        try { _safetyNet?.Change(UntilSafetyNet(), Timeout.InfiniteTimeSpan); }
+        catch (ObjectDisposedException) { } // stopped meanwhile
+    }
+
+    private TimeSpan UntilSafetyNet() => SafetyNetSchedule.UntilNext(Time.GetUtcNow(),
+        SafetyNetSchedule.Slot(Settings.SortedPeers, OwnAddress, SafetyNetInterval), SafetyNetInterval);
 
     private async Task StopRecoveryListenerAsync()
     {
