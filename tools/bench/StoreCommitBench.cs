@@ -28,7 +28,7 @@ internal static class StoreCommitBench
                 ? [new Mutation(Scopes.Cluster, "conferences", $"w{b}", Bench.ConferenceStatus(0, b))]
                 : Enumerable.Range(0, 1000).Select(i => new Mutation(Scopes.Cluster, "conferences", $"w{b}-{i}", Bench.ConferenceStatus(b, i))).ToList()));
         }
-        var (single, batchPerS) = MeasureStore(dir.Sub("store"));
+        var (single, batchPerS, singleCost, batchCost) = MeasureStore(dir.Sub("store"));
         var floorSingle = LiteDbSingleMs(dir.Sub("floor1"), Singles);
         var floorPerS = LiteDbBatchedPerS(dir.Sub("floor2"), Batch, Batches);
         var shapedPerS = LiteDbStoreShapedPerS(dir.Sub("floor3"), Batch, Batches);
@@ -44,16 +44,16 @@ internal static class StoreCommitBench
             ["floor_batch_per_s"] = Math.Round(floorPerS),
             ["shaped_batch_per_s"] = Math.Round(shapedPerS),
             ["single_vs_floor"] = Bench.Round(single.P50 / floorSingle.P50, 2),
-            ["single_cpu_us"] = Math.Round(SingleCost.CpuUs),
-            ["single_alloc_bytes"] = Math.Round(SingleCost.Bytes),
-            ["batch_cpu_us_per_record"] = Bench.Round(BatchCost.CpuUs),
-            ["batch_alloc_bytes_per_record"] = Math.Round(BatchCost.Bytes),
+            ["single_cpu_us"] = Math.Round(singleCost.CpuUs),
+            ["single_alloc_bytes"] = Math.Round(singleCost.Bytes),
+            ["batch_cpu_us_per_record"] = Bench.Round(batchCost.CpuUs),
+            ["batch_alloc_bytes_per_record"] = Math.Round(batchCost.Bytes),
             ["batch_vs_floor"] = Bench.Round(batchPerS / floorPerS, 2),
         });
         return Task.CompletedTask;
     }
 
-    private static ((double P50, double P99) Single, double BatchPerS) MeasureStore(string path)
+    private static ((double P50, double P99) Single, double BatchPerS, Cost SingleCost, Cost BatchCost) MeasureStore(string path)
     {
         var times = new List<double>(Singles);
         var singleCost = Cost.Of(() =>
@@ -77,12 +77,8 @@ internal static class StoreCommitBench
             sw.Stop();
         }, Batch * Batches);
         Console.WriteLine($"Store.Write CPU and allocation per record, all threads, close included: 1 per write {singleCost}; {Batch} per write {batchCost}");
-        SingleCost = singleCost;
-        BatchCost = batchCost;
-        return ((Bench.Percentile(times, 50), Bench.Percentile(times, 99)), Batch * Batches / sw.Elapsed.TotalSeconds);
+        return ((Bench.Percentile(times, 50), Bench.Percentile(times, 99)), Batch * Batches / sw.Elapsed.TotalSeconds, singleCost, batchCost);
     }
-
-    private static Cost SingleCost = null!, BatchCost = null!;
 
     /// <summary>Process CPU time and bytes allocated (every thread) per record over a piece of work.</summary>
     private sealed record Cost(double CpuUs, double Bytes)

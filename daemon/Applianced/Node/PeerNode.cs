@@ -164,11 +164,17 @@ public sealed class PeerNode : IAsyncDisposable
         ["store"] = StoreStatus(),
     };
 
-    /// <summary>Records and tombstones held, and the file's size (LiteDB's log included), to watch purges.</summary>
+    /// <summary>
+    /// Records and tombstones held, and the file's size (LiteDB's log included), to watch purges; and
+    /// why the journal could not be moved into the file, while it cannot (commits stay durable in it).
+    /// </summary>
     private JsonObject StoreStatus()
     {
         var (tombstones, records) = Store.TombstoneCounts();
-        return new JsonObject { ["records"] = records, ["tombstones"] = tombstones, ["fileBytes"] = Store.FileBytes };
+        return new JsonObject
+        {
+            ["records"] = records, ["tombstones"] = tombstones, ["fileBytes"] = Store.FileBytes, ["journalError"] = Store.LastFlushError,
+        };
     }
     /// <summary>The open network confirm window (null when none): what changed, when it reverts, seconds left.</summary>
     private JsonObject? NetworkWindowStatus() => NetworkWindow.Current is { } w ? new JsonObject

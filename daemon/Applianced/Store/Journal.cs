@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Microsoft.Win32.SafeHandles;
 
 namespace Appliance.Daemon.Store;
 
@@ -19,7 +17,7 @@ namespace Appliance.Daemon.Store;
 /// acknowledged.
 /// </para>
 /// </summary>
-internal sealed partial class Journal : IDisposable
+internal sealed class Journal : IDisposable
 {
     private const uint SegmentMagic = 0x314A5341; // "ASJ1"
     private const uint FrameMagic = 0x31464A41;   // "AJF1"
@@ -181,7 +179,7 @@ internal sealed partial class Journal : IDisposable
                 BinaryPrimitives.WriteUInt32LittleEndian(header, SegmentMagic);
                 id.TryWriteBytes(header.AsSpan(4));
                 segment.Append(header);
-                SyncDirectory(dir);
+                FileSync.Path(dir); // a new file's name is durable only once its directory is
             }
             catch
             {
@@ -194,29 +192,10 @@ internal sealed partial class Journal : IDisposable
         public void Append(byte[] bytes)
         {
             RandomAccess.Write(_file.SafeFileHandle, bytes, _end);
-            if (fdatasync(_file.SafeFileHandle) != 0) throw new IOException($"cannot fdatasync {_path}: errno {Marshal.GetLastPInvokeError()}");
+            FileSync.Data(_file.SafeFileHandle, _path);
             _end += bytes.Length;
         }
 
         public void Dispose() => _file.Dispose();
     }
-
-    /// <summary>A new file's name is durable only once its directory is.</summary>
-    private static void SyncDirectory(string dir)
-    {
-        // .NET does not open directories: open(2) with O_RDONLY | O_DIRECTORY | O_CLOEXEC.
-        var fd = open(dir, 0x10000 | 0x80000);
-        if (fd < 0) throw new IOException($"cannot open {dir}: errno {Marshal.GetLastPInvokeError()}");
-        using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (fsync(handle) != 0) throw new IOException($"cannot fsync {dir}: errno {Marshal.GetLastPInvokeError()}");
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int fdatasync(SafeFileHandle fd);
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int open(string path, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int fsync(SafeFileHandle fd);
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 
 namespace Appliance.Daemon.Store;
 
@@ -13,13 +12,15 @@ namespace Appliance.Daemon.Store;
 /// </summary>
 public sealed partial class Store
 {
-    /// <summary>The bytes the store takes on disk: the file and LiteDB's log beside it.</summary>
+    /// <summary>The bytes the store takes on disk: the file, LiteDB's log and the journal beside it.</summary>
     public long FileBytes
     {
         get
         {
             var log = new FileInfo(LogFilePath(FilePath));
-            return new FileInfo(FilePath).Length + (log.Exists ? log.Length : 0);
+            return new FileInfo(FilePath).Length + (log.Exists ? log.Length : 0)
+                // A segment the flusher deletes meanwhile counts nothing (FileInfo keeps what Exists read).
+                + Journal.Files(DataDirectory).Select(f => new FileInfo(f)).Sum(f => f.Exists ? f.Length : 0);
         }
     }
 
@@ -73,7 +74,7 @@ public sealed partial class Store
                 // be made beforehand); the data directory is the owner's alone, so nobody could open it meanwhile.
                 StoreFiles.Tighten(FilePath);
                 StoreFiles.EnsurePrivateFile(LogFilePath(FilePath));
-                SyncToDisk(FilePath);
+                FileSync.Path(FilePath);
                 foreach (var old in RebuildBackups(FilePath)) File.Delete(old);
                 _removedSinceCompact = 0;
             }
@@ -129,19 +130,4 @@ public sealed partial class Store
     private static string SuffixPath(string path, string suffix) =>
         Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + suffix + Path.GetExtension(path));
 
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int fsync(int fd);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int close(int fd);
-
-    /// <summary>fsync of the file LiteDB has open, without the advisory lock a .NET FileStream would take (see CopyLiveFile).</summary>
-    private static void SyncToDisk(string path)
-    {
-        var fd = open(path, 0x80000 /* O_RDONLY | O_CLOEXEC */);
-        if (fd < 0) throw new IOException($"cannot open {path}: errno {Marshal.GetLastPInvokeError()}");
-        var synced = fsync(fd) == 0 ? 0 : Marshal.GetLastPInvokeError();
-        close(fd);
-        if (synced != 0) throw new IOException($"cannot fsync {path}: errno {synced}");
-    }
 }

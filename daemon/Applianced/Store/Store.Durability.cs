@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Appliance.Daemon.Files;
 
 namespace Appliance.Daemon.Store;
@@ -25,19 +24,10 @@ public sealed partial class Store
         finally { _readers.ExitWriteLock(); }
     }
 
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int open(string path, int flags);
-
-    /// <summary>
-    /// Copies the live store file without the advisory lock a .NET FileStream would take on it:
-    /// LiteDB opens more handles on its file as it goes, fails on a lock it did not expect, and then
-    /// closes the whole database.
-    /// </summary>
+    /// <summary>Copies the live store file without the advisory lock a .NET FileStream would take on it (<see cref="FileSync"/>).</summary>
     private static void CopyLiveFile(string source, string destination)
     {
-        var fd = open(source, 0x80000 /* O_RDONLY | O_CLOEXEC */);
-        if (fd < 0) throw new IOException($"cannot open {source}: errno {Marshal.GetLastPInvokeError()}");
-        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        using var handle = FileSync.OpenReadOnly(source);
         using var input = new FileStream(handle, FileAccess.Read);
         using var output = PrivateFile.CreateNew(destination);
         input.CopyTo(output);

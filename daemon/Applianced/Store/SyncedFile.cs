@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Appliance.Daemon.Store;
@@ -13,7 +12,7 @@ namespace Appliance.Daemon.Store;
 /// grew), so an acknowledged commit survives a power loss as before; only the timestamp may lag.
 /// LiteDB wraps this in a stream that locks around every positioned call, so calls never overlap.
 /// </summary>
-internal sealed partial class SyncedFile : Stream
+internal sealed class SyncedFile : Stream
 {
     private readonly FileStream _file;
     private readonly string _path;
@@ -79,11 +78,8 @@ internal sealed partial class SyncedFile : Stream
     /// <summary>What LiteDB calls to make its writes durable (FlushToDisk on a stream that is not a FileStream).</summary>
     public override void Flush()
     {
-        if (fdatasync(Handle) != 0) throw new IOException($"cannot fdatasync {_path}: errno {Marshal.GetLastPInvokeError()}");
+        FileSync.Data(Handle, _path);
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int fdatasync(SafeFileHandle fd);
 
     /// <summary>
     /// Ignored: LiteDB disposes the streams it wraps on some failure paths while the store still
