@@ -30,9 +30,11 @@ public sealed class BadInputFaultTests(ITestOutputHelper output)
         await TestCluster.AddConferenceAsync(p1, $"before-{mk}", 3);
         await FaultChecks.WaitConvergedAsync(cluster.Peers, TimeSpan.FromSeconds(20), _log.Write);
         // Each peer publishes its membership record on a turn of its cluster loop after forming: wait
-        // for both, or the second one arriving would look like a change the attack made.
+        // for both, or the second one arriving would look like a change the attack made. The sums
+        // list the section for both peers from the start, "(none)" for a record not there yet.
         var sumsBefore = await Eventually.UntilAsync("both membership records on p1", () => FaultChecks.OwnChecksumsAsync(p1),
-            sums => sums.Split("/cluster-membership=").Length == 3, TimeSpan.FromSeconds(30));
+            sums => sums.Split("/cluster-membership=").Length == 3 && !sums.Contains("/cluster-membership=(none)", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30));
 
         // A stranger: a host on the switch that no peer lists, added after forming so it is in no peer list.
         var stranger = await cluster.Network.AddHostAsync("x9");
