@@ -55,7 +55,9 @@ internal sealed class DaemonCluster : IKvTarget
     public async Task<IKvWatch> WatchAsync(int member)
     {
         var follow = await ApiClient.ConnectAsync(_procs[member].Socket);
-        await follow.SendAsync("log.follow", new JsonObject { ["log"] = "config" });
+        // From now by the bench's clock: the daemon starts following when it reads the request, and a
+        // write sent meanwhile whose line came before that would never be shown (a 30 s timeout).
+        await follow.SendAsync("log.follow", new JsonObject { ["log"] = "config", ["since"] = DateTimeOffset.UtcNow.ToString("o") });
         return new Watch(follow, async key =>
         {
             using var client = await ApiClient.ConnectAsync(_procs[member].Socket);
