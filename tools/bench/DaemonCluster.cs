@@ -66,8 +66,21 @@ internal sealed class DaemonCluster : IKvTarget
         });
     }
 
+    /// <summary>
+    /// Read once every member has moved its journal into its file: that work is deferred, at a lower
+    /// scheduling weight (Store/BackgroundPriority.cs), and belongs to the records written before.
+    /// </summary>
     public async Task<IReadOnlyList<(double CpuSeconds, long? AllocatedBytes)>> CountersAsync()
     {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < _procs.Length; i++)
+        {
+            while ((await CallAsync(i, "status", []))!["store"]!["journalRecords"]!.GetValue<int>() > 0)
+            {
+                if (waited.Elapsed > TimeSpan.FromSeconds(120)) throw new TimeoutException($"member {i + 1} still has records in its journal after 120 s");
+                await Task.Delay(20);
+            }
+        }
         var counters = new List<(double, long?)>();
         for (var i = 0; i < _procs.Length; i++)
         {

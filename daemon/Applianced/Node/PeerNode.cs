@@ -173,7 +173,7 @@ public sealed class PeerNode : IAsyncDisposable
         var (tombstones, records) = Store.TombstoneCounts();
         return new JsonObject
         {
-            ["records"] = records, ["tombstones"] = tombstones, ["fileBytes"] = Store.FileBytes, ["journalError"] = Store.LastFlushError,
+            ["records"] = records, ["tombstones"] = tombstones, ["fileBytes"] = Store.FileBytes, ["journalError"] = Store.LastFlushError, ["journalRecords"] = Store.JournalRecords,
         };
     }
     /// <summary>The open network confirm window (null when none): what changed, when it reverts, seconds left.</summary>

@@ -211,6 +211,7 @@ public sealed partial class Store
     /// <summary>Moves the journal into the file after the flush delay of commits, or at once under a backlog.</summary>
     private void FlusherLoop()
     {
+        BackgroundPriority.LowerThisThread();
         while (true)
         {
             _flushWanted.Wait();
@@ -232,6 +233,9 @@ public sealed partial class Store
 
     /// <summary>Why the last move of the journal into the file failed, if it did (commits stay durable in the journal).</summary>
     public string? LastFlushError { get; private set; }
+
+    /// <summary>Records committed in the journal and not yet moved into the file (a move in progress counts until it ends).</summary>
+    public int JournalRecords => _unflushed.Count;
 
     /// <summary>
     /// At open: what the journal holds beyond the file goes into the file (one transaction and

@@ -52,6 +52,9 @@ internal sealed class UnflushedRecords
         return found;
     }
 
+    /// <summary>How many records wait (each collection's count is exact; the sum is a moment's reading).</summary>
+    public int Count => _byCollection.Values.Sum(c => c.Count);
+
     /// <summary>Every waiting record, for the flush.</summary>
     public List<Unflushed> All() => WithPrefix("");
 

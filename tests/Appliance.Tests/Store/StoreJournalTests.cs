@@ -72,6 +72,7 @@ public sealed class StoreJournalTests : IDisposable
         var listed = store.List(Scopes.Cluster, "bridges");
         Assert.Equal(["b00", "b01", "b02", "b03", "b04", "b06", "b07", "b08", "b09", "b10"], listed.Select(r => r.Key));
         Assert.Equal(11, store.RecordCount);
+        Assert.Equal(3, store.JournalRecords); // b03, b10 and b05's tombstone wait for the flusher
         var paged = store.ScanOps("cluster/bridges", null, 4).Select(o => o.Record.Key).ToList();
         Assert.Equal(["b00", "b01", "b02", "b03"], paged);
         Assert.Equal(["b04", "b05", "b06", "b07"], store.ScanOps("cluster/bridges", "cluster/bridges/b03", 4).Select(o => o.Record.Key));
@@ -87,7 +88,29 @@ public sealed class StoreJournalTests : IDisposable
         await Eventually.WaitUntil(() => Task.FromResult(Journal.Files(_dir.Path).Count() == 1 && JournalFrames(_dir.Path) == 0), TimeSpan.FromSeconds(20),
             "the journal emptied into the file");
         Assert.Null(store.LastFlushError);
+        Assert.Equal(0, store.JournalRecords);
         Assert.Equal(20, store.List(Scopes.Cluster, "bridges").Count);
+    }
+
+    [Fact]
+    public async Task The_flusher_runs_at_a_lower_scheduling_weight_than_the_commits()
+    {
+        using var store = StoreClass.Open(_dir.Path, null, TimeSpan.FromMilliseconds(20));
+        store.Write([Set("b", "{}")]);
+        string? flusher = null;
+        await Eventually.WaitUntil(() => Task.FromResult((flusher = ThreadNamed("store flusher")) is not null), TimeSpan.FromSeconds(10), "the flusher thread");
+        // /proc/self/task/TID/stat: "tid (comm) state ..." with the nice value the 17th field after the name.
+        await Eventually.WaitUntil(() => Task.FromResult(NiceOf(flusher!) == 10), TimeSpan.FromSeconds(10), "the flusher at nice 10");
+        Assert.Equal(0, NiceOf(ThreadNamed("store committer")!));
+    }
+
+    private static string? ThreadNamed(string name) => Directory.EnumerateDirectories("/proc/self/task")
+        .FirstOrDefault(t => File.ReadAllText(Path.Combine(t, "comm")).TrimEnd('\n') == name);
+
+    private static int NiceOf(string task)
+    {
+        var stat = File.ReadAllText(Path.Combine(task, "stat"));
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16]);
     }
 
     /// <summary>The bytes of frames in the journal's segments (each starts with a 20-byte header).</summary>
