@@ -19,6 +19,12 @@ public sealed partial class Store
     private readonly TimeSpan _flushDelay;
     /// <summary>So many records waiting wake the flusher at once: memory and the next replay stay bounded.</summary>
     private const int FlushBacklog = 4096;
+    /// <summary>
+    /// So many records waiting and the commits themselves move the journal into the file, at their
+    /// own weight: the flusher's lower weight (<see cref="BackgroundPriority"/>) must not let a
+    /// sustained load grow the journal, its memory and the next replay without end.
+    /// </summary>
+    internal int StallBacklog { get; set; } = 4 * FlushBacklog;
 
     private Journal _journal = null!;
     /// <summary>Held by whoever changes the LiteDB file: the flusher, and the changes made straight in it.</summary>
@@ -207,6 +213,24 @@ public sealed partial class Store
     }
 
     private static BsonDocument JournalMark(Guid id, long through) => new() { ["_id"] = JournalId, ["id"] = id.ToString(), ["n"] = through };
+
+    /// <summary>
+    /// Called by a committer after its commit (holding no lock): when the journal is far behind, moves
+    /// it into the file on this thread before the caller goes on, so writers slow down to what the
+    /// file takes instead of the backlog growing. Unlocked read of the count: a heuristic.
+    /// </summary>
+    private void FlushIfFarBehind()
+    {
+        if (Volatile.Read(ref _unflushedCount) < StallBacklog || _journal is null) return;
+        try
+        {
+            lock (_file) FlushJournal();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LastFlushError = e.Message; // the commit itself is durable in the journal; the flusher tries again
+        }
+    }
 
     /// <summary>Moves the journal into the file after the flush delay of commits, or at once under a backlog.</summary>
     private void FlusherLoop()

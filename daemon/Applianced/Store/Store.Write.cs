@@ -31,6 +31,7 @@ public sealed partial class Store
                 _write.Exit();
             }
             if (requests.Count > 0) Complete(requests);
+            FlushIfFarBehind();
         }
         return request.Completion.Task;
     }
@@ -64,6 +65,7 @@ public sealed partial class Store
                 CommitGroup(requests);
             }
             Complete(requests);
+            FlushIfFarBehind();
         }
     }
 
@@ -211,6 +213,7 @@ public sealed partial class Store
             result = new RemoteApplyResult(new CommitInfo(applied, changed, conflicts, Remote: true), gaps);
         }
         if (result.Commit.Operations.Count > 0) Committed?.Invoke(result.Commit);
+        FlushIfFarBehind();
         return result;
     }
 

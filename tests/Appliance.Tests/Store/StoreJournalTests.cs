@@ -104,6 +104,23 @@ public sealed class StoreJournalTests : IDisposable
         Assert.Equal(0, NiceOf(ThreadNamed("store committer")!));
     }
 
+    [Fact]
+    public void A_commit_that_finds_the_journal_far_behind_moves_it_into_the_file_itself()
+    {
+        // The flusher waits for ever and the backlog stays below its wake-up: only the stall moves anything.
+        using var store = StoreClass.Open(_dir.Path, null, Timeout.InfiniteTimeSpan);
+        store.StallBacklog = 100;
+        store.Write(Enumerable.Range(0, 60).Select(i => Set($"a{i}", "{}")).ToList());
+        Assert.Equal(60, store.JournalRecords);
+        store.Write(Enumerable.Range(0, 60).Select(i => Set($"b{i}", "{}")).ToList());
+        Assert.Equal(0, store.JournalRecords);
+        Assert.Equal(0, JournalFrames(_dir.Path));
+        store.ApplyRemote([new Operation("peer-x", 1, new StoredRecord(Scopes.Cluster, "bridges", "remote", "{}", new RecordVersion(5L << 16, "peer-x")), RecordVersion.None)],
+            [new OpRange("peer-x", 0, 1)]);
+        Assert.Equal(1, store.JournalRecords); // below the stall again: waits for the flusher
+        Assert.Equal(121, store.List(Scopes.Cluster, "bridges").Count);
+    }
+
     private static string? ThreadNamed(string name) => Directory.EnumerateDirectories("/proc/self/task")
         .FirstOrDefault(t => File.ReadAllText(Path.Combine(t, "comm")).TrimEnd('\n') == name);
 
