@@ -35,7 +35,7 @@ internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
             {
                 lock (_order)
                 {
-                    if (_queued == 0)
+                    if (Volatile.Read(ref _queued) == 0)
                     {
                         // Never fails the commit it describes (the writer waits for this handler).
                         try { OnCommitted(c); }
@@ -54,7 +54,9 @@ internal sealed class ReplicationLog(ConfigStore config, NodeLogs logs)
                 lock (_order)
                 {
                     OnCommitted(commit);
-                    _queued--;
+                    // Atomic: commits count themselves in outside the lock, and a plain decrement
+                    // could drop one of those, letting a later commit log ahead of a queued one.
+                    Interlocked.Decrement(ref _queued);
                 }
             }
         });
