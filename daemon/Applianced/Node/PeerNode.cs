@@ -165,8 +165,9 @@ public sealed class PeerNode : IAsyncDisposable
     };
 
     /// <summary>
-    /// Records and tombstones held, and the file's size (LiteDB's log included), to watch purges; and
-    /// why the journal could not be moved into the file, while it cannot (commits stay durable in it).
+    /// Records and tombstones held, and the file's size (LiteDB's log and the journal included), to
+    /// watch purges; how many records wait in the journal for the file, and why they cannot move there
+    /// while they cannot (commits stay durable in the journal).
     /// </summary>
     private JsonObject StoreStatus()
     {

@@ -221,15 +221,7 @@ public sealed partial class Store
     /// </summary>
     private void FlushIfFarBehind()
     {
-        if (Volatile.Read(ref _unflushedCount) < StallBacklog || _journal is null) return;
-        try
-        {
-            lock (_file) FlushJournal();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            LastFlushError = e.Message; // the commit itself is durable in the journal; the flusher tries again
-        }
+        if (Volatile.Read(ref _unflushedCount) >= StallBacklog && _journal is not null) TryFlush();
     }
 
     /// <summary>Moves the journal into the file after the flush delay of commits, or at once under a backlog.</summary>
@@ -242,16 +234,21 @@ public sealed partial class Store
             if (_closing) return;
             _backlog.Wait(_flushDelay);
             if (_closing) return;
-            try
-            {
-                lock (_file) FlushJournal();
-                LastFlushError = null;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // The journal keeps every commit durable meanwhile; the next commit tries again.
-                LastFlushError = e.Message;
-            }
+            TryFlush();
+        }
+    }
+
+    /// <summary>One move of the journal into the file; a failure is kept for status, not thrown (the journal keeps every commit durable meanwhile, and the next commit tries again).</summary>
+    private void TryFlush()
+    {
+        try
+        {
+            lock (_file) FlushJournal();
+            LastFlushError = null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LastFlushError = e.Message;
         }
     }
 

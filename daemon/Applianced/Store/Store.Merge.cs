@@ -90,6 +90,7 @@ public sealed partial class Store
             info = new CommitInfo([], changed, conflicts, Remote: true);
         }
         if (info.Changed.Count > 0) Committed?.Invoke(info);
+        FlushIfFarBehind(); // a recovery pulls in bulk: the likeliest commit to outrun the flusher
         return info;
     }
 
