@@ -68,12 +68,15 @@ publish() {
   done
   ensure_dotnet
   vendor_key_check "build.sh publish"
-  say "publish self-contained linux-x64 into $dir"
+  # ReadyToRun: our assemblies and their packages compiled ahead (the framework's already are), so
+  # a start JITs less: applianced's CPU to its first answer went from 0.81 to 0.62 s on the build
+  # machine, and every restart, restore and upgrade on the box waits for that.
+  say "publish self-contained linux-x64 (ReadyToRun) into $dir"
   rm -rf "$dir"
   local p key_args; mapfile -t key_args < <(vendor_key_build_args)
   for p in daemon/Applianced tools/appliancectl tools/lcdsim; do
     [ -d "$p" ] || continue
-    dotnet publish "$p" -c Release -r linux-x64 --self-contained -o "$dir" -v quiet -nologo \
+    dotnet publish "$p" -c Release -r linux-x64 --self-contained -p:PublishReadyToRun=true -o "$dir" -v quiet -nologo \
       ${key_args[@]+"${key_args[@]}"} ${version_args[@]+"${version_args[@]}"}
   done
   rm -f "$dir"/*.pdb
@@ -127,8 +130,10 @@ run_tests() {
     --logger "console;verbosity=normal" --blame-hang-timeout 5m 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   set -e
+  # The boot test starts by fetching its Debian base (network, little CPU): the fuzz smoke runs meanwhile.
+  image_boot_test & local boot=$!
   fuzz_smoke || rc=1
-  image_boot_test || rc=1
+  wait "$boot" || rc=1
   # CI shows only the tail of the log: repeat each failure (name, message, start of the stack) here.
   awk '/^  Failed [A-Za-z]/ {n=25; print "FAILED:"} n > 0 {print; n--}' "$log"
   # One plain summary line for CI, summed over the test assemblies.
@@ -177,6 +182,14 @@ BENCH_APT_PACKAGES=(etcd-server)
 bench() {
   ensure_apt "${BENCH_APT_PACKAGES[@]}"
   build
+  # api-cluster runs the daemons the way the box does: the self-contained ReadyToRun publish
+  # (BENCH_DAEMON names it; set it to measure another build).
+  if [ "${1:-}" = api-cluster ] && [ -z "${BENCH_DAEMON:-}" ]; then
+    say "publish for the benchmark's daemons (out/bench-publish)"
+    publish --test-key --out "$OUT/bench-publish" > "$OUT/bench-publish.log" 2>&1 \
+      || { tail -20 "$OUT/bench-publish.log" >&2; exit 1; }
+    export BENCH_DAEMON=$OUT/bench-publish/applianced
+  fi
   dotnet run --project tools/bench -c "$CONFIG" --no-build -- "$@"
 }
 

@@ -53,22 +53,29 @@ trap 'FAILED=1' ERR
 trap 'FAILED=1; exit 143' TERM INT
 
 [ -f "$KEY" ] || ssh-keygen -q -t ed25519 -N '' -C appliance-boot-test -f "$KEY"
-if [ "$BUILD" = 1 ]; then
-  # The vendor TEST key: the cluster scenario issues release keys with keytool's test key.
-  log "building the image with the vendor TEST key, the SSH test key and the probe"
-  "$ROOT/image/build-image.sh" --test-key --authorized-key "$KEY.pub" --probe ${APPLIANCE_IMAGE_BUILD_ARGS:-} \
-    2>&1 | sed 's/^/    /'
-fi
-for f in appliance.img vmlinuz initrd.img; do [ -f "$IMG/$f" ] || fail "$IMG/$f missing: build the image first"; done
 # The release the single scenario upgrades to: the same code as version $UPGRADE_VERSION, signed
 # with the vendor TEST key (./build.sh package).
 UPGRADE_VERSION=1.0.1
 UPGRADE_PKG=$TESTDIR/packages/applianced-$UPGRADE_VERSION.tar.gz
-if [ "$BUILD" = 1 ] || [ ! -f "$UPGRADE_PKG.sig" ]; then
+build_package() {
+  "$ROOT/build.sh" package --version "$UPGRADE_VERSION" --test-key --out "$TESTDIR/packages" > "$RUN/package.log" 2>&1
+}
+if [ "$BUILD" = 1 ]; then
+  # The package is built while the Debian base downloads (a cold base is minutes of network and
+  # little CPU); both publishes write the same obj/ folders, so the image's waits for it.
+  log "building the upgrade package $UPGRADE_VERSION (./build.sh package --test-key) while the base is made"
+  build_package & package_pid=$!
+  "$ROOT/image/build-image.sh" --base-only 2>&1 | sed 's/^/    /' || { kill "$package_pid" 2>/dev/null; fail "the image's base failed"; }
+  wait "$package_pid" || { tail -20 "$RUN/package.log"; fail "./build.sh package failed"; }
+  # The vendor TEST key: the cluster scenario issues release keys with keytool's test key.
+  log "building the image with the vendor TEST key, the SSH test key and the probe"
+  "$ROOT/image/build-image.sh" --test-key --authorized-key "$KEY.pub" --probe ${APPLIANCE_IMAGE_BUILD_ARGS:-} \
+    2>&1 | sed 's/^/    /'
+elif [ ! -f "$UPGRADE_PKG.sig" ]; then
   log "building the upgrade package $UPGRADE_VERSION (./build.sh package --test-key)"
-  "$ROOT/build.sh" package --version "$UPGRADE_VERSION" --test-key --out "$TESTDIR/packages" > "$RUN/package.log" 2>&1 \
-    || { tail -20 "$RUN/package.log"; fail "./build.sh package failed"; }
+  build_package || { tail -20 "$RUN/package.log"; fail "./build.sh package failed"; }
 fi
+for f in appliance.img vmlinuz initrd.img; do [ -f "$IMG/$f" ] || fail "$IMG/$f missing: build the image first"; done
 
 source "$ROOT/image/lib/checks.sh"
 for f in "$ROOT"/image/lib/check-*.sh; do source "$f"; done

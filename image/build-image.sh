@@ -4,6 +4,7 @@
 #
 #   image/build-image.sh --vendor-key FILE.pub | --test-key
 #                        [--authorized-key FILE] [--probe] [--publish DIR] [--size MiB] [--no-publish-build]
+#   image/build-image.sh --base-only
 #
 # --vendor-key: the vendor's public key (P-256 PEM, kept outside the repository) that the image's
 #   daemon trusts for licences and upgrades. --test-key: a test image, trusting the checked-in TEST
@@ -11,6 +12,8 @@
 #   daemon in the publish must trust exactly that key (its own --show-vendor-key answer is checked).
 # --authorized-key: the admin account accepts this public key (the boot test's key pair).
 # --probe: add image/test-overlay (a unit printing applianced's systemd state to the console).
+# --base-only: only make (or find) the cached Debian base and stop; no key needed. The boot test
+#   builds its upgrade package meanwhile, as a cold base is minutes of downloading.
 #
 # Output (out/image): rootfs/ (the tree), appliance.img (ext4, root=/dev/vda), vmlinuz and
 # initrd.img (for qemu direct kernel boot). The Debian mirror is taken from this machine's apt
@@ -27,6 +30,7 @@ AUTH_KEY=
 SIZE_MIB=
 BUILD_PUBLISH=1
 PROBE=0
+BASE_ONLY=0
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,6 +39,7 @@ while [ $# -gt 0 ]; do
     --size) SIZE_MIB=$2; shift 2 ;;
     --no-publish-build) BUILD_PUBLISH=0; shift ;;
     --probe) PROBE=1; shift ;;
+    --base-only) BASE_ONLY=1; shift ;;
     --vendor-key) VENDOR_KEY=$2; shift 2 ;;
     --test-key) TEST_KEY=1; shift ;;
     -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
@@ -47,7 +52,7 @@ step() { printf '[image %3ds] %s\n' "$(( $(date +%s) - T0 ))" "$*"; }
 die() { echo "build-image.sh: $*" >&2; exit 1; }
 
 source "$ROOT/tools/vendor-key.sh"
-vendor_key_check build-image.sh
+[ "$BASE_ONLY" = 1 ] || vendor_key_check build-image.sh
 [ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, chroot, file ownership in the image)"
 [ -z "$AUTH_KEY" ] || [ -f "$AUTH_KEY" ] || die "--authorized-key $AUTH_KEY: no such file"
 
@@ -102,6 +107,7 @@ if [ ! -f "$BASE" ]; then
 else
   step "base cached: $(basename "$BASE")"
 fi
+[ "$BASE_ONLY" = 0 ] || exit 0
 
 # --- our software -----------------------------------------------------------------------------
 if [ "$BUILD_PUBLISH" = 1 ]; then

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Appliance.Bench;
 
-/// <summary>A real applianced process (the applianced.dll built next to the bench) on a temp data dir.</summary>
+/// <summary>A real applianced process (the applianced.dll built next to the bench, or the published one BENCH_DAEMON names) on a temp data dir.</summary>
 internal sealed class DaemonProcess : IDisposable
 {
     private readonly TempDir? _ownDir;
@@ -22,13 +22,16 @@ internal sealed class DaemonProcess : IDisposable
             dataDir = _ownDir.Sub("data");
         }
         Socket = Path.Combine(dataDir, "api.sock");
-        var info = new ProcessStartInfo("dotnet")
+        // BENCH_DAEMON: a published applianced (what the box runs), else the build beside the bench.
+        var published = Environment.GetEnvironmentVariable("BENCH_DAEMON");
+        var info = new ProcessStartInfo(string.IsNullOrEmpty(published) ? "dotnet" : published)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { Bench.BenchDll("applianced.dll"), "--data-dir", dataDir, "--api-socket", Socket, "--hal", "simulated" }.Concat(extra))
+        if (string.IsNullOrEmpty(published)) info.ArgumentList.Add(Bench.BenchDll("applianced.dll"));
+        foreach (var a in new[] { "--data-dir", dataDir, "--api-socket", Socket, "--hal", "simulated" }.Concat(extra))
             info.ArgumentList.Add(a);
         StartedAt = Stopwatch.GetTimestamp();
         _process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet applianced.dll");
