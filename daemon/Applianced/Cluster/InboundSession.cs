@@ -127,6 +127,7 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
             }
             if (frame is null || frame.Type == FrameType.Goodbye) return;
             link.Seen();
+            link.HeardInbound();
             switch (frame.Type)
             {
                 case FrameType.OpBatch:
@@ -137,6 +138,7 @@ internal sealed class InboundSession(ClusterService cluster, PeerChannel channel
                     break;
                 case FrameType.Heartbeat:
                     var beat = Messages.Decode<HeartbeatMessage>(frame);
+                    if (beat.NoAck) break;
                     var reply = beat with { Wall = cluster.Time.GetUtcNow().ToUnixTimeMilliseconds() };
                     await channel.SendAsync(FrameType.HeartbeatAck, Messages.Encode(reply), ct);
                     break;

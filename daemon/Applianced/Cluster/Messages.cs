@@ -15,8 +15,13 @@ public sealed record OpBatch(IReadOnlyList<Operation> Ops, IReadOnlyList<OpRange
 /// <summary>The receiver's version vector after applying, so the sender knows what it holds.</summary>
 public sealed record AckMessage(IReadOnlyDictionary<string, long> VersionVector);
 
-/// <summary>Sent is the sender's monotonic stamp echoed back for RTT; Wall is each side's clock for the offset.</summary>
-public sealed record HeartbeatMessage(long Sent, long Wall);
+/// <summary>
+/// Sent is the sender's monotonic stamp echoed back for RTT; Wall is each side's clock for the
+/// offset. NoAck: the sender hears the peer on the peer's own connection and wants no answer to
+/// this beat (absent, as from an older peer, means answer; an older receiver ignores it and answers).
+/// </summary>
+public sealed record HeartbeatMessage(long Sent, long Wall,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool NoAck = false);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(HelloAnswer))]

@@ -29,6 +29,15 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
     /// </summary>
     private static readonly TimeSpan IdleSendCheck = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MinSilenceCheck = TimeSpan.FromMilliseconds(10);
+    /// <summary>One beat in this many asks for an ack while the peer's connection brings its own beats.</summary>
+    private const int AckEvery = 4;
+    /// <summary>The peer's connection counts as quiet after a beat and a half without a frame: then every beat asks.</summary>
+    private static readonly TimeSpan InboundQuiet = ClusterService.HeartbeatInterval * 1.5;
+    /// <summary>
+    /// Our connection must bring something back within this: DeadAfter plus the beats that ask no
+    /// ack, so the sparse acks never look like silence; the peer's own silence is still DeadAfter.
+    /// </summary>
+    private static readonly TimeSpan ConnectionDeadAfter = ClusterService.DeadAfter + ClusterService.HeartbeatInterval * AckEvery;
     private readonly Signal _wake = new();
     private readonly Dictionary<string, long> _sent = [];
     /// <summary>Per third-peer origin: the position the receiver lacked and since when.</summary>
@@ -153,18 +162,30 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
 
     private async Task HeartbeatLoop(CancellationToken ct)
     {
-        while (!ct.IsCancellationRequested)
+        for (var beats = 0L; !ct.IsCancellationRequested; beats++)
         {
-            var beat = new HeartbeatMessage(Stopwatch.GetTimestamp(), cluster.Time.GetUtcNow().ToUnixTimeMilliseconds());
+            // An ack per beat is needed only while the peer's own connection is quiet (its beats are
+            // then our only news of it); otherwise one in AckEvery keeps the RTT and clock offset
+            // measured and shows this connection carries answers. Half the idle frames (issue 19).
+            var inboundQuiet = Stopwatch.GetElapsedTime(link.InboundHeard) > InboundQuiet;
+            var noAck = !inboundQuiet && beats % AckEvery != 0;
+            var beat = new HeartbeatMessage(Stopwatch.GetTimestamp(), cluster.Time.GetUtcNow().ToUnixTimeMilliseconds(), noAck);
             await channel.SendAsync(FrameType.Heartbeat, Messages.Encode(beat), ct);
             // The next beat, or sooner when the peer's silence reaches DeadAfter first: a peer that
             // froze is dropped DeadAfter after it was last heard, not up to a beat later.
-            var untilDead = ClusterService.DeadAfter - Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastHeard));
+            var untilDead = ClusterService.DeadAfter - PeerSilence();
             await Task.Delay(TimeSpan.FromTicks(Math.Clamp(untilDead.Ticks, MinSilenceCheck.Ticks, ClusterService.HeartbeatInterval.Ticks)), cluster.Time, ct);
-            if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastHeard)) > ClusterService.DeadAfter)
+            if (PeerSilence() > ClusterService.DeadAfter)
                 throw new TimeoutException($"peer {link.Address} silent for {ClusterService.DeadAfter.TotalSeconds:0} s");
+            // The peer lives (its connection says so) but ours brings nothing back: a one-way fault.
+            if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastHeard)) > ConnectionDeadAfter)
+                throw new TimeoutException($"peer {link.Address} has not answered on our connection for {ConnectionDeadAfter.TotalSeconds:0} s");
         }
     }
+
+    /// <summary>Since the peer was last heard on either connection of the pair.</summary>
+    private TimeSpan PeerSilence() =>
+        Stopwatch.GetElapsedTime(Math.Max(Interlocked.Read(ref _lastHeard), link.InboundHeard));
 
     private async Task ReadLoop(CancellationToken ct)
     {

@@ -135,6 +135,17 @@ public sealed class PeerLink(string address, TimeProvider time)
 
     public void Seen() { lock (_gate) _lastSeen = time.GetUtcNow(); }
 
+    private long _inboundHeard;
+
+    /// <summary>
+    /// When the peer's own connection last brought a frame (a Stopwatch stamp), while that connection
+    /// is up; 0 when it is not, so a peer whose connection ended is judged by ours alone.
+    /// </summary>
+    public long InboundHeard => Volatile.Read(ref _inboundUp) > 0 ? Interlocked.Read(ref _inboundHeard) : 0;
+
+    /// <summary>The peer's connection brought a frame: the peer lives, whatever our connection hears.</summary>
+    public void HeardInbound() => Interlocked.Exchange(ref _inboundHeard, System.Diagnostics.Stopwatch.GetTimestamp());
+
     /// <summary>
     /// One heartbeat's round trip and clock offset, smoothed (EWMA) so a single slow sample on a
     /// busy machine does not raise the RTT alarm while a lasting delay does within a few seconds.

@@ -11,6 +11,7 @@ public sealed class LinkFaults(TestNetwork network, Action<string>? log = null) 
 {
     private readonly HashSet<(TestHost, TestHost)> _cuts = [];
     private readonly HashSet<TestHost> _unplugged = [];
+    private readonly HashSet<(TestHost From, TestHost To)> _oneWay = [];
 
     public async Task CutAsync(TestHost a, TestHost b)
     {
@@ -26,6 +27,32 @@ public sealed class LinkFaults(TestNetwork network, Action<string>? log = null) 
         await HostCommand.NftAsync(b.Namespace, $"delete table ip {CutTable(a)}\n").ConfigureAwait(false);
         _cuts.Remove((a, b));
         log?.Invoke($"faults: restored {a.Name} <-> {b.Name}");
+    }
+
+    /// <summary>
+    /// Packets from <paramref name="from"/> to <paramref name="to"/> are dropped (in from's output) and
+    /// nothing else: to still reaches from, a one-way fault. Undone by <see cref="RestoreAllAsync"/>.
+    /// </summary>
+    public async Task CutOneWayAsync(TestHost from, TestHost to)
+    {
+        await HostCommand.NftAsync(from.Namespace, $$"""
+            table ip {{OneWayTable(to)}} {
+                chain output {
+                    type filter hook output priority -10; policy accept;
+                    ip daddr {{to.Address}} drop
+                }
+            }
+
+            """).ConfigureAwait(false);
+        _oneWay.Add((from, to));
+        log?.Invoke($"faults: cut {from.Name} -> {to.Name} (one way)");
+    }
+
+    public async Task RestoreOneWayAsync(TestHost from, TestHost to)
+    {
+        await HostCommand.NftAsync(from.Namespace, $"delete table ip {OneWayTable(to)}\n").ConfigureAwait(false);
+        _oneWay.Remove((from, to));
+        log?.Invoke($"faults: restored {from.Name} -> {to.Name}");
     }
 
     /// <summary>The host's switch port goes down: no frames in or out, its own interface stays up.</summary>
@@ -46,10 +73,12 @@ public sealed class LinkFaults(TestNetwork network, Action<string>? log = null) 
     public async Task RestoreAllAsync()
     {
         foreach (var (a, b) in _cuts.ToList()) await RestoreAsync(a, b).ConfigureAwait(false);
+        foreach (var (from, to) in _oneWay.ToList()) await RestoreOneWayAsync(from, to).ConfigureAwait(false);
         foreach (var host in _unplugged.ToList()) await PlugAsync(host).ConfigureAwait(false);
     }
 
     private static string CutTable(TestHost other) => $"harness_cut_{other.Name}";
+    private static string OneWayTable(TestHost to) => $"harness_oneway_{to.Name}";
 
     private static string DropScript(string table, string address) => $$"""
         table ip {{table}} {

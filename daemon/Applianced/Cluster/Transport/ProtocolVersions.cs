@@ -31,6 +31,8 @@ public static class ProtocolVersions
     /// differ only by one third peer (being added or removed) replicate meanwhile. Hello's optional
     /// joinedAt (the hybrid-clock time the sender formed or joined its cluster) lets a member tell a
     /// forgotten peer that came back from one that joined again since (older decoders ignore it).
+    /// Later in V4: a heartbeat's optional noAck asks for no answer (older senders never set it, older
+    /// receivers ignore it and answer every beat, so the versions still mix).
     /// </summary>
     public const int V4 = 4;
 
