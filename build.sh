@@ -130,7 +130,9 @@ run_tests() {
     --logger "console;verbosity=normal" --blame-hang-timeout 5m 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   set -e
-  # The boot test starts by fetching its Debian base (network, little CPU): the fuzz smoke runs meanwhile.
+  # The boot test starts by fetching its Debian base (network, little CPU): the fuzz smoke runs
+  # meanwhile. Its apt packages first, so the two never wait on (or fail at) dpkg's lock together.
+  if [ "${FUZZ_SMOKE_SECONDS:-12}" != 0 ]; then ensure_apt afl++ || rc=1; fi
   image_boot_test & local boot=$!
   fuzz_smoke || rc=1
   wait "$boot" || rc=1
