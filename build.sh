@@ -188,6 +188,7 @@ bench() {
   # (BENCH_DAEMON names it; set it to measure another build).
   if [ "${1:-}" = api-cluster ] && [ -z "${BENCH_DAEMON:-}" ]; then
     say "publish for the benchmark's daemons (out/bench-publish)"
+    mkdir -p "$OUT"
     publish --test-key --out "$OUT/bench-publish" > "$OUT/bench-publish.log" 2>&1 \
       || { tail -20 "$OUT/bench-publish.log" >&2; exit 1; }
     export BENCH_DAEMON=$OUT/bench-publish/applianced
