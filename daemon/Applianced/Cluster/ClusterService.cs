@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Appliance.Daemon.Cluster.Transport;
+using Appliance.Daemon.Crypto;
 using Appliance.Daemon.Node;
 
 namespace Appliance.Daemon.Cluster;
@@ -51,6 +52,7 @@ public sealed partial class ClusterService : IAsyncDisposable
         Time = time;
         _info = info;
         Settings = ClusterSettings.Load(store);
+        PrepareSecret(); // before anything dials: a dial would start deriving what the store kept
         StartCatchUp();
         _certificate = LoadOrCreateCertificate(store);
         var transportLog = new Logs.RateLimitedLog(m => Logs.Event(m, "warning"), time);
@@ -70,11 +72,35 @@ public sealed partial class ClusterService : IAsyncDisposable
         };
     }
 
-    /// <summary>Derives the secret for our key and id in the background, so handshakes find it cached.</summary>
+    /// <summary>The secret for our key and id, as derived last (its cache name, a space, the secret in base64): peer-local, like the key.</summary>
+    private const string SecretName = "cluster-secret";
+
+    /// <summary>
+    /// Derives the secret for our key and id in the background, so handshakes find it cached; the
+    /// one the store kept from before a restart is taken instead when it is for the same key and id.
+    /// </summary>
     private void PrepareSecret()
     {
-        if (Settings.Key is { Length: > 0 })
-            _ = Credentials().SecretAsync(Settings.ClusterId);
+        if (Settings.Key is not { Length: > 0 } key)
+        {
+            // The key is gone (left the cluster): so is what proves holding it.
+            if (Store.GetLocal(SecretName) is not null) Store.SetLocal(SecretName, null);
+            return;
+        }
+        var clusterId = Settings.ClusterId;
+        var name = ClusterSecret.CacheKey(key, clusterId, Argon2Cost.Default);
+        // The name holds spaces (the cost's text); base64 never does.
+        if (Store.GetLocal(SecretName) is { } kept && kept.LastIndexOf(' ') is var cut and > 0 && kept[..cut] == name)
+        {
+            ClusterSecret.Remember(name, Convert.FromBase64String(kept[(cut + 1)..]));
+            return;
+        }
+        _ = Credentials().SecretAsync(clusterId).ContinueWith(derived =>
+        {
+            if (!derived.IsCompletedSuccessfully || Settings.Key != key || Settings.ClusterId != clusterId) return;
+            try { Store.SetLocal(SecretName, $"{name} {Convert.ToBase64String(derived.Result.DerivedKey)}"); }
+            catch (ObjectDisposedException) { } // stopped meanwhile: the next start derives it
+        }, TaskScheduler.Default);
     }
 
     private static PeerCertificate LoadOrCreateCertificate(Store.Store store)

@@ -31,6 +31,7 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
     private static readonly TimeSpan MinSilenceCheck = TimeSpan.FromMilliseconds(10);
     /// <summary>One beat in this many asks for an ack while the peer's connection brings its own beats.</summary>
     private const int AckEvery = 4;
+    private const int FirstBeatsAnswered = 8;
     /// <summary>The peer's connection counts as quiet after a beat and a half without a frame: then every beat asks.</summary>
     private static readonly TimeSpan InboundQuiet = ClusterService.HeartbeatInterval * 1.5;
     /// <summary>
@@ -167,8 +168,10 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
             // An ack per beat is needed only while the peer's own connection is quiet (its beats are
             // then our only news of it); otherwise one in AckEvery keeps the RTT and clock offset
             // measured and shows this connection carries answers. Half the idle frames (issue 19).
+            // The first beats all ask, so the smoothed RTT leaves a slow first sample (TLS and JIT
+            // just done) as fast as before and no RTT alarm outlives it.
             var inboundQuiet = Stopwatch.GetElapsedTime(link.InboundHeard) > InboundQuiet;
-            var noAck = !inboundQuiet && beats % AckEvery != 0;
+            var noAck = !inboundQuiet && beats >= FirstBeatsAnswered && beats % AckEvery != 0;
             var beat = new HeartbeatMessage(Stopwatch.GetTimestamp(), cluster.Time.GetUtcNow().ToUnixTimeMilliseconds(), noAck);
             await channel.SendAsync(FrameType.Heartbeat, Messages.Encode(beat), ct);
             // The next beat, or sooner when the peer's silence reaches DeadAfter first: a peer that

@@ -22,7 +22,7 @@ public sealed class HeartbeatTests(ITestOutputHelper output)
     {
         var marker = NetworkTestLog.Marker();
         await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{marker}-Cluster!", NetworkTestLog.FormTimeout);
-        await Task.Delay(TimeSpan.FromSeconds(3)); // the formation's own acks are over
+        await Task.Delay(TimeSpan.FromSeconds(5)); // the formation's own acks and the first beats, all answered, are over
         await using var capture = await Capture.StartAsync(cluster.Network.SwitchNamespace, cluster.Network.Bridge);
         await Task.Delay(Window);
         await capture.StopAsync();

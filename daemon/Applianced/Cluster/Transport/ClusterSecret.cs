@@ -40,6 +40,31 @@ public sealed class ClusterSecret
     public static byte[] Salt(string? clusterId) =>
         Encoding.UTF8.GetBytes(clusterId is null ? SaltPrefix : $"{SaltPrefix}/{clusterId}");
 
+    /// <summary>
+    /// What names one derivation (key, id, cost) in the cache: the key only as a hash, so the raw
+    /// key is not kept around as a string. A peer's store keeps it beside the secret it names.
+    /// </summary>
+    public static string CacheKey(string clusterKey, string? clusterId, Argon2Cost cost)
+    {
+        var key = Encoding.UTF8.GetBytes(clusterKey);
+        try { return CacheKey(key, Salt(clusterId), cost); }
+        finally { CryptographicOperations.ZeroMemory(key); }
+    }
+
+    private static string CacheKey(byte[] key, byte[] salt, Argon2Cost cost) =>
+        $"{Convert.ToHexString(SHA256.HashData(key))}:{Convert.ToHexString(salt)}:{cost}";
+
+    /// <summary>
+    /// A secret this peer derived before (its store keeps it, as it keeps the key): handshakes after a
+    /// restart use it instead of deriving again, so a restarted peer rejoins without the KDF's second.
+    /// </summary>
+    public static void Remember(string cacheKey, byte[] derivedKey)
+    {
+        if (derivedKey.Length != DerivedKeySize)
+            throw new ArgumentException($"a derived key has {DerivedKeySize} bytes, not {derivedKey.Length}", nameof(derivedKey));
+        Cache.TryAdd(cacheKey, new Lazy<Task<ClusterSecret>>(Task.FromResult(new ClusterSecret(derivedKey))));
+    }
+
     /// <summary>The secret for a key and cluster id at the default cost; blocks while it is derived (tools and tests).</summary>
     public static ClusterSecret Derive(string clusterKey, string? clusterId = null) =>
         DeriveAsync(clusterKey, clusterId, Argon2Cost.Default).GetAwaiter().GetResult();
@@ -57,8 +82,7 @@ public sealed class ClusterSecret
 
         var key = Encoding.UTF8.GetBytes(clusterKey);
         var salt = Salt(clusterId);
-        // The cache is keyed by a hash so the raw key is not kept around as a string.
-        var cacheKey = $"{Convert.ToHexString(SHA256.HashData(key))}:{Convert.ToHexString(salt)}:{cost}";
+        var cacheKey = CacheKey(key, salt, cost);
         if (Cache.TryGetValue(cacheKey, out var cached))
         {
             CryptographicOperations.ZeroMemory(key);

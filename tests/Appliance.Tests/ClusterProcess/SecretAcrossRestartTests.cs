@@ -1,0 +1,38 @@
+using Appliance.Daemon.Store;
+using Appliance.Tests.Support;
+
+namespace Appliance.Tests.ClusterProcess;
+
+/// <summary>
+/// A peer keeps the secret it derived for its key and cluster id in its own store, beside the key:
+/// after a restart it proves with it at once instead of spending the KDF's second first (the other
+/// peer never has to refuse it as still deriving); leaving the cluster drops it with the key.
+/// </summary>
+public class SecretAcrossRestartTests
+{
+    private const string SecretName = "cluster-secret";
+
+    [Fact(Timeout = 150_000)]
+    public async Task A_restarted_peer_proves_with_the_secret_it_kept_and_leaving_drops_it()
+    {
+        await using var c = await TestCluster.StartFormedAsync(2);
+        await c[1].StopAsync();
+        using (var store = Store.Open(c[1].DataDir))
+            Assert.NotNull(store.GetLocal(SecretName));
+        var refusedBefore = await DerivingRefusalsAsync(c[0]);
+
+        await c[1].StartAsync();
+        await c.WaitAllActiveAsync();
+        var refusedAfter = await DerivingRefusalsAsync(c[0]);
+        Assert.True(refusedBefore == refusedAfter, $"p1 refused the restarted p2 as still deriving ({refusedAfter - refusedBefore} times)");
+
+        await c[1].Api("cluster.leave");
+        await c[1].StopAsync();
+        using (var store = Store.Open(c[1].DataDir))
+            Assert.Null(store.GetLocal(SecretName));
+    }
+
+    /// <summary>How often p1 refused a dialer that was still deriving the secret (ProofRefusedException's text).</summary>
+    private static async Task<int> DerivingRefusalsAsync(DaemonProcess peer) =>
+        (await peer.LogEntries("events")).Count(e => ((string?)e["message"] ?? "").Contains("is deriving the secret", StringComparison.Ordinal));
+}
