@@ -95,6 +95,7 @@ public sealed partial class ClusterService
     public async Task LeaveAsync()
     {
         Store.SetLocal(ClusterSettings.KeyName, null);
+        Store.SetLocal(ClusterSettings.SecretName, null);
         ClusterSettings.SavePeers(Store, []);
         Store.SetLocal(ClusterSettings.ClusterIdName, null);
         Logs.Event("cluster: left the cluster; this peer is standalone and keeps a copy of the data");

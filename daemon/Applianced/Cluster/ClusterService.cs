@@ -72,9 +72,6 @@ public sealed partial class ClusterService : IAsyncDisposable
         };
     }
 
-    /// <summary>The secret for our key and id, as derived last (its cache name, a space, the secret in base64): peer-local, like the key.</summary>
-    private const string SecretName = "cluster-secret";
-
     /// <summary>
     /// Derives the secret for our key and id in the background, so handshakes find it cached; the
     /// one the store kept from before a restart is taken instead when it is for the same key and id.
@@ -84,13 +81,13 @@ public sealed partial class ClusterService : IAsyncDisposable
         if (Settings.Key is not { Length: > 0 } key)
         {
             // The key is gone (left the cluster): so is what proves holding it.
-            if (Store.GetLocal(SecretName) is not null) Store.SetLocal(SecretName, null);
+            if (Store.GetLocal(ClusterSettings.SecretName) is not null) Store.SetLocal(ClusterSettings.SecretName, null);
             return;
         }
         var clusterId = Settings.ClusterId;
         var name = ClusterSecret.CacheKey(key, clusterId, Argon2Cost.Default);
         // The name holds spaces (the cost's text); base64 never does.
-        if (Store.GetLocal(SecretName) is { } kept && kept.LastIndexOf(' ') is var cut and > 0 && kept[..cut] == name)
+        if (Store.GetLocal(ClusterSettings.SecretName) is { } kept && kept.LastIndexOf(' ') is var cut and > 0 && kept[..cut] == name)
         {
             ClusterSecret.Remember(name, Convert.FromBase64String(kept[(cut + 1)..]));
             return;
@@ -98,7 +95,7 @@ public sealed partial class ClusterService : IAsyncDisposable
         _ = Credentials().SecretAsync(clusterId).ContinueWith(derived =>
         {
             if (!derived.IsCompletedSuccessfully || Settings.Key != key || Settings.ClusterId != clusterId) return;
-            try { Store.SetLocal(SecretName, $"{name} {Convert.ToBase64String(derived.Result.DerivedKey)}"); }
+            try { Store.SetLocal(ClusterSettings.SecretName, $"{name} {Convert.ToBase64String(derived.Result.DerivedKey)}"); }
             catch (ObjectDisposedException) { } // stopped meanwhile: the next start derives it
         }, TaskScheduler.Default);
     }

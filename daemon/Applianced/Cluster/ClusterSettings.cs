@@ -13,6 +13,9 @@ public sealed record ClusterSettings(string? Key, IReadOnlyList<string> Peers, s
     public const string PeersName = "cluster-peers";
     public const string ClusterIdName = "cluster-id";
 
+    /// <summary>The secret derived from the key and id (its cache name, a space, the secret in base64): it goes wherever the key goes.</summary>
+    public const string SecretName = "cluster-secret";
+
     /// <summary>The hybrid-clock time this peer formed or joined its cluster (Hello's joinedAt).</summary>
     public const string JoinedAtName = "cluster-joined-at";
 

@@ -119,6 +119,7 @@ public sealed partial class BackupService
                 throw new MaintenanceException(ApiException.Validation,
                     $"the store in the backup belongs to peer {restored.PeerId}, the manifest names {reader.Manifest.PeerId}; nothing was changed");
             restored.SetLocal(ClusterSettings.KeyName, null);
+            restored.SetLocal(ClusterSettings.SecretName, null);
             restored.SetLocal(ClusterSettings.PeersName, null);
             restored.SetLocal(ClusterSettings.ClusterIdName, null);
             // A session logged out since the backup must not come back with it.

@@ -1,3 +1,4 @@
+using Appliance.Daemon.Cluster;
 using Appliance.Daemon.Store;
 using Appliance.Tests.Support;
 
@@ -10,15 +11,13 @@ namespace Appliance.Tests.ClusterProcess;
 /// </summary>
 public class SecretAcrossRestartTests
 {
-    private const string SecretName = "cluster-secret";
-
     [Fact(Timeout = 150_000)]
     public async Task A_restarted_peer_proves_with_the_secret_it_kept_and_leaving_drops_it()
     {
         await using var c = await TestCluster.StartFormedAsync(2);
         await c[1].StopAsync();
         using (var store = Store.Open(c[1].DataDir))
-            Assert.NotNull(store.GetLocal(SecretName));
+            Assert.NotNull(store.GetLocal(ClusterSettings.SecretName));
         var refusedBefore = await DerivingRefusalsAsync(c[0]);
 
         await c[1].StartAsync();
@@ -29,7 +28,7 @@ public class SecretAcrossRestartTests
         await c[1].Api("cluster.leave");
         await c[1].StopAsync();
         using (var store = Store.Open(c[1].DataDir))
-            Assert.Null(store.GetLocal(SecretName));
+            Assert.Null(store.GetLocal(ClusterSettings.SecretName));
     }
 
     /// <summary>How often p1 refused a dialer that was still deriving the secret (ProofRefusedException's text).</summary>
