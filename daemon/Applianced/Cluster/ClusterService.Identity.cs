@@ -94,8 +94,7 @@ public sealed partial class ClusterService
     /// <summary>R10: clearing the key and the peers takes this peer out; it keeps its data.</summary>
     public async Task LeaveAsync()
     {
-        Store.SetLocal(ClusterSettings.KeyName, null);
-        Store.SetLocal(ClusterSettings.SecretName, null);
+        Store.SetLocal(ClusterSettings.KeyName, null); // the kept secret goes with it (PrepareSecret)
         ClusterSettings.SavePeers(Store, []);
         Store.SetLocal(ClusterSettings.ClusterIdName, null);
         Logs.Event("cluster: left the cluster; this peer is standalone and keeps a copy of the data");

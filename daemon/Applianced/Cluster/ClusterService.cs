@@ -78,26 +78,40 @@ public sealed partial class ClusterService : IAsyncDisposable
     /// </summary>
     private void PrepareSecret()
     {
+        var kept = Store.GetLocal(ClusterSettings.SecretName);
         if (Settings.Key is not { Length: > 0 } key)
         {
-            // The key is gone (left the cluster): so is what proves holding it.
-            if (Store.GetLocal(ClusterSettings.SecretName) is not null) Store.SetLocal(ClusterSettings.SecretName, null);
+            // The key is gone (left the cluster, unset): so is what proves holding it.
+            if (kept is not null) Store.SetLocal(ClusterSettings.SecretName, null);
             return;
         }
         var clusterId = Settings.ClusterId;
         var name = ClusterSecret.CacheKey(key, clusterId, Argon2Cost.Default);
-        // The name holds spaces (the cost's text); base64 never does.
-        if (Store.GetLocal(ClusterSettings.SecretName) is { } kept && kept.LastIndexOf(' ') is var cut and > 0 && kept[..cut] == name)
+        if (KeptSecret(kept, name) is { } secret)
         {
-            ClusterSecret.Remember(name, Convert.FromBase64String(kept[(cut + 1)..]));
+            ClusterSecret.Remember(name, secret);
             return;
         }
         _ = Credentials().SecretAsync(clusterId).ContinueWith(derived =>
         {
             if (!derived.IsCompletedSuccessfully || Settings.Key != key || Settings.ClusterId != clusterId) return;
-            try { Store.SetLocal(ClusterSettings.SecretName, $"{name} {Convert.ToBase64String(derived.Result.DerivedKey)}"); }
+            var value = $"{name} {Convert.ToBase64String(derived.Result.DerivedKey)}";
+            // The constructor and the first reconfiguration both ask: one durable write is enough.
+            try { if (Store.GetLocal(ClusterSettings.SecretName) != value) Store.SetLocal(ClusterSettings.SecretName, value); }
             catch (ObjectDisposedException) { } // stopped meanwhile: the next start derives it
         }, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// The kept secret when it is for this cache name and whole (the name holds spaces, the cost's
+    /// text; base64 never does); null otherwise, and the secret is derived again rather than the
+    /// daemon refusing to start over a damaged value.
+    /// </summary>
+    private static byte[]? KeptSecret(string? kept, string name)
+    {
+        if (kept is null || kept.LastIndexOf(' ') is not (> 0 and var cut) || kept[..cut] != name) return null;
+        var secret = new byte[ClusterSecret.DerivedKeySize];
+        return Convert.TryFromBase64String(kept[(cut + 1)..], secret, out var written) && written == secret.Length ? secret : null;
     }
 
     private static PeerCertificate LoadOrCreateCertificate(Store.Store store)

@@ -12,7 +12,7 @@ namespace Appliance.Tests.ClusterProcess;
 public class SecretAcrossRestartTests
 {
     [Fact(Timeout = 150_000)]
-    public async Task A_restarted_peer_proves_with_the_secret_it_kept_and_leaving_drops_it()
+    public async Task A_restarted_peer_proves_with_the_secret_it_kept_a_damaged_one_is_derived_again_and_leaving_drops_it()
     {
         await using var c = await TestCluster.StartFormedAsync(2);
         await c[1].StopAsync();
@@ -24,6 +24,16 @@ public class SecretAcrossRestartTests
         await c.WaitAllActiveAsync();
         var refusedAfter = await DerivingRefusalsAsync(c[0]);
         Assert.True(refusedBefore == refusedAfter, $"p1 refused the restarted p2 as still deriving ({refusedAfter - refusedBefore} times)");
+
+        // A damaged kept secret is derived again, never a daemon that does not start.
+        await c[1].StopAsync();
+        using (var store = Store.Open(c[1].DataDir))
+        {
+            var kept = store.GetLocal(ClusterSettings.SecretName)!;
+            store.SetLocal(ClusterSettings.SecretName, kept[..kept.LastIndexOf(' ')] + " not-base64!");
+        }
+        await c[1].StartAsync();
+        await c.WaitAllActiveAsync();
 
         await c[1].Api("cluster.leave");
         await c[1].StopAsync();
