@@ -31,21 +31,15 @@ public sealed class LinkFaults(TestNetwork network, Action<string>? log = null) 
 
     /// <summary>
     /// Packets from <paramref name="from"/> to <paramref name="to"/> are dropped (in from's output) and
-    /// nothing else: to still reaches from, a one-way fault. Undone by <see cref="RestoreAllAsync"/>.
+    /// nothing else: to still reaches from, a one-way fault. <paramref name="match"/> narrows it to
+    /// some of those packets (an nft match, "tcp sport 4372": only from's answers on to's own
+    /// stream connection). Undone by <see cref="RestoreAllAsync"/>.
     /// </summary>
-    public async Task CutOneWayAsync(TestHost from, TestHost to)
+    public async Task CutOneWayAsync(TestHost from, TestHost to, string match = "")
     {
-        await HostCommand.NftAsync(from.Namespace, $$"""
-            table ip {{OneWayTable(to)}} {
-                chain output {
-                    type filter hook output priority -10; policy accept;
-                    ip daddr {{to.Address}} drop
-                }
-            }
-
-            """).ConfigureAwait(false);
+        await HostCommand.NftAsync(from.Namespace, FilterTable(OneWayTable(to), ("output", $"ip daddr {to.Address} {match} drop"))).ConfigureAwait(false);
         _oneWay.Add((from, to));
-        log?.Invoke($"faults: cut {from.Name} -> {to.Name} (one way)");
+        log?.Invoke($"faults: cut {from.Name} -> {to.Name} (one way{(match.Length > 0 ? $", {match}" : "")})");
     }
 
     public async Task RestoreOneWayAsync(TestHost from, TestHost to)
@@ -80,19 +74,13 @@ public sealed class LinkFaults(TestNetwork network, Action<string>? log = null) 
     private static string CutTable(TestHost other) => $"harness_cut_{other.Name}";
     private static string OneWayTable(TestHost to) => $"harness_oneway_{to.Name}";
 
-    private static string DropScript(string table, string address) => $$"""
-        table ip {{table}} {
-            chain input {
-                type filter hook input priority -10; policy accept;
-                ip saddr {{address}} drop
-            }
-            chain output {
-                type filter hook output priority -10; policy accept;
-                ip daddr {{address}} drop
-            }
-        }
+    private static string DropScript(string table, string address) =>
+        FilterTable(table, ("input", $"ip saddr {address} drop"), ("output", $"ip daddr {address} drop"));
 
-        """;
+    /// <summary>An nft table with one filter chain per hook, each with its one rule, ahead of the daemon's own.</summary>
+    private static string FilterTable(string table, params (string Hook, string Rule)[] chains) =>
+        $"table ip {table} {{\n" + string.Concat(chains.Select(c =>
+            $"    chain {c.Hook} {{\n        type filter hook {c.Hook} priority -10; policy accept;\n        {c.Rule}\n    }}\n")) + "}\n";
 
     public async ValueTask DisposeAsync()
     {

@@ -8,7 +8,8 @@ namespace Appliance.Tests.NetworkTests;
 /// The heartbeats of an idle pair, on the wire: each connection's dialer beats twice a second and
 /// the acceptor answers one beat in four while the peer's own connection brings its beats (issue
 /// 19: the answers were half of an idle daemon's frames); a fault in one direction only still takes
-/// the link down on both sides within seconds, and it heals.
+/// the link down on both sides within seconds, and it heals; a connection whose answers are lost
+/// while the peer's own connection lives is dropped and dialled again.
 /// </summary>
 [Collection(NetworkTestLog.Collection)]
 public sealed class HeartbeatTests(ITestOutputHelper output)
@@ -65,5 +66,32 @@ public sealed class HeartbeatTests(ITestOutputHelper output)
         await TestCluster.AddConferenceAsync(cluster[0], $"healed-{marker}", 2);
         await Eventually.UntilAsync("the write after the heal, on p2", () => TestCluster.ConferencesAsync(cluster[1]),
             c => c.Contains($"healed-{marker}", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+    }
+
+    [RootFact(Timeout = 120_000)]
+    public async Task A_connection_whose_answers_are_lost_is_dropped_while_the_peers_other_connection_lives()
+    {
+        var marker = NetworkTestLog.Marker();
+        await using var cluster = await TestCluster.StartFormedAsync(2, _log.Write, $"key-{marker}-Cluster!", NetworkTestLog.FormTimeout);
+        var (a, b) = (cluster.Network.Hosts[0], cluster.Network.Hosts[1]);
+        const string Dropped = "has not answered on our connection";
+
+        // b's packets on a's stream connection (those from b's 4372) are lost, nothing else: b still
+        // hears a, and b's own connection brings b's beats to a, so a never finds b silent. Only
+        // a's own connection, which brings nothing back, tells a that its stream is dead.
+        var cut = Stopwatch.StartNew();
+        await cluster.Faults.CutOneWayAsync(b, a, $"tcp sport {StreamPort}");
+        await Eventually.UntilAsync($"'{Dropped}' in {a.Name}'s event log", () => Task.FromResult(cluster[0].EventLog()),
+            log => log.Any(l => l.Contains(Dropped, StringComparison.Ordinal)), TimeSpan.FromSeconds(12));
+        _log.Write($"{a.Name} dropped its connection {cut.Elapsed.TotalSeconds:0.0} s after its answers were cut");
+        Assert.False(cluster[0].EventLog().Any(l => l.Contains("silent for", StringComparison.Ordinal)), "a found b silent: b's own connection should have kept b heard");
+        // a's stream to b is down, and dialling again fails while the cut lasts (b's SYN-ACK is lost too).
+        Assert.Equal("Not active yet", (await cluster[0].Api.PeerStatusAsync())[b.Address]);
+
+        await cluster.Faults.RestoreOneWayAsync(b, a);
+        await cluster.WaitAllActiveAsync(TimeSpan.FromSeconds(15));
+        await TestCluster.AddConferenceAsync(cluster[0], $"redialled-{marker}", 2);
+        await Eventually.UntilAsync("a's write after the heal, on b", () => TestCluster.ConferencesAsync(cluster[1]),
+            c => c.Contains($"redialled-{marker}", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
     }
 }
