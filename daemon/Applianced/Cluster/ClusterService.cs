@@ -37,6 +37,8 @@ public sealed partial class ClusterService : IAsyncDisposable
     internal Store.Store Store { get; }
     internal NodeLogs Logs { get; }
     internal TimeProvider Time { get; }
+    /// <summary>Sends every outbound session's heartbeats.</summary>
+    internal HeartbeatThread Heartbeats { get; } = new();
     public ClusterSettings Settings { get; private set; }
 
     /// <summary>Raised when any link changes state or the settings change (status screens, alarms).</summary>
@@ -164,6 +166,7 @@ public sealed partial class ClusterService : IAsyncDisposable
     {
         await StopLoopAsync();
         await StopAllAsync();
+        Heartbeats.Dispose();
         _certificate.Dispose();
     }
 }

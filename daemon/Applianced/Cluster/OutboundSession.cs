@@ -47,6 +47,11 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
     private int _catchUpAsked;
     private bool _catchUpLogged;
     private string? _receiver;
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationToken _beating;
+    private long _nextBeat;
+    private long _beats;
+    private Task? _beatSending;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -161,29 +166,69 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         return (new OpBatch(ops, ranges), relayWaiting);
     }
 
+    /// <summary>Lives as long as the session beats; <see cref="Tick"/>, on the peer's heartbeat thread, ends it.</summary>
     private async Task HeartbeatLoop(CancellationToken ct)
     {
-        for (var beats = 0L; !ct.IsCancellationRequested; beats++)
+        _beating = ct;
+        cluster.Heartbeats.Add(this);
+        try
         {
-            // An ack per beat is needed only while the peer's own connection is quiet (its beats are
-            // then our only news of it); otherwise one in AckEvery keeps the RTT and clock offset
-            // measured and shows this connection carries answers. Half the idle frames (issue 19).
-            // The first beats all ask, so the smoothed RTT leaves a slow first sample (TLS and JIT
-            // just done) as fast as before and no RTT alarm outlives it.
-            var inboundQuiet = Stopwatch.GetElapsedTime(link.InboundHeard) > InboundQuiet;
-            var noAck = !inboundQuiet && beats >= FirstBeatsAnswered && beats % AckEvery != 0;
-            var beat = new HeartbeatMessage(Stopwatch.GetTimestamp(), cluster.Time.GetUtcNow().ToUnixTimeMilliseconds(), noAck);
-            await channel.SendAsync(FrameType.Heartbeat, Messages.Encode(beat), ct);
-            // The next beat, or sooner when the peer's silence reaches DeadAfter first: a peer that
-            // froze is dropped DeadAfter after it was last heard, not up to a beat later.
-            var untilDead = ClusterService.DeadAfter - PeerSilence();
-            await Task.Delay(TimeSpan.FromTicks(Math.Clamp(untilDead.Ticks, MinSilenceCheck.Ticks, ClusterService.HeartbeatInterval.Ticks)), cluster.Time, ct);
+            await _ended.Task.WaitAsync(ct);
+        }
+        finally
+        {
+            cluster.Heartbeats.Remove(this);
+        }
+    }
+
+    /// <summary>
+    /// On the heartbeat thread: ends the session when the peer has gone silent, sends the beat when
+    /// one is due, and says how soon the thread must come back: the next beat, or sooner when the
+    /// peer's silence reaches DeadAfter first (a peer that froze is dropped DeadAfter after it was
+    /// last heard, not up to a beat later). Never throws and never waits for the send.
+    /// </summary>
+    internal TimeSpan Tick(long now)
+    {
+        if (_ended.Task.IsCompleted) return Timeout.InfiniteTimeSpan;
+        try
+        {
             if (PeerSilence() > ClusterService.DeadAfter)
                 throw new TimeoutException($"peer {link.Address} silent for {ClusterService.DeadAfter.TotalSeconds:0} s");
             // The peer lives (its connection says so) but ours brings nothing back: a one-way fault.
             if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastHeard)) > ConnectionDeadAfter)
                 throw new TimeoutException($"peer {link.Address} has not answered on our connection for {ConnectionDeadAfter.TotalSeconds:0} s");
+            if (now >= _nextBeat)
+            {
+                SendBeat();
+                _nextBeat = HeartbeatThread.NextBeat(now);
+            }
+            var untilDead = ClusterService.DeadAfter - PeerSilence();
+            var untilBeat = Stopwatch.GetElapsedTime(now, _nextBeat);
+            return TimeSpan.FromTicks(Math.Min(untilBeat.Ticks, Math.Max(untilDead.Ticks, MinSilenceCheck.Ticks)));
         }
+        catch (Exception e)
+        {
+            _ended.TrySetException(e);
+            return Timeout.InfiniteTimeSpan;
+        }
+    }
+
+    private void SendBeat()
+    {
+        // A beat still being sent (the connection is stuck): the silence ends the session.
+        if (_beatSending is { IsCompleted: false }) return;
+        // An ack per beat is needed only while the peer's own connection is quiet (its beats are
+        // then our only news of it); otherwise one in AckEvery keeps the RTT and clock offset
+        // measured and shows this connection carries answers. Half the idle frames (issue 19).
+        // The first beats all ask, so the smoothed RTT leaves a slow first sample (TLS and JIT
+        // just done) as fast as before and no RTT alarm outlives it.
+        var inboundQuiet = Stopwatch.GetElapsedTime(link.InboundHeard) > InboundQuiet;
+        var noAck = !inboundQuiet && _beats >= FirstBeatsAnswered && _beats % AckEvery != 0;
+        _beats++;
+        var beat = new HeartbeatMessage(Stopwatch.GetTimestamp(), cluster.Time.GetUtcNow().ToUnixTimeMilliseconds(), noAck);
+        _beatSending = channel.SendAsync(FrameType.Heartbeat, Messages.Encode(beat), _beating);
+        _beatSending.ContinueWith(t => _ended.TrySetException(t.Exception!.InnerException ?? t.Exception),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Since the peer was last heard on either connection of the pair.</summary>
