@@ -41,11 +41,9 @@ internal sealed class HeartbeatThread : IDisposable
     }
 
     /// <summary>The next beat time on the grid every session of this peer shares.</summary>
-    public static long NextBeat(long now)
-    {
-        var interval = (long)(ClusterService.HeartbeatInterval.TotalSeconds * Stopwatch.Frequency);
-        return (now / interval + 1) * interval;
-    }
+    public static long NextBeat(long now) => (now / GridTicks + 1) * GridTicks;
+
+    private static readonly long GridTicks = (long)(ClusterService.HeartbeatInterval.TotalSeconds * Stopwatch.Frequency);
 
     private void Run()
     {

@@ -189,7 +189,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
     /// </summary>
     internal TimeSpan Tick(long now)
     {
-        if (_ended.Task.IsCompleted) return Timeout.InfiniteTimeSpan;
+        // Ended, or stopping (the thread may still hold the session for a turn): nothing to send or judge.
+        if (_ended.Task.IsCompleted || _beating.IsCancellationRequested) return Timeout.InfiniteTimeSpan;
         try
         {
             if (PeerSilence() > ClusterService.DeadAfter)
@@ -199,7 +200,8 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
                 throw new TimeoutException($"peer {link.Address} has not answered on our connection for {ConnectionDeadAfter.TotalSeconds:0} s");
             if (now >= _nextBeat)
             {
-                SendBeat();
+                // A beat still being sent (the connection is stuck) is not followed by another: the silence ends the session.
+                if (_beatSending is not { IsCompleted: false }) _beatSending = SendBeatAsync();
                 _nextBeat = HeartbeatThread.NextBeat(now);
             }
             var untilDead = ClusterService.DeadAfter - PeerSilence();
@@ -213,10 +215,9 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         }
     }
 
-    private void SendBeat()
+    /// <summary>Runs on the heartbeat thread until the send waits; a failed send ends the session.</summary>
+    private async Task SendBeatAsync()
     {
-        // A beat still being sent (the connection is stuck): the silence ends the session.
-        if (_beatSending is { IsCompleted: false }) return;
         // An ack per beat is needed only while the peer's own connection is quiet (its beats are
         // then our only news of it); otherwise one in AckEvery keeps the RTT and clock offset
         // measured and shows this connection carries answers. Half the idle frames (issue 19).
@@ -226,9 +227,14 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         var noAck = !inboundQuiet && _beats >= FirstBeatsAnswered && _beats % AckEvery != 0;
         _beats++;
         var beat = new HeartbeatMessage(Stopwatch.GetTimestamp(), cluster.Time.GetUtcNow().ToUnixTimeMilliseconds(), noAck);
-        _beatSending = channel.SendAsync(FrameType.Heartbeat, Messages.Encode(beat), _beating);
-        _beatSending.ContinueWith(t => _ended.TrySetException(t.Exception!.InnerException ?? t.Exception),
-            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            await channel.SendAsync(FrameType.Heartbeat, Messages.Encode(beat), _beating);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _ended.TrySetException(e);
+        }
     }
 
     /// <summary>Since the peer was last heard on either connection of the pair.</summary>
