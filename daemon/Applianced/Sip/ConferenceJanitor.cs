@@ -25,17 +25,19 @@ internal sealed class ConferenceJanitor(ConfigStore config, Func<BridgeWatcher> 
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
 
     // Commits that touched the conferences or their counts so far, and how many there had been when a
-    // sweep last found no live conference: until another one comes, there is none, and the store is
-    // not read (an idle peer read it every second for nothing; issue 19). Starts apart: the first sweep reads.
+    // sweep last found no live conference: until another one comes, there is none, the store is not
+    // read and the sweeps sleep until such a commit wakes them (an idle peer read the store every
+    // second for nothing, then woke every second for nothing; issue 19). Starts apart: the first sweep reads.
     private long _conferenceCommits;
     private long _noneAsOf = -1;
+    private readonly Cluster.Signal _conferenceChanged = new();
 
     public async Task RunAsync(CancellationToken ct)
     {
         config.Store.Committed += OnCommitted;
         try
         {
-            await PeriodicPass.RunAsync(Period, time, SweepAsync, e => logs.Event($"SIP: the linger of empty conferences failed: {e.Message}", "error"), ct);
+            await PeriodicPass.RunAsync(Period, time, SweepAsync, e => logs.Event($"SIP: the linger of empty conferences failed: {e.Message}", "error"), _conferenceChanged, ct);
         }
         finally
         {
@@ -46,6 +48,7 @@ internal sealed class ConferenceJanitor(ConfigStore config, Func<BridgeWatcher> 
     /// <summary>A call joined or left a conference (on any peer), or its record changed: its emptiness starts again.</summary>
     private void OnCommitted(CommitInfo commit)
     {
+        var changed = false;
         lock (_emptySince)
         {
             foreach (var r in commit.Changed)
@@ -53,17 +56,20 @@ internal sealed class ConferenceJanitor(ConfigStore config, Func<BridgeWatcher> 
                 if (r.Section is not ("conferences" or ConfigSchema.ConferenceParticipants)) continue;
                 _emptySince.Remove(r.Key);
                 _conferenceCommits++;
+                changed = true;
             }
         }
+        if (changed) _conferenceChanged.Set();
     }
 
-    private async Task SweepAsync(CancellationToken ct)
+    /// <summary>One look at the live conferences; false when there is none (the sweeps then wait for a conference commit).</summary>
+    private async Task<bool> SweepAsync(CancellationToken ct)
     {
         long commits;
         lock (_emptySince)
         {
             commits = _conferenceCommits;
-            if (commits == _noneAsOf) return;
+            if (commits == _noneAsOf) return false;
         }
         var lookup = config.Lookup();
         var live = LiveConferences.Read(config, lookup);
@@ -75,7 +81,7 @@ internal sealed class ConferenceJanitor(ConfigStore config, Func<BridgeWatcher> 
                 _emptySince.Clear();
                 _noneAsOf = commits;
             }
-            return;
+            return false;
         }
         var templates = ConferencingConfig.From(lookup).Templates;
         var now = time.GetUtcNow();
@@ -98,6 +104,7 @@ internal sealed class ConferenceJanitor(ConfigStore config, Func<BridgeWatcher> 
             if (ConferenceLinger.Due(conference, since, linger, now, config.Store.PeerId, peers))
                 await DestroyAsync(conference, linger, ct);
         }
+        return true;
     }
 
     private async Task DestroyAsync(LiveConference conference, TimeSpan linger, CancellationToken ct)

@@ -21,6 +21,8 @@ internal sealed class SplitMover(B2bua calls, ConfigStore config, Func<BridgeWat
     private readonly Dictionary<string, SplitDecision> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _reported = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _pass = new(1, 1);
+    /// <summary>Set when a decision is pending: with none, the retries sleep instead of waking every period (issue 19, idle).</summary>
+    private readonly Cluster.Signal _pendingAdded = new();
 
     /// <summary>The SplitWatcher's decision about a placement of this peer.</summary>
     public void OnSettled(LiveConference mine, SplitDecision decision)
@@ -29,6 +31,7 @@ internal sealed class SplitMover(B2bua calls, ConfigStore config, Func<BridgeWat
         {
             // This peer placed it: its decision (moves and the destroy) replaces a Follow of the same name.
             lock (_pending) _pending[mine.Name] = decision;
+            _pendingAdded.Set();
             _ = Task.Run(() => PassAsync(CancellationToken.None));
         }
         else if (decision.Action is SplitAction.Rewrite or SplitAction.Forget && calls.Holds(mine.Name))
@@ -39,13 +42,16 @@ internal sealed class SplitMover(B2bua calls, ConfigStore config, Func<BridgeWat
 
     public async Task RunAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(Period, time);
         config.Store.Committed += OnCommitted;
         try
         {
-            while (await timer.WaitForNextTickAsync(ct)) await PassAsync(ct);
+            // A pass fails a step by naming it, never by throwing; the logged failure is for a fault of this loop itself.
+            await PeriodicPass.RunAsync(Period, time, async c =>
+            {
+                await PassAsync(c);
+                lock (_pending) return _pending.Count > 0;
+            }, e => logs.Event($"SIP: moving the calls of a split conference failed: {e.Message}", "error"), _pendingAdded, ct);
         }
-        catch (OperationCanceledException) { }
         finally
         {
             config.Store.Committed -= OnCommitted;
@@ -71,6 +77,7 @@ internal sealed class SplitMover(B2bua calls, ConfigStore config, Func<BridgeWat
                     _pending[kept.Name] = decision;
                 }
                 logs.Event(decision.Reason, "warning");
+                _pendingAdded.Set();
                 follow = true;
             }
         }
