@@ -17,6 +17,7 @@ internal static class RuntimeCommand
         return new JsonObject
         {
             ["serverGc"] = GCSettings.IsServerGC,
+            ["gcHeaps"] = GC.GetConfigurationVariables().TryGetValue("HeapCount", out var heaps) ? Convert.ToInt64(heaps) : null,
             ["cpuSeconds"] = self.TotalProcessorTime.TotalSeconds,
             ["allocatedBytes"] = GC.GetTotalAllocatedBytes(),
             ["gcCollections"] = new JsonArray(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)),
