@@ -85,7 +85,7 @@ public class ApiWritePathTests(ITestOutputHelper output)
         await using var c = await TestCluster.StartFormedAsync(3);
         var runtime = await c[0].Api("runtime");
         Assert.True((bool)runtime["serverGc"]!, "the daemon runs the GC DaemonGc.props chooses (server), as on the image");
-        Assert.Equal(1, (long)runtime["gcHeaps"]!); // one heap, one GC thread: DaemonGc.props says why
+        Assert.Equal(1, (long)runtime["gcHeaps"]!); // one heap, one GC thread: Applianced.csproj says why
         for (var i = 0; i < 50; i++) await c[0].Add("locations", $"warm-{i}", ("description", new string('w', 200)));
         const int writes = 300;
         var before = (long)(await c[0].Api("runtime"))["allocatedBytes"]!;
