@@ -34,15 +34,19 @@ internal static class ApiClusterShapes
         using (var client = await target.ConnectAsync(0))
         {
             var seqFrom = await target.CountersAsync();
+            Shape(target, "sequential writes");
             Percentiles(figures, "write", await SequentialAsync(client, SequentialWrites, run));
             figures["write_cpu_ms_per_record"] = CpuMsPerRecord(seqFrom, await target.CountersAsync(), SequentialWrites);
 
+            Shape(target, "write to visible");
             Percentiles(figures, "visible", await VisibleAsync(target, client, VisibleWrites, run));
         }
 
         var before = await target.CountersAsync();
+        Shape(target, "16 clients");
         var concurrent = await ThroughputAsync(target, ConcurrentClients, batch: 1, run);
         double batched;
+        Shape(target, "batched");
         try { batched = await ThroughputAsync(target, clients: 1, BatchSize, run); }
         catch (InvalidOperationException e) // a target without a batch form
         {
@@ -59,6 +63,7 @@ internal static class ApiClusterShapes
             figures["alloc_bytes_per_record"] = Bench.Round(after.Select((c, i) => c.AllocatedBytes!.Value - before[i].AllocatedBytes!.Value).Sum() / records, 0);
 
         await Task.Delay(SettleTime);
+        Shape(target, "idle");
         var idleFrom = await target.CountersAsync();
         await Task.Delay(IdleTime);
         var idleTo = await target.CountersAsync();
@@ -134,6 +139,10 @@ internal static class ApiClusterShapes
         }
         return visible;
     }
+
+    /// <summary>When each shape starts (UTC), so a profiler's window can be cut to one shape.</summary>
+    private static void Shape(IKvTarget target, string name) =>
+        Console.WriteLine($"{target.Name}: {name} from {DateTime.UtcNow:HH:mm:ss.fff}");
 
     private static int Seconds(string variable, int byDefault) =>
         int.TryParse(Environment.GetEnvironmentVariable(variable), out var s) && s > 0 ? s : byDefault;

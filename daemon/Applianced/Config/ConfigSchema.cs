@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json.Nodes;
 
 namespace Appliance.Daemon.Config;
@@ -15,11 +16,11 @@ public static partial class ConfigSchema
     /// <summary>All sections: peer-specific first, then shared, then local.</summary>
     public static IReadOnlyList<SectionDef> All => Sections.Value;
 
-    public static bool TryGet(string name, out SectionDef section)
-    {
-        section = All.FirstOrDefault(s => s.Name.Equals(name, StringComparison.OrdinalIgnoreCase))!;
-        return section is not null;
-    }
+    /// <summary>By name, case aside: every record stored, sent or checked looks its section up (several times).</summary>
+    private static readonly Lazy<FrozenDictionary<string, SectionDef>> ByName = new(() =>
+        All.ToFrozenDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase));
+
+    public static bool TryGet(string name, out SectionDef section) => ByName.Value.TryGetValue(name, out section!);
 
     /// <summary>The section, or a validation error listing the valid section names.</summary>
     public static SectionDef Get(string name) =>

@@ -16,11 +16,12 @@ namespace Appliance.Daemon.Config;
 public static class TextRules
 {
     /// <summary>Null when the text may be stored, else the rule broken, naming the first code point refused.</summary>
-    public static string? Check(string text) => Refusals(text).Select(r => r.Rule).FirstOrDefault();
+    public static string? Check(string text) => PrintableAscii(text) ? null : Refusals(text).Select(r => r.Rule).FirstOrDefault();
 
     /// <summary>The text with every refused code point written as &lt;U+XXXX&gt;, for messages that echo a refused value.</summary>
     public static string Escape(string text)
     {
+        if (PrintableAscii(text)) return text;
         StringBuilder? escaped = null;
         var done = 0;
         foreach (var (index, length, codePoint, _) in Refusals(text))
@@ -31,6 +32,12 @@ public static class TextRules
         }
         return escaped is null ? text : escaped.Append(text, done, text.Length - done).ToString();
     }
+
+    /// <summary>
+    /// Space to tilde only, which no rule refuses: most text is, and this one vectorized pass spares it
+    /// the decoding of each code point (every record a peer sends is checked, issue 19).
+    /// </summary>
+    private static bool PrintableAscii(string text) => !text.AsSpan().ContainsAnyExceptInRange(' ', '~');
 
     private static IEnumerable<(int Index, int Length, string CodePoint, string Rule)> Refusals(string text)
     {

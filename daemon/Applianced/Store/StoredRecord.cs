@@ -6,7 +6,13 @@ namespace Appliance.Daemon.Store;
 /// </summary>
 public sealed record StoredRecord(string Scope, string Section, string Key, string? Value, RecordVersion Version)
 {
-    public string Id => MakeId(Scope, Section, Key);
+    // The id is made once: the store, its index and the flush ask for it many times per record, and
+    // each "scope/section/key" made anew was an allocation on every one of those paths (issue 19).
+    // A `with` that changes a part makes it again.
+    public string Scope { get; init { field = value; Id = MakeId(value, Section, Key); } } = Scope;
+    public string Section { get; init { field = value; Id = MakeId(Scope, value, Key); } } = Section;
+    public string Key { get; init { field = value; Id = MakeId(Scope, Section, value); } } = Key;
+    public string Id { get; private set; } = MakeId(Scope, Section, Key);
     public bool Deleted => Value is null;
 
     public static string MakeId(string scope, string section, string key) => $"{scope}/{section}/{key}";

@@ -4,15 +4,19 @@ using LiteDB;
 namespace Appliance.Daemon.Store;
 
 /// <summary>
-/// A record the journal holds and the store file not yet: the operation for reads, its document for
-/// the flush, and whether the record was new to the store when written (the file cannot hold it:
+/// A record the journal holds and the store file not yet: the operation (for reads, and for the
+/// flush, which makes its document then: a document per waiting record, kept alive until the flush,
+/// was most of what the garbage collector promoted under a sustained load), the number of its origin
+/// in the file, and whether the record was new to the store when written (the file cannot hold it:
 /// inserted without LiteDB's lookup first).
 /// </summary>
-internal sealed class Unflushed(Operation op, BsonDocument doc, bool isNew)
+internal sealed class Unflushed(Operation op, long originNumber, bool isNew)
 {
     public Operation Op { get; } = op;
-    public BsonDocument Doc { get; } = doc;
     public bool IsNew { get; } = isNew;
+
+    /// <summary>The record's document, as the journal and the file hold it.</summary>
+    public BsonDocument ToBson() => RecordMapping.ToBson(Op, originNumber);
 }
 
 /// <summary>
