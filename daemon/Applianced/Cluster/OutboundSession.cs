@@ -79,7 +79,7 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         cluster.Acknowledged(link, _receiver, answer.Hello.VersionVector);
         link.Up(outbound: true, answer.Hello.PeerId, answer.Hello.HostName, answer.Hello.SoftwareVersion,
             HelloCheck.ListInTransition(local, answer.Hello, cluster.OwnAddress, link.Address));
-        cluster.Store.Committed += OnCommitted;
+        cluster.Store.CommittedFirst += OnCommitted;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
@@ -91,7 +91,7 @@ internal sealed class OutboundSession(ClusterService cluster, PeerLink link, Pee
         }
         finally
         {
-            cluster.Store.Committed -= OnCommitted;
+            cluster.Store.CommittedFirst -= OnCommitted;
             link.Down(outbound: true);
         }
     }

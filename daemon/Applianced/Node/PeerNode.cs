@@ -51,6 +51,9 @@ public sealed class PeerNode : IAsyncDisposable
         Logs = new NodeLogs(options.DataDir, options.LogCapBytes, time);
         _api = new ApiServer(Router, Logs.Events);
         Config = new ConfigStore(store, Logs);
+        // First of the commit listeners that log: what arrives from a peer is in the configuration log
+        // (and on `log.follow`) before the alarms' checks wake their threads (issue 19, write to visible).
+        new ReplicationLog(Config, Logs).Attach(store);
         InvalidRecords = new InvalidRecordAlarms(store, Config, Logs, DescribePeer);
         InvalidRecords.Attach();
         Cluster = new ClusterService(store, Logs, time, new ClusterNodeInfo(Version, () => Config.HostName, OwnClusterAddress,
@@ -82,7 +85,6 @@ public sealed class PeerNode : IAsyncDisposable
         SshKeys = new SshKeys(Config);
         new SshKeyCommands(SshKeys).Register(Router);
         LogCommands.Register(Router, Logs);
-        new ReplicationLog(Config, Logs).Attach(store);
         store.Committed += c =>
         {
             if (!c.Remote && c.Changed.Any(r => r.Scope == Config.OwnScope && r.Section == "ipv4")) _ = Cluster.ReconfigureAsync();

@@ -53,7 +53,7 @@ public sealed partial class Store
             MakeDurable();
             info = new CommitInfo(ops, ops.Select(o => o.Record).ToList(), [], Remote: false, Reset: true);
         }
-        Committed?.Invoke(info);
+        RaiseCommitted(info);
         return info;
     }
 }

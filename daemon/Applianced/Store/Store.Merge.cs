@@ -89,7 +89,7 @@ public sealed partial class Store
             });
             info = new CommitInfo([], changed, conflicts, Remote: true);
         }
-        if (info.Changed.Count > 0) Committed?.Invoke(info);
+        if (info.Changed.Count > 0) RaiseCommitted(info);
         FlushIfFarBehind(); // a recovery pulls in bulk: the likeliest commit to outrun the flusher
         return info;
     }

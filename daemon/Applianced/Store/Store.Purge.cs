@@ -86,7 +86,7 @@ public sealed partial class Store
                 AdoptPurgeState(peerHorizon, peerPurged);
         }
         // Outside the write lock, as every commit is raised.
-        if (dropped.Count > 0) Committed?.Invoke(new CommitInfo([], dropped, [], Remote: true));
+        if (dropped.Count > 0) RaiseCommitted(new CommitInfo([], dropped, [], Remote: true));
         return dropped;
     }
 

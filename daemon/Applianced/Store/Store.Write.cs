@@ -97,7 +97,7 @@ public sealed partial class Store
     {
         try
         {
-            if (requests[0].Group is { Operations.Count: > 0 } batch) Committed?.Invoke(batch);
+            if (requests[0].Group is { Operations.Count: > 0 } batch) RaiseCommitted(batch);
         }
         finally
         {
@@ -212,7 +212,7 @@ public sealed partial class Store
             }
             result = new RemoteApplyResult(new CommitInfo(applied, changed, conflicts, Remote: true), gaps);
         }
-        if (result.Commit.Operations.Count > 0) Committed?.Invoke(result.Commit);
+        if (result.Commit.Operations.Count > 0) RaiseCommitted(result.Commit);
         FlushIfFarBehind();
         return result;
     }

@@ -37,6 +37,19 @@ public sealed partial class Store : IDisposable
     /// <summary>Raised after every commit, on the committing thread, outside the write lock.</summary>
     public event Action<CommitInfo>? Committed;
 
+    /// <summary>
+    /// Raised for every commit just before <see cref="Committed"/>, for listeners that only wake the
+    /// thread sending it on (the replication senders): the other listeners wake threads of their own,
+    /// and on a busy host a sender woken after them waited for a core behind them (issue 19).
+    /// </summary>
+    public event Action<CommitInfo>? CommittedFirst;
+
+    private void RaiseCommitted(CommitInfo commit)
+    {
+        CommittedFirst?.Invoke(commit);
+        Committed?.Invoke(commit);
+    }
+
     private Store(string dataDir, FileStream lockFile, Engine engine, TimeProvider time, TimeSpan flushDelay)
     {
         _flushDelay = flushDelay;

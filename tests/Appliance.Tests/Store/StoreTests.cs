@@ -35,6 +35,20 @@ public sealed class StoreTests : IDisposable
         Assert.True(next.Record.Version > next.Prev, "a write after reopen must get a newer version than what is stored");
     }
 
+    /// <summary>The replication senders listen on CommittedFirst: every commit, local or from a peer, reaches it before the other listeners.</summary>
+    [Fact]
+    public void CommittedFirst_hears_every_commit_before_Committed()
+    {
+        using var store = StoreClass.Open(_dir.Path);
+        var heard = new List<string>();
+        store.Committed += c => heard.Add($"committed {c.Remote}");
+        store.CommittedFirst += c => heard.Add($"first {c.Remote}");
+        store.Write([Set("bridges", "b1", "{\"a\":1}")]);
+        store.ApplyRemote([new Operation("peer-x", 1, new StoredRecord(Scopes.Cluster, "bridges", "b2", "{}", new RecordVersion(5L << 16, "peer-x")), RecordVersion.None)],
+            [new OpRange("peer-x", 0, 1)]);
+        Assert.Equal(["first False", "committed False", "first True", "committed True"], heard);
+    }
+
     /// <summary>The clock's saved bound is written only when the clock passes it, not with every commit (issue 19).</summary>
     [Fact]
     public void After_a_restart_with_the_wall_clock_set_back_new_versions_are_above_every_stored_one()
