@@ -29,12 +29,15 @@ chmod +x "$wrapper"
 
 API_CLUSTER_ONLY=applianced BENCH_DAEMON=$wrapper dotnet tools/bench/bin/Release/net10.0/bench.dll api-cluster > "$out.log" 2>&1 &
 bench=$!
+# A failure here (perf refused, say) must not leave the bench and its daemons running.
+trap 'kill $bench 2> /dev/null || true; rm -f "$wrapper"' EXIT
 until grep -q ": $shape from" "$out.log"; do
   kill -0 $bench 2> /dev/null || { echo "the bench ended before '$shape' began (see $out.log)" >&2; exit 1; }
   sleep 0.1
 done
 sleep 0.3 # past the shape's first requests
-pgrep -f "applianced --data-dir" | tr '\n' ' ' > "$out.pids"
+# This bench's members only: the wrapper execs exactly this binary, other daemons on the box run another path or arguments.
+pgrep -f "^$daemon --data-dir .*/api.sock --hal simulated" | tr '\n' ' ' > "$out.pids"
 perf record -F 999 -a -g -o "$out.data" -- sleep "$seconds" > /dev/null 2>&1
 wait $bench
 echo "$out.data ($seconds s of '$shape'; members $(cat "$out.pids")); figures in $out.log"
