@@ -46,6 +46,7 @@ public sealed partial class Store
             if (!worth || (skipped = NoRoomToRebuild()) is not null) return null;
             var started = Stopwatch.GetTimestamp();
             Compact();
+            _journal.Shrink(); // nor does the journal keep segments sized for the load the store had
             return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
     }

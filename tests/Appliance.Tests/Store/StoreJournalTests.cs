@@ -85,7 +85,7 @@ public sealed class StoreJournalTests : IDisposable
     {
         using var store = StoreClass.Open(_dir.Path, null, TimeSpan.FromMilliseconds(20));
         for (var i = 0; i < 20; i++) store.Write([Set($"b{i}", "{}")]);
-        await Eventually.WaitUntil(() => Task.FromResult(Journal.Files(_dir.Path).Count() == 1 && JournalFrames(_dir.Path) == 0), TimeSpan.FromSeconds(20),
+        await Eventually.WaitUntil(() => Task.FromResult(Journal.SegmentFiles(_dir.Path).Count() == 1 && JournalFrames(_dir.Path) == 0), TimeSpan.FromSeconds(20),
             "the journal emptied into the file");
         Assert.Null(store.LastFlushError);
         Assert.Equal(0, store.JournalRecords);
@@ -137,7 +137,7 @@ public sealed class StoreJournalTests : IDisposable
     }
 
     /// <summary>The bytes of frames in the journal's segments (each starts with a 20-byte header).</summary>
-    private static long JournalFrames(string dir) => Journal.Files(dir).Sum(f => new FileInfo(f).Length - 20);
+    private static long JournalFrames(string dir) => Journal.SegmentFiles(dir).Sum(f => new FileInfo(f).Length - 20);
 
     [Fact]
     public void Replay_stops_at_a_frame_cut_short_or_damaged_and_ignores_another_journal()
@@ -148,7 +148,7 @@ public sealed class StoreJournalTests : IDisposable
             for (var i = 1; i <= 4; i++) journal.Append(Encoding.UTF8.GetBytes($"frame {i}"));
             Assert.Equal(14, journal.Last);
         }
-        var segment = Journal.Files(_dir.Path).Single();
+        var segment = Journal.SegmentFiles(_dir.Path).Single();
         Assert.Equal(["frame 1", "frame 2", "frame 3", "frame 4"], Payloads(Journal.Read(_dir.Path, id, 10)));
         Assert.Equal(["frame 3", "frame 4"], Payloads(Journal.Read(_dir.Path, id, 12)));
         Assert.Empty(Journal.Read(_dir.Path, Guid.NewGuid(), 10));
@@ -164,6 +164,73 @@ public sealed class StoreJournalTests : IDisposable
         damaged[at] ^= 0xFF;
         File.WriteAllBytes(segment, damaged);
         Assert.Equal(["frame 1"], Payloads(Journal.Read(_dir.Path, id, 10)));
+    }
+
+    [Fact]
+    public void A_segment_made_of_the_spare_replays_only_the_frames_written_into_it_since()
+    {
+        var id = Guid.NewGuid();
+        static byte[] Frame(string text) => Encoding.UTF8.GetBytes(text.PadRight(100, '.'));
+        using var journal = Journal.Start(_dir.Path, id, 0);
+        for (var i = 1; i <= 6; i++) journal.Append(Frame($"old {i}"));
+        var first = Journal.SegmentFiles(_dir.Path).Single();
+        var firstLength = new FileInfo(first).Length;
+        journal.Rotate();
+        journal.Append(Frame("frame 7"));
+        // The store file holds frames 1-6 (its mark says 6): their segment becomes the spare.
+        journal.DeleteBeforeCurrent();
+        Assert.Single(Journal.SegmentFiles(_dir.Path));
+        Assert.Equal(2, Journal.Files(_dir.Path).Count());
+        Assert.EndsWith(Journal.SpareName, Journal.Files(_dir.Path).Last());
+
+        journal.Rotate(); // the next segment is the spare, written over from its header on
+        Assert.Equal(2, Journal.SegmentFiles(_dir.Path).Count());
+        Assert.DoesNotContain(Journal.Files(_dir.Path), f => f.EndsWith(Journal.SpareName));
+        var reused = Journal.SegmentFiles(_dir.Path).Last();
+        Assert.Equal(firstLength, new FileInfo(reused).Length);
+        // Two frames of the old ones' size: the bytes after them are old frame 3, whole and valid.
+        journal.Append(Frame("frame 8"));
+        journal.Append(Frame("frame 9"));
+        Assert.Equal(firstLength, new FileInfo(reused).Length);
+
+        Assert.Equal(["frame 7", "frame 8", "frame 9"], Payloads(Journal.Read(_dir.Path, id, 6)).Select(p => p.TrimEnd('.')));
+        Assert.Equal(["frame 8", "frame 9"], Payloads(Journal.Read(_dir.Path, id, 7)).Select(p => p.TrimEnd('.')));
+        Assert.Empty(Journal.Read(_dir.Path, id, 9));
+
+        // After a compaction (the file holds every frame): one new, small segment, no spare.
+        journal.DeleteBeforeCurrent();
+        Assert.Contains(Journal.Files(_dir.Path), f => f.EndsWith(Journal.SpareName));
+        journal.Shrink();
+        Assert.Equal(20, new FileInfo(Journal.Files(_dir.Path).Single()).Length);
+        journal.Append(Frame("frame 10"));
+        Assert.Equal(["frame 10"], Payloads(Journal.Read(_dir.Path, id, 9)).Select(p => p.TrimEnd('.')));
+
+        Journal.DeleteAll(_dir.Path);
+        Assert.Empty(Journal.Files(_dir.Path));
+    }
+
+    [Fact]
+    public void A_crash_after_segments_were_reused_leaves_every_commit_and_brings_back_no_old_one()
+    {
+        var live = _dir["live"];
+        using (var store = StoreClass.Open(live, null, Timeout.InfiniteTimeSpan))
+        {
+            for (var round = 0; round < 4; round++)
+            {
+                for (var i = 0; i < 10; i++) store.Write([Set($"b{i}", $"{{\"round\":{round}}}")]);
+                store.SetLocal("flushes-the-journal", round.ToString()); // moves it into the file: a segment becomes the spare, the spare a segment
+            }
+            store.Write([Set("b3", "{\"round\":\"last\"}"), Set("late", "{}")]);
+            Assert.Contains(Journal.Files(live), f => f.EndsWith(Journal.SpareName));
+            CopyAsCrashed(live, _dir["crashed"]);
+        }
+
+        using var reopened = StoreClass.Open(_dir["crashed"]);
+        Assert.Equal("{\"round\":\"last\"}", reopened.Get(Scopes.Cluster, "bridges", "b3")!.Value);
+        Assert.Equal("{\"round\":3}", reopened.Get(Scopes.Cluster, "bridges", "b4")!.Value);
+        Assert.NotNull(reopened.Get(Scopes.Cluster, "bridges", "late"));
+        Assert.Equal(11, reopened.List(Scopes.Cluster, "bridges").Count);
+        Assert.Single(Journal.Files(_dir["crashed"])); // started anew at open, without the spare
     }
 
     private static IEnumerable<string> Payloads(List<(long Number, byte[] Payload)> frames) => frames.Select(f => Encoding.UTF8.GetString(f.Payload));
