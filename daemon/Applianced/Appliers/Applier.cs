@@ -85,8 +85,9 @@ public abstract class Applier : IAsyncDisposable
         {
             if (_status.State != ApplierStatus.Pending) _status = _status with { State = ApplierStatus.Pending, Reason = "change waiting to be applied" };
         }
+        if (_wake.CurrentCount > 0) return; // already signalled (releasing again would throw, on the committing thread)
         try { _wake.Release(); }
-        catch (SemaphoreFullException) { } // already signalled
+        catch (SemaphoreFullException) { } // signalled meanwhile
     }
 
     public void OnCommitted(CommitInfo commit)

@@ -7,6 +7,10 @@ internal sealed class Signal
 
     public void Set()
     {
+        // Already set: releasing again throws, and a thrown exception cost tens of microseconds on
+        // the committing thread for every commit that found a sender still busy with the last one
+        // (issue 19). The catch is for a Set racing this one.
+        if (_semaphore.CurrentCount > 0) return;
         try { _semaphore.Release(); }
         catch (SemaphoreFullException) { }
     }
