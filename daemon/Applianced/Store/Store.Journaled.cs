@@ -35,6 +35,7 @@ public sealed partial class Store
     private int _unflushedCount;
     /// <summary>The journaled commit being built (caller holds the write lock); null while changes go straight to LiteDB.</summary>
     private Frame? _frame;
+    private readonly JournalFrame _frameWriter = new();
     private readonly SemaphoreSlim _flushWanted = new(0);
     private readonly ManualResetEventSlim _backlog = new();
     private Thread _flusher = null!;
@@ -59,12 +60,7 @@ public sealed partial class Store
         {
             build();
             if (frame.Records.Count == 0 && frame.Meta.Count == 0) return;
-            var payload = new BsonDocument
-            {
-                ["r"] = new BsonArray(frame.Records.Values.Select(u => u.ToBson())),
-                ["m"] = new BsonArray(frame.Meta.Values),
-            };
-            _journal.Append(BsonSerializer.Serialize(payload));
+            _journal.Append(_frameWriter.Write(frame.Records.Values, frame.Meta.Values));
         }
         catch
         {

@@ -13,10 +13,11 @@ namespace Appliance.Daemon.Store;
 internal sealed class Unflushed(Operation op, long originNumber, bool isNew)
 {
     public Operation Op { get; } = op;
+    public long OriginNumber { get; } = originNumber;
     public bool IsNew { get; } = isNew;
 
-    /// <summary>The record's document, as the journal and the file hold it.</summary>
-    public BsonDocument ToBson() => RecordMapping.ToBson(Op, originNumber);
+    /// <summary>The record's document, as the journal (<see cref="JournalFrame"/>) and the file hold it.</summary>
+    public BsonDocument ToBson() => RecordMapping.ToBson(Op, OriginNumber);
 }
 
 /// <summary>
