@@ -19,14 +19,13 @@ public sealed partial class SipServerTransaction
         lock (_gate)
         {
             if (State != SipServerState.Completed) return;
-            State = SipServerState.Confirmed;
             _retransmit.Stop();
             _timeout.Stop();
-            if (!Remote.Transport.IsReliable)
-            {
-                _linger.Arm(_stack.Timers.I);
-                return;
-            }
+            // Timer I is armed before the state says Confirmed: whoever reads the state without the
+            // lock (a test about to advance its clock) then never sees Confirmed without timer I.
+            if (!Remote.Transport.IsReliable) _linger.Arm(_stack.Timers.I);
+            State = SipServerState.Confirmed;
+            if (!Remote.Transport.IsReliable) return;
         }
         Terminate();
     }

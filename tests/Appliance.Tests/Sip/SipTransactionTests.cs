@@ -105,12 +105,19 @@ public sealed class SipTransactionTests : IAsyncDisposable
     [Fact]
     public async Task A_non_2xx_final_of_an_invite_is_acked_by_the_client_transaction_and_retransmitted_until_the_ack()
     {
-        Answer(t => t.RespondAsync(486));
+        // The 486 waits until the test listens for what the client's user hears (else it could come first).
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Answer(async t =>
+        {
+            await listening.Task;
+            await t.RespondAsync(486);
+        });
         var acks = 0;
         _a.Deliver = wire => !(SipTestKit.Is(wire, method: SipMethods.Ack) && Interlocked.Increment(ref acks) == 1);
         var t = Send(SipTestKit.Request(SipMethods.Invite));
         var finals = 0;
         t.ResponseReceived += r => { if (r.StatusCode == 486) Interlocked.Increment(ref finals); };
+        listening.SetResult();
         Assert.Equal(486, (await SipTestKit.Within(t.Final, "the 486")).StatusCode);
         await SipTestKit.WaitUntil(() => acks == 1, "the first ACK (dropped)");
         var server = Assert.Single(ServerTransactions());
@@ -142,11 +149,13 @@ public sealed class SipTransactionTests : IAsyncDisposable
     [Fact]
     public async Task A_2xx_is_retransmitted_until_its_ack_which_the_server_user_hears()
     {
-        Answer(t =>
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Answer(async t =>
         {
+            await listening.Task; // until the test hears what the client's user hears
             var ok = t.CreateResponse(200);
             ok.Headers.Add(SipHeaderNames.Contact, "<sip:uas@192.0.2.2>");
-            return t.RespondAsync(ok);
+            await t.RespondAsync(ok);
         });
         var acked = new TaskCompletionSource<SipRequest>();
         _server.AckReceived += (ack, _) => acked.TrySetResult(ack);
@@ -154,6 +163,7 @@ public sealed class SipTransactionTests : IAsyncDisposable
         var t = Send(request);
         var oks = 0;
         t.ResponseReceived += r => { if (r.IsSuccess) Interlocked.Increment(ref oks); };
+        listening.SetResult();
         var ok = await SipTestKit.Within(t.Final, "the 200");
         await Pass(TimeSpan.FromSeconds(0.6));
         await SipTestKit.WaitUntil(() => oks == 2, "the 200 retransmitted and handed to the client's user again");
@@ -176,9 +186,8 @@ public sealed class SipTransactionTests : IAsyncDisposable
             cancelled.SetResult();
         });
         var invite = Send(SipTestKit.Request(SipMethods.Invite));
-        var trying = new TaskCompletionSource();
-        invite.ResponseReceived += r => { if (r.StatusCode == 100) trying.TrySetResult(); };
-        await SipTestKit.Within(trying.Task.ContinueWith(_ => 0), "100 Trying");
+        // The 100 may come before any listener could be added: its mark is the client transaction's state.
+        await SipTestKit.WaitUntil(() => invite.State == SipClientState.Proceeding, "100 Trying");
         var cancel = Send(invite.CreateCancel());
         Assert.Equal(200, (await SipTestKit.Within(cancel.Final, "the CANCEL's 200")).StatusCode);
         Assert.Equal(487, (await SipTestKit.Within(invite.Final, "the INVITE's 487")).StatusCode);
