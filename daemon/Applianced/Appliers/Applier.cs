@@ -29,7 +29,7 @@ public sealed record ApplyResult(string State, string Reason)
 /// </summary>
 public abstract class Applier : IAsyncDisposable
 {
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Cluster.Signal _wake = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private ApplierStatus _status;
@@ -85,9 +85,7 @@ public abstract class Applier : IAsyncDisposable
         {
             if (_status.State != ApplierStatus.Pending) _status = _status with { State = ApplierStatus.Pending, Reason = "change waiting to be applied" };
         }
-        if (_wake.CurrentCount > 0) return; // already signalled (releasing again would throw, on the committing thread)
-        try { _wake.Release(); }
-        catch (SemaphoreFullException) { } // signalled meanwhile
+        _wake.Set();
     }
 
     public void OnCommitted(CommitInfo commit)
@@ -132,7 +130,7 @@ public abstract class Applier : IAsyncDisposable
         lock (_gate)
         {
             // A trigger that came during the run keeps the status pending until the next run.
-            if (_wake.CurrentCount > 0) status = status with { State = ApplierStatus.Pending };
+            if (_wake.IsSet) status = status with { State = ApplierStatus.Pending };
             _status = status;
         }
         Alarms.Set(AlarmId, result.State == ApplierStatus.Failed, AlarmRegistry.Error, $"{AlarmTitle}: {result.Reason}");

@@ -21,7 +21,7 @@ public sealed partial class BridgeWatcher : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Watch> _watches = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _reconcile = new(0, 1);
+    private readonly Cluster.Signal _reconcile = new();
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
@@ -90,11 +90,8 @@ public sealed partial class BridgeWatcher : IAsyncDisposable
             Trigger();
     }
 
-    private void Trigger()
-    {
-        try { _reconcile.Release(); }
-        catch (SemaphoreFullException) { } // a reconcile is already due
-    }
+    /// <summary>A reconcile is due; several before it starts make one.</summary>
+    private void Trigger() => _reconcile.Set();
 
     private async Task ReconcileLoopAsync(CancellationToken ct)
     {
@@ -102,7 +99,7 @@ public sealed partial class BridgeWatcher : IAsyncDisposable
         {
             try
             {
-                await _reconcile.WaitAsync(ct);
+                await _reconcile.WaitAsync(Timeout.InfiniteTimeSpan, ct);
                 await ReconcileAsync(ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -112,12 +112,7 @@ internal sealed class Journal : IDisposable
     /// </summary>
     public void Shrink()
     {
-        if (_next is { } prepared)
-        {
-            prepared.Dispose();
-            File.Delete(prepared.FilePath);
-            _next = null;
-        }
+        // No segment is prepared here: a move of the journal prepares and takes one in the same go.
         File.Delete(Path.Combine(_dir, SpareName));
         Rotate();
         foreach (var (_, path) in Segments(_dir).Where(s => s.Index < _current.Index)) File.Delete(path);
@@ -193,8 +188,6 @@ internal sealed class Journal : IDisposable
     {
         private readonly FileStream _file;
         private readonly string _path;
-
-        public string FilePath => _path;
         private long _end;
 
         public long Index { get; }
