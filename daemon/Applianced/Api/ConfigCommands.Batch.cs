@@ -5,7 +5,7 @@ namespace Appliance.Daemon.Api;
 
 /// <summary>
 /// config.add with `items`: many new items of one collection in one request, validated one by one
-/// and stored in one commit, all or none (a script loading hundreds of items pays one round trip
+/// (each against the store and the items before it) and stored in one commit, all or none (a script loading hundreds of items pays one round trip
 /// and one durable commit instead of one each).
 /// </summary>
 internal sealed partial class ConfigCommands
@@ -20,7 +20,11 @@ internal sealed partial class ConfigCommands
         if (r.Args["items"] is not JsonArray items || items.Count is 0 or > MaxItemsPerAdd)
             throw new ApiException(ApiException.Usage, $"'items' must be a list of 1 to {MaxItemsPerAdd} objects {{name, fields}}", "items",
                 r.Args["items"] is JsonArray a ? $"{a.Count} items" : r.Args["items"]!.ToJsonString(), $"1-{MaxItemsPerAdd} items");
-        var ctx = context();
+        // Each item is checked against the store and the items before it (two of them taking one
+        // address must be refused here as they would be one by one, not stored and only alarmed on).
+        var added = new List<JsonObject>(items.Count);
+        var stored = context();
+        var ctx = stored.Lookup is { } lookup ? stored with { Lookup = lookup.With(section, added) } : stored;
         var changes = new List<ItemChange>(items.Count);
         var names = new HashSet<string>(StringComparer.Ordinal);
         var warnings = new JsonArray();
@@ -33,6 +37,7 @@ internal sealed partial class ConfigCommands
                 throw new ApiException(ApiException.Conflict, $"{at}: '{name}' appears twice in items; each item is added once", $"{at}.name", name, "must be new");
             var result = NewItem(section, name, item["fields"], $"{at}.fields", ctx);
             changes.Add(new ItemChange(name, null, result.Value, $"{section}.{name}"));
+            added.Add(result.Value);
             foreach (var w in Warnings(result)) warnings.Add($"{name}: {w}");
         }
         await AddedAsync(section, changes, r);

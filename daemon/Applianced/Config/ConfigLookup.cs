@@ -15,6 +15,14 @@ public sealed class ConfigLookup(Func<string, IReadOnlyList<JsonObject>> items)
     public JsonObject? Item(string section, string name) =>
         Items(section).FirstOrDefault(i => RuleContext.Text(i, SectionDef.NameField) == name);
 
+    /// <summary>
+    /// This lookup with <paramref name="pending"/> (a list the caller goes on filling) among the items
+    /// of <paramref name="section"/>: a batch's later items are checked against its earlier ones as if
+    /// those were stored already, as they would be when added one by one.
+    /// </summary>
+    public ConfigLookup With(string section, IReadOnlyList<JsonObject> pending) =>
+        new(s => s != section || pending.Count == 0 ? items(s) : [.. items(s), .. pending]);
+
     /// <summary>The same lookup reading each section once: a check over many records asks for the same ones again and again.</summary>
     public ConfigLookup Cached()
     {

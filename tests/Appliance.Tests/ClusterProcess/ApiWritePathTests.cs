@@ -59,6 +59,32 @@ public class ApiWritePathTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 150_000)]
+    public async Task Config_add_with_items_checks_each_item_against_the_ones_before_it()
+    {
+        await using var d = new StandaloneDaemon();
+        await d.Daemon.StartAsync();
+        await d.Daemon.Add("locations", "east");
+        await d.Daemon.Add("locations", "west");
+        JsonObject Addresses(string east, string west) => new()
+        {
+            ["section"] = "location-addresses",
+            ["items"] = new JsonArray(
+                new JsonObject { ["name"] = "east", ["fields"] = new JsonObject { ["rendezvous"] = east } },
+                new JsonObject { ["name"] = "west", ["fields"] = new JsonObject { ["rendezvous"] = west } }),
+        };
+
+        // One by one the second would be refused (R7: an address serves one location): so in one request.
+        var clash = await Assert.ThrowsAsync<DaemonApiException>(() => d.Daemon.Api("config.add", Addresses("198.18.5.10", "198.18.5.10")));
+        Assert.Equal("validation", clash.Kind);
+        Assert.Equal("location-addresses.west.rendezvous", (string?)clash.Error["field"]);
+        Assert.Contains("already this peer's rendezvous address for location east", clash.ErrorMessage);
+        Assert.Empty(await d.Daemon.Items("location-addresses"));
+
+        await d.Daemon.Api("config.add", Addresses("198.18.5.10", "198.18.5.11"));
+        Assert.Equal("198.18.5.11", (string)(await d.Daemon.Items("location-addresses"))["west"]["rendezvous"]!);
+    }
+
+    [Fact(Timeout = 150_000)]
     public async Task Concurrent_adds_of_one_name_leave_exactly_one_winner()
     {
         await using var d = new StandaloneDaemon();
