@@ -27,7 +27,7 @@ internal sealed class SimOptions
     public const string Usage =
         "usage: bridgesim [--http ADDR:PORT] [--https ADDR:PORT --cert PEM --key PEM] [--sip ADDR:PORT [--sip-tls ADDR:PORT --cert PEM --key PEM]] [--user U --password P]\n"
         + "                 [--type telepresence-server|mcu] [--model TEXT] [--serial TEXT]\n"
-        + "                 [--ports N] [--conferences N] [--refuse] [--refuse-create] [--refuse-invite CODE] [--delay-ms N] [--ring-ms N] [--hang] [--page-size N]";
+        + "                 [--ports N] [--conferences N] [--refuse] [--refuse-create] [--refuse-invite CODE] [--delay-ms N] [--ring-ms N] [--hang] [--sip-silent] [--invite-silent] [--page-size N]";
 
     public static SimOptions Parse(IReadOnlyList<string> args)
     {
@@ -59,6 +59,8 @@ internal sealed class SimOptions
                 case "--refuse-create": o.Switches["refuseCreate"] = true; break;
                 case "--refuse-invite": o.Switches["refuseInvite"] = Number(); break;
                 case "--hang": o.Switches["hang"] = true; break;
+                case "--sip-silent": o.Switches["sipSilent"] = true; break;
+                case "--invite-silent": o.Switches["inviteSilent"] = true; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }

@@ -25,6 +25,12 @@ internal sealed class SimSwitches
     /// <summary>A SIP status (400-699) every INVITE is answered with at once, before any provisional; 0: INVITEs are taken. The API is not affected.</summary>
     public int RefuseInvite { get; private set; }
 
+    /// <summary>No SIP request is answered by the user agent (a bridge whose SIP side hung while its API still answers).</summary>
+    public bool SipSilent { get; private set; }
+
+    /// <summary>SIP INVITEs are taken and never answered; OPTIONS and the rest still are (a bridge whose call handling hung).</summary>
+    public bool InviteSilent { get; private set; }
+
     /// <summary>Every API call is answered after this long.</summary>
     public int DelayMs { get; private set; }
 
@@ -59,6 +65,8 @@ internal sealed class SimSwitches
         var refuse = s.OptionalBool("refuse");
         var refuseCreate = s.OptionalBool("refuseCreate");
         var hang = s.OptionalBool("hang");
+        var sipSilent = s.OptionalBool("sipSilent");
+        var inviteSilent = s.OptionalBool("inviteSilent");
         _ = s.OptionalBool("die");
         lock (_gate)
         {
@@ -71,6 +79,8 @@ internal sealed class SimSwitches
             RefuseCreate = refuseCreate ?? RefuseCreate;
             RefuseInvite = refuseInvite ?? RefuseInvite;
             Hang = hang ?? Hang;
+            SipSilent = sipSilent ?? SipSilent;
+            InviteSilent = inviteSilent ?? InviteSilent;
         }
     }
 
@@ -81,12 +91,13 @@ internal sealed class SimSwitches
             return new XmlRpcStruct
             {
                 ["ports"] = Ports, ["conferences"] = Conferences, ["refuse"] = Refuse, ["refuseCreate"] = RefuseCreate, ["refuseInvite"] = RefuseInvite, ["delayMs"] = DelayMs, ["ringMs"] = RingMs, ["hang"] = Hang, ["pageSize"] = PageSize,
+                ["sipSilent"] = SipSilent, ["inviteSilent"] = InviteSilent,
                 ["reinvitesHeld"] = ReinvitesHeld,
             };
         }
     }
 
-    private static readonly string[] Known = ["ports", "conferences", "refuse", "refuseCreate", "refuseInvite", "delayMs", "ringMs", "hang", "pageSize", "die", "authenticationUser", "authenticationPassword"];
+    private static readonly string[] Known = ["ports", "conferences", "refuse", "refuseCreate", "refuseInvite", "delayMs", "ringMs", "hang", "sipSilent", "inviteSilent", "pageSize", "die", "authenticationUser", "authenticationPassword"];
 
     private static int? Range(int? value, string name, int min, int max) =>
         value is { } v && (v < min || v > max) ? throw new ArgumentException($"{name} {v} is outside {min}..{max}") : value;

@@ -11,7 +11,7 @@ namespace Appliance.BridgeSim;
 /// conference this bridge holds is answered 180 then 200 with an SDP answer, and the caller joins
 /// the conference (participant.enumerate, device.query) when its ACK arrives; BYE leaves. Unknown
 /// conference 404, no room 486, switch refuse 503, switch refuseInvite its code, ringMs before the 200 (a CANCEL meanwhile gets
-/// 487 from the stack), hang: no answer at all. A participant the bridge drops (participant.remove,
+/// 487 from the stack), hang: no answer after the 100; inviteSilent and sipSilent (SilentTransport.cs): nothing at all. A participant the bridge drops (participant.remove,
 /// conference.destroy) gets a BYE.
 /// </summary>
 internal sealed partial class SipUserAgent : IAsyncDisposable
@@ -36,13 +36,13 @@ internal sealed partial class SipUserAgent : IAsyncDisposable
         _book = book;
         _switches = switches;
         var udp = SipUdpTransport.Bind(local);
-        _stack.AddTransport(udp);
-        _stack.AddTransport(SipTcpTransport.Listen(udp.LocalEndPoint));
+        _stack.AddTransport(new SilentTransport(udp, switches));
+        _stack.AddTransport(new SilentTransport(SipTcpTransport.Listen(udp.LocalEndPoint), switches));
         LocalEndPoint = udp.LocalEndPoint;
         if (tlsLocal is not null)
         {
             var tls = SimTlsTransport.Listen(tlsLocal, certificate!);
-            _stack.AddTransport(tls);
+            _stack.AddTransport(new SilentTransport(tls, switches));
             TlsEndPoint = tls.LocalEndPoint;
         }
         _stack.RequestReceived = HandleAsync;
@@ -89,7 +89,7 @@ internal sealed partial class SipUserAgent : IAsyncDisposable
 
     private async Task InviteAsync(SipServerTransaction t)
     {
-        if (_switches.Hang) return; // taken, never answered: the caller's timer B runs out
+        if (_switches.Hang) return; // taken, never answered (after the stack's 100 Trying)
         var conference = Uri.UnescapeDataString(t.Request.RequestUri.User ?? "");
         if (_switches.RefuseInvite is > 0 and var code)
         {

@@ -27,12 +27,16 @@ public sealed record BridgeWatchTimings
 
     /// <summary>
     /// The longest wait between probes of a bridge that does not answer. With <see cref="Timeout"/>
-    /// it bounds how long a returning bridge stays unseen: 5 + 3 s, inside the 10 s goal.
+    /// it bounds how long a returning bridge stays unseen: 5 + 3 s, inside the 10 s goal (its SIP side,
+    /// asked once the API answered, answers at once when it is back).
     /// </summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Connect and answer time allowed to one call.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long the SIP side of a bridge whose API answered has to answer OPTIONS (BridgeWatcher.SipProbe).</summary>
+    public TimeSpan SipTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a bridge stays refused after it refused (or never answered) the INVITE of a new conference's first call.</summary>
     public TimeSpan CallFailureHold { get; init; } = TimeSpan.FromSeconds(30);

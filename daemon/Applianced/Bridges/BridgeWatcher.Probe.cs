@@ -50,8 +50,29 @@ public sealed partial class BridgeWatcher
         }
     }
 
-    /// <summary>One device.query: health and capacity; a failure is sorted into a state by the client.</summary>
+    /// <summary>
+    /// The API's answer, then, for a bridge that can take conferences, its SIP side's: one that does
+    /// not answer is unreachable from this peer whatever its API says (capacity kept, as the API gave it).
+    /// </summary>
     private async Task<BridgeHealth> ProbeAsync(Watch watch, CancellationToken ct)
+    {
+        var seen = await ProbeApiAsync(watch, ct);
+        if (seen.State is not (BridgeStates.Usable or BridgeStates.Overloaded) || SipProbe is not { } sip || ct.IsCancellationRequested)
+            return seen;
+        try
+        {
+            return await sip(watch.Endpoint, Timings.SipTimeout, ct) is { } problem
+                ? seen with { State = BridgeStates.Unreachable, Reason = $"{problem} (its API answers: {seen.Reason})" }
+                : seen;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return seen;
+        }
+    }
+
+    /// <summary>One device.query: health and capacity; a failure is sorted into a state by the client.</summary>
+    private async Task<BridgeHealth> ProbeApiAsync(Watch watch, CancellationToken ct)
     {
         var last = watch.Health;
         if (watch.TrustError is { } trust)

@@ -6,8 +6,8 @@ using Appliance.Daemon.Store;
 namespace Appliance.Daemon.Bridges;
 
 /// <summary>
-/// Watches every configured bridge from this peer over its API (BridgeWatcher.Probe.cs): device.query
-/// every <see cref="BridgeWatchTimings.Interval"/>, backing off to <see cref="BridgeWatchTimings.MaxBackoff"/>
+/// Watches every configured bridge from this peer over its API (BridgeWatcher.Probe.cs): device.query,
+/// then an OPTIONS to its SIP side (<see cref="SipProbe"/>), every <see cref="BridgeWatchTimings.Interval"/>, backing off to <see cref="BridgeWatchTimings.MaxBackoff"/>
 /// while it fails. What it sees is kept here (<see cref="Current"/>, live), shared with the cluster
 /// as this peer's bridge-status records (written on change only), and raised as an alarm while a
 /// bridge is not usable from this peer (BridgeWatcher.Shared.cs). A change of the bridges, of
@@ -34,6 +34,14 @@ public sealed partial class BridgeWatcher : IAsyncDisposable
     }
 
     public BridgeWatchTimings Timings { get; init; } = new();
+
+    /// <summary>
+    /// Asks a bridge's SIP side whether it answers, after its API did (null: it does; else why not):
+    /// device.query cannot show a bridge whose call handling died while its API lives, which would
+    /// take new conferences and leave each first call waiting out timer B. The peer's SIP trunk sets
+    /// it (SipTrunk.ProbeBridgeAsync); without it the API alone speaks for a bridge.
+    /// </summary>
+    public Func<BridgeEndpoint, TimeSpan, CancellationToken, Task<string?>>? SipProbe { get; set; }
 
     /// <summary>Only bridges whose address is an IPv4 address in one of these are asked (null: all); see DaemonOptions.BridgeWatchNetworks.</summary>
     public IReadOnlyList<System.Net.IPNetwork>? WatchedNetworks { get; init; }

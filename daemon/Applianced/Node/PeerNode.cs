@@ -93,6 +93,7 @@ public sealed class PeerNode : IAsyncDisposable
         SipTrunk = new Sip.SipTrunk(options.SipPort, Logs, time) { TlsPort = options.SipTlsPort, Certificate = new Sip.SipCertificate(Config, Certificates, Logs) };
         SipTrunk.EnableCalls(Maintenance.Placer, Config, () => Bridges, ActivePeers, () => Cluster.Links.All(l => l.Active && l.PeerId is not null), Splits);
         SipTrunk.Holding = Cluster.CatchingUp;
+        Bridges.SipProbe = SipTrunk.ProbeBridgeAsync;
         new CallCommands(SipTrunk).Register(Router);
         Appliers = Daemon.Appliers.ApplierSet.Attach(this, hal);
         Router.Add("status", _ => Status());

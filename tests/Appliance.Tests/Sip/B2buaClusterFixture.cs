@@ -11,8 +11,9 @@ namespace Appliance.Tests.Sip;
 /// Two clustered peers whose trunks listen on their own rendezvous addresses (location oslo), one
 /// bridgesim with its SIP side, and the conferencing configuration that sends meet.N to conference
 /// meet-N on it (linger 1 s), long.N to long-N on it (linger 10 min) and dead.N to a bridge nobody
-/// runs. A second bridgesim (sim2) comes first for pair.N, and its API with a SIP port nothing answers
-/// on (deaf) first for deaf.N, sim1 second for both. Shared by a test class.
+/// runs. A second bridgesim (sim2) comes first for pair.N, and a third whose SIP side answers OPTIONS
+/// but never an INVITE (deaf, switch inviteSilent) first for deaf.N, sim1 second for both. Shared by
+/// a test class.
 /// </summary>
 public sealed class B2buaClusterFixture : IAsyncLifetime
 {
@@ -20,6 +21,7 @@ public sealed class B2buaClusterFixture : IAsyncLifetime
     public TestCluster Cluster { get; private set; } = null!;
     public BridgeSimProcess Sim { get; } = new(LoopbackAddresses.Next(), ["--user", BridgeSimFixture.User, "--password", BridgeSimFixture.Password]);
     public BridgeSimProcess Sim2 { get; } = new(LoopbackAddresses.Next(), ["--user", BridgeSimFixture.User, "--password", BridgeSimFixture.Password]);
+    public BridgeSimProcess Deaf { get; } = new(LoopbackAddresses.Next(), ["--user", BridgeSimFixture.User, "--password", BridgeSimFixture.Password, "--invite-silent"]);
     public string[] Rendezvous { get; } = [LoopbackAddresses.Next(), LoopbackAddresses.Next()];
 
     public IPEndPoint Trunk(int peer) => new(IPAddress.Parse(Rendezvous[peer]), SipPort);
@@ -32,6 +34,7 @@ public sealed class B2buaClusterFixture : IAsyncLifetime
     {
         await Sim.StartAsync();
         await Sim2.StartAsync();
+        await Deaf.StartAsync();
         Cluster = await TestCluster.StartAsync(2, "sb", _ => ["--sip-port", SipPort.ToString(CultureInfo.InvariantCulture)]);
         await Cluster.FormAsync();
         var c = Cluster;
@@ -39,7 +42,7 @@ public sealed class B2buaClusterFixture : IAsyncLifetime
         await AddSimBridge(c[0], "sim1", Sim, BridgeSimProcess.SipPort);
         await c[0].Add("bridges", "gone1", ("address", LoopbackAddresses.Next()), ("protocol", "http"), ("port", $"{BridgeSimProcess.HttpPort}"), ("type", "mcu"));
         await AddSimBridge(c[0], "sim2", Sim2, BridgeSimProcess.SipPort);
-        await AddSimBridge(c[0], "deaf", Sim2, SipTrunkProcessTests.FreePort());
+        await AddSimBridge(c[0], "deaf", Deaf, BridgeSimProcess.SipPort);
         await c[0].Add("bridge-pools", "pool-sim", ("bridges", "sim1"));
         await c[0].Add("bridge-pools", "pool-sim2", ("bridges", "sim2"));
         await c[0].Add("bridge-pools", "pool-deaf", ("bridges", "deaf"));
@@ -94,5 +97,6 @@ public sealed class B2buaClusterFixture : IAsyncLifetime
         if (Cluster is not null) await Cluster.DisposeAsync();
         await Sim.DisposeAsync();
         await Sim2.DisposeAsync();
+        await Deaf.DisposeAsync();
     }
 }

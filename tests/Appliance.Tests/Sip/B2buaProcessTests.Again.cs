@@ -62,12 +62,13 @@ public partial class B2buaProcessTests
             await sim2.CallAsync("sim.set", new XmlRpcStruct { ["refuseInvite"] = 0 }, None);
         }
 
-        // "deaf" is sim2's API with a SIP port nobody answers on: leg B's timer B runs out (32 s) and the call goes to sim1.
+        // "deaf" answers OPTIONS (so its watch shows it usable) but never an INVITE: leg B's timer B runs out (32 s) and the call goes to sim1.
         var deaf = caller.Invite(f.Trunk(1), "deaf.1");
         var late = await deaf.Invite.Final.WaitAsync(TimeSpan.FromSeconds(120)); // timer B, 32 s, on a loaded machine
         Assert.True(late.StatusCode == 200, $"{late.StatusCode} {late.ReasonPhrase}: {late.Headers[SipHeaderNames.Reason]}");
         await Eventually.WaitUntil(async () => (await sim1.EnumerateParticipantsAsync("deaf-1", None)).Count == 1, Settle, "the call is in deaf-1 on sim1");
-        Assert.DoesNotContain(await sim2.EnumerateConferencesAsync(None), c => c.Name == "deaf-1");
+        using var deafApi = f.BridgeApi(f.Deaf);
+        Assert.DoesNotContain(await deafApi.EnumerateConferencesAsync(None), c => c.Name == "deaf-1"); // the empty one made there went
         Assert.Contains("did not answer the INVITE of new conference deaf-1 (408", (string?)(await BridgeStatus(1, "deaf"))["reason"], StringComparison.Ordinal);
         Assert.Equal(200, (await deaf.SendAsync(SipMethods.Bye)).StatusCode);
         await Eventually.WaitUntil(async () => (await Calls(0)).Count + (await Calls(1)).Count == 0, Settle, "every call gone from both peers");
