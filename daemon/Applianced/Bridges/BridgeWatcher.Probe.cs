@@ -69,6 +69,11 @@ public sealed partial class BridgeWatcher
         {
             return seen;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // As for the API: a failure nobody foresaw must not end the watch; it refuses the bridge, by name.
+            return seen with { State = BridgeStates.Refused, Reason = $"its SIP side could not be asked: {e.GetType().Name}: {BridgeClient.Clip(e.Message)}" };
+        }
     }
 
     /// <summary>One device.query: health and capacity; a failure is sorted into a state by the client.</summary>
