@@ -11,6 +11,13 @@ public sealed record BridgeHealth(string Bridge, string State, string Reason, in
 {
     public bool Usable => State == BridgeStates.Usable;
 
+    /// <summary>
+    /// Its API answered the last probe as a bridge's should (usable or overloaded), whatever its SIP
+    /// side or a call said since: enough to destroy an empty conference on it (the janitors), which
+    /// needs the API alone. Not shared.
+    /// </summary>
+    public bool ApiAnswers { get; init; }
+
     /// <summary>Participants it can still take, as placement weighs it: a bridge that gave no capacity counts as having room for one more.</summary>
     public int Free => Max is { } max && max > 0 ? Math.Max(0, max - (InUse ?? 0)) : 1;
 
@@ -36,7 +43,7 @@ public sealed record BridgeWatchTimings
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How long the SIP side of a bridge whose API answered has to answer OPTIONS (BridgeWatcher.SipProbe).</summary>
-    public TimeSpan SipTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan SipTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How long a bridge stays refused after it refused (or never answered) the INVITE of a new conference's first call.</summary>
     public TimeSpan CallFailureHold { get; init; } = TimeSpan.FromSeconds(30);

@@ -56,8 +56,9 @@ public sealed partial class BridgeWatcher
     /// </summary>
     private async Task<BridgeHealth> ProbeAsync(Watch watch, CancellationToken ct)
     {
-        var seen = await ProbeApiAsync(watch, ct);
-        if (seen.State is not (BridgeStates.Usable or BridgeStates.Overloaded) || SipProbe is not { } sip || ct.IsCancellationRequested)
+        var api = await ProbeApiAsync(watch, ct);
+        var seen = api with { ApiAnswers = api.State is BridgeStates.Usable or BridgeStates.Overloaded };
+        if (!seen.ApiAnswers || SipProbe is not { } sip || ct.IsCancellationRequested)
             return seen;
         try
         {

@@ -146,6 +146,7 @@ public sealed class PeerNode : IAsyncDisposable
         Splits.Detach();
         NetworkWindow.Dispose();
         await Appliers.DisposeAsync();
+        Bridges.SipProbe = null; // a probe through a trunk being closed would show every bridge unreachable on the way down
         await SipTrunk.DisposeAsync();
         await Bridges.DisposeAsync();
         await Cluster.DisposeAsync();

@@ -81,7 +81,7 @@ public sealed partial class B2bua
 
     private sealed record LegBRoute(ISipTransport Transport, IPEndPoint Bridge, string Host);
 
-    private static string SipStackHost(IPAddress address) =>
+    internal static string SipStackHost(IPAddress address) =>
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
 
     /// <summary>Leg B's provisionals go to A (100 is hop by hop); a CANCEL waiting for one goes now; a 2xx again is ACKed again.</summary>

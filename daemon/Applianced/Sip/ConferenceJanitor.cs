@@ -110,10 +110,11 @@ internal sealed class ConferenceJanitor(ConfigStore config, Func<BridgeWatcher> 
     private async Task DestroyAsync(LiveConference conference, TimeSpan linger, CancellationToken ct)
     {
         var watcher = bridges();
-        if (watcher.Get(conference.Bridge) is not { Usable: true } || watcher.Client(conference.Bridge) is not { } client)
+        // Its API is all a destroy needs: a bridge whose SIP side is down still gets its empty conferences removed.
+        if (watcher.Get(conference.Bridge) is not { ApiAnswers: true } || watcher.Client(conference.Bridge) is not { } client)
         {
             if (_reported.Add(conference.Name))
-                logs.Event($"conference {conference.Name} is empty but bridge {conference.Bridge} is not usable from this peer: it is destroyed once the bridge is back", "warning");
+                logs.Event($"conference {conference.Name} is empty but bridge {conference.Bridge}'s API does not answer this peer: it is destroyed once the bridge is back", "warning");
             return;
         }
         try

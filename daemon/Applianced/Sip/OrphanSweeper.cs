@@ -40,7 +40,7 @@ internal sealed class OrphanSweeper(ConfigStore config, Func<BridgeWatcher> brid
         var mark = ConferenceMark.Of(config);
         var watcher = bridges();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var health in watcher.Current.Where(h => h.Usable))
+        foreach (var health in watcher.Current.Where(h => h.ApiAnswers)) // the API is all a destroy needs
         {
             if (watcher.Client(health.Bridge) is not { } client) continue;
             IReadOnlyList<BridgeConference> hosted;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Appliance.Daemon.Bridges;
+using Appliance.Daemon.Config;
 using Appliance.Sip;
 
 namespace Appliance.Daemon.Sip;
@@ -8,8 +9,11 @@ namespace Appliance.Daemon.Sip;
 public sealed partial class SipTrunk
 {
     /// <summary>
-    /// Asks a bridge's SIP side whether it answers, the way leg B would reach it: OPTIONS
-    /// sip:ADDRESS:PORT over the bridge's transport from this peer's first listener of that transport.
+    /// Asks a bridge's SIP side whether it answers, over the transport leg B would use: OPTIONS
+    /// sip:ADDRESS:PORT from one of this peer's listeners of that transport (the first by address; a
+    /// peer with several rendezvous addresses asks from that one, while leg B leaves from the one its
+    /// call came in on). Each probe is a transaction of its own: one that gets no answer retransmits
+    /// until timer F (32 s) after the probe has given up on it.
     /// Null when it answered (any final response of its own: a 404 or 405 still shows a live SIP
     /// side), else why not (no answer in <paramref name="timeout"/>, a 503, the transport failed).
     /// Null too when no listener can send it (no rendezvous address, or TLS without a certificate):
@@ -24,7 +28,7 @@ public sealed partial class SipTrunk
         var uri = new SipUri(bridge.Address, bridge.SipPort);
         if (protocol != "UDP") uri.Parameters["transport"] = protocol.ToLowerInvariant();
         var local = transport.LocalEndPoint.Address;
-        var options = SipBuild.Request(SipMethods.Options, uri, new SipNameAddress(new SipUri(local.ToString(), null, "appliance")),
+        var options = SipBuild.Request(SipMethods.Options, uri, new SipNameAddress(new SipUri(B2bua.SipStackHost(local), null, "appliance")),
             new SipNameAddress(new SipUri(bridge.Address)), SipIds.NewCallId(local.ToString()), 1);
         options.Headers.Add(SipHeaderNames.Accept, "application/sdp");
         var where = $"its SIP side ({remote} over {protocol})";
@@ -39,13 +43,13 @@ public sealed partial class SipTrunk
         }
         return answer switch
         {
-            { IsLocal: true } => $"{where} cannot be reached: {answer.StatusCode} {answer.ReasonPhrase}",
-            { StatusCode: 503 } => $"{where} answered OPTIONS 503 {answer.ReasonPhrase}",
+            { IsLocal: true } => $"{where} cannot be reached: {answer.StatusCode} {TextRules.Escape(answer.ReasonPhrase)}",
+            { StatusCode: 503 } => $"{where} answered OPTIONS 503 {TextRules.Escape(answer.ReasonPhrase)}",
             _ => null,
         };
     }
 
-    /// <summary>The listener of <paramref name="protocol"/> on the lowest address, so every probe leaves from the same one.</summary>
+    /// <summary>The listener of <paramref name="protocol"/> whose address sorts first as text, so every probe leaves from the same one.</summary>
     private ISipTransport? FirstListener(string protocol)
     {
         lock (_listeners)

@@ -15,7 +15,7 @@ public partial class B2buaProcessTests
     /// other bridge gets 503 saying why.
     /// </summary>
     [Fact(Timeout = 240_000)]
-    public async Task Leg_b_over_tls_reaches_a_trusted_bridge_and_an_untrusted_one_is_refused_naming_why()
+    public async Task Leg_b_over_tls_reaches_a_trusted_bridge_and_the_watch_shows_an_untrusted_one_unreachable_naming_why()
     {
         var peer = f.Cluster[0];
         using var dir = new TempDirectory();
@@ -68,7 +68,7 @@ public partial class B2buaProcessTests
             Assert.Equal(503, none.StatusCode);
             Assert.Contains("not trusted by certificates.trustedCa 'bridges'", none.Headers[SipHeaderNames.Reason], StringComparison.Ordinal);
 
-            Assert.Equal(200, (await call.SendAsync(SipMethods.Bye)).StatusCode); // over the TLS connection leg B opened
+            Assert.Equal(200, (await call.SendAsync(SipMethods.Bye)).StatusCode); // over the TLS connection to tls-good
             await Eventually.WaitUntil(async () => (await goodApi.EnumerateParticipantsAsync("tls-1", None)).Count == 0, Settle, "the BYE reached tls-good over TLS");
             await Eventually.WaitUntil(async () => (await Calls(0)).Count == 0, Settle, "the call is gone from peer 1");
         }
