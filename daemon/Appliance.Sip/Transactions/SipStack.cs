@@ -99,7 +99,8 @@ public sealed partial class SipStack : IAsyncDisposable
         request.Headers.Prepend(SipHeaderNames.Via, via.ToString());
     }
 
-    internal static string Host(IPAddress address) =>
+    /// <summary>An address as a SIP URI or Via host ([..] around IPv6).</summary>
+    public static string Host(IPAddress address) =>
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
 
     /// <summary>Sends bytes; a failure is reported, never thrown (the transaction's timers handle loss).</summary>

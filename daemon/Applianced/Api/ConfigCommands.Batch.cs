@@ -22,9 +22,11 @@ internal sealed partial class ConfigCommands
                 r.Args["items"] is JsonArray a ? $"{a.Count} items" : r.Args["items"]!.ToJsonString(), $"1-{MaxItemsPerAdd} items");
         // Each item is checked against the store and the items before it (two of them taking one
         // address must be refused here as they would be one by one, not stored and only alarmed on).
+        // The store is read once per section for the whole request, not once per item (Cached first:
+        // With must add to what it reads, not be frozen in it).
         var added = new List<JsonObject>(items.Count);
         var stored = context();
-        var ctx = stored.Lookup is { } lookup ? stored with { Lookup = lookup.With(section, added) } : stored;
+        var ctx = stored.Lookup is { } lookup ? stored with { Lookup = lookup.Cached().With(section, added) } : stored;
         var changes = new List<ItemChange>(items.Count);
         var names = new HashSet<string>(StringComparer.Ordinal);
         var warnings = new JsonArray();

@@ -11,6 +11,9 @@ namespace Appliance.Daemon.Bridges;
 public sealed record BridgeEndpoint(string Name, string Address, string Protocol, int Port, string? User, string? Password,
     string Type, int SipPort, string SipTransport)
 {
+    /// <summary>The SIP stack's name of its sipTransport (UDP, TCP, TLS); null for one this peer does not send.</summary>
+    public string? SipProtocol => SipTransport switch { "tcp" => "TCP", "udp" => "UDP", "tls" => "TLS", _ => null };
+
     public bool IsHttps => Protocol == "https";
 
     /// <summary>The XML-RPC endpoint, /RPC2 as this family serves it.</summary>

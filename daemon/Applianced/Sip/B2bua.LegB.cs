@@ -46,7 +46,7 @@ public sealed partial class B2bua
     private LegBRoute? RouteTo(string bridgeName, IPAddress local, out string? problem)
     {
         var endpoint = _bridges().Client(bridgeName)?.Endpoint;
-        var protocol = endpoint?.SipTransport switch { "tcp" => "TCP", "udp" => "UDP", "tls" => "TLS", _ => null };
+        var protocol = endpoint?.SipProtocol;
         problem = endpoint is null ? $"bridge {bridgeName} is not configured"
             : !IPAddress.TryParse(endpoint.Address, out _) ? $"bridge {bridgeName}'s address {endpoint.Address} is not an IP address"
             : protocol is null ? $"bridge {bridgeName} takes SIP over {endpoint.SipTransport}, which this peer does not send yet"
@@ -67,7 +67,7 @@ public sealed partial class B2bua
         var uri = new SipUri(route.Host, route.Bridge.Port, call.Conference);
         if (route.Transport.Protocol != "UDP") uri.Parameters["transport"] = route.Transport.Protocol.ToLowerInvariant();
         var caller = a.From;
-        var from = new SipNameAddress(new SipUri(SipStackHost(local), null, caller.Uri.User ?? "anonymous"), caller.DisplayName);
+        var from = new SipNameAddress(new SipUri(SipStack.Host(local), null, caller.Uri.User ?? "anonymous"), caller.DisplayName);
         var contact = new SipNameAddress(SipTarget.Contact(SipIds.NewTag(), route.Transport));
         var invite = SipBuild.Request(SipMethods.Invite, uri, from, new SipNameAddress(new SipUri(route.Host, null, call.Conference)),
             SipIds.NewCallId(local.ToString()), 1, contact);
@@ -80,9 +80,6 @@ public sealed partial class B2bua
     }
 
     private sealed record LegBRoute(ISipTransport Transport, IPEndPoint Bridge, string Host);
-
-    internal static string SipStackHost(IPAddress address) =>
-        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
 
     /// <summary>Leg B's provisionals go to A (100 is hop by hop); a CANCEL waiting for one goes now; a 2xx again is ACKed again.</summary>
     private void OnLegBResponse(Call call, SipResponse r)

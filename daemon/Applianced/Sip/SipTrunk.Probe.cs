@@ -21,14 +21,13 @@ public sealed partial class SipTrunk
     /// </summary>
     public async Task<string?> ProbeBridgeAsync(BridgeEndpoint bridge, TimeSpan timeout, CancellationToken ct)
     {
-        var protocol = bridge.SipTransport switch { "tcp" => "TCP", "udp" => "UDP", "tls" => "TLS", _ => null };
-        if (protocol is null || !IPAddress.TryParse(bridge.Address, out var address) || FirstListener(protocol) is not { } transport)
+        if (bridge.SipProtocol is not { } protocol || !IPAddress.TryParse(bridge.Address, out var address) || FirstListener(protocol) is not { } transport)
             return null;
         var remote = new IPEndPoint(address, bridge.SipPort);
         var uri = new SipUri(bridge.Address, bridge.SipPort);
         if (protocol != "UDP") uri.Parameters["transport"] = protocol.ToLowerInvariant();
         var local = transport.LocalEndPoint.Address;
-        var options = SipBuild.Request(SipMethods.Options, uri, new SipNameAddress(new SipUri(B2bua.SipStackHost(local), null, "appliance")),
+        var options = SipBuild.Request(SipMethods.Options, uri, new SipNameAddress(new SipUri(SipStack.Host(local), null, "appliance")),
             new SipNameAddress(new SipUri(bridge.Address)), SipIds.NewCallId(local.ToString()), 1);
         options.Headers.Add(SipHeaderNames.Accept, "application/sdp");
         var where = $"its SIP side ({remote} over {protocol})";
