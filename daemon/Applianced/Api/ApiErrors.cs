@@ -7,6 +7,8 @@ internal static class ApiErrors
     {
         ApiException api => api,
         Appliance.Hal.HostServices.HostServiceUnavailableException u => new ApiException(ApiException.Conflict, $"not available here: {u.Message}"),
+        Store.StaleReadException s => new ApiException(ApiException.Conflict,
+            $"what this change depends on ({s.Prefix}) changed {Node.ConfigStore.CheckedAttempts} times while it was checked; nothing was stored: try again"),
         Config.ConfigValidationException v => new ApiException(ApiException.Validation, v.Error.Message, v.Error.Field, v.Error.Value, v.Error.Rule),
         _ => new ApiException(ApiException.Internal, $"internal error: {e.Message}"),
     };

@@ -12,11 +12,11 @@ internal sealed partial class ConfigCommands(ConfigStore config, Func<ConfigCont
         .Add("config.sections", _ => ConfigSchema.Describe())
         .Add("config.show", Show)
         .Add("config.get", Get)
-        .Add("config.set", async (r, _) => await SetAsync(r))
-        .Add("config.unset", async (r, _) => await UnsetAsync(r))
-        .Add("config.add", async (r, _) => await AddAsync(r))
-        .Add("config.update", async (r, _) => await UpdateAsync(r))
-        .Add("config.remove", async (r, _) => await DeleteAsync(r.RequiredString("section"), r.RequiredString("name"), r))
+        .Add("config.set", (r, _) => config.CheckedAsync(() => SetAsync(r)))
+        .Add("config.unset", (r, _) => config.CheckedAsync(() => UnsetAsync(r)))
+        .Add("config.add", (r, _) => config.CheckedAsync<JsonNode?>(async () => await AddAsync(r)))
+        .Add("config.update", (r, _) => config.CheckedAsync<JsonNode?>(async () => await UpdateAsync(r)))
+        .Add("config.remove", (r, _) => config.CheckedAsync<JsonNode?>(async () => await DeleteAsync(r.RequiredString("section"), r.RequiredString("name"), r)))
         // Nothing waiting is no error: a script confirms after its changes whichever channel made them.
         .Add("config.confirm", r => network.Confirm(r.Who, r.Channel)
             ? new JsonObject { ["confirmed"] = true, ["message"] = "network change confirmed: it stays" }

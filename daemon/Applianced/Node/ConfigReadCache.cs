@@ -1,38 +1,32 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using Appliance.Daemon.Store;
 
 namespace Appliance.Daemon.Node;
 
 /// <summary>
-/// The validated values of plain sections as <see cref="ConfigStore.Read"/> last read them, until a
-/// commit changes their record. Validating a change reads several sections of this peer (its address,
-/// whether the admin password is set, whether SSH is off): each a LiteDB query that waits behind any
-/// checkpoint in progress and allocates tens of KB (issue 19). A value is kept only when no commit
-/// happened while it was read, so a read racing a commit never keeps the older value.
+/// The validated values of plain sections as <see cref="ConfigStore.Read"/> last read them, each kept
+/// with the stamp its record's collection had before it was read (<see cref="Store.Store.StampOf"/>),
+/// and served only while that stamp holds. Validating a change reads several sections of this peer
+/// (its address, whether the admin password is set, whether SSH is off): each a LiteDB query that
+/// waits behind any checkpoint in progress and allocates tens of KB (issue 19). A value read while a
+/// commit changed it carries the older stamp, so it is read again next time; a value served counts
+/// as read for a tracked write (Store.Reads.cs) like a read of the store.
 /// </summary>
-internal sealed class ConfigReadCache
+internal sealed class ConfigReadCache(Store.Store store)
 {
-    private readonly ConcurrentDictionary<string, JsonObject> _values = new(StringComparer.Ordinal);
-    private long _commits;
+    private readonly ConcurrentDictionary<string, (long Stamp, JsonObject Value)> _values = new(StringComparer.Ordinal);
 
-    public ConfigReadCache(Store.Store store) => store.Committed += Forget;
-
-    private void Forget(CommitInfo commit)
-    {
-        Interlocked.Increment(ref _commits);
-        if (commit.Reset) _values.Clear(); // a join dropped this peer's shared sections: none of them holds any more
-        foreach (var r in commit.Changed) _values.TryRemove(r.Id, out _);
-        foreach (var c in commit.Conflicts) _values.TryRemove(c.Winner.Id, out _);
-    }
-
-    /// <summary>A copy of the cached value of record <paramref name="id"/>, else what <paramref name="read"/> returns (kept for next time).</summary>
+    /// <summary>A copy of the value of plain section record <paramref name="id"/> ("scope/section/"), else what <paramref name="read"/> returns (kept for next time).</summary>
     public JsonObject Get(string id, Func<JsonObject> read)
     {
-        if (_values.TryGetValue(id, out var cached)) return (JsonObject)cached.DeepClone();
-        var commits = Interlocked.Read(ref _commits);
+        var stamp = store.StampOf(id);
+        if (_values.TryGetValue(id, out var cached) && cached.Stamp == stamp)
+        {
+            Store.Store.NoteRead(id);
+            return (JsonObject)cached.Value.DeepClone();
+        }
         var value = read();
-        if (Interlocked.Read(ref _commits) == commits) _values[id] = (JsonObject)value.DeepClone();
+        _values[id] = (stamp, (JsonObject)value.DeepClone());
         return value;
     }
 }

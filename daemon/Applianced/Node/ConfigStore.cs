@@ -93,6 +93,35 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
     public bool AdminPasswordSet => Text("admin", "password") is not null;
     public bool SshDisabled(string? peerId = null) => Read("ssh", peerId)["enabled"] is JsonValue v && v.TryGetValue<bool>(out var on) && !on;
 
+    /// <summary>How many times a checked change is read, checked and written again while concurrent commits keep changing what it read.</summary>
+    public const int CheckedAttempts = 10;
+
+    /// <summary>
+    /// Runs a change whose value and rules are decided from what it reads (the section's other fields,
+    /// the records the rules between records look at) as a tracked read-modify-write (Store.Reads.cs):
+    /// when a commit changed any of that before the change was stored, nothing of it was stored and it
+    /// runs again from the start, so two concurrent changes never both pass on what neither saw of the
+    /// other (one field's change undoing another's, two items taking one address). After
+    /// <see cref="CheckedAttempts"/> the <see cref="StaleReadException"/> goes to the caller.
+    /// </summary>
+    public async Task<T> CheckedAsync<T>(Func<Task<T>> change)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var reads = store.TrackReads();
+            try
+            {
+                return await change();
+            }
+            catch (StaleReadException) when (attempt < CheckedAttempts)
+            {
+            }
+        }
+    }
+
+    /// <summary><see cref="CheckedAsync{T}"/> for a change made on the caller's thread (the front panel's).</summary>
+    public T Checked<T>(Func<T> change) => CheckedAsync(() => Task.FromResult(change())).GetAwaiter().GetResult();
+
     /// <summary>Raised after a local section changed (those never pass through a store commit).</summary>
     public event Action<string>? LocalChanged;
 

@@ -37,18 +37,25 @@ internal static class PanelBinding
         Restart = () => node.RequestRestart(),
     };
 
+    /// <summary>A checked read-modify-write (ConfigStore.Checked): a change made meanwhile over SSH is neither undone nor missed.</summary>
     private static string? Change(PeerNode node, string section, Func<JsonObject, ConfigResult> change)
     {
-        var current = node.Config.Read(section);
         try
         {
-            var result = change(current);
-            node.Config.Change(section, null, current, result.Value, User, Channel, section);
-            return null;
+            return node.Config.Checked(() =>
+            {
+                var current = node.Config.Read(section);
+                node.Config.Change(section, null, current, change(current).Value, User, Channel, section);
+                return (string?)null;
+            });
         }
         catch (ConfigValidationException e)
         {
             return e.Error.Message;
+        }
+        catch (Store.StaleReadException)
+        {
+            return $"{section} kept changing elsewhere; try again";
         }
     }
 

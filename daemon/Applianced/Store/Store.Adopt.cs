@@ -51,6 +51,7 @@ public sealed partial class Store
             _recent.Clear();
             _versionVector[PeerId] = seq;
             MakeDurable();
+            StampEverything();
             info = new CommitInfo(ops, ops.Select(o => o.Record).ToList(), [], Remote: false, Reset: true);
         }
         RaiseCommitted(info);

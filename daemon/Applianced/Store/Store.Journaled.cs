@@ -75,6 +75,7 @@ public sealed partial class Store
             _frame = null;
         }
         foreach (var (id, record) in frame.Records) _unflushed.Set(id, record);
+        if (frame.Records.Count > 0) StampCommit(frame.Records.Keys);
         foreach (var (id, doc) in frame.Meta) _unflushedMeta[id] = doc;
         _unflushedCount += frame.Records.Count;
         if (_unflushedCount >= FlushBacklog) _backlog.Set();

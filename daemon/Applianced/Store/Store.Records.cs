@@ -7,6 +7,7 @@ public sealed partial class Store
     public StoredRecord? Get(string scope, string section, string key)
     {
         var id = StoredRecord.MakeId(scope, section, key);
+        if (Tracked.Value is { } reads) reads.Add($"{scope}/{section}/");
         if (_unflushed.TryGet(id, out var waiting)) return waiting!.Op.Record;
         var doc = Read(() => _records.FindById(id));
         return doc is null ? null : RecordMapping.ToRecord(doc);
@@ -23,8 +24,14 @@ public sealed partial class Store
     public IReadOnlyList<StoredRecord> Scan(string? scopePrefix = null) => ScanOps(scopePrefix ?? "").Select(o => o.Record).ToList();
 
     /// <summary>The records whose id starts with <paramref name="prefix"/>, the file's and the journal's, each as the operation that wrote it.</summary>
-    private List<Operation> ScanOps(string prefix) => WithUnflushed(_unflushed.WithPrefix(prefix), () => Read(() =>
+    private List<Operation> ScanOps(string prefix) => WithUnflushed(NoteScan(prefix), () => Read(() =>
         (prefix.Length == 0 ? _records.FindAll() : _records.Find(Query.StartsWith("_id", prefix))).Select(RecordMapping.ToOperation).ToList()));
+
+    private List<Unflushed> NoteScan(string prefix)
+    {
+        NoteRead(prefix);
+        return _unflushed.WithPrefix(prefix);
+    }
 
     public long RecordCount => WithDigests(d => d.Count);
 

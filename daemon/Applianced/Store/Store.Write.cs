@@ -13,7 +13,10 @@ public sealed partial class Store
     /// </summary>
     public Task<CommitInfo> WriteAsync(IReadOnlyList<Mutation> mutations)
     {
-        var request = new PendingWrite(mutations);
+        // A tracked flow's write is checked against its reads (Store.Reads.cs), and ends the tracking:
+        // what the flow reads after it, it reads with this write in it.
+        var request = new PendingWrite(mutations) { Reads = Tracked.Value };
+        Tracked.Value = null;
         _queued.Add(request);
         // Nobody committing: commit here, with whatever else is queued, instead of waking the
         // committer thread and then the caller again. On a busy host each of those thread hand-offs
@@ -119,6 +122,11 @@ public sealed partial class Store
         {
             foreach (var r in requests)
             {
+                if (r.Reads is { } reads && StaleRead(reads, _frame) is { } changed)
+                {
+                    r.Refusal = new StaleReadException(changed);
+                    continue;
+                }
                 if (r.Mutations.FirstOrDefault(m => m.MustBeNew && HoldsValue(index, m)) is { } exists)
                 {
                     r.Refusal = new RecordExistsException(exists);
@@ -160,7 +168,9 @@ public sealed partial class Store
     {
         public IReadOnlyList<Mutation> Mutations { get; } = mutations;
         public CommitInfo? Result { get; set; }
-        public RecordExistsException? Refusal { get; set; }
+        public ReadSet? Reads { get; init; }
+        /// <summary>Why this write (only) was refused: <see cref="RecordExistsException"/>, <see cref="StaleReadException"/>.</summary>
+        public Exception? Refusal { get; set; }
         /// <summary>What the whole commit of this write's group did (Committed reports it once), or why it failed.</summary>
         public CommitInfo? Group { get; set; }
         public Exception? Failure { get; set; }

@@ -72,7 +72,7 @@ internal sealed class UnflushedRecords
     }
 
     /// <summary>"scope/section/" of "scope/section/key".</summary>
-    private static ReadOnlySpan<char> CollectionOf(string id)
+    internal static ReadOnlySpan<char> CollectionOf(string id)
     {
         var scopeEnd = id.IndexOf('/');
         return id.AsSpan(0, id.IndexOf('/', scopeEnd + 1) + 1);

@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+
+namespace Appliance.Daemon.Store;
+
+/// <summary>
+/// Checked read-modify-write. A caller that decides a write from what it read (a section's other
+/// fields, the rules between records) tracks its reads (<see cref="TrackReads"/>); its write is then
+/// refused (<see cref="StaleReadException"/>, nothing of it stored) when a commit since its reads
+/// began changed a collection it read, this commit's earlier writes included. Two concurrent
+/// changes then never both pass on what neither saw of the other: the loser reads again and checks
+/// again. Each collection ("scope/section/") carries the stamp of the last commit that changed it,
+/// set once that commit's records are readable.
+/// </summary>
+public sealed partial class Store
+{
+    internal static readonly AsyncLocal<ReadSet?> Tracked = new();
+    private readonly ConcurrentDictionary<string, long> _stamps = new(StringComparer.Ordinal);
+    /// <summary>The last stamp given to a commit; written after its collections' stamps.</summary>
+    private long _stamp;
+    /// <summary>The stamp of the last change made straight in the file to collections nobody listed (a join's reset).</summary>
+    private long _resetStamp;
+
+    /// <summary>
+    /// Tracks the reads of the calling flow (and the flows it awaits) until disposed: a write it
+    /// makes meanwhile holds only if nothing it read changed first.
+    /// </summary>
+    public ReadSet TrackReads() => Tracked.Value = new ReadSet(Volatile.Read(ref _stamp));
+
+    /// <summary>The stamp of the last commit that changed collection "scope/section/" (0: none since this process opened the store).</summary>
+    public long StampOf(string collection) => Math.Max(_stamps.GetValueOrDefault(collection), Volatile.Read(ref _resetStamp));
+
+    /// <summary>Records that the tracked flow read the records under <paramref name="prefix"/> (a collection, a scope).</summary>
+    public static void NoteRead(string prefix) => Tracked.Value?.Add(prefix);
+
+    /// <summary>Stamps the collections of a commit's records, now readable (caller holds the write lock).</summary>
+    private void StampCommit(IEnumerable<string> ids)
+    {
+        var stamp = _stamp + 1;
+        var lookup = _stamps.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var id in ids) lookup[UnflushedRecords.CollectionOf(id)] = stamp;
+        Volatile.Write(ref _stamp, stamp);
+    }
+
+    /// <summary>After a change straight in the file that may touch any collection: every tracked read before it is stale.</summary>
+    private void StampEverything()
+    {
+        var stamp = _stamp + 1;
+        Volatile.Write(ref _resetStamp, stamp);
+        Volatile.Write(ref _stamp, stamp);
+    }
+
+    /// <summary>
+    /// The prefix a tracked write read that changed since its reads began, by a commit or by this
+    /// commit's earlier writes (<paramref name="building"/>); null when none did.
+    /// </summary>
+    private string? StaleRead(ReadSet reads, Frame? building)
+    {
+        foreach (var prefix in reads.Prefixes())
+        {
+            if (IsCollection(prefix) ? StampOf(prefix) > reads.Start
+                : _resetStamp > reads.Start || _stamps.Any(s => s.Value > reads.Start && s.Key.StartsWith(prefix, StringComparison.Ordinal)))
+                return prefix;
+            if (building is not null && building.Records.Keys.Any(id => id.StartsWith(prefix, StringComparison.Ordinal))) return prefix;
+        }
+        return null;
+    }
+
+    /// <summary>"scope/section/": two slashes, the second last.</summary>
+    private static bool IsCollection(string prefix) => prefix.EndsWith('/') && prefix.AsSpan().Count('/') == 2;
+}
+
+/// <summary>What one flow read, from when (<see cref="Start"/>): the stamp of the last commit before its first read.</summary>
+public sealed class ReadSet(long start) : IDisposable
+{
+    private readonly HashSet<string> _prefixes = new(StringComparer.Ordinal);
+    public long Start { get; } = start;
+
+    internal void Add(string prefix)
+    {
+        lock (_prefixes) _prefixes.Add(prefix);
+    }
+
+    internal string[] Prefixes()
+    {
+        lock (_prefixes) return [.. _prefixes];
+    }
+
+    /// <summary>Ends the tracking in the flow that started it.</summary>
+    public void Dispose()
+    {
+        if (Store.Tracked.Value == this) Store.Tracked.Value = null;
+    }
+}
+
+/// <summary>A write refused because something it was decided from changed before it was committed; nothing of it was stored.</summary>
+public sealed class StaleReadException(string prefix)
+    : InvalidOperationException($"the records under {prefix} changed while the write was being decided")
+{
+    public string Prefix { get; } = prefix;
+}
