@@ -82,6 +82,22 @@ public sealed partial class SipClientTransaction
         Fail(408, $"Request Timeout (no final response within {_stack.Timers.Timeout.TotalSeconds:0.###} s, timer {timer})");
     }
 
+    /// <summary>
+    /// Gives up an INVITE that has had a provisional and no final response (after its CANCEL, RFC
+    /// 3261 9.1, whose own wait the caller chose): ends it with a local 408 carrying
+    /// <paramref name="reason"/>; a final response arriving later finds no transaction. False when the
+    /// INVITE is not in that state any more.
+    /// </summary>
+    public bool Abandon(string reason)
+    {
+        lock (_gate)
+        {
+            if (!IsInvite || State != SipClientState.Proceeding) return false;
+        }
+        Fail(408, reason);
+        return true;
+    }
+
     /// <summary>Ends the transaction with a response made here (timeout, transport failure).</summary>
     internal void Fail(int code, string reason)
     {

@@ -81,7 +81,10 @@ public sealed partial class B2bua
 
     private sealed record LegBRoute(ISipTransport Transport, IPEndPoint Bridge, string Host);
 
-    /// <summary>Leg B's provisionals go to A (100 is hop by hop); a CANCEL waiting for one goes now; a 2xx again is ACKed again.</summary>
+    /// <summary>
+    /// Leg B's provisionals go to A (100 is hop by hop); a CANCEL waiting for one goes now; a 2xx again
+    /// is ACKed again. The first provisional bounds the wait for the answer (<see cref="BoundAnswerAsync"/>).
+    /// </summary>
     private void OnLegBResponse(Call call, SipResponse r)
     {
         if (r.IsSuccess)
@@ -89,7 +92,16 @@ public sealed partial class B2bua
             _ = AckLegBAsync(call, r);
             return;
         }
-        if (!r.IsProvisional || r.StatusCode == 100) return;
+        if (!r.IsProvisional) return;
+        lock (call.Gate)
+        {
+            if (call.InviteB is { } sent && call.Bounded != sent)
+            {
+                call.Bounded = sent;
+                _ = BoundAnswerAsync(call, sent, r);
+            }
+        }
+        if (r.StatusCode == 100) return;
         bool cancel;
         lock (call.Gate)
         {
@@ -174,6 +186,27 @@ public sealed partial class B2bua
         }
         var to = call.TargetB;
         await _stack.SendAckAsync(ack, to.Transport, to.Remote);
+    }
+
+    /// <summary>
+    /// A bridge answers a call at once (it rings, if at all, while it makes the conference): one that
+    /// sent a provisional and then no final answer within as long as timer B gave it for the first
+    /// response (64*T1) has hung. Leg B is then cancelled and given up here, so the call ends (or,
+    /// before anything reached the caller, is placed again) instead of waiting until the caller gives up.
+    /// </summary>
+    private async Task BoundAnswerAsync(Call call, SipClientTransaction sent, SipResponse first)
+    {
+        var limit = _stack.Timers.Timeout;
+        await Task.Delay(limit, _time);
+        if (sent.State != SipClientState.Proceeding) return;
+        bool cancel;
+        lock (call.Gate)
+        {
+            cancel = !call.CancelSent;
+            call.CancelSent = true;
+        }
+        if (cancel) SendCancel(call);
+        sent.Abandon($"no final answer within {limit.TotalSeconds:0.###} s of its {first.StatusCode} {first.ReasonPhrase}");
     }
 
     private void SendCancel(Call call)

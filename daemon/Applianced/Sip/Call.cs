@@ -32,6 +32,8 @@ internal sealed class Call(SipServerTransaction invite, string alias, DateTimeOf
     public bool Counted { get; set; }
 
     public SipClientTransaction? InviteB { get; set; }
+    /// <summary>The leg B INVITE whose answer is bounded already (after its first provisional: B2bua.LegB.cs).</summary>
+    public SipClientTransaction? Bounded { get; set; }
     public SipEndPoint RemoteB { get; set; }
     public SipDialog? A { get; set; }
     public SipDialog? B { get; set; }

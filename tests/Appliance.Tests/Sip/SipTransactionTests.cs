@@ -195,6 +195,31 @@ public sealed class SipTransactionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task An_invite_given_up_after_its_provisional_ends_with_a_local_408_and_a_late_final_finds_no_transaction()
+    {
+        var answered = new TaskCompletionSource<SipServerTransaction>();
+        Answer(t =>
+        {
+            answered.SetResult(t);
+            return Task.CompletedTask;
+        });
+        var invite = Send(SipTestKit.Request(SipMethods.Invite));
+        Assert.False(invite.Abandon("too early"), "nothing to give up before a provisional: timer B's case");
+        await SipTestKit.WaitUntil(() => invite.State == SipClientState.Proceeding, "100 Trying");
+        var seen = 0;
+        invite.ResponseReceived += _ => Interlocked.Increment(ref seen);
+        Assert.True(invite.Abandon("no final answer within 32 s of its 100 Trying"));
+        var final = await SipTestKit.Within(invite.Final, "the local final");
+        Assert.Equal((408, true, "no final answer within 32 s of its 100 Trying"), (final.StatusCode, final.IsLocal, final.ReasonPhrase));
+        Assert.Equal(SipClientState.Terminated, invite.State);
+        Assert.False(invite.Abandon("again"));
+
+        await (await SipTestKit.Within(answered.Task, "the server transaction")).RespondAsync(200);
+        await Pass(TimeSpan.FromSeconds(1));
+        Assert.Equal(0, seen);
+    }
+
+    [Fact]
     public async Task A_cancel_for_no_transaction_gets_481()
     {
         var cancel = SipTestKit.Request(SipMethods.Cancel);
