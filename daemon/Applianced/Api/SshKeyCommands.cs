@@ -6,14 +6,16 @@ namespace Appliance.Daemon.Api;
 
 /// <summary>
 /// ssh-keys.list|add|remove: the admin account's SSH keys, shared by all peers. Keys come as text
-/// (the CLI reads a file or stdin, one key a line); the daemon opens no file a client names.
+/// (the CLI reads a file or stdin, one key a line); the daemon opens no file a client names. Adding
+/// and removing are checked read-modify-writes (<see cref="ConfigStore.Checked"/>): two sessions
+/// removing the last two keys at once cannot both pass the rule that a way in must remain.
 /// </summary>
-internal sealed class SshKeyCommands(SshKeys keys)
+internal sealed class SshKeyCommands(SshKeys keys, ConfigStore config)
 {
     public void Register(ApiRouter router) => router
         .Add("sshkeys.list", _ => List("SSH keys of the admin account"))
-        .Add("sshkeys.add", Add)
-        .Add("sshkeys.remove", Remove);
+        .Add("sshkeys.add", r => config.Checked(() => Add(r)))
+        .Add("sshkeys.remove", r => config.Checked(() => Remove(r)));
 
     private JsonObject List(string title) => new()
     {

@@ -17,7 +17,7 @@ internal sealed class FirewallCommands(ConfigStore config, FirewallWindow window
 
     public void Register(ApiRouter router) => router
         .Add("firewall.show", _ => Show())
-        .Add("firewall.stage", Stage)
+        .Add("firewall.stage", r => config.Checked(() => Stage(r))) // a rule replaced is decided from the one read
         .Add("firewall.activate", Activate)
         .Add("firewall.accept", r => window.Accept(r.User, r.Channel)
             ? Show("firewall rule set accepted")

@@ -133,6 +133,10 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
         string? onBehalfOf = null) =>
         ChangeAsync(section, [new ItemChange(item, oldValue, newValue, what)], user, channel, onBehalfOf).GetAwaiter().GetResult();
 
+    /// <summary>Several items' changes of one section in one commit (all or none), from the caller's thread.</summary>
+    public void Change(string section, IReadOnlyList<ItemChange> changes, string user, string channel, string? onBehalfOf = null) =>
+        ChangeAsync(section, changes, user, channel, onBehalfOf).GetAwaiter().GetResult();
+
     /// <summary>As above for a change an API request asked for: its user, channel and on whose behalf go into the log.</summary>
     public void Change(string section, string? item, JsonObject? oldValue, JsonObject? newValue, Api.ApiRequest r, string what) =>
         Change(section, item, oldValue, newValue, r.User, r.Channel, what, r.OnBehalfOf);

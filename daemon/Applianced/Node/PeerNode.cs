@@ -83,7 +83,7 @@ public sealed class PeerNode : IAsyncDisposable
         new BridgeCommands(Bridges, Config, () => Cluster.Links).Register(Router);
         VerifyCommand.Register(Router, Cluster, Config);
         SshKeys = new SshKeys(Config);
-        new SshKeyCommands(SshKeys).Register(Router);
+        new SshKeyCommands(SshKeys, Config).Register(Router);
         LogCommands.Register(Router, Logs);
         store.Committed += c =>
         {

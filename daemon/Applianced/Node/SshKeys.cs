@@ -52,11 +52,10 @@ public sealed class SshKeys(ConfigStore config)
                 throw new ApiException(ApiException.Conflict, $"{Section} already has a key named '{itemName}'; remove it first or choose another name; no key was added", Section, itemName);
             added.Add(new NamedSshKey(itemName, key));
         }
-        foreach (var k in added)
-        {
-            var value = ConfigOps.CreateItem(Section, k.Name, new Dictionary<string, string> { ["key"] = k.Key.Line }).Value;
-            config.Change(Section, k.Name, null, value, user, channel, $"{Section}.{k.Name}", onBehalfOf);
-        }
+        // One commit: every key or none.
+        config.Change(Section, added.Select(k => new ItemChange(k.Name, null,
+            ConfigOps.CreateItem(Section, k.Name, new Dictionary<string, string> { ["key"] = k.Key.Line }).Value, $"{Section}.{k.Name}")).ToList(),
+            user, channel, onBehalfOf);
         return added;
     }
 

@@ -80,6 +80,11 @@ public sealed class ReadSet(long start) : IDisposable
         lock (_prefixes) _prefixes.Add(prefix);
     }
 
+    private int _spent;
+
+    /// <summary>This set for the flow's first write; null for any write after it (seen from any async context of the flow).</summary>
+    internal ReadSet? Spend() => Interlocked.Exchange(ref _spent, 1) == 0 ? this : null;
+
     internal string[] Prefixes()
     {
         lock (_prefixes) return [.. _prefixes];

@@ -13,10 +13,9 @@ public sealed partial class Store
     /// </summary>
     public Task<CommitInfo> WriteAsync(IReadOnlyList<Mutation> mutations)
     {
-        // A tracked flow's write is checked against its reads (Store.Reads.cs), and ends the tracking:
+        // A tracked flow's first write is checked against its reads (Store.Reads.cs), and spends them:
         // what the flow reads after it, it reads with this write in it.
-        var request = new PendingWrite(mutations) { Reads = Tracked.Value };
-        Tracked.Value = null;
+        var request = new PendingWrite(mutations) { Reads = Tracked.Value?.Spend() };
         _queued.Add(request);
         // Nobody committing: commit here, with whatever else is queued, instead of waking the
         // committer thread and then the caller again. On a busy host each of those thread hand-offs

@@ -54,6 +54,32 @@ public class ConcurrentChangeTests
         Assert.True(both.Count == 0, string.Join("\n", both));
     }
 
+    [Fact(Timeout = 240_000)]
+    public async Task Two_sessions_removing_the_last_two_ssh_keys_at_once_leave_one_when_no_password_is_set()
+    {
+        using var keys = new TempDirectory();
+        await using var d = new StandaloneDaemon(extraArgs: ["--authorized-keys-file", keys["ssh/authorized_keys"]]);
+        await d.Daemon.StartAsync();
+        var first = await GeneratedSshKey.CreateAsync(keys.Path, "ed25519", comment: "first@ops");
+        var second = await GeneratedSshKey.CreateAsync(keys.Path, "ed25519", comment: "second@ops");
+        var none = new List<string>();
+        for (var round = 0; round < Rounds / 2; round++)
+        {
+            var held = (await Names(d)).ToHashSet();
+            foreach (var (key, name) in new[] { (first, "first"), (second, "second") })
+                if (!held.Contains(name)) await d.Daemon.Api("sshkeys.add", new System.Text.Json.Nodes.JsonObject { ["keys"] = key.PublicLine + "\n", ["name"] = name });
+            var answers = await Task.WhenAll(
+                Task.Run(() => Outcome(d.Daemon.Api("sshkeys.remove", new System.Text.Json.Nodes.JsonObject { ["key"] = "first" }))),
+                Task.Run(() => Outcome(d.Daemon.Api("sshkeys.remove", new System.Text.Json.Nodes.JsonObject { ["key"] = "second" }))));
+            var left = await Names(d);
+            if (left.Count != 1 || !answers.Contains("conflict")) none.Add($"round {round}: {string.Join(", ", answers)}; left: [{string.Join(", ", left)}]");
+        }
+        Assert.True(none.Count == 0, "a way in must remain (R: no password, so the last key stays):\n" + string.Join("\n", none));
+    }
+
+    private static async Task<List<string>> Names(StandaloneDaemon d) =>
+        ((System.Text.Json.Nodes.JsonArray)(await d.Daemon.Api("sshkeys.list"))["keys"]!).Select(k => (string)k!["name"]!).ToList();
+
     private static async Task<string> Outcome(Task call)
     {
         try
