@@ -12,10 +12,23 @@ namespace Appliance.Daemon.Web;
 /// failed <see cref="MaxFailures"/> times is held as long, and a good login from elsewhere (which
 /// clears the account's count) does not clear it, so spraying names from one address gains nothing.
 /// A session holds the account's stamp from its login; a new password or user name (set on any peer)
-/// ends every session logged in before it (<see cref="Outdated"/>).
+/// ends every session logged in before it (<see cref="Outdated"/>). The account's lock and the
+/// addresses' holds outlast a restart (LoginGuard.Kept.cs); the counts before them do not.
 /// </summary>
-internal sealed class LoginGuard(ConfigStore config, NodeLogs logs, TimeProvider time)
+internal sealed partial class LoginGuard
 {
+    private readonly ConfigStore config;
+    private readonly NodeLogs logs;
+    private readonly TimeProvider time;
+
+    public LoginGuard(ConfigStore config, NodeLogs logs, TimeProvider time)
+    {
+        this.config = config;
+        this.logs = logs;
+        this.time = time;
+        LoadKept();
+    }
+
     public const int MaxFailures = 5;
     public static readonly TimeSpan LockFor = TimeSpan.FromMinutes(5);
     private readonly Lock _gate = new();
@@ -66,9 +79,11 @@ internal sealed class LoginGuard(ConfigStore config, NodeLogs logs, TimeProvider
             }
             if (user == name && PasswordHash.Verify(hash, password))
             {
+                var wasKept = _lockedUntil is not null || _sources.HeldUntil(from, now) is not null;
                 _failures = 0;
                 _lockedUntil = null;
                 _sources.Clear(from);
+                if (wasKept) SaveKept(now);
                 logs.Event($"web login: {name} from {from}");
                 return (name, AccountStamp(name, hash), null);
             }
@@ -80,6 +95,7 @@ internal sealed class LoginGuard(ConfigStore config, NodeLogs logs, TimeProvider
                 _failures = 0;
             }
             var (fromSource, holdUntil) = _sources.Fail(from, now);
+            if (locked || holdUntil is not null) SaveKept(now);
             logs.Event($"web login failed for '{TextRules.Escape(user)}' from {from} ({(locked ? MaxFailures : _failures)} of {MaxFailures})"
                 + (locked ? $"; the account is locked for web logins until {Api.ApiTime.Text(_lockedUntil!.Value)}" : "")
                 + $"; {fromSource} of {MaxFailures} from this address"

@@ -26,4 +26,14 @@ internal sealed class SourceFailures(int max, TimeSpan holdFor)
     }
 
     public void Clear(string from) => _by.Remove(from);
+
+    /// <summary>The addresses held at <paramref name="now"/>, and until when (kept across a restart: LoginGuard.Kept.cs).</summary>
+    public IEnumerable<(string From, DateTimeOffset Until)> Holds(DateTimeOffset now) =>
+        _by.Where(e => e.Value.HeldUntil is { } until && now < until).Select(e => (e.Key, e.Value.HeldUntil!.Value));
+
+    /// <summary>Holds an address until <paramref name="until"/> again (a hold kept from before a restart).</summary>
+    public void Hold(string from, DateTimeOffset until)
+    {
+        if (_by.Count < MaxAddresses) _by[from] = (0, until - holdFor, until);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using WebClient = Appliance.Tests.Support.WebClient;
 using System.Text.Json.Nodes;
 using Appliance.Tests.Support;
 
@@ -25,6 +26,14 @@ public sealed class WebLockoutTests(WebPeer peer) : IClassFixture<WebPeer>
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Contains("locked until", await refused.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Found, (await client.GetAsync("/")).StatusCode);
+
+        // Nor after a restart: the lock is kept in the local store, so restarting the daemon gives no tries back.
+        await peer.Daemon.RestartAsync();
+        await WebClient.WaitServingAsync(peer.Address, WebBrowserTests.Port);
+        using var after = peer.Client();
+        var still = await after.LogInAsync(WebPeer.User, WebPeer.Password);
+        Assert.Equal(HttpStatusCode.Unauthorized, still.StatusCode);
+        Assert.Contains("locked until", await still.Content.ReadAsStringAsync());
 
         var events = (await peer.Daemon.Api("log.read", new JsonObject { ["log"] = "events" }))["entries"]!.AsArray()
             .Select(e => (string?)e!["message"] ?? "").ToList();

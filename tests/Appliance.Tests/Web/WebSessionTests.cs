@@ -33,6 +33,12 @@ public sealed class WebSessionTests(WebPeer peer) : IClassFixture<WebPeer>
         using (var other = peer.Client(from: LoopbackAddresses.Next()))
             Assert.Equal(HttpStatusCode.SeeOther, (await other.LogInAsync(WebPeer.User, WebPeer.Password)).StatusCode);
 
+        // A restart gives the held address no tries back (the hold is kept in the local store).
+        await peer.Daemon.RestartAsync();
+        await WebClient.WaitServingAsync(peer.Address, WebBrowserTests.Port);
+        using (var again = peer.Client(from: attacker))
+            Assert.Contains("from this address", await (await again.LogInAsync(WebPeer.User, WebPeer.Password)).Content.ReadAsStringAsync());
+
         var events = (await peer.Daemon.Api("log.read", new JsonObject { ["log"] = "events" }))["entries"]!.AsArray()
             .Select(e => (string?)e!["message"] ?? "").ToList();
         Assert.Contains(events, m => m.Contains($"from {attacker}") && m.Contains("5 of 5 from this address; the address is held until"));
