@@ -92,19 +92,29 @@ public sealed partial class SipClientTransaction
     {
         lock (_gate)
         {
+            // Decided and ended under the gate: a 2xx arriving meanwhile finds it ended, not half-way.
             if (!IsInvite || State != SipClientState.Proceeding) return false;
+            State = SipClientState.Terminated;
+            _retransmit.Stop();
+            _timeout.Stop();
+            _linger.Stop();
         }
-        Fail(408, reason);
+        CompleteLocally(408, reason);
+        _stack.Forget(this);
         return true;
     }
 
     /// <summary>Ends the transaction with a response made here (timeout, transport failure).</summary>
     internal void Fail(int code, string reason)
     {
-        var response = SipBuild.Response(Request, code, reason);
-        var local = new SipResponse(code, reason) { IsLocal = true, Headers = response.Headers };
-        _final.TrySetResult(local);
+        CompleteLocally(code, reason);
         Terminate();
+    }
+
+    private void CompleteLocally(int code, string reason)
+    {
+        var response = SipBuild.Response(Request, code, reason);
+        _final.TrySetResult(new SipResponse(code, reason) { IsLocal = true, Headers = response.Headers });
     }
 
     internal void Terminate()

@@ -38,28 +38,35 @@ public sealed partial class NetworkWindow
         var restored = new List<string>();
         foreach (var (section, fields) in Guarded)
         {
-            var current = config.Read(section);
-            var value = (JsonObject)current.DeepClone();
-            var was = previous[section] as JsonObject ?? [];
-            foreach (var field in fields)
-            {
-                if (JsonNode.DeepEquals(current[field], was[field])) continue;
-                if (was[field] is { } old) value[field] = old.DeepClone();
-                else value.Remove(field);
-                restored.Add($"{section}.{field} {(was[field] is { } v ? v.ToString() : "unset")}");
-            }
-            if (JsonNode.DeepEquals(current, value)) continue;
             try
             {
-                // Checked by the model like any stored value, not against the other peers: the way back in comes first.
-                var checkedValue = ConfigOps.Validate(section, value).Value;
-                config.Change(section, null, current, checkedValue, "applianced", "system", section);
+                // A checked read-modify-write: a field outside the window changed meanwhile is kept, not undone.
+                restored.AddRange(config.Checked(() => RevertSection(section, fields, previous[section] as JsonObject ?? [])));
             }
-            catch (ConfigValidationException e)
+            catch (Exception e) when (e is ConfigValidationException or Store.StaleReadException)
             {
                 logs.Event($"the previous {section} settings cannot be restored: {e.Message}", "error");
             }
         }
+        return restored;
+    }
+
+    private List<string> RevertSection(string section, IReadOnlyList<string> fields, JsonObject was)
+    {
+        var restored = new List<string>();
+        var current = config.Read(section);
+        var value = (JsonObject)current.DeepClone();
+        foreach (var field in fields)
+        {
+            if (JsonNode.DeepEquals(current[field], was[field])) continue;
+            if (was[field] is { } old) value[field] = old.DeepClone();
+            else value.Remove(field);
+            restored.Add($"{section}.{field} {(was[field] is { } v ? v.ToString() : "unset")}");
+        }
+        if (JsonNode.DeepEquals(current, value)) return restored;
+        // Checked by the model like any stored value, not against the other peers: the way back in comes first.
+        var checkedValue = ConfigOps.Validate(section, value).Value;
+        config.Change(section, null, current, checkedValue, "applianced", "system", section);
         return restored;
     }
 

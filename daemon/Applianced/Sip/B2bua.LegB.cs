@@ -35,11 +35,16 @@ public sealed partial class B2bua
             }
             call.ContactA ??= new SipNameAddress(SipTarget.Contact(SipIds.NewTag(), call.Invite.Remote.Transport));
             call.LegBAttempts++;
+            call.CancelSent = false; // a CANCEL belongs to the INVITE it went for: a caller's cancel reaches this one too
             call.ContactB = contactB;
             call.RemoteB = new SipEndPoint(transport, bridge);
             call.InviteB = sent = _stack.SendRequest(inviteB, transport, bridge, r => OnLegBResponse(call, r));
         }
-        await OnLegBFinalAsync(call, await sent.Final);
+        var final = await sent.Final;
+        // The bridge's 487 to the CANCEL the bound sent: the call ends (or is placed again) for the bound's reason.
+        if (final.StatusCode == 487 && call.GaveUp is { } gaveUp && gaveUp.Invite == sent)
+            final = new SipResponse(408, gaveUp.Why) { IsLocal = true, Headers = final.Headers };
+        await OnLegBFinalAsync(call, final);
     }
 
     /// <summary>Where leg B to <paramref name="bridgeName"/> goes and from which listener; null with the reason when it cannot.</summary>
@@ -191,23 +196,33 @@ public sealed partial class B2bua
     /// <summary>
     /// A bridge answers a call at once (it rings, if at all, while it makes the conference): one that
     /// sent a provisional and then no final answer within as long as timer B gave it for the first
-    /// response (64*T1) has hung. Leg B is then cancelled and given up here, so the call ends (or,
-    /// before anything reached the caller, is placed again) instead of waiting until the caller gives up.
+    /// response (64*T1) has hung. Leg B is then cancelled, so the call ends (or, before anything reached
+    /// the caller, is placed again) instead of waiting until the caller gives up. A bridge that still
+    /// works answers the CANCEL's INVITE 487 at once (or its 200 crosses the CANCEL, and the call goes
+    /// on: <see cref="Call.GaveUp"/> only renames a 487); one that does not within
+    /// <see cref="CancelGrace"/> is given up here (a local 408).
     /// </summary>
     private async Task BoundAnswerAsync(Call call, SipClientTransaction sent, SipResponse first)
     {
         var limit = _stack.Timers.Timeout;
         await Task.Delay(limit, _time);
         if (sent.State != SipClientState.Proceeding) return;
+        var why = $"no final answer within {limit.TotalSeconds:0.###} s of its {first.StatusCode} {first.ReasonPhrase}";
         bool cancel;
         lock (call.Gate)
         {
+            if (call.InviteB != sent) return;
+            call.GaveUp = (sent, why);
             cancel = !call.CancelSent;
             call.CancelSent = true;
         }
         if (cancel) SendCancel(call);
-        sent.Abandon($"no final answer within {limit.TotalSeconds:0.###} s of its {first.StatusCode} {first.ReasonPhrase}");
+        await Task.WhenAny(sent.Final, Task.Delay(CancelGrace, _time));
+        sent.Abandon(why);
     }
+
+    /// <summary>How long a bridge whose answer was bounded gets to answer the CANCEL's INVITE (8*T1 by default).</summary>
+    private TimeSpan CancelGrace => _stack.Timers.T1 * 8;
 
     private void SendCancel(Call call)
     {

@@ -34,6 +34,8 @@ internal sealed class Call(SipServerTransaction invite, string alias, DateTimeOf
     public SipClientTransaction? InviteB { get; set; }
     /// <summary>The leg B INVITE whose answer is bounded already (after its first provisional: B2bua.LegB.cs).</summary>
     public SipClientTransaction? Bounded { get; set; }
+    /// <summary>The leg B INVITE the bound cancelled, and why: its 487 ends the call for that reason.</summary>
+    public (SipClientTransaction Invite, string Why)? GaveUp { get; set; }
     public SipEndPoint RemoteB { get; set; }
     public SipDialog? A { get; set; }
     public SipDialog? B { get; set; }

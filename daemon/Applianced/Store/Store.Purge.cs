@@ -143,6 +143,7 @@ public sealed partial class Store
             {
                 _removedSinceCompact += removed.Count;
                 MakeDurable();
+                StampCommit(removed.Select(r => r.Id));
             }
         }
         return removed;

@@ -77,6 +77,7 @@ public sealed class ReadSet(long start) : IDisposable
 
     internal void Add(string prefix)
     {
+        if (Volatile.Read(ref _spent) != 0) return; // spent or disposed: nothing it reads matters any more
         lock (_prefixes) _prefixes.Add(prefix);
     }
 
@@ -90,9 +91,13 @@ public sealed class ReadSet(long start) : IDisposable
         lock (_prefixes) return [.. _prefixes];
     }
 
-    /// <summary>Ends the tracking in the flow that started it.</summary>
+    /// <summary>
+    /// Ends the tracking: in the flow that started it, and in any work that flow started and that
+    /// inherited it (a dial loop, a timer), whose writes are then untracked as any other.
+    /// </summary>
     public void Dispose()
     {
+        Interlocked.Exchange(ref _spent, 1);
         if (Store.Tracked.Value == this) Store.Tracked.Value = null;
     }
 }

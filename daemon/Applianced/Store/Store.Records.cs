@@ -43,6 +43,15 @@ public sealed partial class Store
         .Select(c => c[..c.IndexOf('/')]).Where(s => s.StartsWith("peer:", StringComparison.Ordinal)).Distinct().ToList())
         .Where(HoldsLiveRecords).ToList();
 
-    private bool HoldsLiveRecords(string scope) =>
-        ScanOps(scope + "/").Any(o => !o.Record.Deleted);
+    /// <summary>
+    /// Not a tracked read (Store.Reads.cs): which peers exist is not what a change is decided from,
+    /// and a scope read whole would make every commit to any of its collections (a bridge's status, a
+    /// conference's count) stale for it. The rules read the collections they weigh, tracked each.
+    /// </summary>
+    private bool HoldsLiveRecords(string scope)
+    {
+        var prefix = scope + "/";
+        return WithUnflushed(_unflushed.WithPrefix(prefix), () => Read(() =>
+            _records.Find(Query.StartsWith("_id", prefix)).Select(RecordMapping.ToOperation).ToList())).Any(o => !o.Record.Deleted);
+    }
 }

@@ -83,7 +83,7 @@ internal sealed partial class LoginGuard
                 _failures = 0;
                 _lockedUntil = null;
                 _sources.Clear(from);
-                if (wasKept) SaveKept(now);
+                if (wasKept) SaveKept();
                 logs.Event($"web login: {name} from {from}");
                 return (name, AccountStamp(name, hash), null);
             }
@@ -95,7 +95,7 @@ internal sealed partial class LoginGuard
                 _failures = 0;
             }
             var (fromSource, holdUntil) = _sources.Fail(from, now);
-            if (locked || holdUntil is not null) SaveKept(now);
+            if (locked || holdUntil is not null) SaveKept();
             logs.Event($"web login failed for '{TextRules.Escape(user)}' from {from} ({(locked ? MaxFailures : _failures)} of {MaxFailures})"
                 + (locked ? $"; the account is locked for web logins until {Api.ApiTime.Text(_lockedUntil!.Value)}" : "")
                 + $"; {fromSource} of {MaxFailures} from this address"

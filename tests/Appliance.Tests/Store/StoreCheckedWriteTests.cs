@@ -125,6 +125,41 @@ public sealed class StoreCheckedWriteTests : IDisposable
     }
 
     [Fact]
+    public async Task Work_a_tracked_flow_started_is_untracked_once_the_flow_ends()
+    {
+        var go = new TaskCompletionSource();
+        Task later;
+        using (_store.TrackReads())
+        {
+            _ = Value("bridges", "b1");
+            later = Task.Run(async () => // inherits the flow's tracking, as a dial loop or a timer would
+            {
+                await go.Task;
+                await _store.WriteAsync([Set("bridges", "b1", "{\"later\":1}")]);
+            });
+        }
+        await Elsewhere(() => _store.Write([Set("bridges", "b1", "{}")]));
+        go.SetResult();
+        await later; // not refused: the flow that read b1 has ended
+        Assert.Equal("{\"later\":1}", Value("bridges", "b1"));
+    }
+
+    [Fact]
+    public async Task Which_peers_exist_is_not_a_tracked_read_so_their_other_records_changing_refuses_nothing()
+    {
+        var peer = Scopes.Peer("other");
+        await _store.WriteAsync([new Mutation(peer, "ipv4", "", "{}"), new Mutation(peer, "bridge-status", "b1", "{\"n\":1}")]);
+        using (_store.TrackReads())
+        {
+            Assert.Contains(peer, _store.PeerScopes());
+            _ = _store.Get(peer, "ipv4", "");
+            await Elsewhere(() => _store.Write([new Mutation(peer, "bridge-status", "b1", "{\"n\":2}")]));
+            await _store.WriteAsync([Set("templates", "t1", "{}")]);
+        }
+        Assert.Equal("{}", Value("templates", "t1"));
+    }
+
+    [Fact]
     public async Task A_join_reset_makes_every_tracked_read_before_it_stale()
     {
         await _store.WriteAsync([Set("bridges", "b1", "{}")]);
