@@ -95,6 +95,10 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
 
     /// <summary>How many times a checked change is read, checked and written again while concurrent commits keep changing what it read.</summary>
     public const int CheckedAttempts = 10;
+    /// <summary>Attempts made side by side with other changes; after them a change waits its turn (<see cref="_checkedInTurn"/>).</summary>
+    private const int OptimisticAttempts = 3;
+    /// <summary>One change at a time among those refused <see cref="OptimisticAttempts"/> times: many clients changing one collection all get through.</summary>
+    private readonly SemaphoreSlim _checkedInTurn = new(1, 1);
 
     /// <summary>
     /// Runs a change whose value and rules are decided from what it reads (the section's other fields,
@@ -102,19 +106,26 @@ public sealed class ConfigStore(Store.Store store, NodeLogs logs)
     /// when a commit changed any of that before the change was stored, nothing of it was stored and it
     /// runs again from the start, so two concurrent changes never both pass on what neither saw of the
     /// other (one field's change undoing another's, two items taking one address). After
+    /// <see cref="OptimisticAttempts"/> a change runs in turn with the others refused as often; after
     /// <see cref="CheckedAttempts"/> the <see cref="StaleReadException"/> goes to the caller.
     /// </summary>
     public async Task<T> CheckedAsync<T>(Func<Task<T>> change)
     {
         for (var attempt = 1; ; attempt++)
         {
-            using var reads = store.TrackReads();
+            var inTurn = attempt > OptimisticAttempts;
+            if (inTurn) await _checkedInTurn.WaitAsync();
             try
             {
+                using var reads = store.TrackReads();
                 return await change();
             }
             catch (StaleReadException) when (attempt < CheckedAttempts)
             {
+            }
+            finally
+            {
+                if (inTurn) _checkedInTurn.Release();
             }
         }
     }

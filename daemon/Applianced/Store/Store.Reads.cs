@@ -8,8 +8,9 @@ namespace Appliance.Daemon.Store;
 /// refused (<see cref="StaleReadException"/>, nothing of it stored) when a commit since its reads
 /// began changed a collection it read, this commit's earlier writes included. Two concurrent
 /// changes then never both pass on what neither saw of the other: the loser reads again and checks
-/// again. Each collection ("scope/section/") carries the stamp of the last commit that changed it,
-/// set once that commit's records are readable.
+/// again. A record read alone (Get) counts as its version; a collection or scope read whole counts
+/// as its stamp: each collection ("scope/section/") carries the stamp of the last commit that changed
+/// it, set once that commit's records are readable.
 /// </summary>
 public sealed partial class Store
 {
@@ -53,8 +54,15 @@ public sealed partial class Store
     /// The prefix a tracked write read that changed since its reads began, by a commit or by this
     /// commit's earlier writes (<paramref name="building"/>); null when none did.
     /// </summary>
-    private string? StaleRead(ReadSet reads, Frame? building)
+    private string? StaleRead(ReadSet reads, Frame? building, DigestIndex index)
     {
+        foreach (var (id, seen) in reads.Records())
+        {
+            if (_resetStamp > reads.Start) return id; // a join dropped records without listing them
+            // The index holds this commit's earlier writes too.
+            RecordVersion? now = index.TryGetHead(id, out var head) ? head.Version : null;
+            if (now != seen) return id;
+        }
         foreach (var prefix in reads.Prefixes())
         {
             if (IsCollection(prefix) ? StampOf(prefix) > reads.Start
@@ -73,12 +81,26 @@ public sealed partial class Store
 public sealed class ReadSet(long start) : IDisposable
 {
     private readonly HashSet<string> _prefixes = new(StringComparer.Ordinal);
+    /// <summary>Single records read, each with the version it had (null: absent).</summary>
+    private readonly Dictionary<string, RecordVersion?> _records = new(StringComparer.Ordinal);
     public long Start { get; } = start;
 
     internal void Add(string prefix)
     {
         if (Volatile.Read(ref _spent) != 0) return; // spent or disposed: nothing it reads matters any more
         lock (_prefixes) _prefixes.Add(prefix);
+    }
+
+    /// <summary>The first version read of each record counts: a record read again later in the flow was decided from the first too.</summary>
+    internal void AddRecord(string id, RecordVersion? version)
+    {
+        if (Volatile.Read(ref _spent) != 0) return;
+        lock (_prefixes) _records.TryAdd(id, version);
+    }
+
+    internal KeyValuePair<string, RecordVersion?>[] Records()
+    {
+        lock (_prefixes) return [.. _records];
     }
 
     private int _spent;

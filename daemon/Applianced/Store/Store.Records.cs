@@ -7,10 +7,12 @@ public sealed partial class Store
     public StoredRecord? Get(string scope, string section, string key)
     {
         var id = StoredRecord.MakeId(scope, section, key);
-        if (Tracked.Value is { } reads) reads.Add($"{scope}/{section}/");
-        if (_unflushed.TryGet(id, out var waiting)) return waiting!.Op.Record;
-        var doc = Read(() => _records.FindById(id));
-        return doc is null ? null : RecordMapping.ToRecord(doc);
+        var record = _unflushed.TryGet(id, out var waiting) ? waiting!.Op.Record
+            : Read(() => _records.FindById(id)) is { } doc ? RecordMapping.ToRecord(doc) : null;
+        // One record read is that record's version, not its whole collection: concurrent changes of
+        // other items of one collection (removing two locations at once) do not refuse each other.
+        Tracked.Value?.AddRecord(id, record?.Version);
+        return record;
     }
 
     /// <summary>Live (not deleted) records of one section in one scope, ordered by key.</summary>

@@ -121,7 +121,7 @@ public sealed partial class Store
         {
             foreach (var r in requests)
             {
-                if (r.Reads is { } reads && StaleRead(reads, _frame) is { } changed)
+                if (r.Reads is { } reads && StaleRead(reads, _frame, index) is { } changed)
                 {
                     r.Refusal = new StaleReadException(changed);
                     continue;

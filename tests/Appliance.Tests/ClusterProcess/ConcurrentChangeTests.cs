@@ -53,6 +53,24 @@ public class ConcurrentChangeTests
         Assert.True(both.Count == 0, string.Join("\n", both));
     }
 
+    /// <summary>Each add reads the collection it adds to (R7: an address serves one location), so each commit makes the others' reads stale: all still get through.</summary>
+    [Fact(Timeout = 240_000)]
+    public async Task Sixteen_clients_adding_to_one_collection_that_each_add_reads_all_get_through()
+    {
+        await using var d = new StandaloneDaemon();
+        await d.Daemon.StartAsync();
+        var names = Enumerable.Range(0, 16).Select(i => $"site-{i}").ToList();
+        await d.Daemon.Api("config.add", new System.Text.Json.Nodes.JsonObject
+        {
+            ["section"] = "locations",
+            ["items"] = new System.Text.Json.Nodes.JsonArray(names.Select(n => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["name"] = n }).ToArray()),
+        });
+        var answers = await Task.WhenAll(names.Select((n, i) =>
+            Task.Run(() => Outcome(d.Daemon.Add("location-addresses", n, ("rendezvous", $"198.18.8.{i + 1}"))))));
+        Assert.All(answers, a => Assert.Equal("ok", a));
+        Assert.Equal(16, (await d.Daemon.Items("location-addresses")).Count);
+    }
+
     [Fact(Timeout = 240_000)]
     public async Task Two_sessions_removing_the_last_two_ssh_keys_at_once_leave_one_when_no_password_is_set()
     {

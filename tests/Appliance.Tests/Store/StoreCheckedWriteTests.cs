@@ -60,6 +60,27 @@ public sealed class StoreCheckedWriteTests : IDisposable
     }
 
     [Fact]
+    public async Task One_item_read_is_stale_when_that_item_changed_and_not_when_another_item_of_its_collection_did()
+    {
+        await _store.WriteAsync([Set("locations", "east", "{}"), Set("locations", "west", "{}")]);
+        using (_store.TrackReads())
+        {
+            _ = Value("locations", "east");
+            await Elsewhere(() => _store.Write([Set("locations", "west", null)])); // another client removes west
+            await _store.WriteAsync([Set("locations", "east", null)]);
+        }
+        using (_store.TrackReads())
+        {
+            _ = Value("locations", "north"); // absent when read
+            await Elsewhere(() => _store.Write([Set("locations", "north", "{}")]));
+            var refused = await Assert.ThrowsAsync<StaleReadException>(() => _store.WriteAsync([Set("locations", "south", "{}")]));
+            Assert.Equal("cluster/locations/north", refused.Prefix);
+        }
+        Assert.Null(Value("locations", "east"));
+        Assert.Null(Value("locations", "south"));
+    }
+
+    [Fact]
     public async Task A_scan_of_a_whole_scope_is_stale_once_any_collection_under_it_changed()
     {
         using (_store.TrackReads())
