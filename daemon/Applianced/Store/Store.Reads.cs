@@ -38,7 +38,15 @@ public sealed partial class Store
     {
         var stamp = _stamp + 1;
         var lookup = _stamps.GetAlternateLookup<ReadOnlySpan<char>>();
-        foreach (var id in ids) lookup[UnflushedRecords.CollectionOf(id)] = stamp;
+        var last = ReadOnlySpan<char>.Empty;
+        foreach (var id in ids)
+        {
+            // A commit's records mostly share a collection (a batch, a replicated range): one store each run.
+            var collection = UnflushedRecords.CollectionOf(id);
+            if (collection.SequenceEqual(last)) continue;
+            lookup[collection] = stamp;
+            last = collection;
+        }
         Volatile.Write(ref _stamp, stamp);
     }
 
@@ -56,19 +64,22 @@ public sealed partial class Store
     /// </summary>
     private string? StaleRead(ReadSet reads, Frame? building, DigestIndex index)
     {
-        foreach (var (id, seen) in reads.Records())
+        var records = reads.Records();
+        var prefixes = reads.Prefixes();
+        // A join dropped records without listing them: whatever the flow read is gone or changed.
+        if (_resetStamp > reads.Start) return records.Select(r => r.Key).Concat(prefixes).FirstOrDefault();
+        foreach (var (id, seen) in records)
         {
-            if (_resetStamp > reads.Start) return id; // a join dropped records without listing them
             // The index holds this commit's earlier writes too.
             RecordVersion? now = index.TryGetHead(id, out var head) ? head.Version : null;
             if (now != seen) return id;
         }
-        foreach (var prefix in reads.Prefixes())
+        foreach (var prefix in prefixes)
         {
-            if (IsCollection(prefix) ? StampOf(prefix) > reads.Start
-                : _resetStamp > reads.Start || _stamps.Any(s => s.Value > reads.Start && s.Key.StartsWith(prefix, StringComparison.Ordinal)))
-                return prefix;
-            if (building is not null && building.Records.Keys.Any(id => id.StartsWith(prefix, StringComparison.Ordinal))) return prefix;
+            var committed = IsCollection(prefix) ? _stamps.GetValueOrDefault(prefix) > reads.Start
+                : _stamps.Any(s => s.Value > reads.Start && s.Key.StartsWith(prefix, StringComparison.Ordinal));
+            // A collection's stamp moves once its commit is done: this commit's earlier writes are in the frame.
+            if (committed || building?.Records.Keys.Any(id => id.StartsWith(prefix, StringComparison.Ordinal)) == true) return prefix;
         }
         return null;
     }

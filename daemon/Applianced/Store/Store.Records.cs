@@ -25,15 +25,16 @@ public sealed partial class Store
     /// <summary>Every record of one scope, tombstones included (for digests and snapshots).</summary>
     public IReadOnlyList<StoredRecord> Scan(string? scopePrefix = null) => ScanOps(scopePrefix ?? "").Select(o => o.Record).ToList();
 
-    /// <summary>The records whose id starts with <paramref name="prefix"/>, the file's and the journal's, each as the operation that wrote it.</summary>
-    private List<Operation> ScanOps(string prefix) => WithUnflushed(NoteScan(prefix), () => Read(() =>
-        (prefix.Length == 0 ? _records.FindAll() : _records.Find(Query.StartsWith("_id", prefix))).Select(RecordMapping.ToOperation).ToList()));
-
-    private List<Unflushed> NoteScan(string prefix)
+    /// <summary>The records whose id starts with <paramref name="prefix"/>, each as the operation that wrote it: a tracked read (Store.Reads.cs).</summary>
+    private List<Operation> ScanOps(string prefix)
     {
         NoteRead(prefix);
-        return _unflushed.WithPrefix(prefix);
+        return ScanUntracked(prefix);
     }
+
+    /// <summary>The records whose id starts with <paramref name="prefix"/>, the file's and the journal's.</summary>
+    private List<Operation> ScanUntracked(string prefix) => WithUnflushed(_unflushed.WithPrefix(prefix), () => Read(() =>
+        (prefix.Length == 0 ? _records.FindAll() : _records.Find(Query.StartsWith("_id", prefix))).Select(RecordMapping.ToOperation).ToList()));
 
     public long RecordCount => WithDigests(d => d.Count);
 
@@ -50,10 +51,5 @@ public sealed partial class Store
     /// and a scope read whole would make every commit to any of its collections (a bridge's status, a
     /// conference's count) stale for it. The rules read the collections they weigh, tracked each.
     /// </summary>
-    private bool HoldsLiveRecords(string scope)
-    {
-        var prefix = scope + "/";
-        return WithUnflushed(_unflushed.WithPrefix(prefix), () => Read(() =>
-            _records.Find(Query.StartsWith("_id", prefix)).Select(RecordMapping.ToOperation).ToList())).Any(o => !o.Record.Deleted);
-    }
+    private bool HoldsLiveRecords(string scope) => ScanUntracked(scope + "/").Any(o => !o.Record.Deleted);
 }

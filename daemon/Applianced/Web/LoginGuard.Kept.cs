@@ -68,13 +68,11 @@ internal sealed partial class LoginGuard
     private string? KeptText(DateTimeOffset now)
     {
         var sources = new JsonObject();
-        foreach (var (from, until) in _sources.Holds(now).OrderByDescending(h => h.Until).Take(MaxKeptHolds)) sources[from] = Text(until);
+        foreach (var (from, until) in _sources.Holds(now).OrderByDescending(h => h.Until).Take(MaxKeptHolds)) sources[from] = Api.ApiTime.Text(until);
         var locked = _lockedUntil is { } account && now < account;
         return !locked && sources.Count == 0 ? null
-            : new JsonObject { ["account"] = locked ? Text(_lockedUntil!.Value) : null, ["sources"] = sources }.ToJsonString();
+            : new JsonObject { ["account"] = locked ? Api.ApiTime.Text(_lockedUntil!.Value) : null, ["sources"] = sources }.ToJsonString();
     }
-
-    private static string Text(DateTimeOffset t) => t.ToString("o", CultureInfo.InvariantCulture);
 
     private static DateTimeOffset? Until(JsonNode? value) =>
         value is JsonValue v && v.TryGetValue<string>(out var s) && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var t) ? t : null;

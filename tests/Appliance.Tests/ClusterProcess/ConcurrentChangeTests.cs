@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Appliance.Tests.Support;
 
 namespace Appliance.Tests.ClusterProcess;
@@ -60,10 +61,10 @@ public class ConcurrentChangeTests
         await using var d = new StandaloneDaemon();
         await d.Daemon.StartAsync();
         var names = Enumerable.Range(0, 16).Select(i => $"site-{i}").ToList();
-        await d.Daemon.Api("config.add", new System.Text.Json.Nodes.JsonObject
+        await d.Daemon.Api("config.add", new JsonObject
         {
             ["section"] = "locations",
-            ["items"] = new System.Text.Json.Nodes.JsonArray(names.Select(n => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["name"] = n }).ToArray()),
+            ["items"] = new JsonArray(names.Select(n => (JsonNode)new JsonObject { ["name"] = n }).ToArray()),
         });
         var answers = await Task.WhenAll(names.Select((n, i) =>
             Task.Run(() => Outcome(d.Daemon.Add("location-addresses", n, ("rendezvous", $"198.18.8.{i + 1}"))))));
@@ -84,10 +85,10 @@ public class ConcurrentChangeTests
         {
             var held = (await Names(d)).ToHashSet();
             foreach (var (key, name) in new[] { (first, "first"), (second, "second") })
-                if (!held.Contains(name)) await d.Daemon.Api("sshkeys.add", new System.Text.Json.Nodes.JsonObject { ["keys"] = key.PublicLine + "\n", ["name"] = name });
+                if (!held.Contains(name)) await d.Daemon.Api("sshkeys.add", new JsonObject { ["keys"] = key.PublicLine + "\n", ["name"] = name });
             var answers = await Task.WhenAll(
-                Task.Run(() => Outcome(d.Daemon.Api("sshkeys.remove", new System.Text.Json.Nodes.JsonObject { ["key"] = "first" }))),
-                Task.Run(() => Outcome(d.Daemon.Api("sshkeys.remove", new System.Text.Json.Nodes.JsonObject { ["key"] = "second" }))));
+                Task.Run(() => Outcome(d.Daemon.Api("sshkeys.remove", new JsonObject { ["key"] = "first" }))),
+                Task.Run(() => Outcome(d.Daemon.Api("sshkeys.remove", new JsonObject { ["key"] = "second" }))));
             var left = await Names(d);
             if (left.Count != 1 || !answers.Contains("conflict")) none.Add($"round {round}: {string.Join(", ", answers)}; left: [{string.Join(", ", left)}]");
         }
@@ -95,7 +96,7 @@ public class ConcurrentChangeTests
     }
 
     private static async Task<List<string>> Names(StandaloneDaemon d) =>
-        ((System.Text.Json.Nodes.JsonArray)(await d.Daemon.Api("sshkeys.list"))["keys"]!).Select(k => (string)k!["name"]!).ToList();
+        ((JsonArray)(await d.Daemon.Api("sshkeys.list"))["keys"]!).Select(k => (string)k!["name"]!).ToList();
 
     private static async Task<string> Outcome(Task call)
     {

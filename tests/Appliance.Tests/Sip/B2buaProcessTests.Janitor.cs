@@ -43,14 +43,4 @@ public partial class B2buaProcessTests
             await WaitForSim2("usable", Settle);
         }
     }
-
-    private async Task WaitForSim2(string state, TimeSpan within)
-    {
-        for (var peer = 0; peer < 2; peer++)
-        {
-            var p = peer;
-            await Eventually.WaitUntil(async () => (string?)(await BridgeStatus(p, "sim2"))["state"] == state, within,
-                $"peer {p + 1} shows sim2 {state}", async () => (await BridgeStatus(p, "sim2")).ToJsonString());
-        }
-    }
 }

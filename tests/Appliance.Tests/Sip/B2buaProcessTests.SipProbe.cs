@@ -48,13 +48,18 @@ public partial class B2buaProcessTests
             // Answering again, it is usable at the next probe round (5 s apart at most while it failed);
             // waited for here so the tests after this one find sim2 as the fixture left it, whatever failed above.
             await sim2.CallAsync("sim.set", new XmlRpcStruct { ["sipSilent"] = false }, None);
-            for (var peer = 0; peer < 2; peer++)
-            {
-                var p = peer;
-                await Eventually.WaitUntil(async () => (string?)(await BridgeStatus(p, "sim2"))["state"] == "usable", Settle,
-                    $"peer {p + 1} shows sim2 usable again", async () => (await BridgeStatus(p, "sim2")).ToJsonString());
-            }
+            await WaitForSim2("usable", Settle);
         }
         await Eventually.WaitUntil(async () => (await Calls(0)).Count + (await Calls(1)).Count == 0, Settle, "every call gone from both peers");
+    }
+
+    private async Task WaitForSim2(string state, TimeSpan within)
+    {
+        for (var peer = 0; peer < 2; peer++)
+        {
+            var p = peer;
+            await Eventually.WaitUntil(async () => (string?)(await BridgeStatus(p, "sim2"))["state"] == state, within,
+                $"peer {p + 1} shows sim2 {state}", async () => (await BridgeStatus(p, "sim2")).ToJsonString());
+        }
     }
 }
